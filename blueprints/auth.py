@@ -1,0 +1,72 @@
+"""Login, logout and password re-confirmation for sensitive actions."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+import login_sessions
+from extensions import db, limiter
+from forms.auth import LoginForm, ReauthenticateForm
+from models.tenancy import User
+from safe_redirects import safe_next_url
+
+bp = Blueprint("auth", __name__)
+security_log = logging.getLogger("techoms.security")
+
+# Checked when the email is unknown, so both failures take the same time (AUTH-04).
+_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummys$" + "0" * 128
+
+
+def _submitted_email_key() -> str:
+    return "login-email:" + request.form.get("email", "").strip().casefold()[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_EMAIL"], key_func=_submitted_email_key,
+               methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_IP"], methods=["POST"])
+def login():
+    """Email + password. One message for every failure, so it never tells which emails exist."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().casefold()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        password_ok = (
+            user.check_password(form.password.data)
+            if user
+            else check_password_hash(_DUMMY_HASH, form.password.data)
+        )
+        if user is not None and password_ok and user.active:
+            login_sessions.start(user)
+            security_log.info("login succeeded", extra={"user_id": user.id})
+            return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+        security_log.info("login failed")
+        form.form_errors.append("Email or password is incorrect.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Ends this login session on the server; the cookie, even copied, no longer works."""
+    login_sessions.end()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reauthenticate", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_EMAIL"], key_func=lambda: f"reauth:{current_user.id}",
+               methods=["POST"])
+def reauthenticate():
+    """Confirm the password before a sensitive change (token, shop domain, retention, roles)."""
+    form = ReauthenticateForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.password.data):
+            login_sessions.mark_fresh()
+            return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+        form.password.errors.append("Password is incorrect.")
+    return render_template("auth/reauthenticate.html", form=form)

@@ -1,0 +1,38 @@
+"""The landing page of the current account."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from extensions import db
+from models.catalog import Product, ProductVariant, account_warehouse
+from permissions import Permission, current_account, require
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    """Send people to their account's overview (or to login)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_account() is None:
+        return redirect(url_for("accounts.none"))
+    return redirect(url_for("home.overview"))
+
+
+@bp.get("/overview")
+@require(Permission.VIEW)
+def overview():
+    """Counts for the current account."""
+    account = current_account()
+    counts = {
+        "products": db.session.scalar(select(func.count(Product.id)).where(Product.account_id == account.id)),
+        "variants": db.session.scalar(
+            select(func.count(ProductVariant.id)).where(ProductVariant.account_id == account.id)
+        ),
+        "warehouses": db.session.scalar(
+            select(func.count()).select_from(account_warehouse).where(account_warehouse.c.account_id == account.id)
+        ),
+    }
+    return render_template("home/overview.html", account=account, counts=counts)

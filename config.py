@@ -1,0 +1,84 @@
+"""Configuration: defaults for development, overridden by the environment, then by create_app(config)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+INSTANCE_PATH = Path(os.environ.get("TECHOMS_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+EMBEDDED_REDIS_SOCKET = INSTANCE_PATH / "redis.sock"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (e.g. production without a secret key)."""
+
+
+def _sqlite_url() -> str:
+    return f"sqlite:///{INSTANCE_PATH / 'techoms.sqlite3'}"
+
+
+def _embedded_redis_url() -> str:
+    return f"unix://{EMBEDDED_REDIS_SOCKET}"
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def from_environment() -> dict:
+    """Defaults plus the environment. Secrets have development defaults only outside production."""
+    env = os.environ.get("TECHOMS_ENV", "development")
+    production = env == "production"
+    redis_url = os.environ.get("REDIS_URL") or _embedded_redis_url()
+    config: dict = {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or ("" if production else "dev-only-secret-key-not-for-production"),
+        "SECRET_KEY_FALLBACKS": _split(os.environ.get("SECRET_KEY_FALLBACKS")),
+        "TOKEN_ENCRYPTION_KEYS": _split(os.environ.get("TOKEN_ENCRYPTION_KEYS"))
+        or ([] if production else ["ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZC0="]),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or _sqlite_url(),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": _limits_storage_uri(redis_url),
+        # Session cookie (SES-01): the __Host- prefix needs Secure, which needs HTTPS, so production only.
+        "SESSION_COOKIE_NAME": "__Host-techoms" if production else "techoms_session",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        # Server-side limits, checked on every request against the login session row (SES-06).
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "10"))),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which has its own limits
+        "WTF_CSRF_SSL_STRICT": True,
+        "PROXY_FIX_X_FOR": int(os.environ.get("PROXY_FIX_X_FOR", "0")),
+        "LOGIN_LIMITS_PER_EMAIL": os.environ.get("LOGIN_LIMITS_PER_EMAIL", "5/minute;20/hour"),
+        "LOGIN_LIMITS_PER_IP": os.environ.get("LOGIN_LIMITS_PER_IP", "100/hour"),
+        "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
+        # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
+        "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO") or (None if production else "http://127.0.0.1:5001"),
+        "BRIGHTSITES_EXTRA_HOSTS": _split(os.environ.get("BRIGHTSITES_EXTRA_HOSTS")),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }
+    if production:
+        _check_production(config)
+    return config
+
+
+def _limits_storage_uri(redis_url: str) -> str:
+    # The `limits` package names unix-socket Redis "redis+unix://".
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url.removeprefix("unix://")
+    return redis_url
+
+
+def _check_production(config: dict) -> None:
+    if len(config["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY must be set to at least 32 random characters in production")
+    if not config["TOKEN_ENCRYPTION_KEYS"]:
+        raise ConfigError("TOKEN_ENCRYPTION_KEYS must be set in production")

