@@ -1,0 +1,205 @@
+"""Simulator control endpoints under /__sandbox. Not part of the Bright Sites API and not authenticated: the
+simulator only listens on loopback. Tests and the demo use them to create stores, read and reset the billable
+call counters, set faults, and play the shopper's part (add, edit, pay or cancel orders)."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from sandbox.api_orders import cancel_order
+from sandbox.errors import ApiError, invalid, not_found
+from sandbox.gateway import registry
+from sandbox.generator import StoreSpec, build_store, make_order
+from sandbox.store import ORDER_STATUSES, Order, Store, utc_now
+
+blueprint = Blueprint("sandbox_admin", __name__, url_prefix="/__sandbox")
+
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_SPEC_NUMBERS = {"seed": int, "products": int, "orders": int, "gift_rate": float, "moas_rate": float,
+                 "vendor_rate": float, "history_days": int}
+MAX_ORDERS = 100_000
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _store_or_404(subdomain: str) -> Store:
+    store = registry().get(subdomain)
+    if store is None:
+        raise not_found("Store")
+    return store
+
+
+def _order_or_404(store: Store, order_id: int) -> Order:
+    order = store.orders.get(order_id)
+    if order is None:
+        raise not_found("Order")
+    return order
+
+
+def store_info(store: Store) -> dict[str, Any]:
+    return {"subdomain": store.subdomain, "domain": store.domain, "token": store.token,
+            "readonly_token": store.readonly_token, "seed": store.seed, "products": len(store.products),
+            "orders": len(store.orders)}
+
+
+def spec_from_json(body: dict[str, Any]) -> StoreSpec:
+    subdomain = str(body.get("subdomain", "")).lower()
+    if not _LABEL.match(subdomain):
+        raise invalid("subdomain", "subdomain must be a single DNS label")
+    spec = StoreSpec(subdomain=subdomain)
+    for key, kind in _SPEC_NUMBERS.items():
+        if key in body:
+            try:
+                setattr(spec, key, kind(body[key]))
+            except (TypeError, ValueError):
+                raise invalid(key, f"{key} must be a number") from None
+    if not 0 <= spec.orders <= MAX_ORDERS or not 0 <= spec.products <= 10_000:
+        raise invalid("orders", "counts out of range")
+    if "vendor_managed" in body:
+        spec.vendor_managed = frozenset(int(n) for n in body["vendor_managed"])
+    for key in ("token", "readonly_token"):
+        if body.get(key):
+            setattr(spec, key, str(body[key]))
+    if body.get("now"):
+        spec.now = datetime.fromisoformat(body["now"])
+    return spec
+
+
+@blueprint.get("/stores")
+def list_stores() -> ResponseReturnValue:
+    return jsonify({"stores": [store_info(s) for s in registry().all()]})
+
+
+@blueprint.post("/stores")
+def create_store() -> ResponseReturnValue:
+    store = build_store(spec_from_json(_body()))
+    try:
+        registry().add(store)
+    except ValueError:
+        raise invalid("subdomain", "store already exists") from None
+    return jsonify(store_info(store)), 201
+
+
+@blueprint.get("/stores/<subdomain>")
+def show_store(subdomain: str) -> ResponseReturnValue:
+    store = _store_or_404(subdomain)
+    return jsonify({**store_info(store), "faults": store.faults.config.as_dict()})
+
+
+@blueprint.get("/stores/<subdomain>/calls")
+def read_calls(subdomain: str) -> ResponseReturnValue:
+    store = _store_or_404(subdomain)
+    with store.lock:
+        per_token = dict(store.calls.per_token)
+        return jsonify({"total": store.calls.total, "per_token": per_token,
+                        "read_write": per_token.get(store.token, 0),
+                        "read_only": per_token.get(store.readonly_token, 0)})
+
+
+@blueprint.delete("/stores/<subdomain>/calls")
+def reset_calls(subdomain: str) -> ResponseReturnValue:
+    store = _store_or_404(subdomain)
+    with store.lock:
+        store.calls.reset()
+    return jsonify({"total": 0, "per_token": {}})
+
+
+@blueprint.get("/stores/<subdomain>/faults")
+def read_faults(subdomain: str) -> ResponseReturnValue:
+    return jsonify(_store_or_404(subdomain).faults.config.as_dict())
+
+
+@blueprint.put("/stores/<subdomain>/faults")
+def set_faults(subdomain: str) -> ResponseReturnValue:
+    store = _store_or_404(subdomain)
+    try:
+        config = store.faults.configure(**_body())
+    except (TypeError, ValueError) as exc:
+        raise ApiError(422, {"faults": str(exc)}) from None
+    return jsonify(config.as_dict())
+
+
+@blueprint.delete("/stores/<subdomain>/faults")
+def reset_faults(subdomain: str) -> ResponseReturnValue:
+    return jsonify(_store_or_404(subdomain).faults.reset().as_dict())
+
+
+@blueprint.post("/stores/<subdomain>/orders")
+def add_order(subdomain: str) -> ResponseReturnValue:
+    """A shopper places an order (status `new` unless given)."""
+    store = _store_or_404(subdomain)
+    body = _body()
+    status = body.get("status", "new")
+    if status not in ORDER_STATUSES:
+        raise invalid("status", "unknown status")
+    with store.lock:
+        rng = random.Random(f"{store.seed}:{len(store.orders)}")
+        physical = [p for p in store.products.values() if p.sku != "GIFTCERT"]
+        gift = next(p for p in store.products.values() if p.sku == "GIFTCERT")
+        now = utc_now()
+        order = make_order(store, rng, now, now, status=status, gift=bool(body.get("gift")),
+                           physical_products=physical or [gift], gift_product=gift)
+        return jsonify({"order_id": order.id}), 201
+
+
+@blueprint.post("/stores/<subdomain>/orders/<int:order_id>/edit")
+def edit_order(subdomain: str, order_id: int) -> ResponseReturnValue:
+    """The customer edits an order: a line's quantity changes (default: first line +1), updated_at moves."""
+    store = _store_or_404(subdomain)
+    body = _body()
+    with store.lock:
+        order = _order_or_404(store, order_id)
+        if not order.line_items:
+            raise invalid("line_items", "order has no lines")
+        line = order.line_item(int(body["line_id"])) if "line_id" in body else order.line_items[0]
+        if line is None:
+            raise not_found("Line item")
+        line.quantity = int(body.get("quantity", line.quantity + 1))
+        order.touch()
+        return jsonify({"order_id": order.id, "line_id": line.id, "quantity": line.quantity})
+
+
+@blueprint.post("/stores/<subdomain>/orders/<int:order_id>/status")
+def change_status(subdomain: str, order_id: int) -> ResponseReturnValue:
+    """The store changes the status (e.g. payment captured: `paid`); leaving moas_pending approves."""
+    store = _store_or_404(subdomain)
+    status = _body().get("status")
+    if status not in ORDER_STATUSES:
+        raise invalid("status", "unknown status")
+    with store.lock:
+        order = _order_or_404(store, order_id)
+        order.status = status
+        order.awaiting_approval = status == "moas_pending"
+        order.touch()
+        return jsonify({"order_id": order.id, "status": order.status})
+
+
+@blueprint.post("/stores/<subdomain>/orders/<int:order_id>/cancel")
+def cancel(subdomain: str, order_id: int) -> ResponseReturnValue:
+    store = _store_or_404(subdomain)
+    with store.lock:
+        return jsonify(cancel_order(store, _order_or_404(store, order_id)))
+
+
+@blueprint.get("/stores/<subdomain>/orders/<int:order_id>")
+def inspect_order(subdomain: str, order_id: int) -> ResponseReturnValue:
+    """Simulator-side facts the API does not show (approval flag, shipping-confirmation requests)."""
+    store = _store_or_404(subdomain)
+    with store.lock:
+        order = _order_or_404(store, order_id)
+        return jsonify({
+            "order_id": order.id, "status": order.status, "awaiting_approval": order.awaiting_approval,
+            "updated_at": order.updated_at.isoformat(),
+            "send_shipping_confirmation": order.send_shipping_confirmation,
+            "shipments": [{"id": s.id, "send_shipping_confirmation": s.send_shipping_confirmation}
+                          for s in order.shipments],
+        })

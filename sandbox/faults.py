@@ -1,0 +1,103 @@
+"""Per-store fault injection: latency, 500s, 429 with Retry-After, dropped connections, slow answers,
+redirects, plus the realism toggles of brightsites-api.md A.14.7 (timestamp style, legacy PUT shape).
+
+Outcomes are drawn from a per-store `random.Random(seed)`, one draw per API request whatever the rates, so a
+sequential client sees the same sequence of faults on every run. `script` forces the next outcomes exactly.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+FAULT_OUTCOMES = ("500", "429", "drop", "timeout", "redirect")
+SCRIPT_OUTCOMES = (*FAULT_OUTCOMES, "ok")
+TIMESTAMP_STYLES = ("utc", "offset")
+
+
+@dataclass
+class FaultConfig:
+    seed: int = 0
+    latency_ms: int = 0
+    error_rate: float = 0.0  # share of requests answered 500
+    rate_limit_rate: float = 0.0  # share answered 429
+    retry_after: str = "1"  # Retry-After header value sent with 429s (seconds or an HTTP-date)
+    drop_rate: float = 0.0  # share whose connection is closed without an answer
+    timeout_rate: float = 0.0  # share answered only after `timeout_seconds`
+    timeout_seconds: float = 2.0
+    redirect_rate: float = 0.0  # share answered 302 to a metadata address (SSRF check of the client)
+    script: list[str] = field(default_factory=list)  # forced outcomes for the next requests, then rates
+    timestamp_style: str = "utc"  # "utc": 2025-05-14T18:36:25.000Z; "offset": 2025-05-14T12:36:25-06:00
+    legacy_put_shape: bool = False  # PUT /orders/:id answers with the older serializer (A.5.3 [OBS])
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_RATE_FIELDS = {
+    "500": "error_rate",
+    "429": "rate_limit_rate",
+    "drop": "drop_rate",
+    "timeout": "timeout_rate",
+    "redirect": "redirect_rate",
+}
+
+
+def _validated(config: FaultConfig) -> FaultConfig:
+    for name in _RATE_FIELDS.values():
+        rate = getattr(config, name)
+        if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise ValueError(f"{name} must be a number between 0 and 1")
+    if sum(getattr(config, name) for name in _RATE_FIELDS.values()) > 1:
+        raise ValueError("fault rates add up to more than 1")
+    if config.timestamp_style not in TIMESTAMP_STYLES:
+        raise ValueError(f"timestamp_style must be one of {', '.join(TIMESTAMP_STYLES)}")
+    unknown = [o for o in config.script if o not in SCRIPT_OUTCOMES]
+    if unknown:
+        raise ValueError(f"unknown script outcomes {unknown}; use {', '.join(SCRIPT_OUTCOMES)}")
+    if not isinstance(config.latency_ms, int) or config.latency_ms < 0:
+        raise ValueError("latency_ms must be a non-negative integer")
+    config.retry_after = str(config.retry_after)
+    return config
+
+
+class FaultInjector:
+    def __init__(self, seed: int = 0) -> None:
+        self._lock = threading.Lock()
+        self.config = FaultConfig(seed=seed)
+        self._rng = random.Random(seed)
+
+    def configure(self, **changes: Any) -> FaultConfig:
+        """Change some settings; the random sequence restarts from the (possibly new) seed."""
+        known = {f.name for f in fields(FaultConfig)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValueError(f"unknown fault settings: {', '.join(unknown)}")
+        with self._lock:
+            merged = {**self.config.as_dict(), **changes}
+            merged["script"] = list(merged["script"])
+            self.config = _validated(FaultConfig(**merged))
+            self._rng = random.Random(self.config.seed)
+            return self.config
+
+    def reset(self) -> FaultConfig:
+        with self._lock:
+            self.config = FaultConfig(seed=self.config.seed)
+            self._rng = random.Random(self.config.seed)
+            return self.config
+
+    def next_outcome(self) -> str | None:
+        """The fault to apply to this request, or None to answer normally."""
+        with self._lock:
+            draw = self._rng.random()  # always drawn, so the sequence does not depend on the script
+            if self.config.script:
+                forced = self.config.script.pop(0)
+                return None if forced == "ok" else forced
+            threshold = 0.0
+            for outcome, rate_field in _RATE_FIELDS.items():
+                threshold += getattr(self.config, rate_field)
+                if draw < threshold:
+                    return outcome
+            return None

@@ -1,0 +1,80 @@
+"""What happens to every simulated API request before its handler runs: pick the store from the Host header,
+count the billable call, apply the store's faults, check the token (brightsites-api.md A.2, A.11, A.14.1)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+
+from flask import Response, current_app, g, jsonify, request
+
+from sandbox.errors import ApiError
+from sandbox.store import Store, StoreRegistry
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+METADATA_URL = "http://169.254.169.254/latest/meta-data/"
+_RAILS_500_PAGE = "<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
+
+
+def registry() -> StoreRegistry:
+    return current_app.extensions["sandbox_registry"]
+
+
+def current_store() -> Store:
+    return g.store
+
+
+def presented_token() -> str | None:
+    return request.headers.get("X-API-TOKEN") or request.args.get("token") or None
+
+
+def _drop_connection() -> Response:
+    """Close the socket without answering; werkzeug then treats the write as a dropped connection."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    return Response(b"", status=500)
+
+
+def _apply_fault(store: Store, outcome: str) -> Response | None:
+    if outcome == "500":
+        return Response(_RAILS_500_PAGE, status=500, mimetype="text/html")
+    if outcome == "429":
+        response = jsonify({"errors": {"base": "Too many requests"}})
+        response.status_code = 429
+        response.headers["Retry-After"] = store.faults.config.retry_after
+        return response
+    if outcome == "drop":
+        return _drop_connection()
+    if outcome == "timeout":
+        time.sleep(store.faults.config.timeout_seconds)
+        return None  # answer normally, late: the client has usually given up by then
+    if outcome == "redirect":
+        return Response("", status=302, headers={"Location": METADATA_URL})
+    return None
+
+
+def before_api_request() -> Response | None:
+    store = registry().for_host(request.host)
+    if store is None:
+        raise ApiError(404, {"base": "Store not found"})
+    g.store = store
+    token = presented_token()
+    access = store.token_access(token)
+    with store.lock:
+        store.calls.count(token if access else ("(unknown)" if token else None))
+    config = store.faults.config
+    if config.latency_ms:
+        time.sleep(config.latency_ms / 1000)
+    outcome = store.faults.next_outcome()
+    if outcome is not None:
+        response = _apply_fault(store, outcome)
+        if response is not None:
+            return response
+    if access is None:
+        raise ApiError(401, {"token": "Invalid or missing API token"})
+    if access == "ro" and request.method in WRITE_METHODS:
+        raise ApiError(403, {"token": "This API token is read-only"})
+    return None
