@@ -59,9 +59,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import accounts, auth, health, home
+    from blueprints import accounts, auth, health, home, products, users, warehouses
 
-    for module in (accounts, auth, health, home):
+    for module in (accounts, auth, health, home, products, users, warehouses):
         app.register_blueprint(module.bp)
 
 

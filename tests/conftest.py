@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import text
 
@@ -75,9 +76,19 @@ def app_config(database_url, redis_url) -> dict:
     return _test_config(database_url, redis_url)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: a fresh `g` and database session, instead of
+    reusing the context the test holds open (which would cache the logged-in user across requests)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(_schema, app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     Redis.from_url(app_config["REDIS_URL"]).flushdb()
     with app.app_context():
         yield app

@@ -1,0 +1,131 @@
+"""Users of the organization and of the current account: add, change role, disable."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Blueprint, abort, flash, render_template, url_for
+from flask_login import current_user, fresh_login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from extensions import db
+from forms.common import EmptyForm
+from forms.users import ChangeRoleForm, NewMembershipForm
+from htmx import redirect_to
+from membership_rules import grantable_roles, refusal
+from models.tenancy import Membership, Role, User
+from permissions import Permission, can, current_account, current_role, require
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+security_log = logging.getLogger("techoms.security")
+
+
+def _grantable() -> list[Role]:
+    return grantable_roles(current_role(), may_manage_org_users=can(Permission.MANAGE_ORG_USERS))
+
+
+def _membership_or_404(membership_id: int) -> Membership:
+    """A membership of the current account, or an org-level one of its organization for org user managers."""
+    account = current_account()
+    scopes = [Membership.account_id == account.id]
+    if can(Permission.MANAGE_ORG_USERS):
+        scopes.append(Membership.organization_id == account.organization_id)
+    membership = db.session.scalar(select(Membership).where(Membership.id == membership_id, or_(*scopes)))
+    if membership is None:
+        abort(404)
+    return membership
+
+
+@bp.get("/")
+@require(Permission.MANAGE_ACCOUNT_USERS)
+def index():
+    """Organization users (for org owners and admins) and the current account's users."""
+    account = current_account()
+    query = select(Membership).options(joinedload(Membership.user)).join(User).order_by(User.email)
+    org_memberships = (
+        db.session.scalars(query.where(Membership.organization_id == account.organization_id)).all()
+        if can(Permission.MANAGE_ORG_USERS) else []
+    )
+    account_memberships = db.session.scalars(query.where(Membership.account_id == account.id)).all()
+    return render_template(
+        "users/index.html", account=account, org_memberships=org_memberships,
+        account_memberships=account_memberships, roles=_grantable(), toggle_form=EmptyForm(),
+        refusal=lambda m, **kw: refusal(current_user, current_role(), m, **kw),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.MANAGE_ACCOUNT_USERS)
+def create():
+    """Give a person a role: a new user gets an initial password shown once; an existing one just the role."""
+    form = NewMembershipForm(_grantable())
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        account = current_account()
+        email = form.email.data.strip().casefold()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        initial_password = None
+        if user is None:
+            initial_password = secrets.token_urlsafe(12)
+            user = User(email=email, name=form.name.data.strip())
+            user.set_password(initial_password)
+            db.session.add(user)
+            db.session.flush()
+        scope = {"organization_id": account.organization_id} if role.is_org_level else {"account_id": account.id}
+        existing = db.session.scalar(select(Membership).filter_by(user_id=user.id, **scope))
+        if existing is not None:
+            db.session.rollback()
+            form.email.errors.append("This person already has a role here; change it in the list instead.")
+        else:
+            db.session.add(Membership(user_id=user.id, role=role, **scope))
+            db.session.commit()
+            security_log.info("role granted", extra={"actor_id": current_user.id, "user_id": user.id,
+                                                     "role": role.value})
+            return render_template("users/created.html", user=user, role=role,
+                                   initial_password=initial_password)
+    return render_template("users/new.html", form=form)
+
+
+@bp.post("/memberships/<int:membership_id>/role")
+@require(Permission.MANAGE_ACCOUNT_USERS)
+@fresh_login_required
+def change_role(membership_id: int):
+    """Change a role, within the rules of membership_rules."""
+    membership = _membership_or_404(membership_id)
+    form = ChangeRoleForm(_grantable())
+    if not form.validate_on_submit():
+        flash("Choose one of the roles you may grant.", "danger")
+        return redirect_to(url_for("users.index"))
+    new_role = Role(form.role.data)
+    reason = refusal(current_user, current_role(), membership, new_role=new_role)
+    if reason:
+        flash(reason, "danger")
+        return redirect_to(url_for("users.index"))
+    old_role, membership.role = membership.role, new_role
+    db.session.commit()
+    security_log.info("role changed", extra={"actor_id": current_user.id, "membership_id": membership.id,
+                                             "old": old_role.value, "new": new_role.value})
+    flash(f"{membership.user.email} is now {new_role.label}.", "success")
+    return redirect_to(url_for("users.index"))
+
+
+@bp.post("/memberships/<int:membership_id>/active")
+@require(Permission.MANAGE_ACCOUNT_USERS)
+@fresh_login_required
+def toggle_active(membership_id: int):
+    """Disable a role (access ends on the person's next request) or enable it again."""
+    membership = _membership_or_404(membership_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    reason = refusal(current_user, current_role(), membership, deactivate=membership.active)
+    if reason:
+        flash(reason, "danger")
+        return redirect_to(url_for("users.index"))
+    membership.active = not membership.active
+    db.session.commit()
+    security_log.info("membership toggled", extra={"actor_id": current_user.id, "membership_id": membership.id,
+                                                   "active": membership.active})
+    flash(f"{membership.user.email} {'enabled' if membership.active else 'disabled'}.", "success")
+    return redirect_to(url_for("users.index"))

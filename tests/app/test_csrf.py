@@ -1,0 +1,66 @@
+"""CSRF stays on here (CSRF-01/02): every state-changing route refuses a request without the token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from models.tenancy import Role
+from tests.app.test_policy_matrix import build_url, object_ids
+from tests.world import PASSWORD, ROLE_EMAILS
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
+
+
+def csrf_token_from(html: bytes) -> str:
+    match = re.search(rb'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page carries no csrf meta tag"
+    return match.group(1).decode()
+
+
+def logged_in(client) -> str:
+    token = csrf_token_from(client.get("/login").data)
+    response = client.post(
+        "/login", data={"email": ROLE_EMAILS[Role.ORG_OWNER], "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    return csrf_token_from(client.get("/overview").data)
+
+
+def test_login_without_token_is_refused(client, world):
+    response = client.post("/login", data={"email": ROLE_EMAILS[Role.ORG_OWNER], "password": PASSWORD})
+    assert response.status_code == 400
+    assert b"Your form expired" in response.data
+
+
+def test_every_post_route_needs_the_token(app, client, world):
+    logged_in(client)
+    ids = object_ids(world, "own")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and rule.endpoint != "auth.login":
+            response = client.post(build_url(rule, ids), data={})
+            assert response.status_code == 400, rule.rule
+            checked += 1
+    assert checked >= 5
+
+
+def test_htmx_header_token_is_accepted(client, world):
+    token = logged_in(client)
+    response = client.post(
+        "/accounts/switch",
+        data={"account_id": world.a2.id, "next": "/overview"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert response.status_code == 303
+
+
+def test_body_sends_the_token_on_every_htmx_request(client, world):
+    token = logged_in(client)
+    page = client.get("/overview").data.decode()
+    assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in page

@@ -1,0 +1,49 @@
+"""Headers and error pages every response gets."""
+
+from __future__ import annotations
+
+from app import create_app
+from models.tenancy import Role
+from tests.world import ROLE_EMAILS
+
+
+def test_security_headers(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    response = client.get("/overview")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_not_found_page(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert b"Not found" in response.data and b"<html" in response.data
+    fragment = client.get("/no/such/page", headers={"HX-Request": "true"})
+    assert fragment.status_code == 404 and b"<html" not in fragment.data
+
+
+def test_unexpected_error_is_a_clean_500(app_config):
+    app = create_app(app_config)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    boom.required_permission = "view"
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.data and b"secret detail" not in response.data
+
+
+def test_health_is_public(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_static_vendor_files_are_served(client):
+    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/bootstrap-5.3.9.min.css", "/static/app.js"):
+        assert client.get(path).status_code == 200, path

@@ -1,0 +1,129 @@
+"""Managing people: add with an initial password, change roles, disable — within ACC-04's rules."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from extensions import db
+from membership_rules import grantable_roles
+from models.tenancy import Membership, Role, User
+from tests.world import ROLE_EMAILS
+
+
+def membership_of(email: str) -> Membership:
+    db.session.expire_all()
+    return db.session.scalar(select(Membership).join(User).where(User.email == email))
+
+
+def test_grantable_roles_never_exceed_the_actors():
+    assert grantable_roles(Role.ACCOUNT_ADMIN, may_manage_org_users=False) == [Role.ACCOUNT_ADMIN, Role.ACCOUNT_USER]
+    assert Role.ORG_OWNER not in grantable_roles(Role.ORG_ADMIN, may_manage_org_users=True)
+    assert grantable_roles(Role.ORG_OWNER, may_manage_org_users=True)[0] == Role.ORG_OWNER
+
+
+def test_add_new_user_shows_initial_password_once_and_it_works(app, client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    response = client.post("/users/new", data={"email": "New.Person@A.test", "name": "New", "role": "account_user"})
+    assert response.status_code == 200
+    password = re.search(rb'data-testid="initial-password">([^<]+)<', response.data).group(1).decode()
+    assert membership_of("new.person@a.test").account_id == world.a.account.id
+    assert b"initial-password" not in client.get("/users/").data
+    newcomer = app.test_client()
+    assert newcomer.post("/login", data={"email": "new.person@a.test", "password": password}).status_code == 302
+
+
+def test_existing_user_gets_the_role_without_a_new_password(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    client.post("/accounts/switch", data={"account_id": world.a2.id})
+    response = client.post("/users/new", data={"email": ROLE_EMAILS[Role.ACCOUNT_USER], "role": "account_admin"})
+    assert b"keep their password" in response.data
+    again = client.post("/users/new", data={"email": ROLE_EMAILS[Role.ACCOUNT_USER], "role": "account_admin"})
+    assert b"already has a role here" in again.data
+
+
+def test_account_admin_cannot_grant_org_roles(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    response = client.post("/users/new", data={"email": "x@a.test", "role": "org_owner"})
+    assert b"Not a valid choice" in response.data
+    assert membership_of("x@a.test") is None
+
+
+def test_nobody_changes_their_own_role(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_ADMIN])
+    own = world.memberships[Role.ORG_ADMIN].id
+    client.post(f"/users/memberships/{own}/role", data={"role": "org_supervisor"})
+    assert b"You cannot change your own role" in client.get("/users/").data
+    assert membership_of(ROLE_EMAILS[Role.ORG_ADMIN]).role == Role.ORG_ADMIN
+
+
+def test_admin_cannot_touch_an_owner_nor_grant_owner(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_ADMIN])
+    owner = world.memberships[Role.ORG_OWNER].id
+    client.post(f"/users/memberships/{owner}/active")
+    assert membership_of(ROLE_EMAILS[Role.ORG_OWNER]).active
+    supervisor = world.memberships[Role.ORG_SUPERVISOR].id
+    client.post(f"/users/memberships/{supervisor}/role", data={"role": "org_owner"})
+    assert membership_of(ROLE_EMAILS[Role.ORG_SUPERVISOR]).role == Role.ORG_SUPERVISOR
+
+
+def test_last_owner_cannot_be_removed(client, world, login):
+    # A second owner demotes the first; then the remaining owner is the last one and is protected.
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    supervisor = world.memberships[Role.ORG_SUPERVISOR].id
+    assert client.post(f"/users/memberships/{supervisor}/role", data={"role": "org_owner"}).status_code == 303
+    client.post("/logout")
+    login(ROLE_EMAILS[Role.ORG_SUPERVISOR])
+    first_owner = world.memberships[Role.ORG_OWNER].id
+    client.post(f"/users/memberships/{first_owner}/role", data={"role": "org_admin"})
+    assert membership_of(ROLE_EMAILS[Role.ORG_OWNER]).role == Role.ORG_ADMIN
+    client.post("/logout")
+    login(ROLE_EMAILS[Role.ORG_OWNER])  # now an admin: may not touch the owner
+    client.post(f"/users/memberships/{supervisor}/active")
+    assert membership_of(ROLE_EMAILS[Role.ORG_SUPERVISOR]).active
+
+
+def test_last_owner_rule_itself(app, world):
+    from membership_rules import refusal
+
+    owner_membership = world.memberships[Role.ORG_OWNER]
+    other_owner = User(email="owner2@a.test", password_hash="x")
+    # An actor of owner rank who is not the owner: only the last-owner rule can stop them.
+    message = refusal(other_owner, Role.ORG_OWNER, owner_membership, deactivate=True)
+    assert message and "at least one owner" in message
+    message = refusal(other_owner, Role.ORG_OWNER, owner_membership, new_role=Role.ORG_ADMIN)
+    assert message and "at least one owner" in message
+
+
+def test_disabling_a_membership_ends_that_access(app, client, world, login):
+    target = app.test_client()
+    login(ROLE_EMAILS[Role.ACCOUNT_USER], on=target)
+    assert target.get("/overview").status_code == 200
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    response = client.post(f"/users/memberships/{world.memberships[Role.ACCOUNT_USER].id}/active")
+    assert response.status_code == 303
+    assert target.get("/overview").status_code == 403
+    client.post(f"/users/memberships/{world.memberships[Role.ACCOUNT_USER].id}/active")
+    assert target.get("/overview").status_code == 200
+
+
+def test_hostile_input_is_refused_with_messages(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    cases = [
+        {"email": "", "role": "account_user"},
+        {"email": "not an email", "role": "account_user"},
+        {"email": "a" * 300 + "@a.test", "role": "account_user"},
+        {"email": "<script>alert(1)</script>@a.test", "role": "account_user"},
+        {"email": "ok@a.test", "role": "superuser"},
+        {"email": "ok@a.test", "name": "x" * 500, "role": "account_user"},
+        {"email": "ok@a.test\r\nBcc: x@evil", "role": "account_user"},
+    ]
+    for data in cases:
+        response = client.post("/users/new", data=data)
+        assert response.status_code == 200, data
+        assert b"invalid-feedback" in response.data, data
+        assert b"<script>alert(1)</script>" not in response.data
+    assert db.session.scalar(select(User).where(User.email.like("%ok@a.test%"))) is None
+    for bad in ("abc", "99999999"):
+        assert client.post(f"/users/memberships/{bad}/role", data={"role": "account_user"}).status_code == 404
