@@ -1,0 +1,51 @@
+"""Plain values the client hands back: one record per HTTP attempt, a list page, a connection check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One HTTP attempt (every attempt is a billed call). Bodies are truncated and the token is masked;
+    `path` is the request path without its query string; `endpoint` the path template."""
+
+    method: str
+    path: str
+    endpoint: str
+    status: int | None
+    duration_ms: int
+    attempt: int
+    request_body: str | None
+    response_body: str | None
+    error: str | None  # exception class name when the attempt failed
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    page: int
+    limit: int
+    total: int | None
+    offset: int | None
+
+    @property
+    def is_last(self) -> bool:
+        if self.total is not None and self.page * self.limit >= self.total:
+            return True
+        return len(self.items) < self.limit  # a short page ends the listing too
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """Outcome of test_connection(). `message` is fixed text for the user, never the store's own words."""
+
+    reachable: bool
+    authenticated: bool
+    can_write: bool | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.authenticated and self.can_write is True

@@ -1,0 +1,54 @@
+"""When and how long to wait before trying a request again (security-requirements.md SYNC-05).
+
+Only idempotent reads are retried, on 429, 5xx, connection errors and timeouts. Waits are capped exponential
+backoff with full jitter, or the store's Retry-After when it sends one; a Retry-After above the cap is not
+slept through (a worker must not block for an hour): the caller gets RateLimited and reschedules the job.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from connectors.brightsites.errors import BrightSitesError, RateLimited, Unavailable
+
+RETRYABLE_METHODS = frozenset({"GET"})
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP-date; None when absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+@dataclass
+class RetryPolicy:
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 30.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay_before_retry(self, method: str, error: BrightSitesError, attempt: int) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None when the error must be raised now."""
+        if method not in RETRYABLE_METHODS or not isinstance(error, RateLimited | Unavailable):
+            return None
+        if error.retry_after is not None and error.retry_after > self.retry_after_cap:
+            return None
+        if attempt > self.max_retries:
+            return None
+        if error.retry_after is not None:
+            return error.retry_after
+        return self.rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
