@@ -9,6 +9,8 @@ from permissions import Permission, can, current_account
 # (endpoint, label, permission needed to see the link)
 MENU = [
     ("home.overview", "Overview", Permission.VIEW),
+    ("products.index", "Products", Permission.VIEW),
+    ("warehouses.index", "Warehouses", Permission.VIEW),
     ("users.index", "Users", Permission.MANAGE_ACCOUNT_USERS),
 ]
 

@@ -1,0 +1,148 @@
+"""Products of the current account: list with live search, detail with stock per warehouse, stock updates."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, flash, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+import inventory
+from extensions import db
+from forms.products import ProductForm, StockForm, VariantForm, sku_conflict_message
+from htmx import redirect_to, render
+from models.catalog import Product, ProductVariant
+from permissions import Permission, current_account, in_account_or_404, require
+
+bp = Blueprint("products", __name__, url_prefix="/products")
+
+PER_PAGE = 50
+MAX_PAGE = 100_000  # keeps the OFFSET inside what the database accepts
+MAX_QUERY = 100
+# Ids above a 32-bit integer cannot exist; the route refuses them before they reach the database driver.
+PRODUCT_ID = "<int(max=2147483647):product_id>"
+VARIANT_ID = "<int(max=2147483647):variant_id>"
+
+
+def _search_text(raw: str) -> str:
+    """The search box's text: printable characters only (no NUL for the database), bounded."""
+    return "".join(char for char in raw if char.isprintable()).strip()[:MAX_QUERY]
+
+
+def _account_timezone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_account().timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@bp.get("/")
+@require(Permission.VIEW)
+def index():
+    """The account's products, 50 a page, filtered by name or SKU; htmx gets only the results block."""
+    account = current_account()
+    q = _search_text(request.args.get("q", ""))
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    search = inventory.product_search(account, q)
+    products = db.paginate(search, page=page, per_page=PER_PAGE, error_out=False)
+    totals = inventory.stock_totals(account, [product.id for product in products.items])
+    return render("products/index.html", "results", products=products, totals=totals, q=q)
+
+
+def _render_detail(product: Product, variant_form: VariantForm, status: int = 200):
+    warehouses = inventory.enabled_warehouses(current_account())
+    levels = inventory.stock_grid(product.variants, warehouses)
+    page = render(
+        "products/detail.html", "variants",
+        product=product, warehouses=warehouses, levels=levels, variant_form=variant_form,
+    )
+    return page, status
+
+
+@bp.get(f"/{PRODUCT_ID}")
+@require(Permission.VIEW)
+def detail(product_id: int):
+    """Variants with their measures and their stock in each warehouse enabled for the account."""
+    product = in_account_or_404(Product, product_id)
+    return _render_detail(product, VariantForm(product.account_id, formdata=None))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.MANAGE_PRODUCTS)
+def create():
+    """A product with its first variant."""
+    account = current_account()
+    form = ProductForm(account.id)
+    if form.validate_on_submit():
+        try:
+            product = inventory.create_product(account, form.name.data, **form.variant_data())
+            db.session.commit()
+        except IntegrityError:  # the same SKU committed meanwhile by someone else
+            db.session.rollback()
+            form.sku.errors.append(sku_conflict_message(account.id, form.sku.data))
+        else:
+            flash(f"Product {product.name} created.", "success")
+            return redirect_to(url_for("products.detail", product_id=product.id))
+    return render("products/new.html", "form", form=form), 422 if form.errors else 200
+
+
+@bp.post(f"/{PRODUCT_ID}/variants")
+@require(Permission.MANAGE_PRODUCTS)
+def add_variant(product_id: int):
+    """Another variant of the product; errors show on the detail page."""
+    product = in_account_or_404(Product, product_id)
+    form = VariantForm(product.account_id)
+    if form.validate_on_submit():
+        try:
+            variant = inventory.add_variant(product, **form.variant_data())
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.sku.errors.append(sku_conflict_message(product.account_id, form.sku.data))
+        else:
+            flash(f"Variant {variant.sku} added.", "success")
+            return redirect_to(url_for("products.detail", product_id=product.id))
+    return _render_detail(product, form, status=422)
+
+
+def _stock_form(variant: ProductVariant, warehouses, levels) -> StockForm:
+    """On POST the submitted figures; on GET those of the warehouse asked for (or the first one)."""
+    if request.method == "POST":
+        return StockForm(warehouses)
+    wanted = request.args.get("warehouse_id", type=int)
+    warehouse = next((w for w in warehouses if w.id == wanted), warehouses[0] if warehouses else None)
+    level = levels.get((variant.id, warehouse.id)) if warehouse else None
+    data = {
+        "warehouse_id": warehouse.id if warehouse else None,
+        "on_hand": level.on_hand if level else 0,
+        "allocated": level.allocated if level else 0,
+    }
+    return StockForm(warehouses, formdata=None, data=data)
+
+
+@bp.route(f"/variants/{VARIANT_ID}/stock", methods=["GET", "POST"])
+@require(Permission.ADJUST_STOCK)
+def adjust_stock(variant_id: int):
+    """Receive a stock update: set on hand and allocated of the variant in one enabled warehouse."""
+    variant = in_account_or_404(ProductVariant, variant_id)
+    warehouses = inventory.enabled_warehouses(current_account())
+    levels = inventory.stock_grid([variant], warehouses)
+    form = _stock_form(variant, warehouses, levels)
+    if form.validate_on_submit():
+        level = inventory.level_for(variant, form.warehouse)
+        inventory.adjust_stock(level, form.on_hand.data, form.allocated.data, current_user, form.reason.data)
+        try:
+            db.session.commit()
+        except IntegrityError:  # the level was created meanwhile by someone else
+            db.session.rollback()
+            form.form_errors.append("The stock changed while you were editing it. Check and save again.")
+        else:
+            flash("Stock updated", "success")
+            return redirect_to(url_for("products.detail", product_id=variant.product_id))
+    page = render(
+        "products/stock.html", "stock_form",
+        variant=variant, form=form, warehouses=warehouses, levels=levels,
+        adjustments=inventory.recent_adjustments(variant), timezone=_account_timezone(),
+    )
+    return page, 422 if form.errors else 200
