@@ -20,8 +20,9 @@ from connectors.brightsites import errors
 from connectors.brightsites.connection_check import check_connection
 from connectors.brightsites.hosts import normalise_shop_domain
 from connectors.brightsites.redaction import install_log_redaction, redact
+from connectors.brightsites.responses import interpret_response
 from connectors.brightsites.results import CallRecord, ConnectionReport, Page
-from connectors.brightsites.retry import RetryPolicy, parse_retry_after
+from connectors.brightsites.retry import RetryPolicy
 from connectors.brightsites.transport import build_session, read_capped
 
 logger = logging.getLogger(__name__)
@@ -32,13 +33,6 @@ MAX_PER_PAGE = 500
 BODY_EXCERPT_BYTES = 2048
 ORDER_STATUSES = ("new", "billed", "paid", "in_progress", "split", "shipped", "completed", "back_ordered",
                   "canceled", "moas_pending")
-
-_STATUS_ERRORS: dict[int, tuple[type[errors.BrightSitesError], str]] = {
-    401: (errors.AuthenticationError, "refused the access token"),
-    403: (errors.PermissionDenied, "refused the operation for this access token"),
-    404: (errors.NotFound, "found no such record"),
-}
-
 
 def format_filter_time(value: datetime) -> str:
     """Aware datetime -> `YYYY-MM-DDThh:mm:ssZ` (the API reads zoneless values as UTC; we always send Z)."""
@@ -52,13 +46,6 @@ def _record_id(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
         raise ValueError("record ids must be positive integers")
     return int(value)
-
-
-def _field_errors(payload: object) -> dict[str, list[str]]:
-    raw = payload.get("errors") if isinstance(payload, dict) else None
-    if not isinstance(raw, dict):
-        return {}
-    return {str(k): [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in raw.items()}
 
 
 class BrightSitesClient:
@@ -156,7 +143,7 @@ class BrightSitesClient:
                 raise errors.Unavailable("Bright Sites did not answer in time") from None
             except requests.RequestException:
                 raise errors.Unavailable("Bright Sites could not be reached") from None
-            return self._interpret(method, endpoint, status, response.headers, raw)
+            return interpret_response(method, endpoint, status, response.headers, raw, self._token)
         except errors.BrightSitesError as error:
             failure = type(error).__name__
             error.method, error.endpoint = error.method or method, error.endpoint or endpoint
@@ -167,39 +154,6 @@ class BrightSitesClient:
                                     duration_ms=int((time.monotonic() - started) * 1000), attempt=attempt,
                                     request_body=self._excerpt(data), response_body=self._excerpt(raw),
                                     error=failure))
-
-    def _interpret(self, method: str, endpoint: str, status: int, headers: Mapping[str, str],
-                   raw: bytes) -> Any:
-        where = f"Bright Sites {method} {endpoint}"
-        context = {"method": method, "endpoint": endpoint, "status": status}
-        if 200 <= status < 300:
-            if not raw.strip():
-                return None
-            try:
-                return json.loads(raw)
-            except ValueError:
-                message = f"{where} answered {status} without JSON"
-                raise errors.UnexpectedResponse(message, **context) from None
-        if 300 <= status < 400:
-            raise errors.RedirectRefused(f"{where} answered a redirect ({status}), not followed", **context)
-        if status in _STATUS_ERRORS:
-            kind, text = _STATUS_ERRORS[status]
-            raise kind(f"{where} {text} ({status})", **context)
-        if status == 422:
-            try:
-                field_errors = _field_errors(json.loads(raw))
-            except ValueError:
-                field_errors = {}
-            detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in field_errors.items())
-            message = redact(f"{where} rejected the values (422): {detail}"[:500], self._token)
-            raise errors.ValidationFailed(message, field_errors=field_errors, **context)
-        retry_after = parse_retry_after(headers.get("Retry-After"))
-        if status == 429:
-            raise errors.RateLimited(f"{where} is rate limited (429)", retry_after=retry_after, **context)
-        if status >= 500:
-            message = f"{where} failed on the store's side ({status})"
-            raise errors.Unavailable(message, retry_after=retry_after, **context)
-        raise errors.UnexpectedResponse(f"{where} answered {status}", **context)
 
     def _excerpt(self, data: str | bytes | None) -> str | None:
         if not data:
