@@ -12,6 +12,7 @@ import login_sessions
 import models
 import navigation
 import security_headers
+import template_filters
 from extensions import csrf, db, limiter, login_manager, migrate
 from permissions import enforce_declared_permission
 
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     error_pages.init_app(app)
     navigation.init_app(app)
+    template_filters.init_app(app)
     register_commands(app)
     return app
 
@@ -43,13 +45,13 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
-    login_manager.login_message_category = "info"
     login_manager.refresh_view = "auth.reauthenticate"
-    login_manager.needs_refresh_message = "Please confirm your password to continue."
-    login_manager.needs_refresh_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(login_sessions.load)
+    from blueprints.auth import needs_refresh, unauthorized
+
+    login_manager.unauthorized_handler(unauthorized)
+    login_manager.needs_refresh_handler(needs_refresh)
     app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlite_pragmas import enable_sqlite_pragmas
@@ -59,9 +61,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import accounts, auth, health, home, products, users, warehouses
+    from blueprints import accounts, auth, channel_wizard, channels, health, home, products, users, warehouses
 
-    for module in (accounts, auth, health, home, products, users, warehouses):
+    for module in (accounts, auth, channel_wizard, channels, health, home, products, users, warehouses):
         app.register_blueprint(module.bp)
 
 

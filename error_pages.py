@@ -15,6 +15,7 @@ MESSAGES = {
     403: ("Not allowed", "Your role does not allow this action in the current account."),
     404: ("Not found", "There is nothing here, or it is outside the accounts you can see."),
     405: ("Not allowed", "This address does not accept that kind of request."),
+    410: ("Expired", "This form expired (after 30 minutes) or was started elsewhere. Please start again."),
     413: ("Too large", "The upload or form is larger than allowed."),
     429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
     500: ("Something went wrong", "An unexpected error happened. It has been logged; nothing was saved."),

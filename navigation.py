@@ -9,6 +9,7 @@ from permissions import Permission, can, current_account
 # (endpoint, label, permission needed to see the link)
 MENU = [
     ("home.overview", "Overview", Permission.VIEW),
+    ("channels.index", "Sales Channels", Permission.VIEW),
     ("products.index", "Products", Permission.VIEW),
     ("warehouses.index", "Warehouses", Permission.VIEW),
     ("users.index", "Users", Permission.MANAGE_ACCOUNT_USERS),

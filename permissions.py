@@ -172,3 +172,13 @@ def in_account_or_404(model: type[T], object_id: int, *, account_column: str = "
     if obj is None:
         abort(404)
     return obj
+
+
+def channel_or_404(channel_id: int):
+    """A live (not deleted) sales channel of the current account."""
+    from models.channels import SalesChannel
+
+    channel = in_account_or_404(SalesChannel, channel_id)
+    if channel.deleted_at is not None:
+        abort(404)
+    return channel

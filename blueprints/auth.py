@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 import login_sessions
 from extensions import db, limiter
+from htmx import is_htmx
 from forms.auth import LoginForm, ReauthenticateForm
 from models.tenancy import User
 from safe_redirects import safe_next_url
@@ -70,3 +71,31 @@ def reauthenticate():
             return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
         form.password.errors.append("Password is incorrect.")
     return render_template("auth/reauthenticate.html", form=form)
+
+
+def _return_path() -> str:
+    """Where to come back to: for htmx, the page the user is on rather than the fragment's URL."""
+    if is_htmx() and request.headers.get("HX-Current-URL"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(request.headers["HX-Current-URL"])
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.full_path.rstrip("?")
+
+
+def _send_to(endpoint: str, message: str) -> Response:
+    url = url_for(endpoint, next=_return_path())
+    flash(message, "info")
+    if is_htmx():  # htmx reads HX-Redirect before it looks at the status
+        return Response(status=401, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def unauthorized() -> Response:
+    """Not logged in (or the session ended): to the login page, also from an htmx request."""
+    return _send_to("auth.login", "Please log in to continue.")
+
+
+def needs_refresh() -> Response:
+    """A sensitive change on a session older than 10 minutes: confirm the password first."""
+    return _send_to("auth.reauthenticate", "Please confirm your password to continue.")

@@ -12,3 +12,18 @@ class EmailAddress:
             validate_email(field.data or "", check_deliverability=False, test_environment=True)
         except EmailNotValidError as error:
             raise ValidationError(f"Invalid email address: {error}") from None
+
+
+class NoControlCharacters:
+    """Refuse text carrying control characters (newlines included for one-line fields)."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in str(field.data)):
+            raise ValidationError("Remove control characters (such as line breaks or tabs).")
+
+
+def optional_int(value):
+    """Coerce for selects whose empty choice means 'none'."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)

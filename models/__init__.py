@@ -7,4 +7,5 @@ migrations and create_all.
 
 def import_all() -> None:
     import models.catalog  # noqa: F401
+    import models.channels  # noqa: F401
     import models.tenancy  # noqa: F401

@@ -3,3 +3,17 @@ document.addEventListener("change", (event) => {
   const form = event.target.closest("form[data-autosubmit]");
   if (form) form.requestSubmit();
 });
+
+// Quick actions › Save submits the section last edited (default: the current view's form).
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("form[data-section]");
+  const save = document.getElementById("quick-save");
+  if (form && save) save.setAttribute("form", form.id);
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  const save = document.getElementById("quick-save");
+  if (!save || event.detail.target.id !== "view-panel") return;
+  const form = event.detail.target.querySelector("form[data-section]");
+  save.disabled = !form;
+  if (form) save.setAttribute("form", form.id);
+});

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from werkzeug.security import generate_password_hash
 
+import token_vault
 from extensions import db
 from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse
+from models.channels import SalesChannel
 from models.tenancy import Account, Membership, Organization, Role, User
 
 PASSWORD = "correct horse battery staple"
@@ -31,6 +33,7 @@ class Tenant:
     product: Product
     variant: ProductVariant
     level: InventoryLevel
+    channel: SalesChannel
     users: dict[Role, User] = field(default_factory=dict)
 
 
@@ -58,8 +61,11 @@ def _tenant(org_name: str, account_name: str, code: str, sku: str) -> Tenant:
     variant.set_sku(sku)
     product.variants.append(variant)
     level = InventoryLevel(variant=variant, warehouse=warehouse, on_hand=10, allocated=2)
-    db.session.add_all([organization, account, warehouse, product, level])
-    return Tenant(organization, account, warehouse, product, variant, level)
+    token = f"TKN_SENTINEL_{code}_9f3c2b7e41d8"
+    channel = SalesChannel(account=account, name=f"{account_name} store", shop_domain=f"{code.lower()}-store.mybrightsites.com",
+                           token_ciphertext=token_vault.encrypt(token), token_last4=token[-4:], token_can_write=True)
+    db.session.add_all([organization, account, warehouse, product, level, channel])
+    return Tenant(organization, account, warehouse, product, variant, level, channel)
 
 
 def build_world() -> World:

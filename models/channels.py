@@ -1,0 +1,148 @@
+"""Sales channels (a Bright Sites store connected to an account) and the audit trail of their settings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+from models.tenancy import Account, User
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(cls, native_enum=False, length=length, validate_strings=True,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class ChannelType(enum.StrEnum):
+    BRIGHTSITES = "brightsites"
+
+
+class ChannelStatus(enum.StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class InitialOrderStatus(enum.StrEnum):
+    APPROVED = "approved"
+    DRAFT = "draft"
+
+
+class ShipmentStoreStatus(enum.StrEnum):
+    """What the store's order becomes after techOMS sends a shipment."""
+
+    NONE = "none"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+
+
+class InventoryMode(enum.StrEnum):
+    DO_NOT_SYNC = "none"  # only manual syncs push stock
+    ABSOLUTE = "absolute"
+
+
+class WeightUnit(enum.StrEnum):
+    LB = "lb"
+    OZ = "oz"
+    KG = "kg"
+    G = "g"
+
+
+class DimensionUnit(enum.StrEnum):
+    IN = "in"
+    CM = "cm"
+
+
+# Bright Sites order statuses (brightsites-api.md A.5); the last two are never imported for fulfilment.
+ORDER_STATUSES = ("new", "billed", "paid", "in_progress", "split", "shipped", "completed", "back_ordered",
+                  "canceled", "moas_pending")
+NEVER_FULFILLED_STATUSES = frozenset({"canceled", "moas_pending"})
+# Automation intervals in minutes; None means the action never runs on its own.
+SCHEDULE_CHOICES = (None, 5, 15, 30, 60, 1440)
+
+
+class SalesChannel(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    channel_type: Mapped[ChannelType] = mapped_column(_enum(ChannelType), default=ChannelType.BRIGHTSITES)
+    name: Mapped[str] = mapped_column(String(120))
+    # Normalised host (mystore.mybrightsites.com); unique among channels that are not deleted.
+    shop_domain: Mapped[str] = mapped_column(String(253))
+    # Fernet ciphertext of the access token; empty once the channel is deleted (the token is destroyed).
+    token_ciphertext: Mapped[str] = mapped_column(Text, default="")
+    token_last4: Mapped[str] = mapped_column(String(4), default="")
+    token_can_write: Mapped[bool | None]
+    token_updated_at: Mapped[datetime | None]
+    status: Mapped[ChannelStatus] = mapped_column(_enum(ChannelStatus), default=ChannelStatus.ACTIVE)
+    deleted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # Main settings: automations (minutes between runs; None = never).
+    import_orders_every: Mapped[int | None] = mapped_column(default=30)
+    export_shipments_every: Mapped[int | None] = mapped_column(default=30)
+    export_inventory_every: Mapped[int | None] = mapped_column(default=1440)
+
+    # Advanced: order options.
+    order_statuses: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["paid"])
+    import_lag_minutes: Mapped[int] = mapped_column(default=30)
+    import_since: Mapped[date | None]
+    order_number_prefix: Mapped[str] = mapped_column(String(20), default="")
+    initial_order_status: Mapped[InitialOrderStatus] = mapped_column(
+        _enum(InitialOrderStatus), default=InitialOrderStatus.APPROVED
+    )
+    detail_concurrency: Mapped[int] = mapped_column(default=4)
+    # Advanced: shipment options.
+    shipment_store_status: Mapped[ShipmentStoreStatus] = mapped_column(
+        _enum(ShipmentStoreStatus), default=ShipmentStoreStatus.NONE
+    )
+    send_shipping_confirmation: Mapped[bool] = mapped_column(default=False)
+    update_order_with_last_shipment: Mapped[bool] = mapped_column(default=False)
+    # Advanced: inventory options.
+    inventory_mode: Mapped[InventoryMode] = mapped_column(_enum(InventoryMode), default=InventoryMode.DO_NOT_SYNC)
+    inventory_buffer: Mapped[int] = mapped_column(default=0)
+    inventory_max: Mapped[int | None]
+    # Advanced: time zone and units.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    weight_unit: Mapped[WeightUnit] = mapped_column(_enum(WeightUnit), default=WeightUnit.LB)
+    dimension_unit: Mapped[DimensionUnit] = mapped_column(_enum(DimensionUnit), default=DimensionUnit.IN)
+
+    # Privacy: days after an order is closed before its PII is removed; None keeps it.
+    pii_retention_days: Mapped[int | None]
+
+    account: Mapped[Account] = relationship()
+
+    __table_args__ = (
+        Index(
+            "uq_sales_channel_live_shop_domain", "shop_domain", unique=True,
+            sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def masked_token(self) -> str:
+        return f"••••{self.token_last4}" if self.token_last4 else "(none)"
+
+
+class AuditEvent(db.Model):
+    """Who changed what, when: old → new, secrets masked. Kept when the channel is deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(60), default="")
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    user: Mapped[User | None] = relationship()

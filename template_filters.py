@@ -1,0 +1,22 @@
+"""Jinja filters: dates shown in the timezone of the account or channel they belong to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+
+
+def datetime_in(value: datetime | None, timezone: str = "UTC") -> str:
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(datetime_in, "datetime_in")

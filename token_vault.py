@@ -1,0 +1,41 @@
+"""Access tokens at rest: Fernet (AES-CBC + HMAC) under MultiFernet, so keys rotate: the first key in
+TOKEN_ENCRYPTION_KEYS encrypts, every listed key decrypts (SEC-01..03). Plaintext never leaves this module except
+to the Bright Sites client at call time."""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app
+
+
+class TokenUnreadable(Exception):
+    """The stored token cannot be decrypted with the configured keys (a key was removed too early)."""
+
+    def __str__(self) -> str:
+        return "The stored access token cannot be decrypted with the configured keys; replace the token."
+
+
+def _fernet() -> MultiFernet:
+    keys = current_app.config["TOKEN_ENCRYPTION_KEYS"]
+    if not keys:
+        raise RuntimeError("TOKEN_ENCRYPTION_KEYS is empty")
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def encrypt(token: str) -> str:
+    return _fernet().encrypt(token.encode()).decode()
+
+
+def decrypt(ciphertext: str) -> str:
+    try:
+        return _fernet().decrypt(ciphertext.encode()).decode()
+    except InvalidToken:
+        raise TokenUnreadable() from None
+
+
+def reencrypt(ciphertext: str) -> str:
+    """Under the newest key; the token keeps its original timestamp (MultiFernet.rotate)."""
+    try:
+        return _fernet().rotate(ciphertext.encode()).decode()
+    except InvalidToken:
+        raise TokenUnreadable() from None
