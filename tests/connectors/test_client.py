@@ -413,3 +413,42 @@ def test_connection_does_not_retry_or_echo(simulator, bs_store):
 
     assert report.message == "The store could not be reached"
     assert client.calls == 1
+
+
+def test_max_pages_guard_stops_an_endless_listing(simulator):
+    from connectors.brightsites import PaginationLimitExceeded
+
+    store = simulator.create_store(seed=3, products=2, orders=1203)
+    client = simulator.client(store, max_pages=2)
+
+    with pytest.raises(PaginationLimitExceeded):
+        list(client.iter_orders())
+    assert client.calls == 2
+
+
+def test_redaction_filter_masks_urllib3_style_records():
+    from connectors.brightsites.redaction import TokenRedactingFilter
+
+    record = logging.LogRecord(
+        "urllib3.connectionpool",
+        logging.DEBUG,
+        __file__,
+        1,
+        '%s://%s:%s "%s %s %s" %s %s',
+        (
+            "https",
+            "acme.mybrightsites.com",
+            443,
+            "GET",
+            f"/api/v2.7.0/orders?page=1&token={SENTINEL}",
+            "HTTP/1.1",
+            200,
+            123,
+        ),
+        None,
+    )
+
+    TokenRedactingFilter().filter(record)
+
+    assert SENTINEL not in record.getMessage()
+    assert "token=***" in record.getMessage()
