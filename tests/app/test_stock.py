@@ -199,3 +199,20 @@ def test_history_shows_the_last_twenty_in_the_account_timezone(client, world, lo
     assert "count #24" in page and "count #05" in page and "count #04" not in page
     assert "2026-01-15 12:24" in page  # 18:24 UTC is 12:24 in America/Chicago (account A1)
     assert page.index("count #24") < page.index("count #23")  # newest first
+
+
+def test_a_level_created_meanwhile_becomes_a_form_message(client, world, login, monkeypatch):
+    """Two people record the first stock of a variant at once: the second one is asked to check and retry."""
+
+    def racing_level_for(variant, warehouse):
+        duplicate = InventoryLevel(variant=variant, warehouse=warehouse, on_hand=0, allocated=0)
+        db.session.add(duplicate)
+        return duplicate
+
+    monkeypatch.setattr("inventory.level_for", racing_level_for)
+    login(SUPERVISOR)
+    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "4", "allocated": "0"}
+    response = client.post(stock_url(world.a.variant), data=data)
+    assert response.status_code == 422
+    assert b"The stock changed while you were editing it." in response.data
+    assert level(world.a.variant, world.a.warehouse).on_hand == 10 and adjustments() == []
