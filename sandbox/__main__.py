@@ -8,7 +8,7 @@ import logging
 from werkzeug.serving import make_server
 
 from sandbox.app import create_sandbox_app
-from sandbox.demo import DEMO_READONLY_TOKEN, DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
+from sandbox.demo import DEMO_PRODUCTS, DEMO_READONLY_TOKEN, DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
 from sandbox.store import StoreRegistry
 
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     registry = StoreRegistry()
     if args.demo:
         store = add_demo_store(registry)
-        counts = f"{len(store.products)} products, {len(store.orders)} orders"
+        counts = f"products 1-{DEMO_PRODUCTS} of the demo catalog, {len(store.orders)} orders"
         print(f"Demo store:  {DEMO_SHOP_DOMAIN}  ({counts})")
         print(f"Token (read/write): {DEMO_TOKEN}")
         print(f"Token (read-only):  {DEMO_READONLY_TOKEN}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -70,7 +70,11 @@ def spec_from_json(body: dict[str, Any]) -> StoreSpec:
         if body.get(key):
             setattr(spec, key, str(body[key]))
     if body.get("now"):
-        spec.now = datetime.fromisoformat(body["now"])
+        try:
+            now = datetime.fromisoformat(str(body["now"]))
+        except ValueError:
+            raise invalid("now", "now must be an ISO 8601 timestamp") from None
+        spec.now = now if now.tzinfo else now.replace(tzinfo=UTC)
     return spec
 
 

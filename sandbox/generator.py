@@ -126,8 +126,8 @@ def _add_product(store: Store, n: int, plan: ProductPlan, created: datetime, ven
     return product
 
 
-def _add_gift_certificate_product(store: Store, created: datetime) -> Product:
-    product = Product(id=store.next_id("product", 9000), name="Gift Certificate", sku="GIFTCERT",
+def _add_gift_certificate_product(store: Store, product_id: int, created: datetime) -> Product:
+    product = Product(id=product_id, name="Gift Certificate", sku="GIFTCERT",
                       created_at=created, updated_at=created, base_price=Decimal("25.0"))
     product.inventories.append(InventoryRow(id=store.next_id("inventory", 50_000), sub_option_ids=[],
                                             inventory=0, track=False))
@@ -209,7 +209,7 @@ def build_store(spec: StoreSpec) -> Store:
         managed = (n in spec.vendor_managed) if spec.vendor_managed is not None else drawn
         product = _add_product(store, n, spec.plan(n), catalog_start + timedelta(hours=n), managed, rng)
         product.origin_address_id = rng.choice([None, None, 1, 2])
-    gift_product = _add_gift_certificate_product(store, catalog_start)
+    gift_product = _add_gift_certificate_product(store, max(9000, spec.products + 1), catalog_start)
     physical = [p for p in store.products.values() if p.id != gift_product.id] or [gift_product]
     created_times = sorted(now - timedelta(seconds=rng.randint(60, spec.history_days * 86_400))
                            for _ in range(spec.orders))

@@ -6,15 +6,15 @@ the store's fault settings choose.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sandbox.store import InventoryRow, LineItem, Order, Product, Shipment, Store
 
-# The docs' examples are in Denver time (-06:00 / -07:00); a live store answered in UTC with milliseconds.
-_DOCS_ZONE = ZoneInfo("America/Denver")
+# The docs' examples carry Denver offsets (-06:00 / -07:00); a live store answered in UTC with milliseconds.
+# The "offset" style uses a fixed -06:00 so that what tests see does not depend on the date.
+_DOCS_OFFSET = timezone(timedelta(hours=-6))
 
 
 def money(value: Decimal) -> str:
@@ -25,7 +25,7 @@ def money(value: Decimal) -> str:
 
 def timestamp(value: datetime, store: Store) -> str:
     if store.faults.config.timestamp_style == "offset":
-        return value.astimezone(_DOCS_ZONE).isoformat(timespec="seconds")
+        return value.astimezone(_DOCS_OFFSET).isoformat(timespec="seconds")
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 

@@ -264,8 +264,7 @@ class StoreRegistry:
     def for_host(self, host: str | None) -> Store | None:
         if not host:
             return None
-        hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        hostname = hostname.lower()
+        hostname = host.split(":", 1)[0].lower()  # store hosts are names, never IPv6 literals
         if not hostname.endswith(SHOP_DOMAIN_SUFFIX):
             return None
         label = hostname[: -len(SHOP_DOMAIN_SUFFIX)]

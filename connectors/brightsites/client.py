@@ -48,6 +48,11 @@ def _record_id(value: object) -> int:
     return int(value)
 
 
+def _collection(data: object, key: str) -> list[Any]:
+    found = data.get(key) if isinstance(data, dict) else None
+    return found if isinstance(found, list) else []
+
+
 class BrightSitesClient:
     def __init__(
         self,
@@ -248,7 +253,7 @@ class BrightSitesClient:
 
     def list_shipments(self, order_id: int) -> list[dict[str, Any]]:
         data = self.request("GET", "/orders/{order_id}/shipments", ids={"order_id": order_id})
-        return list(data.get("shipments") or [])
+        return list(_collection(data, "shipments"))
 
     def create_shipment(self, order_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
         """`payload` is the root-keyed body from translate.shipment_payload(): {"shipment": {...}}."""
@@ -271,7 +276,7 @@ class BrightSitesClient:
         """Absolute values for rows of one product: items are {"id": inventory_id, "inventory": n, ...}."""
         data = self.request("PUT", "/inventories/{product_id}/batch_update", ids={"product_id": product_id},
                             body={"inventories": [dict(i) for i in items]})
-        return list(data.get("inventories") or [])
+        return list(_collection(data, "inventories"))
 
     def get_product_inventories(self, product_id: int) -> dict[str, Any]:
         """{"enabled": bool, "inventories": [...]} (empty when the vendor manages the stock)."""
@@ -286,7 +291,7 @@ class BrightSitesClient:
 
     def list_shipping_methods(self) -> list[str]:
         data = self.request("GET", "/shipping_methods")
-        return [str(name) for name in data.get("shipping_methods") or []]
+        return [str(name) for name in _collection(data, "shipping_methods")]
 
     def list_origin_addresses(self) -> list[dict[str, Any]]:
         pages = self.iter_pages("/origin_addresses", "origin_addresses")

@@ -15,7 +15,7 @@ import requests
 from sandbox.demo import DEMO_READONLY_TOKEN, DEMO_SHOP_DOMAIN, DEMO_TOKEN, build_demo_store
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-ISO_DENVER = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-0[67]:00$")
+ISO_DENVER = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-06:00$")
 MONEY = re.compile(r"^-?\d+\.\d+$")
 SUMMARY_KEYS = ["order_id", "shipping_method", "tracking", "created_at", "updated_at", "status", "customer"]
 
@@ -491,3 +491,12 @@ def test_cli_serves_the_demo_store():
     assert DEMO_SHOP_DOMAIN in printed and DEMO_TOKEN in printed and DEMO_READONLY_TOKEN in printed
     assert response.json()["meta"]["total"] == 300
     assert datetime.fromisoformat(response.json()["orders"][0]["created_at"]).tzinfo is not None
+
+
+def test_offset_timestamps_name_the_same_instant(simulator, bs_store):
+    utc = get(simulator, bs_store, "/orders/1").json()["created_at"]
+    simulator.set_faults(bs_store, timestamp_style="offset")
+    offset = get(simulator, bs_store, "/orders/1").json()["created_at"]
+
+    assert offset.endswith("-06:00")
+    assert datetime.fromisoformat(offset) == datetime.fromisoformat(utc).replace(microsecond=0)
