@@ -69,5 +69,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from demo_data import demo_cli
+    from token_rotation import tokens_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(tokens_cli)

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from app import create_app
 from config import _limits_storage_uri
 from extensions import db
+from tests.simulator_fixture import bs_store, simulator  # noqa: F401  (fixtures for every test folder)
 
 TEST_DIR = Path(tempfile.mkdtemp(prefix="techoms-tests-"))
 
@@ -71,9 +72,10 @@ def _test_config(database_url: str, redis_url: str) -> dict:
 
 
 @pytest.fixture
-def app_config(database_url, redis_url) -> dict:
-    """Override per test by requesting this fixture and updating it before `app` is built."""
-    return _test_config(database_url, redis_url)
+def app_config(database_url, redis_url, simulator) -> dict:
+    """Override per test by requesting this fixture and updating it before `app` is built.
+    *.mybrightsites.com goes to the test's Bright Sites simulator."""
+    return {**_test_config(database_url, redis_url), "BRIGHTSITES_ROUTE_TO": simulator.base_url}
 
 
 class IsolatedClient(FlaskClient):

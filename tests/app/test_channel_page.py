@@ -1,0 +1,183 @@
+"""The channel page: views, section saves with audit, the Shop Domain rule, token replacement, delete."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+from models.channels import AuditEvent, ChannelStatus, InventoryMode, SalesChannel
+from models.tenancy import Role
+from tests.app import channel_steps as wizard
+from tests.world import ROLE_EMAILS
+
+ADVANCED = {
+    "order_statuses": ["paid", "in_progress"], "import_lag_minutes": "45", "import_since": "",
+    "order_number_prefix": "BS-", "initial_order_status": "draft", "detail_concurrency": "4",
+    "shipment_store_status": "shipped", "update_order_with_last_shipment": "yes",
+    "send_shipping_confirmation": "y", "inventory_mode": "absolute", "inventory_buffer": "2",
+    "inventory_max": "500", "timezone": "Europe/London", "weight_unit": "kg", "dimension_unit": "cm",
+}
+
+
+def fresh(channel: SalesChannel) -> SalesChannel:
+    db.session.expire_all()
+    return db.session.get(SalesChannel, channel.id)
+
+
+def test_views_render_full_pages_and_htmx_fragments(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    channel = world.a.channel
+    for view in ("main", "advanced", "history"):
+        page = client.get(f"/channels/{channel.id}/{view}")
+        assert page.status_code == 200 and b"<html" in page.data and b'id="view-tabs"' in page.data
+        fragment = client.get(f"/channels/{channel.id}/{view}", headers={"HX-Request": "true"})
+        assert fragment.status_code == 200 and b"<html" not in fragment.data and b'id="view-tabs"' in fragment.data
+        assert "HX-Request" in fragment.headers["Vary"]
+    assert client.get(f"/channels/{channel.id}").headers["Location"].endswith("/main")
+    assert client.get(f"/channels/{channel.id}/secret").status_code == 404
+
+
+def test_account_user_sees_the_page_read_only(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    page = client.get(f"/channels/{world.a.channel.id}/advanced").data
+    assert b"<fieldset disabled" in page
+    assert b"Save advanced settings" not in page and b'id="quick-save"' not in page
+    assert b"Replace token" not in page
+    response = client.post(f"/channels/{world.a.channel.id}/advanced", data=ADVANCED)
+    assert response.status_code == 403
+
+
+def test_save_advanced_settings_is_audited_and_shown_in_history(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel = world.a.channel
+    response = client.post(f"/channels/{channel.id}/advanced", data=ADVANCED, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b"Saved 13 changes." in response.data and b"<html" not in response.data
+    channel = fresh(channel)
+    assert channel.inventory_mode == InventoryMode.ABSOLUTE and channel.inventory_max == 500
+    assert channel.update_order_with_last_shipment is True and channel.timezone == "Europe/London"
+    assert channel.order_statuses == ["paid", "in_progress"]
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.channel_id == channel.id)).all()
+    changed = {e.field: (e.old_value, e.new_value) for e in events}
+    assert changed["inventory_mode"] == ("none", "absolute")
+    assert changed["import_lag_minutes"] == ("30", "45")
+    history = client.get(f"/channels/{channel.id}/history").data.decode()
+    assert "inventory_mode" in history and "accountadmin@a.test" in history
+    again = client.post(f"/channels/{channel.id}/advanced", data=ADVANCED, headers={"HX-Request": "true"})
+    assert b"Nothing to save" in again.data
+
+
+def test_invalid_settings_re_render_with_messages_and_store_nothing(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel = world.a.channel
+    bad_values = [
+        {"import_lag_minutes": "abc"}, {"import_lag_minutes": "-5"}, {"inventory_buffer": "1e9"},
+        {"timezone": "Mars/Olympus_Mons"}, {"weight_unit": "stone"}, {"order_statuses": ["canceled"]},
+        {"order_statuses": []}, {"import_since": "yesterday"}, {"order_number_prefix": "x" * 50},
+        {"detail_concurrency": "99"}, {"order_number_prefix": "<b>\x00</b>"},
+    ]
+    for bad in bad_values:
+        response = client.post(f"/channels/{channel.id}/advanced", data={**ADVANCED, **bad},
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 422, bad
+        assert b"Nothing was saved" in response.data and b"invalid-feedback" in response.data, bad
+    assert fresh(channel).inventory_mode == InventoryMode.DO_NOT_SYNC
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.channel_id == channel.id)) is None
+    for bad in ({"status": "paused"}, {"import_orders_every": "7"}, {"import_orders_every": "x"}):
+        form = {"status": "active", "import_orders_every": "30", "export_shipments_every": "30",
+                "export_inventory_every": "1440", **bad}
+        assert client.post(f"/channels/{channel.id}/main", data=form).status_code == 422, bad
+
+
+def test_save_main_without_htmx_redirects_with_a_message(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_SUPERVISOR])
+    channel = world.a.channel
+    form = {"status": "inactive", "import_orders_every": "None", "export_shipments_every": "15",
+            "export_inventory_every": "60"}
+    response = client.post(f"/channels/{channel.id}/main", data=form)
+    assert response.status_code == 303
+    assert b"Saved 4 changes." in client.get(response.headers["Location"]).data
+    channel = fresh(channel)
+    assert channel.status == ChannelStatus.INACTIVE and channel.import_orders_every is None
+
+
+def test_supervisor_may_rename_but_not_move_the_store(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_SUPERVISOR])
+    channel = world.a.channel
+    page = client.get(f"/channels/{channel.id}/main").data
+    assert b"readonly" in page and b"Only organization owners, organization admins and account admins" in page
+    response = client.post(f"/channels/{channel.id}/general", data={"name": "Renamed",
+                                                                   "shop_domain": channel.shop_domain})
+    assert response.status_code == 303 and fresh(channel).name == "Renamed"
+    response = client.post(f"/channels/{channel.id}/general", data={"name": "Renamed",
+                                                                   "shop_domain": "elsewhere"})
+    assert response.status_code == 422 and b"may change the Shop Domain" in response.data
+    assert fresh(channel).shop_domain == "a1-store.mybrightsites.com"
+
+
+def test_moving_the_store_retests_the_token(client, world, login, simulator, bs_store):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel_id = wizard.create_channel(client, bs_store, name="Mover")
+    # Another store does not know this token: refused.
+    other = simulator.create_store(products=1, orders=0)
+    response = client.post(f"/channels/{channel_id}/general", data={"name": "Mover", "shop_domain": other.subdomain})
+    assert response.status_code == 422 and b"did not accept this channel&#39;s token" in response.data
+    # A store that does accept it: moved, and audited.
+    twin = simulator.create_store(products=1, orders=0, token=bs_store.token)
+    response = client.post(f"/channels/{channel_id}/general", data={"name": "Mover", "shop_domain": twin.subdomain})
+    assert response.status_code == 303
+    assert db.session.get(SalesChannel, channel_id).shop_domain == twin.domain
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.field == "shop_domain")).new_value == twin.domain
+
+
+def test_replace_token(client, world, login, simulator, bs_store):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel_id = wizard.create_channel(client, bs_store, name="Tokened")
+    response = client.post(f"/channels/{channel_id}/token", data={"access_token": "not-the-right-token"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422 and b"The access token was refused" in response.data
+    response = client.post(f"/channels/{channel_id}/token", data={"access_token": bs_store.readonly_token},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert f"Access token replaced (••••{bs_store.readonly_token[-4:]})".encode() in response.data
+    assert b"Token is read-only" in response.data
+    assert bs_store.readonly_token.encode() not in response.data
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "token_replaced"))
+    assert event.old_value == "••••" and event.new_value == "••••"
+
+
+def test_privacy_retention_bounds(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel = world.a.channel
+    for bad in ("0", "3651", "abc", "-1"):
+        assert client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": bad}).status_code == 422
+    assert client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": "90"}).status_code == 303
+    assert fresh(channel).pii_retention_days == 90
+    client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": ""})
+    assert fresh(channel).pii_retention_days is None
+    client.post("/logout")
+    login(ROLE_EMAILS[Role.ORG_SUPERVISOR])
+    assert client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": "5"}).status_code == 403
+
+
+def test_delete_needs_the_name_and_keeps_history(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel = world.a.channel
+    response = client.post(f"/channels/{channel.id}/delete", data={"confirm_name": "wrong"})
+    assert response.status_code == 422 and b"The name does not match" in response.data
+    response = client.post(f"/channels/{channel.id}/delete", data={"confirm_name": channel.name})
+    assert response.status_code == 303
+    channel = fresh(channel)
+    assert channel.deleted_at is not None and channel.token_ciphertext == "" and channel.token_last4 == ""
+    assert channel.import_orders_every is None and channel.status == ChannelStatus.INACTIVE
+    assert client.get(f"/channels/{channel.id}/main").status_code == 404
+    assert channel.name.encode() not in client.get("/channels/").data
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "channel_deleted")) is not None
+
+
+def test_deleted_channel_frees_its_store(client, world, login, bs_store):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    first = wizard.create_channel(client, bs_store, name="Old")
+    client.post(f"/channels/{first}/delete", data={"confirm_name": "Old"})
+    second = wizard.create_channel(client, bs_store, name="New")
+    assert second != first
