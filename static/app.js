@@ -12,8 +12,10 @@ document.addEventListener("input", (event) => {
 });
 document.addEventListener("htmx:afterSwap", (event) => {
   const save = document.getElementById("quick-save");
-  if (!save || event.detail.target.id !== "view-panel") return;
-  const form = event.detail.target.querySelector("form[data-section]");
+  const panel = document.getElementById("view-panel");
+  // outerHTML swaps report a detached target; only a swap inside the view panel changes the default form.
+  if (!save || !panel || !(event.target === panel || panel.contains(event.target))) return;
+  const form = panel.querySelector("form[data-section]");
   save.disabled = !form;
   if (form) save.setAttribute("form", form.id);
 });
