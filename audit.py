@@ -26,13 +26,24 @@ def display(value: object) -> str:
     return str(value)
 
 
-def record(channel: SalesChannel, user: User | None, action: str, field: str = "", old: object = None,
-           new: object = None) -> AuditEvent:
+def record(
+    channel: SalesChannel,
+    user: User | None,
+    action: str,
+    field: str = "",
+    old: object = None,
+    new: object = None,
+) -> AuditEvent:
     if field in SECRET_FIELDS:
         old, new = ("••••" if old else None), ("••••" if new else None)
     event = AuditEvent(
-        account_id=channel.account_id, channel_id=channel.id, user_id=user.id if user else None, action=action,
-        field=field, old_value=display(old) if field else "", new_value=display(new) if field else "",
+        account_id=channel.account_id,
+        channel_id=channel.id,
+        user_id=user.id if user else None,
+        action=action,
+        field=field,
+        old_value=display(old) if field else "",
+        new_value=display(new) if field else "",
     )
     db.session.add(event)
     return event

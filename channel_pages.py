@@ -39,17 +39,38 @@ from permissions import Permission, can
 PAGE = "channels/page.html"
 VIEWS = {"main": "Main settings", "advanced": "Advanced settings", "history": "History"}
 # Which view shows each section, for a full-page answer after a save without htmx.
-SECTION_VIEW = {"main": "main", "advanced": "advanced", "token": "advanced", "general": "main", "privacy": "main"}
+SECTION_VIEW = {
+    "main": "main",
+    "advanced": "advanced",
+    "token": "advanced",
+    "general": "main",
+    "privacy": "main",
+}
 # Model columns each section edits, with how a form value becomes a model value.
 SECTION_FIELDS = {
-    "main": {"status": ChannelStatus, "import_orders_every": None, "export_shipments_every": None,
-             "export_inventory_every": None},
-    "advanced": {"order_statuses": list, "import_lag_minutes": None, "import_since": None,
-                 "order_number_prefix": str.strip, "initial_order_status": InitialOrderStatus,
-                 "detail_concurrency": None, "shipment_store_status": ShipmentStoreStatus,
-                 "send_shipping_confirmation": bool, "update_order_with_last_shipment": lambda v: v == "yes",
-                 "inventory_mode": InventoryMode, "inventory_buffer": None, "inventory_max": None,
-                 "timezone": None, "weight_unit": WeightUnit, "dimension_unit": DimensionUnit},
+    "main": {
+        "status": ChannelStatus,
+        "import_orders_every": None,
+        "export_shipments_every": None,
+        "export_inventory_every": None,
+    },
+    "advanced": {
+        "order_statuses": list,
+        "import_lag_minutes": None,
+        "import_since": None,
+        "order_number_prefix": str.strip,
+        "initial_order_status": InitialOrderStatus,
+        "detail_concurrency": None,
+        "shipment_store_status": ShipmentStoreStatus,
+        "send_shipping_confirmation": bool,
+        "update_order_with_last_shipment": lambda v: v == "yes",
+        "inventory_mode": InventoryMode,
+        "inventory_buffer": None,
+        "inventory_max": None,
+        "timezone": None,
+        "weight_unit": WeightUnit,
+        "dimension_unit": DimensionUnit,
+    },
     "privacy": {"pii_retention_days": None},
 }
 
@@ -73,19 +94,28 @@ def page_context(channel: SalesChannel, view: str, **overrides) -> dict:
         "main_form": MainSettingsForm(formdata=None, data=_form_data(channel, "main")),
         "advanced_form": AdvancedSettingsForm(formdata=None, data=_form_data(channel, "advanced")),
         "privacy_form": PrivacyForm(formdata=None, data=_form_data(channel, "privacy")),
-        "general_form": GeneralForm(formdata=None, channel_id=channel.id,
-                                    data={"name": channel.name, "shop_domain": channel.shop_domain}),
+        "general_form": GeneralForm(
+            formdata=None,
+            channel_id=channel.id,
+            data={"name": channel.name, "shop_domain": channel.shop_domain},
+        ),
         "token_form": TokenForm(formdata=None),
         "delete_form": DeleteChannelForm(formdata=None, channel_name=channel.name),
     }
     context = {"channel": channel, "view": view, "views": VIEWS, "messages": {}, **forms, **overrides}
     if view == "history":
         context["events"] = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.channel_id == channel.id).order_by(AuditEvent.id.desc()).limit(200)
+            select(AuditEvent)
+            .where(AuditEvent.channel_id == channel.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(200)
         ).all()
-        context["users"] = {u.id: u for u in db.session.scalars(
-            select(User).where(User.id.in_({e.user_id for e in context["events"] if e.user_id}))
-        )}
+        context["users"] = {
+            u.id: u
+            for u in db.session.scalars(
+                select(User).where(User.id.in_({e.user_id for e in context["events"] if e.user_id}))
+            )
+        }
     return context
 
 
@@ -129,17 +159,22 @@ def save_general(channel: SalesChannel, form: GeneralForm):
     new_domain = form.shop_domain.data
     if new_domain != channel.shop_domain:
         if not can(Permission.EDIT_CHANNEL_CREDENTIALS):
-            form.shop_domain.errors.append("Only organization owners, organization admins and account admins "
-                                           "may change the Shop Domain.")
+            form.shop_domain.errors.append(
+                "Only organization owners, organization admins and account admins may change the Shop Domain."
+            )
             return _answer(channel, "general", form, status=422)
         if not login_fresh():
             return login_manager.needs_refresh()
         report = channel_connection.check(new_domain, token_vault.decrypt(channel.token_ciphertext))
         if not (report.reachable and report.authenticated):
-            form.shop_domain.errors.append(f"{new_domain} did not accept this channel's token: {report.message}")
+            form.shop_domain.errors.append(
+                f"{new_domain} did not accept this channel's token: {report.message}"
+            )
             return _answer(channel, "general", form, status=422)
         channel.token_can_write = report.can_write
-    changed = audit.apply_changes(channel, current_user, {"name": form.name.data.strip(), "shop_domain": new_domain})
+    changed = audit.apply_changes(
+        channel, current_user, {"name": form.name.data.strip(), "shop_domain": new_domain}
+    )
     try:
         db.session.commit()
     except IntegrityError:  # another request took the domain between validation and commit

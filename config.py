@@ -34,7 +34,8 @@ def from_environment() -> dict:
     redis_url = os.environ.get("REDIS_URL") or _embedded_redis_url()
     config: dict = {
         "ENV_NAME": env,
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or ("" if production else "dev-only-secret-key-not-for-production"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY")
+        or ("" if production else "dev-only-secret-key-not-for-production"),
         "SECRET_KEY_FALLBACKS": _split(os.environ.get("SECRET_KEY_FALLBACKS")),
         "TOKEN_ENCRYPTION_KEYS": _split(os.environ.get("TOKEN_ENCRYPTION_KEYS"))
         or ([] if production else ["ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZC0="]),
@@ -61,7 +62,8 @@ def from_environment() -> dict:
         "LOGIN_LIMITS_PER_IP": os.environ.get("LOGIN_LIMITS_PER_IP", "100/hour"),
         "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
         # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
-        "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO") or (None if production else "http://127.0.0.1:5001"),
+        "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")
+        or (None if production else "http://127.0.0.1:5001"),
         "BRIGHTSITES_EXTRA_HOSTS": _split(os.environ.get("BRIGHTSITES_EXTRA_HOSTS")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }

@@ -15,7 +15,7 @@ from models.tenancy import Account, Membership, Organization, Role, User, accoun
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  printed for the local demo on purpose
 ORGANIZATION = "Northwind Promotions"
 ACCOUNTS = [("Northwind Apparel", "America/Chicago"), ("Northwind Events", "America/New_York")]
 USERS = [
@@ -27,7 +27,12 @@ USERS = [
 ]
 WAREHOUSES = [("EAST", "East Distribution Center"), ("WEST", "West Distribution Center")]
 CARRIERS = {
-    ("UPS", "UPS"): [("GND", "Ground"), ("2DA", "2nd Day Air"), ("2DAS", "2nd Day Air Saver"), ("NDA", "Next Day Air")],
+    ("UPS", "UPS"): [
+        ("GND", "Ground"),
+        ("2DA", "2nd Day Air"),
+        ("2DAS", "2nd Day Air Saver"),
+        ("NDA", "Next Day Air"),
+    ],
     ("FEDEX", "FedEx"): [("GRD", "Ground"), ("2DAY", "2Day"), ("PO", "Priority Overnight")],
     ("USPS", "USPS"): [("PRI", "Priority Mail"), ("GA", "Ground Advantage")],
     ("WILLCALL", "Will Call"): [("PICKUP", "Customer pickup")],
@@ -55,7 +60,9 @@ def seed() -> dict:
     organization = _get_or_create(Organization, name=ORGANIZATION)
     accounts = {
         name: _get_or_create(
-            Account, organization_id=organization.id, name=name,
+            Account,
+            organization_id=organization.id,
+            name=name,
             defaults={"code": account_code_from_name(name), "timezone": tz},
         )
         for name, tz in ACCOUNTS
@@ -67,7 +74,11 @@ def seed() -> dict:
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
             db.session.flush()
-        scope = {"account_id": accounts[account_name].id} if account_name else {"organization_id": organization.id}
+        scope = (
+            {"account_id": accounts[account_name].id}
+            if account_name
+            else {"organization_id": organization.id}
+        )
         _get_or_create(Membership, user_id=user.id, **scope, defaults={"role": role})
     warehouses = [
         _get_or_create(Warehouse, organization_id=organization.id, code=code, defaults={"name": name})
@@ -80,7 +91,9 @@ def seed() -> dict:
     for (code, name), services in CARRIERS.items():
         carrier = _get_or_create(Carrier, code=code, defaults={"name": name})
         for service_code, service_name in services:
-            _get_or_create(CarrierService, carrier_id=carrier.id, code=service_code, defaults={"name": service_name})
+            _get_or_create(
+                CarrierService, carrier_id=carrier.id, code=service_code, defaults={"name": service_name}
+            )
     _seed_catalog(accounts["Northwind Apparel"], warehouses, PRODUCT_COUNT)
     _seed_catalog(accounts["Northwind Events"], warehouses[:1], 20)
     db.session.commit()
@@ -97,14 +110,18 @@ def _seed_catalog(account: Account, warehouses: list[Warehouse], count: int) -> 
         for size in SIZES:
             for colour in COLOURS:
                 variant = ProductVariant(
-                    account_id=account.id, title=f"{size} / {colour.title()}", weight_g=rng.randint(120, 900),
+                    account_id=account.id,
+                    title=f"{size} / {colour.title()}",
+                    weight_g=rng.randint(120, 900),
                 )
                 variant.set_sku(demo_variant_sku(number, size, colour))
                 product.variants.append(variant)
                 for warehouse in warehouses:
                     on_hand = rng.randint(0, 250)
                     variant.inventory_levels.append(
-                        InventoryLevel(warehouse=warehouse, on_hand=on_hand, allocated=rng.randint(0, on_hand // 4))
+                        InventoryLevel(
+                            warehouse=warehouse, on_hand=on_hand, allocated=rng.randint(0, on_hand // 4)
+                        )
                     )
 
 
@@ -112,6 +129,6 @@ def _seed_catalog(account: Account, warehouses: list[Warehouse], count: int) -> 
 def seed_command() -> None:
     """Create (or complete) the demo data and print the logins."""
     seed()
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, account_name in USERS:
         click.echo(f"  {email:<26} {role.label}{' of ' + account_name if account_name else ''}")

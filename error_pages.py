@@ -31,7 +31,9 @@ def render_error(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, "Your form expired or was sent from elsewhere. Reload the page and try again.")
+        return render_error(
+            400, "Your form expired or was sent from elsewhere. Reload the page and try again."
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

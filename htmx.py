@@ -8,7 +8,10 @@ from jinja2_fragments.flask import render_block
 
 def is_htmx() -> bool:
     # History restores want the full page (htmx.config.historyRestoreAsHxRequest is off in base.html too).
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def render(template: str, block: str, **context) -> str:

@@ -25,8 +25,14 @@ def active_owner_count(organization_id: int) -> int:
     )
 
 
-def refusal(actor: User, actor_role: Role, membership: Membership, *, new_role: Role | None = None,
-            deactivate: bool = False) -> str | None:
+def refusal(
+    actor: User,
+    actor_role: Role,
+    membership: Membership,
+    *,
+    new_role: Role | None = None,
+    deactivate: bool = False,
+) -> str | None:
     """Why this change is not allowed, or None when it is."""
     if membership.user_id == actor.id:
         return "You cannot change your own role or access."
@@ -37,8 +43,10 @@ def refusal(actor: User, actor_role: Role, membership: Membership, *, new_role: 
             return "You cannot grant a role above your own."
         if new_role.is_org_level != membership.role.is_org_level:
             return "Organization roles and account roles cannot be swapped; add a new membership instead."
-    losing_owner = membership.role == Role.ORG_OWNER and membership.active and (
-        deactivate or (new_role is not None and new_role != Role.ORG_OWNER)
+    losing_owner = (
+        membership.role == Role.ORG_OWNER
+        and membership.active
+        and (deactivate or (new_role is not None and new_role != Role.ORG_OWNER))
     )
     if losing_owner and active_owner_count(membership.organization_id) <= 1:
         return "An organization needs at least one owner: make someone else owner first."

@@ -32,4 +32,9 @@ def account_switcher() -> SwitchAccountForm | None:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation_context() -> dict:
-        return {"nav_items": nav_items, "account_switcher": account_switcher, "can": can, "Permission": Permission}
+        return {
+            "nav_items": nav_items,
+            "account_switcher": account_switcher,
+            "can": can,
+            "Permission": Permission,
+        }

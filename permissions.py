@@ -39,7 +39,13 @@ class Permission(enum.StrEnum):
     ADJUST_STOCK = "adjust_stock"
 
 
-_O, _A, _S, _AA, _AU = Role.ORG_OWNER, Role.ORG_ADMIN, Role.ORG_SUPERVISOR, Role.ACCOUNT_ADMIN, Role.ACCOUNT_USER
+_O, _A, _S, _AA, _AU = (
+    Role.ORG_OWNER,
+    Role.ORG_ADMIN,
+    Role.ORG_SUPERVISOR,
+    Role.ACCOUNT_ADMIN,
+    Role.ACCOUNT_USER,
+)
 
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.VIEW: frozenset({_O, _A, _S, _AA, _AU}),
@@ -66,7 +72,7 @@ def allows(role: Role | None, permission: Permission) -> bool:
 
 
 def visible_accounts(user: User) -> list[Account]:
-    """Accounts of the organizations where the user has an active org role, plus those of active account roles."""
+    """Accounts of organizations where the user has an active org role, plus those of account roles."""
     org_ids = select(Membership.organization_id).where(
         Membership.user_id == user.id, Membership.active, Membership.organization_id.is_not(None)
     )
@@ -96,7 +102,7 @@ def role_in(user: User, account: Account) -> Role | None:
 
 
 def current_account() -> Account | None:
-    """The account chosen in the header switcher, re-checked against the user's memberships on every request."""
+    """The account chosen in the header switcher, re-checked against the memberships on every request."""
     if "account" in g:
         return g.account
     account = None
@@ -135,7 +141,11 @@ def require(permission: Permission) -> Callable:
             if not allows(current_role(), permission):
                 security_log.warning(
                     "access denied",
-                    extra={"user_id": current_user.id, "endpoint": request.endpoint, "permission": str(permission)},
+                    extra={
+                        "user_id": current_user.id,
+                        "endpoint": request.endpoint,
+                        "permission": str(permission),
+                    },
                 )
                 abort(403)
             return view(*args, **kwargs)

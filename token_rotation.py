@@ -32,5 +32,7 @@ def rotate_command() -> None:
     done, unreadable = reencrypt_all()
     click.echo(f"Re-encrypted {done} token(s) under the newest key.")
     if unreadable:
-        click.echo(f"Unreadable with the configured keys (replace these tokens): channels {unreadable}", err=True)
+        click.echo(
+            f"Unreadable with the configured keys (replace these tokens): channels {unreadable}", err=True
+        )
         raise SystemExit(1)

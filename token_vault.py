@@ -1,6 +1,6 @@
 """Access tokens at rest: Fernet (AES-CBC + HMAC) under MultiFernet, so keys rotate: the first key in
-TOKEN_ENCRYPTION_KEYS encrypts, every listed key decrypts (SEC-01..03). Plaintext never leaves this module except
-to the Bright Sites client at call time."""
+TOKEN_ENCRYPTION_KEYS encrypts, every listed key decrypts (SEC-01..03). Plaintext leaves this module only
+for the Bright Sites client at call time."""
 
 from __future__ import annotations
 

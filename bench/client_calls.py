@@ -42,8 +42,17 @@ def download_everything(client: BrightSitesClient) -> set[int]:
     return fetched
 
 
-def run(label: str, base_url: str, registry: StoreRegistry, subdomain: str, orders: int, *,
-        faults: dict[str, object] | None, real_sleep: bool, trace_memory: bool) -> bool:
+def run(
+    label: str,
+    base_url: str,
+    registry: StoreRegistry,
+    subdomain: str,
+    orders: int,
+    *,
+    faults: dict[str, object] | None,
+    real_sleep: bool,
+    trace_memory: bool,
+) -> bool:
     store = registry.get(subdomain)
     assert store is not None
     store.faults.reset()
@@ -70,11 +79,15 @@ def run(label: str, base_url: str, registry: StoreRegistry, subdomain: str, orde
     minimum = math.ceil(orders / 500) + orders
     complete = fetched == set(store.orders)
     print(f"[{label}] orders fetched {len(fetched)}/{orders} ({'complete' if complete else 'INCOMPLETE'})")
-    print(f"[{label}] calls made {client.calls} (simulator counted {store.calls.total}), minimum {minimum}, "
-          f"overhead {client.calls - minimum} ({(client.calls - minimum) / minimum:.1%})")
+    print(
+        f"[{label}] calls made {client.calls} (simulator counted {store.calls.total}), minimum {minimum}, "
+        f"overhead {client.calls - minimum} ({(client.calls - minimum) / minimum:.1%})"
+    )
     if trace_memory:
-        print(f"[{label}] peak traced memory {peak / 1_048_576:.1f} MiB (client and in-process simulator "
-              f"together); elapsed under tracemalloc {elapsed:.2f} s")
+        print(
+            f"[{label}] peak traced memory {peak / 1_048_576:.1f} MiB (client and in-process simulator "
+            f"together); elapsed under tracemalloc {elapsed:.2f} s"
+        )
     else:
         print(f"[{label}] elapsed {elapsed:.2f} s ({elapsed / max(client.calls, 1) * 1000:.1f} ms per call)")
     if faults:
@@ -84,31 +97,58 @@ def run(label: str, base_url: str, registry: StoreRegistry, subdomain: str, orde
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--real-sleep", action="store_true",
-                        help="actually sleep through Retry-After and backoff waits")
+    parser.add_argument(
+        "--real-sleep", action="store_true", help="actually sleep through Retry-After and backoff waits"
+    )
     args = parser.parse_args(argv)
 
     registry = StoreRegistry()
     print(f"building a store with {args.orders} orders ...")
     registry.add(build_store(StoreSpec(subdomain="bench", seed=args.seed, products=40, orders=args.orders)))
-    server = make_server("127.0.0.1", 0, create_sandbox_app(registry), threaded=True,
-                         request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, create_sandbox_app(registry), threaded=True, request_handler=_QuietHandler
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base_url = f"http://127.0.0.1:{server.server_port}"
     faults = {"seed": args.seed, "error_rate": 0.10, "rate_limit_rate": 0.05, "retry_after": "1"}
     try:
         # timed runs without tracemalloc (it slows Python down), then one traced run for the memory peak
         results = [
-            run("no faults", base_url, registry, "bench", args.orders, faults=None,
-                real_sleep=args.real_sleep, trace_memory=False),
-            run("faults: 10% 500, 5% 429 Retry-After 1", base_url, registry, "bench", args.orders,
-                faults=faults, real_sleep=args.real_sleep, trace_memory=False),
-            run("no faults, memory", base_url, registry, "bench", args.orders, faults=None,
-                real_sleep=args.real_sleep, trace_memory=True),
+            run(
+                "no faults",
+                base_url,
+                registry,
+                "bench",
+                args.orders,
+                faults=None,
+                real_sleep=args.real_sleep,
+                trace_memory=False,
+            ),
+            run(
+                "faults: 10% 500, 5% 429 Retry-After 1",
+                base_url,
+                registry,
+                "bench",
+                args.orders,
+                faults=faults,
+                real_sleep=args.real_sleep,
+                trace_memory=False,
+            ),
+            run(
+                "no faults, memory",
+                base_url,
+                registry,
+                "bench",
+                args.orders,
+                faults=None,
+                real_sleep=args.real_sleep,
+                trace_memory=True,
+            ),
         ]
     finally:
         server.shutdown()

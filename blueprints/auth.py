@@ -11,8 +11,8 @@ from werkzeug.security import check_password_hash
 
 import login_sessions
 from extensions import db, limiter
-from htmx import is_htmx
 from forms.auth import LoginForm, ReauthenticateForm
+from htmx import is_htmx
 from models.tenancy import User
 from safe_redirects import safe_next_url
 
@@ -28,8 +28,9 @@ def _submitted_email_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_EMAIL"], key_func=_submitted_email_key,
-               methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMITS_PER_EMAIL"], key_func=_submitted_email_key, methods=["POST"]
+)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_IP"], methods=["POST"])
 def login():
     """Email + password. One message for every failure, so it never tells which emails exist."""
@@ -60,8 +61,11 @@ def logout():
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_EMAIL"], key_func=lambda: f"reauth:{current_user.id}",
-               methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMITS_PER_EMAIL"],
+    key_func=lambda: f"reauth:{current_user.id}",
+    methods=["POST"],
+)
 def reauthenticate():
     """Confirm the password before a sensitive change (token, shop domain, retention, roles)."""
     form = ReauthenticateForm()

@@ -106,14 +106,20 @@ def options():
     """Last step: create the channel from the draft."""
     draft = _draft_or_restart()
     if not draft.connection_ok:
-        return _step("connection", draft, 422, connection_form=ConnectionForm(formdata=None, data=vars(draft)))
+        return _step(
+            "connection", draft, 422, connection_form=ConnectionForm(formdata=None, data=vars(draft))
+        )
     form = FirstOptionsForm()
     if not form.validate_on_submit():
         return _step("options", draft, 422, options_form=form)
     channel = SalesChannel(
-        account_id=draft.account_id, channel_type=ChannelType(draft.channel_type), name=draft.name,
-        shop_domain=draft.shop_domain, order_statuses=list(form.order_statuses.data),
-        import_since=form.import_since.data, inventory_mode=InventoryMode(form.inventory_mode.data),
+        account_id=draft.account_id,
+        channel_type=ChannelType(draft.channel_type),
+        name=draft.name,
+        shop_domain=draft.shop_domain,
+        order_statuses=list(form.order_statuses.data),
+        import_since=form.import_since.data,
+        inventory_mode=InventoryMode(form.inventory_mode.data),
         timezone=current_account().timezone,
     )
     store_token(channel, draft.token(), draft.token_can_write)

@@ -32,7 +32,9 @@ def overview():
             select(func.count(ProductVariant.id)).where(ProductVariant.account_id == account.id)
         ),
         "warehouses": db.session.scalar(
-            select(func.count()).select_from(account_warehouse).where(account_warehouse.c.account_id == account.id)
+            select(func.count())
+            .select_from(account_warehouse)
+            .where(account_warehouse.c.account_id == account.id)
         ),
     }
     return render_template("home/overview.html", account=account, counts=counts)

@@ -54,8 +54,12 @@ def _render_detail(product: Product, variant_form: VariantForm, status: int = 20
     warehouses = inventory.enabled_warehouses(current_account())
     levels = inventory.stock_grid(product.variants, warehouses)
     page = render(
-        "products/detail.html", "variants",
-        product=product, warehouses=warehouses, levels=levels, variant_form=variant_form,
+        "products/detail.html",
+        "variants",
+        product=product,
+        warehouses=warehouses,
+        levels=levels,
+        variant_form=variant_form,
     )
     return page, status
 
@@ -141,8 +145,13 @@ def adjust_stock(variant_id: int):
             flash("Stock updated", "success")
             return redirect_to(url_for("products.detail", product_id=variant.product_id))
     page = render(
-        "products/stock.html", "stock_form",
-        variant=variant, form=form, warehouses=warehouses, levels=levels,
-        adjustments=inventory.recent_adjustments(variant), timezone=_account_timezone(),
+        "products/stock.html",
+        "stock_form",
+        variant=variant,
+        form=form,
+        warehouses=warehouses,
+        levels=levels,
+        adjustments=inventory.recent_adjustments(variant),
+        timezone=_account_timezone(),
     )
     return page, 422 if form.errors else 200

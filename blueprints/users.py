@@ -46,12 +46,17 @@ def index():
     query = select(Membership).options(joinedload(Membership.user)).join(User).order_by(User.email)
     org_memberships = (
         db.session.scalars(query.where(Membership.organization_id == account.organization_id)).all()
-        if can(Permission.MANAGE_ORG_USERS) else []
+        if can(Permission.MANAGE_ORG_USERS)
+        else []
     )
     account_memberships = db.session.scalars(query.where(Membership.account_id == account.id)).all()
     return render_template(
-        "users/index.html", account=account, org_memberships=org_memberships,
-        account_memberships=account_memberships, roles=_grantable(), toggle_form=EmptyForm(),
+        "users/index.html",
+        account=account,
+        org_memberships=org_memberships,
+        account_memberships=account_memberships,
+        roles=_grantable(),
+        toggle_form=EmptyForm(),
         refusal=lambda m, **kw: refusal(current_user, current_role(), m, **kw),
     )
 
@@ -73,7 +78,9 @@ def create():
             user.set_password(initial_password)
             db.session.add(user)
             db.session.flush()
-        scope = {"organization_id": account.organization_id} if role.is_org_level else {"account_id": account.id}
+        scope = (
+            {"organization_id": account.organization_id} if role.is_org_level else {"account_id": account.id}
+        )
         existing = db.session.scalar(select(Membership).filter_by(user_id=user.id, **scope))
         if existing is not None:
             db.session.rollback()
@@ -81,10 +88,12 @@ def create():
         else:
             db.session.add(Membership(user_id=user.id, role=role, **scope))
             db.session.commit()
-            security_log.info("role granted", extra={"actor_id": current_user.id, "user_id": user.id,
-                                                     "role": role.value})
-            return render_template("users/created.html", user=user, role=role,
-                                   initial_password=initial_password)
+            security_log.info(
+                "role granted", extra={"actor_id": current_user.id, "user_id": user.id, "role": role.value}
+            )
+            return render_template(
+                "users/created.html", user=user, role=role, initial_password=initial_password
+            )
     return render_template("users/new.html", form=form)
 
 
@@ -105,8 +114,15 @@ def change_role(membership_id: int):
         return redirect_to(url_for("users.index"))
     old_role, membership.role = membership.role, new_role
     db.session.commit()
-    security_log.info("role changed", extra={"actor_id": current_user.id, "membership_id": membership.id,
-                                             "old": old_role.value, "new": new_role.value})
+    security_log.info(
+        "role changed",
+        extra={
+            "actor_id": current_user.id,
+            "membership_id": membership.id,
+            "old": old_role.value,
+            "new": new_role.value,
+        },
+    )
     flash(f"{membership.user.email} is now {new_role.label}.", "success")
     return redirect_to(url_for("users.index"))
 
@@ -125,7 +141,9 @@ def toggle_active(membership_id: int):
         return redirect_to(url_for("users.index"))
     membership.active = not membership.active
     db.session.commit()
-    security_log.info("membership toggled", extra={"actor_id": current_user.id, "membership_id": membership.id,
-                                                   "active": membership.active})
+    security_log.info(
+        "membership toggled",
+        extra={"actor_id": current_user.id, "membership_id": membership.id, "active": membership.active},
+    )
     flash(f"{membership.user.email} {'enabled' if membership.active else 'disabled'}.", "success")
     return redirect_to(url_for("users.index"))

@@ -31,8 +31,11 @@ def _warehouse_of_organization_or_404(warehouse_id: int) -> Warehouse:
 def _render_index(form: WarehouseForm, status: int = 200):
     account = current_account()
     page = render(
-        "warehouses/index.html", "panel",
-        account=account, rows=inventory.organization_warehouses(account), form=form,
+        "warehouses/index.html",
+        "panel",
+        account=account,
+        rows=inventory.organization_warehouses(account),
+        form=form,
         toggle_form=ToggleWarehouseForm(formdata=None),
     )
     return page, status

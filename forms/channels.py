@@ -35,10 +35,17 @@ from models.channels import (
     WeightUnit,
 )
 
-SCHEDULE_LABELS = [(None, "None (never)"), (5, "Every 5 minutes"), (15, "Every 15 minutes"),
-                   (30, "Every 30 minutes"), (60, "Hourly"), (1440, "Daily")]
-IMPORTABLE_STATUSES = [(s, s.replace("_", " ").capitalize()) for s in ORDER_STATUSES
-                       if s not in NEVER_FULFILLED_STATUSES]
+SCHEDULE_LABELS = [
+    (None, "None (never)"),
+    (5, "Every 5 minutes"),
+    (15, "Every 15 minutes"),
+    (30, "Every 30 minutes"),
+    (60, "Hourly"),
+    (1440, "Daily"),
+]
+IMPORTABLE_STATUSES = [
+    (s, s.replace("_", " ").capitalize()) for s in ORDER_STATUSES if s not in NEVER_FULFILLED_STATUSES
+]
 _TIMEZONES = sorted(available_timezones() - {"localtime"})
 
 
@@ -52,7 +59,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def shop_domain_in_use(domain: str, *, except_channel_id: int | None = None) -> bool:
-    query = select(SalesChannel.id).where(SalesChannel.shop_domain == domain, SalesChannel.deleted_at.is_(None))
+    query = select(SalesChannel.id).where(
+        SalesChannel.shop_domain == domain, SalesChannel.deleted_at.is_(None)
+    )
     if except_channel_id is not None:
         query = query.where(SalesChannel.id != except_channel_id)
     return db.session.scalar(query.limit(1)) is not None
@@ -77,17 +86,19 @@ def _validate_shop_domain(form, field) -> None:
         raise ValidationError(f"{field.data} is already used by another sales channel.")
 
 
-
 class ChannelTypeForm(FlaskForm):
-    channel_type = SelectField("Channel type", choices=[("brightsites", "Bright Sites")],
-                               validators=[DataRequired()])
+    channel_type = SelectField(
+        "Channel type", choices=[("brightsites", "Bright Sites")], validators=[DataRequired()]
+    )
 
 
 class ConnectionForm(FlaskForm):
     """Wizard step 2. The token may be left blank when the draft already holds one (never shown back)."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=120), NoControlCharacters()])
-    shop_domain = ShopDomainField("Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain])
+    shop_domain = ShopDomainField(
+        "Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain]
+    )
     access_token = PasswordField("Access Token", validators=[Length(max=512), NoControlCharacters()])
 
     def __init__(self, *args, token_kept: bool = False, **kwargs):
@@ -105,12 +116,24 @@ class ConnectionForm(FlaskForm):
 class FirstOptionsForm(FlaskForm):
     """Wizard step 3: what to import and whether to publish stock."""
 
-    order_statuses = MultiCheckboxField("Statuses to import", choices=IMPORTABLE_STATUSES, default=["paid"],
-                                        validators=[DataRequired(message="Choose at least one status.")])
+    order_statuses = MultiCheckboxField(
+        "Statuses to import",
+        choices=IMPORTABLE_STATUSES,
+        default=["paid"],
+        validators=[DataRequired(message="Choose at least one status.")],
+    )
     import_since = DateField("Import orders created on or after", validators=[Optional()])
-    inventory_mode = SelectField("Inventory synchronisation", choices=_choices(
-        InventoryMode, {InventoryMode.DO_NOT_SYNC: "Do not synchronise", InventoryMode.ABSOLUTE:
-                        "Synchronise absolute quantities"}), default=InventoryMode.DO_NOT_SYNC.value)
+    inventory_mode = SelectField(
+        "Inventory synchronisation",
+        choices=_choices(
+            InventoryMode,
+            {
+                InventoryMode.DO_NOT_SYNC: "Do not synchronise",
+                InventoryMode.ABSOLUTE: "Synchronise absolute quantities",
+            },
+        ),
+        default=InventoryMode.DO_NOT_SYNC.value,
+    )
 
 
 class MainSettingsForm(FlaskForm):
@@ -122,33 +145,48 @@ class MainSettingsForm(FlaskForm):
 
 class AdvancedSettingsForm(FlaskForm):
     order_statuses = FirstOptionsForm.order_statuses
-    import_lag_minutes = IntegerField("Import lag (minutes)", validators=[InputRequired(), NumberRange(0, 1440)])
+    import_lag_minutes = IntegerField(
+        "Import lag (minutes)", validators=[InputRequired(), NumberRange(0, 1440)]
+    )
     import_since = DateField("Import orders created on or after", validators=[Optional()])
-    order_number_prefix = StringField("Order number prefix", validators=[Length(max=20), NoControlCharacters()])
+    order_number_prefix = StringField(
+        "Order number prefix", validators=[Length(max=20), NoControlCharacters()]
+    )
     initial_order_status = SelectField("Initial order status", choices=_choices(InitialOrderStatus))
-    detail_concurrency = IntegerField("Order details fetched in parallel",
-                                      validators=[InputRequired(), NumberRange(1, 8)])
-    shipment_store_status = SelectField("Store order status after a shipment", choices=_choices(
-        ShipmentStoreStatus, {ShipmentStoreStatus.NONE: "Leave unchanged"}))
+    detail_concurrency = IntegerField(
+        "Order details fetched in parallel", validators=[InputRequired(), NumberRange(1, 8)]
+    )
+    shipment_store_status = SelectField(
+        "Store order status after a shipment",
+        choices=_choices(ShipmentStoreStatus, {ShipmentStoreStatus.NONE: "Leave unchanged"}),
+    )
     send_shipping_confirmation = BooleanField("Send the customer a shipping confirmation")
     update_order_with_last_shipment = SelectField(
-        "Update order with last shipment information", choices=[("no", "No"), ("yes", "Yes")])
+        "Update order with last shipment information", choices=[("no", "No"), ("yes", "Yes")]
+    )
     inventory_mode = FirstOptionsForm.inventory_mode
     inventory_buffer = IntegerField("Safety buffer", validators=[InputRequired(), NumberRange(0, 1_000_000)])
-    inventory_max = IntegerField("Maximum quantity to publish", validators=[Optional(), NumberRange(0, 10_000_000)])
+    inventory_max = IntegerField(
+        "Maximum quantity to publish", validators=[Optional(), NumberRange(0, 10_000_000)]
+    )
     timezone = SelectField("Timezone", choices=[(tz, tz) for tz in _TIMEZONES])
     weight_unit = SelectField("Weight unit", choices=_choices(WeightUnit, {u: u.value for u in WeightUnit}))
-    dimension_unit = SelectField("Dimension unit", choices=_choices(DimensionUnit, {u: u.value for u in DimensionUnit}))
+    dimension_unit = SelectField(
+        "Dimension unit", choices=_choices(DimensionUnit, {u: u.value for u in DimensionUnit})
+    )
 
 
 class TokenForm(FlaskForm):
-    access_token = PasswordField("New access token", validators=[DataRequired(), Length(min=8, max=512),
-                                                                 NoControlCharacters()])
+    access_token = PasswordField(
+        "New access token", validators=[DataRequired(), Length(min=8, max=512), NoControlCharacters()]
+    )
 
 
 class GeneralForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120), NoControlCharacters()])
-    shop_domain = ShopDomainField("Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain])
+    shop_domain = ShopDomainField(
+        "Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain]
+    )
 
     def __init__(self, *args, channel_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,14 +195,17 @@ class GeneralForm(FlaskForm):
 
 class PrivacyForm(FlaskForm):
     pii_retention_days = IntegerField(
-        "PII retention threshold (days)", validators=[Optional(), NumberRange(1, 3650)],
-        description="Blank keeps customer data. Otherwise names, addresses, emails and phone numbers are removed "
-                    "this many days after an order is closed (shipped or cancelled).",
+        "PII retention threshold (days)",
+        validators=[Optional(), NumberRange(1, 3650)],
+        description="Blank keeps customer data. Otherwise names, addresses, emails and phone numbers are "
+        "removed this many days after an order is closed (shipped or cancelled).",
     )
 
 
 class DeleteChannelForm(FlaskForm):
-    confirm_name = StringField("Type the channel's name to confirm", validators=[DataRequired(), Length(max=120)])
+    confirm_name = StringField(
+        "Type the channel's name to confirm", validators=[DataRequired(), Length(max=120)]
+    )
 
     def __init__(self, *args, channel_name: str, **kwargs):
         super().__init__(*args, **kwargs)

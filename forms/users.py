@@ -5,7 +5,6 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from forms.validators import EmailAddress
-
 from models.tenancy import Role
 
 

@@ -22,7 +22,7 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC in Python on every backend (SQLite drops the offset; we store UTC and re-attach it)."""
+    """Timezone-aware UTC in Python on every backend (SQLite drops the offset: store UTC, re-attach it)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

@@ -14,8 +14,13 @@ from models.tenancy import Account, User
 
 
 def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length, validate_strings=True,
-                values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 class ChannelType(enum.StrEnum):
@@ -58,8 +63,18 @@ class DimensionUnit(enum.StrEnum):
 
 
 # Bright Sites order statuses (brightsites-api.md A.5); the last two are never imported for fulfilment.
-ORDER_STATUSES = ("new", "billed", "paid", "in_progress", "split", "shipped", "completed", "back_ordered",
-                  "canceled", "moas_pending")
+ORDER_STATUSES = (
+    "new",
+    "billed",
+    "paid",
+    "in_progress",
+    "split",
+    "shipped",
+    "completed",
+    "back_ordered",
+    "canceled",
+    "moas_pending",
+)
 NEVER_FULFILLED_STATUSES = frozenset({"canceled", "moas_pending"})
 # Automation intervals in minutes; None means the action never runs on its own.
 SCHEDULE_CHOICES = (None, 5, 15, 30, 60, 1440)
@@ -103,7 +118,9 @@ class SalesChannel(db.Model):
     send_shipping_confirmation: Mapped[bool] = mapped_column(default=False)
     update_order_with_last_shipment: Mapped[bool] = mapped_column(default=False)
     # Advanced: inventory options.
-    inventory_mode: Mapped[InventoryMode] = mapped_column(_enum(InventoryMode), default=InventoryMode.DO_NOT_SYNC)
+    inventory_mode: Mapped[InventoryMode] = mapped_column(
+        _enum(InventoryMode), default=InventoryMode.DO_NOT_SYNC
+    )
     inventory_buffer: Mapped[int] = mapped_column(default=0)
     inventory_max: Mapped[int | None]
     # Advanced: time zone and units.
@@ -118,8 +135,11 @@ class SalesChannel(db.Model):
 
     __table_args__ = (
         Index(
-            "uq_sales_channel_live_shop_domain", "shop_domain", unique=True,
-            sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL"),
+            "uq_sales_channel_live_shop_domain",
+            "shop_domain",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
         ),
     )
 

@@ -124,7 +124,13 @@ class Membership(db.Model):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, validate_strings=True, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            Role,
+            native_enum=False,
+            length=20,
+            validate_strings=True,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -134,9 +140,7 @@ class Membership(db.Model):
     account: Mapped[Account | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(
-            "(organization_id IS NULL) <> (account_id IS NULL)", name="exactly_one_scope"
-        ),
+        CheckConstraint("(organization_id IS NULL) <> (account_id IS NULL)", name="exactly_one_scope"),
         UniqueConstraint("user_id", "organization_id"),
         UniqueConstraint("user_id", "account_id"),
     )
@@ -151,7 +155,7 @@ class Membership(db.Model):
 
 
 class LoginSession(db.Model):
-    """Server-side record of a login, so logout and revocation end it for every copy of the cookie (SES-04)."""
+    """Server-side record of a login: logout and revocation end it for every copy of the cookie (SES-04)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # sha256 of the random id kept in the signed cookie: a database leak does not yield live sessions.

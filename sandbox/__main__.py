@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Token (read/write): {DEMO_TOKEN}")
         print(f"Token (read-only):  {DEMO_READONLY_TOKEN}")
     base_url = f"http://{args.host}:{args.port}"
-    print(f"Bright Sites simulator on {base_url} (API /api/v2.7.0, store chosen by Host header; "
-          f"admin {base_url}/__sandbox/stores)", flush=True)
+    print(
+        f"Bright Sites simulator on {base_url} (API /api/v2.7.0, store chosen by Host header; "
+        f"admin {base_url}/__sandbox/stores)",
+        flush=True,
+    )
     logging.basicConfig(level=logging.INFO)
     server = make_server(args.host, args.port, create_sandbox_app(registry), threaded=True)
     try:

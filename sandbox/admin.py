@@ -21,8 +21,15 @@ from sandbox.store import ORDER_STATUSES, Order, Store, utc_now
 blueprint = Blueprint("sandbox_admin", __name__, url_prefix="/__sandbox")
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_SPEC_NUMBERS = {"seed": int, "products": int, "orders": int, "gift_rate": float, "moas_rate": float,
-                 "vendor_rate": float, "history_days": int}
+_SPEC_NUMBERS = {
+    "seed": int,
+    "products": int,
+    "orders": int,
+    "gift_rate": float,
+    "moas_rate": float,
+    "vendor_rate": float,
+    "history_days": int,
+}
 MAX_ORDERS = 100_000
 
 
@@ -46,9 +53,15 @@ def _order_or_404(store: Store, order_id: int) -> Order:
 
 
 def store_info(store: Store) -> dict[str, Any]:
-    return {"subdomain": store.subdomain, "domain": store.domain, "token": store.token,
-            "readonly_token": store.readonly_token, "seed": store.seed, "products": len(store.products),
-            "orders": len(store.orders)}
+    return {
+        "subdomain": store.subdomain,
+        "domain": store.domain,
+        "token": store.token,
+        "readonly_token": store.readonly_token,
+        "seed": store.seed,
+        "products": len(store.products),
+        "orders": len(store.orders),
+    }
 
 
 def spec_from_json(body: dict[str, Any]) -> StoreSpec:
@@ -104,9 +117,14 @@ def read_calls(subdomain: str) -> ResponseReturnValue:
     store = _store_or_404(subdomain)
     with store.lock:
         per_token = dict(store.calls.per_token)
-        return jsonify({"total": store.calls.total, "per_token": per_token,
-                        "read_write": per_token.get(store.token, 0),
-                        "read_only": per_token.get(store.readonly_token, 0)})
+        return jsonify(
+            {
+                "total": store.calls.total,
+                "per_token": per_token,
+                "read_write": per_token.get(store.token, 0),
+                "read_only": per_token.get(store.readonly_token, 0),
+            }
+        )
 
 
 @blueprint.delete("/stores/<subdomain>/calls")
@@ -150,8 +168,16 @@ def add_order(subdomain: str) -> ResponseReturnValue:
         physical = [p for p in store.products.values() if p.sku != "GIFTCERT"]
         gift = next(p for p in store.products.values() if p.sku == "GIFTCERT")
         now = utc_now()
-        order = make_order(store, rng, now, now, status=status, gift=bool(body.get("gift")),
-                           physical_products=physical or [gift], gift_product=gift)
+        order = make_order(
+            store,
+            rng,
+            now,
+            now,
+            status=status,
+            gift=bool(body.get("gift")),
+            physical_products=physical or [gift],
+            gift_product=gift,
+        )
         return jsonify({"order_id": order.id}), 201
 
 
@@ -200,10 +226,16 @@ def inspect_order(subdomain: str, order_id: int) -> ResponseReturnValue:
     store = _store_or_404(subdomain)
     with store.lock:
         order = _order_or_404(store, order_id)
-        return jsonify({
-            "order_id": order.id, "status": order.status, "awaiting_approval": order.awaiting_approval,
-            "updated_at": order.updated_at.isoformat(),
-            "send_shipping_confirmation": order.send_shipping_confirmation,
-            "shipments": [{"id": s.id, "send_shipping_confirmation": s.send_shipping_confirmation}
-                          for s in order.shipments],
-        })
+        return jsonify(
+            {
+                "order_id": order.id,
+                "status": order.status,
+                "awaiting_approval": order.awaiting_approval,
+                "updated_at": order.updated_at.isoformat(),
+                "send_shipping_confirmation": order.send_shipping_confirmation,
+                "shipments": [
+                    {"id": s.id, "send_shipping_confirmation": s.send_shipping_confirmation}
+                    for s in order.shipments
+                ],
+            }
+        )

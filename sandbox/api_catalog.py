@@ -21,8 +21,9 @@ def register(bp: Blueprint) -> None:
 def list_products() -> ResponseReturnValue:
     store = current_store()
     with store.lock:
-        matches = [p for p in sorted(store.products.values(), key=lambda p: p.id)
-                   if product_matches(p, request.args)]
+        matches = [
+            p for p in sorted(store.products.values(), key=lambda p: p.id) if product_matches(p, request.args)
+        ]
         page, meta = paginate(matches, request.args)
         return jsonify({"products": [serialize.product_list_item(p, store) for p in page], "meta": meta})
 

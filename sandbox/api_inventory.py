@@ -27,10 +27,14 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/inventories", view_func=list_inventories, methods=["GET"])
     bp.add_url_rule("/inventories/<int:product_id>/batch_update", view_func=batch_update, methods=["PUT"])
     bp.add_url_rule("/products/<int:product_id>/inventories", view_func=product_inventories, methods=["GET"])
-    bp.add_url_rule("/products/<int:product_id>/inventories/<int:row_id>", view_func=product_inventory_row,
-                    methods=["GET"])
-    bp.add_url_rule("/products/<int:product_id>/inventories/<int:row_id>", view_func=update_inventory_row,
-                    methods=["PUT"])
+    bp.add_url_rule(
+        "/products/<int:product_id>/inventories/<int:row_id>",
+        view_func=product_inventory_row,
+        methods=["GET"],
+    )
+    bp.add_url_rule(
+        "/products/<int:product_id>/inventories/<int:row_id>", view_func=update_inventory_row, methods=["PUT"]
+    )
 
 
 def product_or_404(store: Store, product_id: int) -> Product:
@@ -49,10 +53,16 @@ def product_matches(product: Product, args: Any) -> bool:
         (not skus or product.sku.lower() in skus)
         and (not name or name in product.name.lower())
         and (not internal_ids or product.internal_id in internal_ids)
-        and within(product.created_at, parse_time_filter(args, "created_at_from"),
-                   parse_time_filter(args, "created_at_to"))
-        and within(product.updated_at, parse_time_filter(args, "updated_at_from"),
-                   parse_time_filter(args, "updated_at_to"))
+        and within(
+            product.created_at,
+            parse_time_filter(args, "created_at_from"),
+            parse_time_filter(args, "created_at_to"),
+        )
+        and within(
+            product.updated_at,
+            parse_time_filter(args, "updated_at_from"),
+            parse_time_filter(args, "updated_at_to"),
+        )
     )
 
 

@@ -27,8 +27,9 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/orders/<int:order_id>", view_func=update_order, methods=["PUT"])
     bp.add_url_rule("/orders/<int:order_id>/cancel", view_func=cancel, methods=["PUT"])
     bp.add_url_rule("/orders/<int:order_id>/line_items", view_func=list_line_items, methods=["GET"])
-    bp.add_url_rule("/orders/<int:order_id>/line_items/<int:line_id>", view_func=show_line_item,
-                    methods=["GET"])
+    bp.add_url_rule(
+        "/orders/<int:order_id>/line_items/<int:line_id>", view_func=show_line_item, methods=["GET"]
+    )
 
 
 def status_message(value: object) -> str:
@@ -57,11 +58,14 @@ def list_orders() -> ResponseReturnValue:
     if status and status not in ORDER_STATUSES:
         raise invalid("status", status_message(status))
     customers = {c.lower() for c in list_param(args, "customer")}
-    bounds = {name: parse_time_filter(args, name)
-              for name in ("created_at_from", "created_at_to", "updated_at_from", "updated_at_to")}
+    bounds = {
+        name: parse_time_filter(args, name)
+        for name in ("created_at_from", "created_at_to", "updated_at_from", "updated_at_to")
+    }
     with store.lock:
         matches = [
-            o for o in sorted(store.orders.values(), key=lambda o: o.id, reverse=True)
+            o
+            for o in sorted(store.orders.values(), key=lambda o: o.id, reverse=True)
             if (not status or o.status == status)
             and (not customers or o.customer_email.lower() in customers)
             and within(o.created_at, bounds["created_at_from"], bounds["created_at_to"])
@@ -77,8 +81,9 @@ def show_order(order_id: int) -> ResponseReturnValue:
         return jsonify(serialize.order_full(order_or_404(store, order_id), store))
 
 
-def _merge_nested(target: dict[str, str], changes: object, keys: tuple[str, ...], field: str,
-                  errors: dict[str, Any]) -> bool:
+def _merge_nested(
+    target: dict[str, str], changes: object, keys: tuple[str, ...], field: str, errors: dict[str, Any]
+) -> bool:
     if not isinstance(changes, dict):
         errors[field] = f"Invalid parameter '{field}': {field} must be a Hash"
         return False
@@ -158,8 +163,10 @@ def cancel_order(store: Store, order: Order) -> dict[str, list[str]]:
         if row is not None and row.track:
             row.inventory += max(0, line.quantity - order.shipped_quantity(line.id))
     order.touch()
-    return {"success": ["Set status to 'Canceled'", "Restock inventory", "Updated product statistics"],
-            "errors": []}
+    return {
+        "success": ["Set status to 'Canceled'", "Restock inventory", "Updated product statistics"],
+        "errors": [],
+    }
 
 
 def cancel(order_id: int) -> ResponseReturnValue:
@@ -182,4 +189,3 @@ def show_line_item(order_id: int, line_id: int) -> ResponseReturnValue:
         if line is None:
             raise not_found("Line item")
         return jsonify(serialize.line_item(line, store))
-

@@ -26,10 +26,12 @@ MAX_NOTE_LENGTH = 255
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/orders/<int:order_id>/shipments", view_func=list_shipments, methods=["GET"])
     bp.add_url_rule("/orders/<int:order_id>/shipments", view_func=create_shipment, methods=["POST"])
-    bp.add_url_rule("/orders/<int:order_id>/shipments/<int:shipment_id>", view_func=show_shipment,
-                    methods=["GET"])
-    bp.add_url_rule("/orders/<int:order_id>/shipments/<int:shipment_id>", view_func=delete_shipment,
-                    methods=["DELETE"])
+    bp.add_url_rule(
+        "/orders/<int:order_id>/shipments/<int:shipment_id>", view_func=show_shipment, methods=["GET"]
+    )
+    bp.add_url_rule(
+        "/orders/<int:order_id>/shipments/<int:shipment_id>", view_func=delete_shipment, methods=["DELETE"]
+    )
 
 
 def _shipment_or_404(order: Order, shipment_id: int) -> Shipment:

@@ -42,14 +42,30 @@ def demo_plan(n: int) -> ProductPlan:
         colours = {"NAVY": "NVY", "WHITE": "WHT"}  # abbreviated colours: BS-0048-M-NVY
     elif n == 60:
         sku = "DEMO60"  # supplier's own code: DEMO60-M-NAVY
-    return ProductPlan(name=f"Demo product {n}", sku=sku, sizes=sizes, colours=colours, separator=separator,
-                       price=Decimal(8 + n % 20) + Decimal("0.99"))
+    return ProductPlan(
+        name=f"Demo product {n}",
+        sku=sku,
+        sizes=sizes,
+        colours=colours,
+        separator=separator,
+        price=Decimal(8 + n % 20) + Decimal("0.99"),
+    )
 
 
 def build_demo_store() -> Store:
-    return build_store(StoreSpec(subdomain=DEMO_SUBDOMAIN, seed=DEMO_SEED, products=DEMO_PRODUCTS,
-                                 orders=DEMO_ORDERS, vendor_managed=DEMO_VENDOR_MANAGED, token=DEMO_TOKEN,
-                                 readonly_token=DEMO_READONLY_TOKEN, plan=demo_plan, history_days=45))
+    return build_store(
+        StoreSpec(
+            subdomain=DEMO_SUBDOMAIN,
+            seed=DEMO_SEED,
+            products=DEMO_PRODUCTS,
+            orders=DEMO_ORDERS,
+            vendor_managed=DEMO_VENDOR_MANAGED,
+            token=DEMO_TOKEN,
+            readonly_token=DEMO_READONLY_TOKEN,
+            plan=demo_plan,
+            history_days=45,
+        )
+    )
 
 
 def add_demo_store(registry: StoreRegistry) -> Store:

@@ -38,8 +38,20 @@ DEFAULT_SHIPPING_METHODS = [
     "No Shipping Method",
 ]
 
-_FIRST_NAMES = ["Ava", "Liam", "Mia", "Noah", "Emma", "Lucas", "Olivia", "Ethan", "Sofia", "Mason", "Zoe",
-                "Omar"]
+_FIRST_NAMES = [
+    "Ava",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Emma",
+    "Lucas",
+    "Olivia",
+    "Ethan",
+    "Sofia",
+    "Mason",
+    "Zoe",
+    "Omar",
+]
 _LAST_NAMES = ["Smith", "Garcia", "Chen", "Johnson", "Okafor", "Miller", "Nguyen", "Brown", "Rossi", "Patel"]
 _ADDRESSES = [  # (city, state, country, zip) with full names as the API serves them
     ("Chicago", "Illinois", "United States", "60601"),
@@ -52,8 +64,16 @@ _ADDRESSES = [  # (city, state, country, zip) with full names as the API serves 
     ("London", "England", "United Kingdom", "SW1A 1AA"),
 ]
 _STREETS = ["Main St", "Oak Ave", "Market St", "Elm St", "Lake Shore Dr", "Broadway"]
-_STATUS_WEIGHTS = {"new": 25, "paid": 30, "billed": 3, "in_progress": 10, "shipped": 14, "completed": 10,
-                   "back_ordered": 3, "canceled": 5}
+_STATUS_WEIGHTS = {
+    "new": 25,
+    "paid": 30,
+    "billed": 3,
+    "in_progress": 10,
+    "shipped": 14,
+    "completed": 10,
+    "back_ordered": 3,
+    "canceled": 5,
+}
 _SHIPPING_COSTS = [Decimal("0.0"), Decimal("7.95"), Decimal("12.5"), Decimal("24.99")]
 
 
@@ -97,40 +117,67 @@ class StoreSpec:
     shipping_methods: list[str] = field(default_factory=lambda: list(DEFAULT_SHIPPING_METHODS))
 
 
-def _add_product(store: Store, n: int, plan: ProductPlan, created: datetime, vendor_managed: bool,
-                 rng: random.Random) -> Product:
-    product = Product(id=n, name=plan.name, sku=plan.sku, sku_separator=plan.separator, created_at=created,
-                      updated_at=created, base_price=plan.price, weight=Decimal("0.5"),
-                      vendor_inventory_enabled=vendor_managed,
-                      inventory_vendor_id=7 if vendor_managed else None)
+def _add_product(
+    store: Store, n: int, plan: ProductPlan, created: datetime, vendor_managed: bool, rng: random.Random
+) -> Product:
+    product = Product(
+        id=n,
+        name=plan.name,
+        sku=plan.sku,
+        sku_separator=plan.separator,
+        created_at=created,
+        updated_at=created,
+        base_price=plan.price,
+        weight=Decimal("0.5"),
+        vendor_inventory_enabled=vendor_managed,
+        inventory_vendor_id=7 if vendor_managed else None,
+    )
     groups: list[list[int]] = []
     for position, (option_name, option_type, values) in enumerate(
         [("Size", "size", plan.sizes), ("Color", "color", plan.colours)], start=1
     ):
-        option = ProductOption(id=store.next_id("option", 100), name=option_name, option_type=option_type,
-                               position=position)
+        option = ProductOption(
+            id=store.next_id("option", 100), name=option_name, option_type=option_type, position=position
+        )
         product.options.append(option)
         group = []
         for sub_position, (name, sub_sku) in enumerate(values.items(), start=1):
-            sub = SubOption(id=store.next_id("sub_option", 10_000), option_id=option.id, name=name,
-                            sub_sku=sub_sku, position=sub_position)
+            sub = SubOption(
+                id=store.next_id("sub_option", 10_000),
+                option_id=option.id,
+                name=name,
+                sub_sku=sub_sku,
+                position=sub_position,
+            )
             product.sub_options.append(sub)
             group.append(sub.id)
         groups.append(group)
     for size_id in groups[0]:
         for colour_id in groups[1]:
-            product.inventories.append(InventoryRow(id=store.next_id("inventory", 50_000),
-                                                    sub_option_ids=[size_id, colour_id],
-                                                    inventory=rng.randint(0, 120), trigger=5))
+            product.inventories.append(
+                InventoryRow(
+                    id=store.next_id("inventory", 50_000),
+                    sub_option_ids=[size_id, colour_id],
+                    inventory=rng.randint(0, 120),
+                    trigger=5,
+                )
+            )
     store.products[product.id] = product
     return product
 
 
 def _add_gift_certificate_product(store: Store, product_id: int, created: datetime) -> Product:
-    product = Product(id=product_id, name="Gift Certificate", sku="GIFTCERT",
-                      created_at=created, updated_at=created, base_price=Decimal("25.0"))
-    product.inventories.append(InventoryRow(id=store.next_id("inventory", 50_000), sub_option_ids=[],
-                                            inventory=0, track=False))
+    product = Product(
+        id=product_id,
+        name="Gift Certificate",
+        sku="GIFTCERT",
+        created_at=created,
+        updated_at=created,
+        base_price=Decimal("25.0"),
+    )
+    product.inventories.append(
+        InventoryRow(id=store.next_id("inventory", 50_000), sub_option_ids=[], inventory=0, track=False)
+    )
     store.products[product.id] = product
     return product
 
@@ -138,17 +185,35 @@ def _add_gift_certificate_product(store: Store, product_id: int, created: dateti
 def _person(rng: random.Random, n: int) -> tuple[dict[str, str], dict[str, str]]:
     first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
     city, state, country, zip_code = rng.choice(_ADDRESSES)
-    contact = {"first_name": first, "last_name": last, "email": f"{first}.{last}{n}@example.com".lower(),
-               "phone": f"555-01{rng.randint(0, 99):02d}"}
-    address = {"company": rng.choice(["", "", "Acme Promotions", "Globex"]),
-               "first_address": f"{rng.randint(1, 9999)} {rng.choice(_STREETS)}",
-               "second_address": rng.choice(["", "", "Suite 200", f"Attn: {first} {last}"]),
-               "city": city, "state": state, "country": country, "zip": zip_code}
+    contact = {
+        "first_name": first,
+        "last_name": last,
+        "email": f"{first}.{last}{n}@example.com".lower(),
+        "phone": f"555-01{rng.randint(0, 99):02d}",
+    }
+    address = {
+        "company": rng.choice(["", "", "Acme Promotions", "Globex"]),
+        "first_address": f"{rng.randint(1, 9999)} {rng.choice(_STREETS)}",
+        "second_address": rng.choice(["", "", "Suite 200", f"Attn: {first} {last}"]),
+        "city": city,
+        "state": state,
+        "country": country,
+        "zip": zip_code,
+    }
     return contact, address
 
 
-def make_order(store: Store, rng: random.Random, created: datetime, updated: datetime, *, status: str,
-               gift: bool, physical_products: list[Product], gift_product: Product) -> Order:
+def make_order(
+    store: Store,
+    rng: random.Random,
+    created: datetime,
+    updated: datetime,
+    *,
+    status: str,
+    gift: bool,
+    physical_products: list[Product],
+    gift_product: Product,
+) -> Order:
     order_id = store.next_id("order", 1)
     contact, address = _person(rng, order_id)
     lines: list[LineItem] = []
@@ -156,28 +221,60 @@ def make_order(store: Store, rng: random.Random, created: datetime, updated: dat
     for _ in range(0 if only_gift else rng.randint(1, 5)):
         product = rng.choice(physical_products)
         row = rng.choice(product.inventories)
-        lines.append(LineItem(id=store.next_id("line_item", 700_000), product_id=product.id,
-                              name=product.name, final_sku=product.final_sku(row), quantity=rng.randint(1, 6),
-                              product_price=product.base_price, options_price=Decimal("0.0"),
-                              sub_option_ids=list(row.sub_option_ids)))
+        lines.append(
+            LineItem(
+                id=store.next_id("line_item", 700_000),
+                product_id=product.id,
+                name=product.name,
+                final_sku=product.final_sku(row),
+                quantity=rng.randint(1, 6),
+                product_price=product.base_price,
+                options_price=Decimal("0.0"),
+                sub_option_ids=list(row.sub_option_ids),
+            )
+        )
     if gift:
         amount = rng.choice([Decimal("25.0"), Decimal("50.0")])
-        lines.append(LineItem(id=store.next_id("line_item", 700_000), product_id=gift_product.id,
-                              name="Gift Certificate", final_sku=gift_product.sku, quantity=1,
-                              product_price=amount, options_price=Decimal("0.0"), sub_option_ids=[],
-                              gift_certificate={"first_name": contact["first_name"],
-                                                "last_name": contact["last_name"], "email": contact["email"],
-                                                "message": "Enjoy!", "expires_at": None,
-                                                "code": f"GC{order_id:06d}", "amount": str(amount)}))
+        lines.append(
+            LineItem(
+                id=store.next_id("line_item", 700_000),
+                product_id=gift_product.id,
+                name="Gift Certificate",
+                final_sku=gift_product.sku,
+                quantity=1,
+                product_price=amount,
+                options_price=Decimal("0.0"),
+                sub_option_ids=[],
+                gift_certificate={
+                    "first_name": contact["first_name"],
+                    "last_name": contact["last_name"],
+                    "email": contact["email"],
+                    "message": "Enjoy!",
+                    "expires_at": None,
+                    "code": f"GC{order_id:06d}",
+                    "amount": str(amount),
+                },
+            )
+        )
     item_total = sum((li.total_price for li in lines), Decimal("0"))
     shipping_method = rng.choice(store.shipping_methods[:7] or ["UPS Ground"])
-    order = Order(id=order_id, status=status, created_at=created, updated_at=updated,
-                  customer_email=contact["email"], customer_id=None if rng.random() < 0.2 else 100 + order_id,
-                  shipping_contact=dict(contact), billing_contact=dict(contact),
-                  shipping_address=dict(address), billing_address=dict(address),
-                  shipping_method=shipping_method, shipping_cost=rng.choice(_SHIPPING_COSTS),
-                  tax=(item_total * Decimal("0.07")).quantize(Decimal("0.01")), line_items=lines,
-                  awaiting_approval=status == "moas_pending")
+    order = Order(
+        id=order_id,
+        status=status,
+        created_at=created,
+        updated_at=updated,
+        customer_email=contact["email"],
+        customer_id=None if rng.random() < 0.2 else 100 + order_id,
+        shipping_contact=dict(contact),
+        billing_contact=dict(contact),
+        shipping_address=dict(address),
+        billing_address=dict(address),
+        shipping_method=shipping_method,
+        shipping_cost=rng.choice(_SHIPPING_COSTS),
+        tax=(item_total * Decimal("0.07")).quantize(Decimal("0.01")),
+        line_items=lines,
+        awaiting_approval=status == "moas_pending",
+    )
     store.orders[order.id] = order
     return order
 
@@ -191,17 +288,45 @@ def _random_status(rng: random.Random, moas_rate: float) -> str:
 def build_store(spec: StoreSpec) -> Store:
     rng = random.Random(spec.seed)
     now = (spec.now or utc_now()).replace(microsecond=0)
-    store = Store(subdomain=spec.subdomain, token=spec.token or secrets.token_hex(20),
-                  readonly_token=spec.readonly_token or secrets.token_hex(20), seed=spec.seed,
-                  shipping_methods=list(spec.shipping_methods))
+    store = Store(
+        subdomain=spec.subdomain,
+        token=spec.token or secrets.token_hex(20),
+        readonly_token=spec.readonly_token or secrets.token_hex(20),
+        seed=spec.seed,
+        shipping_methods=list(spec.shipping_methods),
+    )
     store.faults.configure(seed=spec.seed)
     store.origin_addresses = [
-        {"id": 1, "nickname": "Main warehouse", "first_address": "100 Industrial Way", "second_address": "",
-         "city": "Denver", "country": "United States", "state": "Colorado", "zip": "80216"},
-        {"id": 2, "nickname": "East coast", "first_address": "5 Harbor Rd", "second_address": "Dock 3",
-         "city": "Newark", "country": "United States", "state": "New Jersey", "zip": "07102"},
-        {"id": 3, "nickname": "Supplier drop-ship", "first_address": "77 Supplier Pkwy", "second_address": "",
-         "city": "Dallas", "country": "United States", "state": "Texas", "zip": "75201"},
+        {
+            "id": 1,
+            "nickname": "Main warehouse",
+            "first_address": "100 Industrial Way",
+            "second_address": "",
+            "city": "Denver",
+            "country": "United States",
+            "state": "Colorado",
+            "zip": "80216",
+        },
+        {
+            "id": 2,
+            "nickname": "East coast",
+            "first_address": "5 Harbor Rd",
+            "second_address": "Dock 3",
+            "city": "Newark",
+            "country": "United States",
+            "state": "New Jersey",
+            "zip": "07102",
+        },
+        {
+            "id": 3,
+            "nickname": "Supplier drop-ship",
+            "first_address": "77 Supplier Pkwy",
+            "second_address": "",
+            "city": "Dallas",
+            "country": "United States",
+            "state": "Texas",
+            "zip": "75201",
+        },
     ]
     catalog_start = now - timedelta(days=spec.history_days + 30)
     for n in range(1, spec.products + 1):
@@ -211,13 +336,21 @@ def build_store(spec: StoreSpec) -> Store:
         product.origin_address_id = rng.choice([None, None, 1, 2])
     gift_product = _add_gift_certificate_product(store, max(9000, spec.products + 1), catalog_start)
     physical = [p for p in store.products.values() if p.id != gift_product.id] or [gift_product]
-    created_times = sorted(now - timedelta(seconds=rng.randint(60, spec.history_days * 86_400))
-                           for _ in range(spec.orders))
+    created_times = sorted(
+        now - timedelta(seconds=rng.randint(60, spec.history_days * 86_400)) for _ in range(spec.orders)
+    )
     for created in created_times:
         updated = min(now, created + timedelta(seconds=rng.choice([0, 0, 600, 7200, 86_400])))
-        order = make_order(store, rng, created, updated, status=_random_status(rng, spec.moas_rate),
-                           gift=rng.random() < spec.gift_rate, physical_products=physical,
-                           gift_product=gift_product)
+        order = make_order(
+            store,
+            rng,
+            created,
+            updated,
+            status=_random_status(rng, spec.moas_rate),
+            gift=rng.random() < spec.gift_rate,
+            physical_products=physical,
+            gift_product=gift_product,
+        )
         if order.status in ("shipped", "completed"):
             _ship_everything(store, order, rng)
     return store
@@ -229,6 +362,13 @@ def _ship_everything(store: Store, order: Order, rng: random.Random) -> None:
         return
     tracking = f"1Z{rng.randint(10**15, 10**16 - 1)}"
     order.tracking_number = tracking
-    order.shipments.append(Shipment(id=store.next_id("shipment", 1), tracking_number=tracking,
-                                    ship_date=order.updated_at.date(), note=None,
-                                    shipping_method=order.shipping_method, lines=lines))
+    order.shipments.append(
+        Shipment(
+            id=store.next_id("shipment", 1),
+            tracking_number=tracking,
+            ship_date=order.updated_at.date(),
+            note=None,
+            shipping_method=order.shipping_method,
+            lines=lines,
+        )
+    )

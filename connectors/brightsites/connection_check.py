@@ -41,8 +41,9 @@ def _read_failure(error: errors.BrightSitesError) -> ConnectionReport:
     if isinstance(error, errors.AuthenticationError | errors.PermissionDenied):
         return ConnectionReport(reachable=True, authenticated=False, can_write=None, message=TOKEN_REFUSED)
     if isinstance(error, errors.BlockedAddress):
-        return ConnectionReport(reachable=False, authenticated=False, can_write=None,
-                                message=ADDRESS_NOT_ALLOWED)
+        return ConnectionReport(
+            reachable=False, authenticated=False, can_write=None, message=ADDRESS_NOT_ALLOWED
+        )
     if isinstance(error, errors.Unavailable | errors.RateLimited):
         return ConnectionReport(reachable=False, authenticated=False, can_write=None, message=UNREACHABLE)
     return ConnectionReport(reachable=True, authenticated=False, can_write=None, message=UNEXPECTED)
@@ -54,8 +55,13 @@ def check_connection(client: BrightSitesClient) -> ConnectionReport:
     except errors.BrightSitesError as error:
         return _read_failure(error)
     try:
-        client.request("PUT", "/orders/{order_id}", ids={"order_id": 0},
-                       body={"order": {"status": PROBE_STATUS}}, retry=False)
+        client.request(
+            "PUT",
+            "/orders/{order_id}",
+            ids={"order_id": 0},
+            body={"order": {"status": PROBE_STATUS}},
+            retry=False,
+        )
     except (errors.NotFound, errors.ValidationFailed):
         return ConnectionReport(reachable=True, authenticated=True, can_write=True, message=CONNECTED)
     except (errors.PermissionDenied, errors.AuthenticationError):

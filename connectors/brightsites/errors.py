@@ -20,8 +20,14 @@ class InvalidShopDomain(ValueError):
 
 
 class BrightSitesError(Exception):
-    def __init__(self, message: str, *, method: str | None = None, endpoint: str | None = None,
-                 status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        endpoint: str | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.endpoint = endpoint
@@ -43,8 +49,15 @@ class NotFound(BrightSitesError):
 class ValidationFailed(BrightSitesError):
     """422: the store refused the values; `field_errors` maps each parameter to its messages."""
 
-    def __init__(self, message: str, *, field_errors: Mapping[str, list[str]], method: str | None = None,
-                 endpoint: str | None = None, status: int | None = 422) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field_errors: Mapping[str, list[str]],
+        method: str | None = None,
+        endpoint: str | None = None,
+        status: int | None = 422,
+    ) -> None:
         super().__init__(message, method=method, endpoint=endpoint, status=status)
         self.field_errors = dict(field_errors)
 
@@ -52,8 +65,15 @@ class ValidationFailed(BrightSitesError):
 class RateLimited(BrightSitesError):
     """429: `retry_after` is the store's Retry-After in seconds, when it sent one."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, method: str | None = None,
-                 endpoint: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        method: str | None = None,
+        endpoint: str | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message, method=method, endpoint=endpoint, status=status)
         self.retry_after = retry_after
 
@@ -61,8 +81,15 @@ class RateLimited(BrightSitesError):
 class Unavailable(BrightSitesError):
     """5xx, connection failure or timeout: worth trying again later."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, method: str | None = None,
-                 endpoint: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        method: str | None = None,
+        endpoint: str | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message, method=method, endpoint=endpoint, status=status)
         self.retry_after = retry_after
 

@@ -32,13 +32,15 @@ def field_errors(raw: bytes, token: str) -> dict[str, list[str]]:
         return {}
     return {
         redact(str(key), token): [redact(str(m), token)[:MAX_MESSAGE] for m in messages]
-        if isinstance(messages, list) else [redact(str(messages), token)[:MAX_MESSAGE]]
+        if isinstance(messages, list)
+        else [redact(str(messages), token)[:MAX_MESSAGE]]
         for key, messages in found.items()
     }
 
 
-def interpret_response(method: str, endpoint: str, status: int, headers: Mapping[str, str], raw: bytes,
-                       token: str) -> Any:
+def interpret_response(
+    method: str, endpoint: str, status: int, headers: Mapping[str, str], raw: bytes, token: str
+) -> Any:
     where = f"Bright Sites {method} {endpoint}"
     context: dict[str, Any] = {"method": method, "endpoint": endpoint, "status": status}
     if 200 <= status < 300:

@@ -105,7 +105,7 @@ class InventoryRowRecord:
 
 
 def money(value: object) -> Decimal:
-    """"155.0" -> Decimal("155.0"); null or "" -> 0. Floats never touch the value."""
+    """ "155.0" -> Decimal("155.0"); null or "" -> 0. Floats never touch the value."""
     if value is None or value == "":
         return Decimal("0")
     try:
@@ -173,19 +173,29 @@ def address(raw_address: object, raw_contact: object) -> AddressRecord:
     country_iso = country_code(country)
     state = _text(place.get("state"))
     return AddressRecord(
-        first_name=first, last_name=last, company=_text(place.get("company")),
-        line1=_text(place.get("first_address")), line2=_text(place.get("second_address")),
-        city=_text(place.get("city")), postal_code=_text(place.get("zip")),
-        subdivision=state, subdivision_code=subdivision_code(country_iso, state),
-        country=country, country_code=country_iso,
-        email=_text(contact.get("email")), phone=_text(contact.get("phone")),
+        first_name=first,
+        last_name=last,
+        company=_text(place.get("company")),
+        line1=_text(place.get("first_address")),
+        line2=_text(place.get("second_address")),
+        city=_text(place.get("city")),
+        postal_code=_text(place.get("zip")),
+        subdivision=state,
+        subdivision_code=subdivision_code(country_iso, state),
+        country=country,
+        country_code=country_iso,
+        email=_text(contact.get("email")),
+        phone=_text(contact.get("phone")),
     )
 
 
 def order_line(raw: Mapping[str, Any]) -> OrderLineRecord:
     options = raw.get("product_options") or []
-    sub_option_ids = tuple(record_id(o["sub_option_id"]) for o in options
-                           if isinstance(o, Mapping) and o.get("sub_option_id") is not None)
+    sub_option_ids = tuple(
+        record_id(o["sub_option_id"])
+        for o in options
+        if isinstance(o, Mapping) and o.get("sub_option_id") is not None
+    )
     return OrderLineRecord(
         external_line_id=record_id(raw.get("id")),
         sku=_text(raw.get("final_sku")),
@@ -206,14 +216,23 @@ def shipment(raw: Mapping[str, Any]) -> ShipmentRecord:
         tracking_number=_text(raw.get("tracking_number")) or None,
         ship_date=optional_date(raw.get("ship_date")),
         shipping_method=_text(raw.get("shipping_method")) or None,
-        lines=tuple((record_id(li.get("id")), record_id(li.get("quantity")))
-                    for li in raw.get("line_items") or [] if isinstance(li, Mapping)),
+        lines=tuple(
+            (record_id(li.get("id")), record_id(li.get("quantity")))
+            for li in raw.get("line_items") or []
+            if isinstance(li, Mapping)
+        ),
     )
 
 
 def _adjustments_total(raw: Mapping[str, Any], key: str, note_contains: str) -> Decimal:
-    return sum((money(a.get("amount")) for a in raw.get(key) or []
-                if isinstance(a, Mapping) and note_contains in _text(a.get("note")).lower()), Decimal("0"))
+    return sum(
+        (
+            money(a.get("amount"))
+            for a in raw.get(key) or []
+            if isinstance(a, Mapping) and note_contains in _text(a.get("note")).lower()
+        ),
+        Decimal("0"),
+    )
 
 
 def order(raw: Mapping[str, Any], store_timezone: tzinfo = UTC) -> OrderRecord:
@@ -233,7 +252,8 @@ def order(raw: Mapping[str, Any], store_timezone: tzinfo = UTC) -> OrderRecord:
         currency=None,
         item_total=money(raw.get("item_total")),
         grand_total=money(raw.get("grand_total")),
-        shipping_total=money(shipping_cost) if shipping_cost not in (None, "")
+        shipping_total=money(shipping_cost)
+        if shipping_cost not in (None, "")
         else _adjustments_total(raw, "required_adjustments", "shipment"),
         tax_total=_adjustments_total(raw, "required_adjustments", "tax"),
         customer_name=" ".join(p for p in (named.first_name, named.last_name) if p),
@@ -265,9 +285,15 @@ def inventory_row(raw: Mapping[str, Any]) -> InventoryRowRecord:
 # --- outbound -----------------------------------------------------------------------------------------
 
 
-def shipment_payload(lines: Iterable[tuple[int, int]], *, tracking_number: str | None = None,
-                     shipping_method: str | None = None, ship_date: date | None = None,
-                     note: str | None = None, send_shipping_confirmation: bool = False) -> dict[str, Any]:
+def shipment_payload(
+    lines: Iterable[tuple[int, int]],
+    *,
+    tracking_number: str | None = None,
+    shipping_method: str | None = None,
+    ship_date: date | None = None,
+    note: str | None = None,
+    send_shipping_confirmation: bool = False,
+) -> dict[str, Any]:
     """POST /orders/:id/shipments body: one package with its lines [(line item id, quantity)]."""
     items = [{"id": record_id(line_id), "quantity": int(quantity)} for line_id, quantity in lines]
     if not items:
@@ -276,8 +302,10 @@ def shipment_payload(lines: Iterable[tuple[int, int]], *, tracking_number: str |
         raise ValueError("shipment quantities must be at least 1")
     if note is not None and len(note) > MAX_SHIPMENT_NOTE:
         raise ValueError(f"a shipment note holds at most {MAX_SHIPMENT_NOTE} characters")
-    body: dict[str, Any] = {"line_items": items,
-                            "send_shipping_confirmation": bool(send_shipping_confirmation)}
+    body: dict[str, Any] = {
+        "line_items": items,
+        "send_shipping_confirmation": bool(send_shipping_confirmation),
+    }
     if tracking_number:
         body["tracking_number"] = tracking_number.strip()
     if shipping_method:
@@ -289,15 +317,24 @@ def shipment_payload(lines: Iterable[tuple[int, int]], *, tracking_number: str |
     return {"shipment": body}
 
 
-def order_update_fields(*, status: str | None = None, tracking_number: str | None = None,
-                        shipping_method: str | None = None, ship_date: date | None = None,
-                        note: str | None = None,
-                        send_shipping_confirmation: bool | None = None) -> dict[str, Any]:
+def order_update_fields(
+    *,
+    status: str | None = None,
+    tracking_number: str | None = None,
+    shipping_method: str | None = None,
+    ship_date: date | None = None,
+    note: str | None = None,
+    send_shipping_confirmation: bool | None = None,
+) -> dict[str, Any]:
     """Keyword arguments for client.update_order(): only the fields being changed."""
-    fields: dict[str, Any] = {"status": status, "tracking_number": tracking_number,
-                              "shipping_method": shipping_method, "note": note,
-                              "ship_date": ship_date.isoformat() if ship_date else None,
-                              "send_shipping_confirmation": send_shipping_confirmation}
+    fields: dict[str, Any] = {
+        "status": status,
+        "tracking_number": tracking_number,
+        "shipping_method": shipping_method,
+        "note": note,
+        "ship_date": ship_date.isoformat() if ship_date else None,
+        "send_shipping_confirmation": send_shipping_confirmation,
+    }
     return {k: v for k, v in fields.items() if v is not None}
 
 

@@ -19,21 +19,34 @@ def start(client) -> str:
 
 
 def connect(client, draft: str, *, name: str, shop_domain: str, token: str):
-    return client.post("/channels/new/connection", data={
-        "draft_id": draft, "name": name, "shop_domain": shop_domain, "access_token": token,
-    })
+    return client.post(
+        "/channels/new/connection",
+        data={
+            "draft_id": draft,
+            "name": name,
+            "shop_domain": shop_domain,
+            "access_token": token,
+        },
+    )
 
 
 def finish(client, draft: str, statuses=("paid",), inventory_mode: str = "none", import_since: str = ""):
-    return client.post("/channels/new/options", data={
-        "draft_id": draft, "order_statuses": list(statuses), "inventory_mode": inventory_mode,
-        "import_since": import_since,
-    })
+    return client.post(
+        "/channels/new/options",
+        data={
+            "draft_id": draft,
+            "order_statuses": list(statuses),
+            "inventory_mode": inventory_mode,
+            "import_since": import_since,
+        },
+    )
 
 
 def create_channel(client, store, name: str = "My store", shop_domain: str | None = None) -> int:
     draft = start(client)
-    response = connect(client, draft, name=name, shop_domain=shop_domain or store.subdomain, token=store.token)
+    response = connect(
+        client, draft, name=name, shop_domain=shop_domain or store.subdomain, token=store.token
+    )
     assert b"3. First options" in response.data, response.data[-3000:]
     response = finish(client, draft)
     assert response.status_code == 303, response.status_code

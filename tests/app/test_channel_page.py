@@ -11,11 +11,21 @@ from tests.app import channel_steps as wizard
 from tests.world import ROLE_EMAILS
 
 ADVANCED = {
-    "order_statuses": ["paid", "in_progress"], "import_lag_minutes": "45", "import_since": "",
-    "order_number_prefix": "BS-", "initial_order_status": "draft", "detail_concurrency": "4",
-    "shipment_store_status": "shipped", "update_order_with_last_shipment": "yes",
-    "send_shipping_confirmation": "y", "inventory_mode": "absolute", "inventory_buffer": "2",
-    "inventory_max": "500", "timezone": "Europe/London", "weight_unit": "kg", "dimension_unit": "cm",
+    "order_statuses": ["paid", "in_progress"],
+    "import_lag_minutes": "45",
+    "import_since": "",
+    "order_number_prefix": "BS-",
+    "initial_order_status": "draft",
+    "detail_concurrency": "4",
+    "shipment_store_status": "shipped",
+    "update_order_with_last_shipment": "yes",
+    "send_shipping_confirmation": "y",
+    "inventory_mode": "absolute",
+    "inventory_buffer": "2",
+    "inventory_max": "500",
+    "timezone": "Europe/London",
+    "weight_unit": "kg",
+    "dimension_unit": "cm",
 }
 
 
@@ -31,7 +41,11 @@ def test_views_render_full_pages_and_htmx_fragments(client, world, login):
         page = client.get(f"/channels/{channel.id}/{view}")
         assert page.status_code == 200 and b"<html" in page.data and b'id="view-tabs"' in page.data
         fragment = client.get(f"/channels/{channel.id}/{view}", headers={"HX-Request": "true"})
-        assert fragment.status_code == 200 and b"<html" not in fragment.data and b'id="view-tabs"' in fragment.data
+        assert (
+            fragment.status_code == 200
+            and b"<html" not in fragment.data
+            and b'id="view-tabs"' in fragment.data
+        )
         assert "HX-Request" in fragment.headers["Vary"]
     assert client.get(f"/channels/{channel.id}").headers["Location"].endswith("/main")
     assert client.get(f"/channels/{channel.id}/secret").status_code == 404
@@ -71,29 +85,46 @@ def test_invalid_settings_re_render_with_messages_and_store_nothing(client, worl
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     channel = world.a.channel
     bad_values = [
-        {"import_lag_minutes": "abc"}, {"import_lag_minutes": "-5"}, {"inventory_buffer": "1e9"},
-        {"timezone": "Mars/Olympus_Mons"}, {"weight_unit": "stone"}, {"order_statuses": ["canceled"]},
-        {"order_statuses": []}, {"import_since": "yesterday"}, {"order_number_prefix": "x" * 50},
-        {"detail_concurrency": "99"}, {"order_number_prefix": "<b>\x00</b>"},
+        {"import_lag_minutes": "abc"},
+        {"import_lag_minutes": "-5"},
+        {"inventory_buffer": "1e9"},
+        {"timezone": "Mars/Olympus_Mons"},
+        {"weight_unit": "stone"},
+        {"order_statuses": ["canceled"]},
+        {"order_statuses": []},
+        {"import_since": "yesterday"},
+        {"order_number_prefix": "x" * 50},
+        {"detail_concurrency": "99"},
+        {"order_number_prefix": "<b>\x00</b>"},
     ]
     for bad in bad_values:
-        response = client.post(f"/channels/{channel.id}/advanced", data={**ADVANCED, **bad},
-                               headers={"HX-Request": "true"})
+        response = client.post(
+            f"/channels/{channel.id}/advanced", data={**ADVANCED, **bad}, headers={"HX-Request": "true"}
+        )
         assert response.status_code == 422, bad
         assert b"Nothing was saved" in response.data and b"invalid-feedback" in response.data, bad
     assert fresh(channel).inventory_mode == InventoryMode.DO_NOT_SYNC
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.channel_id == channel.id)) is None
     for bad in ({"status": "paused"}, {"import_orders_every": "7"}, {"import_orders_every": "x"}):
-        form = {"status": "active", "import_orders_every": "30", "export_shipments_every": "30",
-                "export_inventory_every": "1440", **bad}
+        form = {
+            "status": "active",
+            "import_orders_every": "30",
+            "export_shipments_every": "30",
+            "export_inventory_every": "1440",
+            **bad,
+        }
         assert client.post(f"/channels/{channel.id}/main", data=form).status_code == 422, bad
 
 
 def test_save_main_without_htmx_redirects_with_a_message(client, world, login):
     login(ROLE_EMAILS[Role.ORG_SUPERVISOR])
     channel = world.a.channel
-    form = {"status": "inactive", "import_orders_every": "None", "export_shipments_every": "15",
-            "export_inventory_every": "60"}
+    form = {
+        "status": "inactive",
+        "import_orders_every": "None",
+        "export_shipments_every": "15",
+        "export_inventory_every": "60",
+    }
     response = client.post(f"/channels/{channel.id}/main", data=form)
     assert response.status_code == 303
     assert b"Saved 4 changes." in client.get(response.headers["Location"]).data
@@ -106,11 +137,13 @@ def test_supervisor_may_rename_but_not_move_the_store(client, world, login):
     channel = world.a.channel
     page = client.get(f"/channels/{channel.id}/main").data
     assert b"readonly" in page and b"Only organization owners, organization admins and account admins" in page
-    response = client.post(f"/channels/{channel.id}/general", data={"name": "Renamed",
-                                                                   "shop_domain": channel.shop_domain})
+    response = client.post(
+        f"/channels/{channel.id}/general", data={"name": "Renamed", "shop_domain": channel.shop_domain}
+    )
     assert response.status_code == 303 and fresh(channel).name == "Renamed"
-    response = client.post(f"/channels/{channel.id}/general", data={"name": "Renamed",
-                                                                   "shop_domain": "elsewhere"})
+    response = client.post(
+        f"/channels/{channel.id}/general", data={"name": "Renamed", "shop_domain": "elsewhere"}
+    )
     assert response.status_code == 422 and b"may change the Shop Domain" in response.data
     assert fresh(channel).shop_domain == "a1-store.mybrightsites.com"
 
@@ -120,24 +153,37 @@ def test_moving_the_store_retests_the_token(client, world, login, simulator, bs_
     channel_id = wizard.create_channel(client, bs_store, name="Mover")
     # Another store does not know this token: refused.
     other = simulator.create_store(products=1, orders=0)
-    response = client.post(f"/channels/{channel_id}/general", data={"name": "Mover", "shop_domain": other.subdomain})
+    response = client.post(
+        f"/channels/{channel_id}/general", data={"name": "Mover", "shop_domain": other.subdomain}
+    )
     assert response.status_code == 422 and b"did not accept this channel&#39;s token" in response.data
     # A store that does accept it: moved, and audited.
     twin = simulator.create_store(products=1, orders=0, token=bs_store.token)
-    response = client.post(f"/channels/{channel_id}/general", data={"name": "Mover", "shop_domain": twin.subdomain})
+    response = client.post(
+        f"/channels/{channel_id}/general", data={"name": "Mover", "shop_domain": twin.subdomain}
+    )
     assert response.status_code == 303
     assert db.session.get(SalesChannel, channel_id).shop_domain == twin.domain
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.field == "shop_domain")).new_value == twin.domain
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.field == "shop_domain")).new_value
+        == twin.domain
+    )
 
 
 def test_replace_token(client, world, login, simulator, bs_store):
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     channel_id = wizard.create_channel(client, bs_store, name="Tokened")
-    response = client.post(f"/channels/{channel_id}/token", data={"access_token": "not-the-right-token"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/channels/{channel_id}/token",
+        data={"access_token": "not-the-right-token"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 422 and b"The access token was refused" in response.data
-    response = client.post(f"/channels/{channel_id}/token", data={"access_token": bs_store.readonly_token},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/channels/{channel_id}/token",
+        data={"access_token": bs_store.readonly_token},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert f"Access token replaced (••••{bs_store.readonly_token[-4:]})".encode() in response.data
     assert b"Token is read-only" in response.data
@@ -150,8 +196,13 @@ def test_privacy_retention_bounds(client, world, login):
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     channel = world.a.channel
     for bad in ("0", "3651", "abc", "-1"):
-        assert client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": bad}).status_code == 422
-    assert client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": "90"}).status_code == 303
+        assert (
+            client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": bad}).status_code
+            == 422
+        )
+    assert (
+        client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": "90"}).status_code == 303
+    )
     assert fresh(channel).pii_retention_days == 90
     client.post(f"/channels/{channel.id}/privacy", data={"pii_retention_days": ""})
     assert fresh(channel).pii_retention_days is None

@@ -1,4 +1,4 @@
-"""Access tokens: encrypted at rest, never in a page, fragment, log record or audit row; keys rotate (SEC-01..07)."""
+"""Access tokens: encrypted at rest; never in a page, fragment, log or audit row; keys rotate (SEC-01..07)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from token_rotation import reencrypt_all
 def test_token_is_stored_encrypted(client, world, login, bs_store):
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     channel_id = wizard.create_channel(client, bs_store)
-    raw = db.session.execute(text("SELECT token_ciphertext FROM sales_channel WHERE id = :id"),
-                             {"id": channel_id}).scalar_one()
+    raw = db.session.execute(
+        text("SELECT token_ciphertext FROM sales_channel WHERE id = :id"), {"id": channel_id}
+    ).scalar_one()
     assert raw != bs_store.token and bs_store.token not in raw
     assert raw.startswith("gAAAAA")
     assert token_vault.decrypt(raw) == bs_store.token
@@ -33,8 +34,12 @@ def test_token_never_leaves_the_server(client, world, login, bs_store, caplog):
     client.post(f"/channels/{channel_id}/token", data={"access_token": bs_store.token})
     client.post(f"/channels/{channel_id}/token", data={"access_token": "bogus-token-123"})
     token = bs_store.token.encode()
-    pages = ["/channels/", f"/channels/{channel_id}/main", f"/channels/{channel_id}/advanced",
-             f"/channels/{channel_id}/history"]
+    pages = [
+        "/channels/",
+        f"/channels/{channel_id}/main",
+        f"/channels/{channel_id}/advanced",
+        f"/channels/{channel_id}/history",
+    ]
     for path in pages:
         for headers in ({}, {"HX-Request": "true"}):
             body = client.get(path, headers=headers).data
@@ -58,7 +63,9 @@ def test_key_rotation(app, world):
     assert reencrypt_all() == (2, [])
     app.config["TOKEN_ENCRYPTION_KEYS"] = [new_key]
     db.session.expire_all()
-    assert token_vault.decrypt(db.session.get(SalesChannel, channel.id).token_ciphertext).startswith("TKN_SENTINEL")
+    assert token_vault.decrypt(db.session.get(SalesChannel, channel.id).token_ciphertext).startswith(
+        "TKN_SENTINEL"
+    )
 
 
 def test_unreadable_token_is_reported_not_leaked(app, world):

@@ -21,11 +21,13 @@ def channel_named(name: str) -> SalesChannel | None:
 def test_account_admin_creates_a_channel(client, world, login, bs_store):
     login(ADMIN)
     draft = wizard.start(client)
-    response = wizard.connect(client, draft, name="Team store", shop_domain=f"https://{bs_store.domain}/admin",
-                              token=bs_store.token)
+    response = wizard.connect(
+        client, draft, name="Team store", shop_domain=f"https://{bs_store.domain}/admin", token=bs_store.token
+    )
     assert b"Connected to <strong>" + bs_store.domain.encode() in response.data
-    response = wizard.finish(client, draft, statuses=("paid", "shipped"), inventory_mode="absolute",
-                             import_since="2026-01-01")
+    response = wizard.finish(
+        client, draft, statuses=("paid", "shipped"), inventory_mode="absolute", import_since="2026-01-01"
+    )
     assert response.status_code == 303
     channel = channel_named("Team store")
     assert channel.shop_domain == bs_store.domain
@@ -35,7 +37,10 @@ def test_account_admin_creates_a_channel(client, world, login, bs_store):
     assert channel.token_can_write is True
     assert channel.token_last4 == bs_store.token[-4:]
     assert channel.timezone == "America/Chicago"  # the account's
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.channel_id == channel.id)) == "channel_created"
+    assert (
+        db.session.scalar(select(AuditEvent.action).where(AuditEvent.channel_id == channel.id))
+        == "channel_created"
+    )
     assert client.get(response.headers["Location"]).status_code == 200
 
 
@@ -43,8 +48,11 @@ def test_htmx_wizard_redirects_with_hx_redirect(client, world, login, bs_store):
     login(ADMIN)
     draft = wizard.start(client)
     wizard.connect(client, draft, name="Htmx store", shop_domain=bs_store.subdomain, token=bs_store.token)
-    response = client.post("/channels/new/options", data={"draft_id": draft, "order_statuses": ["paid"],
-                                                          "inventory_mode": "none"}, headers={"HX-Request": "true"})
+    response = client.post(
+        "/channels/new/options",
+        data={"draft_id": draft, "order_statuses": ["paid"], "inventory_mode": "none"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 204
     assert response.headers["HX-Redirect"].endswith("/main")
 
@@ -54,7 +62,9 @@ def test_unknown_store_and_bad_token_are_explained(client, world, login, bs_stor
     draft = wizard.start(client)
     response = wizard.connect(client, draft, name="X", shop_domain="nosuchstore", token="a-token-long-enough")
     assert response.status_code == 422 and b"Store not found" in response.data
-    response = wizard.connect(client, draft, name="X", shop_domain=bs_store.subdomain, token="wrong-token-value")
+    response = wizard.connect(
+        client, draft, name="X", shop_domain=bs_store.subdomain, token="wrong-token-value"
+    )
     assert response.status_code == 422 and b"The access token was refused" in response.data
     assert channel_named("X") is None
 
@@ -62,7 +72,9 @@ def test_unknown_store_and_bad_token_are_explained(client, world, login, bs_stor
 def test_read_only_token_warns_but_may_import(client, world, login, bs_store):
     login(ADMIN)
     draft = wizard.start(client)
-    response = wizard.connect(client, draft, name="RO", shop_domain=bs_store.subdomain, token=bs_store.readonly_token)
+    response = wizard.connect(
+        client, draft, name="RO", shop_domain=bs_store.subdomain, token=bs_store.readonly_token
+    )
     assert b"Token is read-only" in response.data
     assert wizard.finish(client, draft).status_code == 303
     assert channel_named("RO").token_can_write is False
@@ -73,8 +85,16 @@ def test_read_only_token_warns_but_may_import(client, world, login, bs_store):
 def test_test_connection_button_answers_inline(client, world, login, bs_store):
     login(ADMIN)
     draft = wizard.start(client)
-    response = client.post("/channels/new/test-connection", headers={"HX-Request": "true"}, data={
-        "draft_id": draft, "name": "T", "shop_domain": bs_store.subdomain, "access_token": bs_store.token})
+    response = client.post(
+        "/channels/new/test-connection",
+        headers={"HX-Request": "true"},
+        data={
+            "draft_id": draft,
+            "name": "T",
+            "shop_domain": bs_store.subdomain,
+            "access_token": bs_store.token,
+        },
+    )
     assert response.status_code == 200
     assert b'id="connection-result"' in response.data and b"Connected" in response.data
     assert b"<html" not in response.data and bs_store.token.encode() not in response.data
@@ -135,7 +155,9 @@ def test_another_users_draft_is_not_usable(app, client, world, login, bs_store):
     draft = wizard.start(client)
     other = app.test_client()
     login(ROLE_EMAILS[Role.ORG_OWNER], on=other)
-    response = wizard.connect(other, draft, name="Stolen", shop_domain=bs_store.subdomain, token=bs_store.token)
+    response = wizard.connect(
+        other, draft, name="Stolen", shop_domain=bs_store.subdomain, token=bs_store.token
+    )
     assert response.status_code == 410
 
 

@@ -45,5 +45,9 @@ def test_health_is_public(client):
 
 
 def test_static_vendor_files_are_served(client):
-    for path in ("/static/vendor/htmx-2.0.11.min.js", "/static/vendor/bootstrap-5.3.9.min.css", "/static/app.js"):
+    for path in (
+        "/static/vendor/htmx-2.0.11.min.js",
+        "/static/vendor/bootstrap-5.3.9.min.css",
+        "/static/app.js",
+    ):
         assert client.get(path).status_code == 200, path

@@ -18,26 +18,35 @@ def membership_of(email: str) -> Membership:
 
 
 def test_grantable_roles_never_exceed_the_actors():
-    assert grantable_roles(Role.ACCOUNT_ADMIN, may_manage_org_users=False) == [Role.ACCOUNT_ADMIN, Role.ACCOUNT_USER]
+    assert grantable_roles(Role.ACCOUNT_ADMIN, may_manage_org_users=False) == [
+        Role.ACCOUNT_ADMIN,
+        Role.ACCOUNT_USER,
+    ]
     assert Role.ORG_OWNER not in grantable_roles(Role.ORG_ADMIN, may_manage_org_users=True)
     assert grantable_roles(Role.ORG_OWNER, may_manage_org_users=True)[0] == Role.ORG_OWNER
 
 
 def test_add_new_user_shows_initial_password_once_and_it_works(app, client, world, login):
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
-    response = client.post("/users/new", data={"email": "New.Person@A.test", "name": "New", "role": "account_user"})
+    response = client.post(
+        "/users/new", data={"email": "New.Person@A.test", "name": "New", "role": "account_user"}
+    )
     assert response.status_code == 200
     password = re.search(rb'data-testid="initial-password">([^<]+)<', response.data).group(1).decode()
     assert membership_of("new.person@a.test").account_id == world.a.account.id
     assert b"initial-password" not in client.get("/users/").data
     newcomer = app.test_client()
-    assert newcomer.post("/login", data={"email": "new.person@a.test", "password": password}).status_code == 302
+    assert (
+        newcomer.post("/login", data={"email": "new.person@a.test", "password": password}).status_code == 302
+    )
 
 
 def test_existing_user_gets_the_role_without_a_new_password(client, world, login):
     login(ROLE_EMAILS[Role.ORG_OWNER])
     client.post("/accounts/switch", data={"account_id": world.a2.id})
-    response = client.post("/users/new", data={"email": ROLE_EMAILS[Role.ACCOUNT_USER], "role": "account_admin"})
+    response = client.post(
+        "/users/new", data={"email": ROLE_EMAILS[Role.ACCOUNT_USER], "role": "account_admin"}
+    )
     assert b"keep their password" in response.data
     again = client.post("/users/new", data={"email": ROLE_EMAILS[Role.ACCOUNT_USER], "role": "account_admin"})
     assert b"already has a role here" in again.data

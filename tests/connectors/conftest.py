@@ -1,1 +1,0 @@
-from tests.simulator_fixture import bs_store, simulator  # noqa: F401
