@@ -37,7 +37,21 @@ from models.tenancy import User
 from permissions import Permission, can
 
 PAGE = "channels/page.html"
-VIEWS = {"main": "Main settings", "advanced": "Advanced settings", "history": "History"}
+# The channel page's view tabs, in order: key, label, endpoint (called with channel_id, plus view=key for the
+# settings views this module renders itself). Other blueprints render their view through render_page with a
+# `view_template` to include in the view panel.
+TABS = [
+    ("main", "Main settings", "channels.view"),
+    ("advanced", "Advanced settings", "channels.view"),
+    ("history", "History", "channels.view"),
+]
+SETTINGS_VIEWS = frozenset({"main", "advanced", "history"})
+
+
+def tab_url(channel: SalesChannel, key: str, endpoint: str) -> str:
+    if key in SETTINGS_VIEWS:
+        return url_for(endpoint, channel_id=channel.id, view=key)
+    return url_for(endpoint, channel_id=channel.id)
 # Which view shows each section, for a full-page answer after a save without htmx.
 SECTION_VIEW = {
     "main": "main",
@@ -102,7 +116,7 @@ def page_context(channel: SalesChannel, view: str, **overrides) -> dict:
         "token_form": TokenForm(formdata=None),
         "delete_form": DeleteChannelForm(formdata=None, channel_name=channel.name),
     }
-    context = {"channel": channel, "view": view, "views": VIEWS, "messages": {}, **forms, **overrides}
+    context = {"channel": channel, "view": view, "tabs": TABS, "tab_url": tab_url, "messages": {}, **forms, **overrides}
     if view == "history":
         context["events"] = db.session.scalars(
             select(AuditEvent)
