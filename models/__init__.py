@@ -6,6 +6,8 @@ migrations and create_all.
 
 
 def import_all() -> None:
+    import models.activity  # noqa: F401
     import models.catalog  # noqa: F401
     import models.channels  # noqa: F401
+    import models.orders  # noqa: F401
     import models.tenancy  # noqa: F401

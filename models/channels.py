@@ -130,6 +130,8 @@ class SalesChannel(db.Model):
 
     # Privacy: days after an order is closed before its PII is removed; None keeps it.
     pii_retention_days: Mapped[int | None]
+    # Manual logging of the channel's API traffic, on until this moment (it switches itself off).
+    api_logging_until: Mapped[datetime | None]
 
     account: Mapped[Account] = relationship()
 

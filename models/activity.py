@@ -1,0 +1,161 @@
+"""What the sync engine did: runs, their events, cursors, orders waiting for a retry, and API call logs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+from models.channels import SalesChannel
+from models.tenancy import User
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(
+        cls,
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class SyncAction(enum.StrEnum):
+    IMPORT_ORDERS = "import_orders"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class SyncTrigger(enum.StrEnum):
+    MANUAL = "manual"
+    SCHEDULED = "scheduled"
+    RETRY = "retry"  # one or more failed orders retried from the logs
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"  # finished, some items failed
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED)
+
+
+ACTIVE_STATUSES = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+
+
+class EventLevel(enum.StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    FATAL = "fatal"
+
+
+class SyncRun(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    action: Mapped[SyncAction] = mapped_column(_enum(SyncAction))
+    trigger: Mapped[SyncTrigger] = mapped_column(_enum(SyncTrigger))
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.QUEUED)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)  # date range, order ids to retry
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]  # bumped while working; a stale one means the worker died
+    attempts: Mapped[int] = mapped_column(default=0)
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int | None]
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)  # created, updated, unchanged, skipped, failed
+    api_calls: Mapped[int] = mapped_column(default=0)
+    error_summary: Mapped[str] = mapped_column(Text, default="")
+
+    channel: Mapped[SalesChannel] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        # One queued-or-running run per channel and action, enforced by the database (double clicks, races).
+        Index(
+            "uq_sync_run_active_channel_action",
+            "channel_id",
+            "action",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+        Index("ix_sync_run_channel_action_created", "channel_id", "action", "created_at"),
+    )
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0 if not self.status.is_final else 100
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class SyncEvent(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_run.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    level: Mapped[EventLevel] = mapped_column(_enum(EventLevel))
+    message: Mapped[str] = mapped_column(Text)
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_order.id", ondelete="SET NULL"), index=True
+    )
+    external_order_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncCursor(db.Model):
+    """How far an action has read the store: e.g. the order-import watermark (store updated_at)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    action: Mapped[SyncAction] = mapped_column(_enum(SyncAction))
+    value: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("channel_id", "action"),)
+
+
+class PendingOrder(db.Model):
+    """A store order that failed to import: later runs retry it until it imports (or alone, on request)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    external_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(default=1)
+    first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id", ondelete="SET NULL"))
+
+    __table_args__ = (UniqueConstraint("channel_id", "external_id"),)
+
+
+class ApiCallLog(db.Model):
+    """Manual logging: one row per call to the store while it is switched on. Token and PII redacted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id", ondelete="SET NULL"), index=True)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(500))
+    status: Mapped[int | None]
+    duration_ms: Mapped[int]
+    attempt: Mapped[int] = mapped_column(default=1)
+    request_body: Mapped[str] = mapped_column(Text, default="")
+    response_body: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
