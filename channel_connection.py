@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import current_app
 
 import token_vault
@@ -21,8 +24,22 @@ def client_for(shop_domain: str, token: str, **options) -> BrightSitesClient:
     )
 
 
+def client_factory(channel: SalesChannel, **options) -> Callable[[], BrightSitesClient]:
+    """Builds clients for this channel outside the app context (one per fetch thread): config and token are
+    read now, in the calling thread."""
+    config = current_app.config
+    return partial(
+        BrightSitesClient,
+        channel.shop_domain,
+        token_vault.decrypt(channel.token_ciphertext),
+        route_to=config["BRIGHTSITES_ROUTE_TO"],
+        extra_hosts=frozenset(config["BRIGHTSITES_EXTRA_HOSTS"]),
+        **options,
+    )
+
+
 def client_for_channel(channel: SalesChannel, **options) -> BrightSitesClient:
-    return client_for(channel.shop_domain, token_vault.decrypt(channel.token_ciphertext), **options)
+    return client_factory(channel, **options)()
 
 
 def check(shop_domain: str, token: str) -> ConnectionReport:

@@ -66,6 +66,11 @@ def from_environment() -> dict:
         or (None if production else "http://127.0.0.1:5001"),
         "BRIGHTSITES_EXTRA_HOSTS": _split(os.environ.get("BRIGHTSITES_EXTRA_HOSTS")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Sync jobs: seconds before each retry of a run the store could not serve (RQ Retry; needs a worker
+        # started --with-scheduler), and the client's own per-request retries and (connect, read) timeouts.
+        "SYNC_RETRY_INTERVALS": [30, 120, 600],
+        "SYNC_CLIENT_RETRIES": 3,
+        "SYNC_CLIENT_TIMEOUT": (5, 30),
     }
     if production:
         _check_production(config)

@@ -69,6 +69,10 @@ def _test_config(database_url: str, redis_url: str) -> dict:
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": _limits_storage_uri(redis_url),
         "WTF_CSRF_ENABLED": False,
+        # Jobs retry at once and backoff never sleeps: tests stay fast, retries are still real.
+        "SYNC_RETRY_INTERVALS": [0, 0],
+        "SYNC_CLIENT_SLEEP": lambda _seconds: None,
+        "SYNC_CLIENT_TIMEOUT": (3, 2),
         "SERVER_NAME": None,
     }
 

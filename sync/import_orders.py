@@ -1,0 +1,398 @@
+"""Import sales orders from the store (DESIGN.md §4, "Order import").
+
+List orders updated since the watermark (minus an overlap) up to now minus the import lag, one listing per
+configured status at 500 per page; fetch the detail only of orders that are new or whose `updated_at` changed,
+a few at a time in parallel; translate, resolve SKUs and carriers, upsert — one transaction per page. Listing
+`canceled` too (summaries only) is how orders cancelled on the store get cancelled here. Orders that fail stay
+in PendingOrder and are retried by every later run; the watermark moves only after a complete, stable listing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+
+from connectors.brightsites import errors as bs_errors
+from connectors.brightsites import translate
+from connectors.brightsites.client import BrightSitesClient
+from extensions import db
+from mapping_resolvers import CarrierResolver, SkuResolver
+from models.activity import EventLevel, PendingOrder, RunStatus, SyncAction, SyncCursor, SyncRun
+from models.base import utcnow
+from models.channels import NEVER_FULFILLED_STATUSES, SalesChannel
+from models.orders import SalesOrder
+from sync import order_upsert, runs
+from sync.call_recorder import CallRecorder
+
+OVERLAP = timedelta(minutes=15)  # re-list a little before the watermark: clock skew, equal timestamps
+MAX_DETAIL_FAILURES = 25  # past this the store is unwell: stop and let the job retry later
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be read right now (after the client's own retries): the job retries the run."""
+
+
+class CredentialsRefused(Exception):
+    """401/403 on a read: retrying cannot help, the token must be replaced."""
+
+
+@dataclass
+class ImportState:
+    run: SyncRun
+    channel: SalesChannel
+    recorder: CallRecorder
+    fetch: Callable[[list[int]], dict[int, Any]]
+    store_tz: ZoneInfo
+    counts: Counter = field(default_factory=Counter)
+    handled: set[int] = field(default_factory=set)
+    detail_failures: int = 0
+    skus: SkuResolver | None = None
+    carriers: CarrierResolver | None = None
+
+
+def import_orders(
+    run: SyncRun,
+    client: BrightSitesClient,
+    fetch: Callable[[list[int]], dict[int, Any]],
+    recorder: CallRecorder,
+) -> RunStatus:
+    channel = run.channel
+    state = ImportState(
+        run,
+        channel,
+        recorder,
+        fetch,
+        _zone(channel.timezone),
+        skus=SkuResolver(channel),
+        carriers=CarrierResolver(channel),
+    )
+    now = utcnow()
+    retry_ids = [int(i) for i in run.params.get("order_ids", [])]
+    if retry_ids:
+        run.progress_total = len(retry_ids)
+        _process_details(state, retry_ids, existing=_existing(channel, retry_ids))
+        _commit_page(state)
+        return _result(state)
+
+    # Whole seconds: the filter is sent with second precision, and the watermark must mean the same instant.
+    updated_to = (now - timedelta(minutes=channel.import_lag_minutes)).replace(microsecond=0)
+    filters, moves_watermark = _list_filters(run, channel, state.store_tz, updated_to)
+    statuses = [s for s in channel.order_statuses if s not in NEVER_FULFILLED_STATUSES]
+    stable = True
+    run.progress_total = 0
+    for status in [*statuses, order_upsert.STORE_CANCELLED]:
+        first_total = None
+        for page in client.iter_pages("/orders", "orders", client.order_filters(status=status, **filters)):
+            if first_total is None:
+                first_total = page.total
+                run.progress_total += page.total if page.total is not None else len(page.items)
+            elif page.total != first_total:
+                stable = False  # orders moved in or out while paging: an item may have shifted past us
+            _process_summaries(state, page.items, cancel_only=status == order_upsert.STORE_CANCELLED)
+            _commit_page(state)
+    _retry_pending(state)
+    if moves_watermark:
+        if stable:
+            _advance_watermark(channel, updated_to)
+        else:
+            runs.add_event(
+                run,
+                EventLevel.INFO,
+                "The store's order list changed while it was read; the next run reads the same period again.",
+            )
+    _commit_page(state)
+    return _result(state)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, zone).astimezone(UTC)
+
+
+def _list_filters(
+    run: SyncRun, channel: SalesChannel, zone: ZoneInfo, updated_to: datetime
+) -> tuple[dict[str, datetime], bool]:
+    """A manual date range reads by creation date and leaves the watermark alone; otherwise incremental."""
+    created_from, created_to = run.params.get("created_from"), run.params.get("created_to")
+    if created_from or created_to:
+        filters = {"updated_to": updated_to}
+        if created_from:
+            filters["created_from"] = _day_start(date.fromisoformat(created_from), zone)
+        if created_to:
+            filters["created_to"] = _day_start(date.fromisoformat(created_to) + timedelta(days=1), zone)
+        return filters, False
+    filters = {"updated_to": updated_to}
+    cursor = _cursor(channel)
+    if cursor is not None:
+        filters["updated_from"] = cursor.value - OVERLAP
+    if channel.import_since:
+        filters["created_from"] = _day_start(channel.import_since, zone)
+    return filters, True
+
+
+def _cursor(channel: SalesChannel) -> SyncCursor | None:
+    return db.session.scalar(
+        select(SyncCursor).where(
+            SyncCursor.channel_id == channel.id, SyncCursor.action == SyncAction.IMPORT_ORDERS
+        )
+    )
+
+
+def _advance_watermark(channel: SalesChannel, value: datetime) -> None:
+    cursor = _cursor(channel)
+    if cursor is None:
+        db.session.add(SyncCursor(channel_id=channel.id, action=SyncAction.IMPORT_ORDERS, value=value))
+    elif value > cursor.value:
+        cursor.value = value
+
+
+def _existing(channel: SalesChannel, ids: Iterable[int]) -> dict[int, SalesOrder]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    orders = db.session.scalars(
+        select(SalesOrder).where(SalesOrder.channel_id == channel.id, SalesOrder.external_id.in_(ids))
+    )
+    return {order.external_id: order for order in orders}
+
+
+def _pending_ids(channel: SalesChannel, ids: Iterable[int] | None = None) -> set[int]:
+    query = select(PendingOrder.external_id).where(PendingOrder.channel_id == channel.id)
+    if ids is not None:
+        query = query.where(PendingOrder.external_id.in_(list(ids)))
+    return set(db.session.scalars(query))
+
+
+def _process_summaries(state: ImportState, summaries: list[Any], *, cancel_only: bool) -> None:
+    parsed: list[tuple[int, datetime]] = []
+    for summary in summaries:
+        try:
+            parsed.append(
+                (
+                    translate.record_id(summary.get("order_id")),
+                    translate.timestamp(summary.get("updated_at"), state.store_tz),
+                )
+            )
+        except (translate.TranslationError, AttributeError, TypeError, ValueError):
+            state.counts["failed"] += 1
+            runs.add_event(
+                state.run,
+                EventLevel.ERROR,
+                "The store listed an order techOMS cannot read (no valid id or update time); it was skipped.",
+            )
+    parsed = [(oid, updated) for oid, updated in parsed if oid not in state.handled]
+    existing = _existing(state.channel, [oid for oid, _ in parsed])
+    pending = _pending_ids(state.channel, [oid for oid, _ in parsed])
+    need = []
+    for oid, updated in parsed:
+        order = existing.get(oid)
+        if cancel_only:
+            state.handled.add(oid)
+            _cancel_from_summary(state, oid, order, updated, oid in pending)
+        elif order is None or order.store_updated_at != updated or oid in pending:
+            need.append(oid)
+        else:
+            state.handled.add(oid)
+            state.counts["unchanged"] += 1
+    state.run.progress_done += len(parsed) - len(need)
+    _process_details(state, need, existing)
+
+
+def _cancel_from_summary(
+    state: ImportState, oid: int, order: SalesOrder | None, updated: datetime, was_pending: bool
+) -> None:
+    """Cancelled on the store: no detail needed. Unknown orders are simply not imported."""
+    if was_pending:
+        _clear_pending(state.channel, oid)
+    if order is None:
+        return
+    order.store_updated_at = updated
+    if order_upsert.cancel(order):
+        state.counts["cancelled"] += 1
+        runs.add_event(
+            state.run,
+            EventLevel.INFO,
+            f"Order {order.number} was cancelled on the store: cancelled in techOMS.",
+            order_id=order.id,
+            external_order_id=oid,
+        )
+
+
+def _process_details(state: ImportState, ids: list[int], existing: dict[int, SalesOrder]) -> None:
+    if not ids:
+        return
+    fetched = state.fetch(ids)
+    records: dict[int, translate.OrderRecord] = {}
+    for oid in ids:
+        state.handled.add(oid)
+        state.run.progress_done += 1
+        outcome = fetched[oid]
+        if isinstance(outcome, bs_errors.NotFound):
+            _clear_pending(state.channel, oid)
+            state.counts["skipped"] += 1
+            runs.add_event(
+                state.run,
+                EventLevel.WARNING,
+                f"Order {oid} is no longer on the store; skipped.",
+                external_order_id=oid,
+            )
+        elif isinstance(outcome, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
+            raise CredentialsRefused(str(outcome))
+        elif isinstance(outcome, bs_errors.BrightSitesError):
+            state.detail_failures += 1
+            _fail(
+                state, oid, f"Order {oid} could not be read from the store ({outcome}); it will be retried."
+            )
+            if state.detail_failures > MAX_DETAIL_FAILURES:
+                raise StoreUnavailable(f"{state.detail_failures} orders could not be read from the store.")
+        else:
+            try:
+                records[oid] = translate.order(outcome, state.store_tz)
+            except (translate.TranslationError, AttributeError, KeyError, TypeError, ValueError) as error:
+                _fail(state, oid, f"Order {oid}: the store sent data techOMS cannot read ({error}).")
+    skus = {line.sku for record in records.values() for line in record.physical_lines if line.sku}
+    variant_ids = state.skus.resolve_many(skus) if skus else {}
+    for oid, record in records.items():
+        _import_one(state, record, existing.get(oid), variant_ids)
+
+
+def _import_one(
+    state: ImportState, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
+) -> None:
+    run, channel, oid = state.run, state.channel, record.external_id
+    if order is None and record.status in NEVER_FULFILLED_STATUSES:
+        _clear_pending(channel, oid)
+        state.counts["skipped"] += 1
+        runs.add_event(
+            run,
+            EventLevel.INFO,
+            f"Order {record.number} is {record.status.replace('_', ' ')} on "
+            "the store: not imported for fulfilment.",
+            external_order_id=oid,
+        )
+        return
+    if (
+        order is None
+        and channel.import_since
+        and record.created_at < _day_start(channel.import_since, state.store_tz)
+    ):
+        _clear_pending(channel, oid)
+        state.counts["skipped"] += 1
+        return
+    if record.status != order_upsert.STORE_CANCELLED and not (order and order.is_locked):
+        unresolved = [line for line in record.physical_lines if line.sku not in variant_ids]
+        if unresolved:
+            problems = "; ".join(
+                f"line {line.external_line_id} SKU '{line.sku}' matches no product variant"
+                if line.sku
+                else f"line {line.external_line_id} has no SKU"
+                for line in unresolved
+            )
+            _fail(
+                state,
+                oid,
+                f"Order {record.number} not imported: {problems}. Add a SKU mapping, then retry.",
+                number=record.number,
+                order=order,
+            )
+            return
+    carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
+    saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier)
+    db.session.flush()
+    _clear_pending(channel, oid)
+    state.counts[outcome.value] += 1
+    if record.shipping_method and carrier is None and outcome != order_upsert.Outcome.LOCKED:
+        runs.add_event(
+            run,
+            EventLevel.WARNING,
+            f"Order {saved.number}: shipping method '{record.shipping_method}'"
+            " has no carrier mapping; imported without a carrier.",
+            order_id=saved.id,
+            external_order_id=oid,
+        )
+    if outcome == order_upsert.Outcome.LOCKED:
+        runs.add_event(
+            run,
+            EventLevel.INFO,
+            f"Order {saved.number} changed on the store after it was released to "
+            "fulfilment; techOMS kept its own copy.",
+            order_id=saved.id,
+            external_order_id=oid,
+        )
+    elif outcome == order_upsert.Outcome.CANCELLED:
+        runs.add_event(
+            run,
+            EventLevel.INFO,
+            f"Order {saved.number} was cancelled on the store: cancelled in techOMS.",
+            order_id=saved.id,
+            external_order_id=oid,
+        )
+
+
+def _fail(
+    state: ImportState, oid: int, message: str, *, number: str = "", order: SalesOrder | None = None
+) -> None:
+    state.counts["failed"] += 1
+    runs.add_event(
+        state.run, EventLevel.ERROR, message, order_id=order.id if order else None, external_order_id=oid
+    )
+    pending = db.session.scalar(
+        select(PendingOrder).where(
+            PendingOrder.channel_id == state.channel.id, PendingOrder.external_id == oid
+        )
+    )
+    if pending is None:
+        db.session.add(
+            PendingOrder(
+                channel_id=state.channel.id,
+                external_id=oid,
+                number=number or str(oid),
+                reason=message[:2000],
+                last_run_id=state.run.id,
+            )
+        )
+    else:
+        pending.attempts += 1
+        pending.reason = message[:2000]
+        pending.last_failed_at = utcnow()
+        pending.last_run_id = state.run.id
+
+
+def _clear_pending(channel: SalesChannel, oid: int) -> None:
+    db.session.execute(
+        delete(PendingOrder).where(PendingOrder.channel_id == channel.id, PendingOrder.external_id == oid)
+    )
+
+
+def _retry_pending(state: ImportState) -> None:
+    """Orders that failed in earlier runs and were not listed in this one."""
+    ids = sorted(_pending_ids(state.channel) - state.handled)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
+        _process_details(state, chunk, _existing(state.channel, chunk))
+        _commit_page(state)
+
+
+def _commit_page(state: ImportState) -> None:
+    state.recorder.flush()
+    state.run.api_calls = state.recorder.calls
+    state.run.counts = dict(state.counts)
+    runs.beat(state.run)
+    db.session.commit()
+
+
+def _result(state: ImportState) -> RunStatus:
+    return RunStatus.PARTIAL if state.counts["failed"] else RunStatus.SUCCEEDED

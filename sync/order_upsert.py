@@ -1,0 +1,136 @@
+"""Write one translated store order into techOMS: create it, update it while it is not yet released, or only
+note the store's change once fulfilment owns it. Customer data is never written back after a PII purge."""
+
+from __future__ import annotations
+
+import enum
+
+from connectors.brightsites.translate import AddressRecord, OrderLineRecord, OrderRecord
+from extensions import db
+from models.base import utcnow
+from models.channels import InitialOrderStatus, SalesChannel
+from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
+
+STORE_CANCELLED = "canceled"
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    LOCKED = "locked"  # released to fulfilment: the store's change is not applied
+
+
+def cancel(order: SalesOrder, store_status: str = STORE_CANCELLED) -> bool:
+    """Cancelled on the store: cancelled here too unless it has shipped. True when it changed."""
+    order.store_status = store_status
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED):
+        return False
+    order.status = OrderStatus.CANCELLED
+    order.closed_at = utcnow()
+    return True
+
+
+def upsert(
+    channel: SalesChannel,
+    record: OrderRecord,
+    existing: SalesOrder | None,
+    variant_ids: dict[str, int],
+    carrier: tuple[str, str] | None,
+) -> tuple[SalesOrder, Outcome]:
+    if existing is None:
+        initial = (
+            OrderStatus.DRAFT
+            if channel.initial_order_status == InitialOrderStatus.DRAFT
+            else OrderStatus.APPROVED
+        )
+        order = SalesOrder(
+            account_id=channel.account_id,
+            channel_id=channel.id,
+            external_id=record.external_id,
+            status=initial,
+        )
+        _apply(order, record, variant_ids, carrier, channel.order_number_prefix)
+        db.session.add(order)
+        return order, Outcome.CREATED
+    if record.status == STORE_CANCELLED:
+        changed = cancel(existing)
+        existing.store_updated_at = record.updated_at
+        return existing, (Outcome.CANCELLED if changed else Outcome.LOCKED)
+    if existing.is_locked:
+        existing.store_status = record.status
+        existing.store_updated_at = record.updated_at  # seen: not fetched again until it changes again
+        return existing, Outcome.LOCKED
+    _apply(existing, record, variant_ids, carrier, channel.order_number_prefix)
+    return existing, Outcome.UPDATED
+
+
+def _apply(
+    order: SalesOrder,
+    record: OrderRecord,
+    variant_ids: dict[str, int],
+    carrier: tuple[str, str] | None,
+    prefix: str,
+) -> None:
+    order.number = f"{prefix}{record.number}"
+    order.store_status = record.status
+    order.store_created_at = record.created_at
+    order.store_updated_at = record.updated_at
+    order.item_total = record.item_total
+    order.shipping_total = record.shipping_total
+    order.tax_total = record.tax_total
+    order.grand_total = record.grand_total
+    order.shipping_method = record.shipping_method[:120]
+    order.carrier_code, order.service_code = carrier or (None, None)
+    if order.pii_purged_at is None:
+        order.customer_name = record.customer_name[:200] or None
+        order.customer_email = record.customer_email[:254] or None
+        order.customer_phone = record.customer_phone[:64] or None
+        _set_address(order, "billing", record.billing_address)
+        _set_address(order, "shipping", record.shipping_address)
+    _set_lines(order, record.lines, variant_ids)
+
+
+def _set_address(order: SalesOrder, kind: str, source: AddressRecord) -> None:
+    address = next((a for a in order.addresses if a.kind == kind), None)
+    if address is None:
+        address = OrderAddress(kind=kind)
+        order.addresses.append(address)
+    for name, limit in (
+        ("first_name", 100),
+        ("last_name", 100),
+        ("company", 200),
+        ("line1", 255),
+        ("line2", 255),
+        ("city", 100),
+        ("postal_code", 32),
+        ("subdivision", 100),
+        ("country", 100),
+        ("email", 254),
+        ("phone", 64),
+    ):
+        setattr(address, name, (getattr(source, name) or "")[:limit])
+    address.subdivision_code = source.subdivision_code
+    address.country_code = source.country_code
+
+
+def _set_lines(order: SalesOrder, lines: tuple[OrderLineRecord, ...], variant_ids: dict[str, int]) -> None:
+    """Match by the store's line id, so line ids that shipments refer to stay stable."""
+    by_external = {line.external_line_id: line for line in order.lines}
+    wanted = set()
+    for source in lines:
+        wanted.add(source.external_line_id)
+        line = by_external.get(source.external_line_id)
+        if line is None:
+            line = SalesOrderLine(external_line_id=source.external_line_id)
+            order.lines.append(line)
+        line.sku = source.sku[:100]
+        line.name = source.name[:255]
+        line.quantity = source.quantity
+        line.unit_price = source.unit_price
+        line.total_price = source.total_price
+        line.is_physical = source.is_physical
+        line.variant_id = variant_ids.get(source.sku) if source.is_physical else None
+    for line in list(order.lines):
+        if line.external_line_id not in wanted:
+            order.lines.remove(line)

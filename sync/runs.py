@@ -1,0 +1,147 @@
+"""Run bookkeeping: one queued-or-running run per channel and action, events, heartbeats, and the sweeper
+that notices runs whose worker died."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from models.activity import (
+    ACTIVE_STATUSES,
+    EventLevel,
+    RunStatus,
+    SyncAction,
+    SyncEvent,
+    SyncRun,
+    SyncTrigger,
+)
+from models.base import utcnow
+from models.channels import SalesChannel
+from models.tenancy import User
+
+# A running run bumps its heartbeat at least this often; three missed beats mean its worker is gone.
+HEARTBEAT_EVERY = timedelta(seconds=15)
+STALE_AFTER = timedelta(minutes=2)
+# A queued run that no worker picked up for this long lost its job (e.g. Redis was emptied).
+QUEUED_TOO_LONG = timedelta(minutes=30)
+
+
+def active_run(channel_id: int, action: SyncAction) -> SyncRun | None:
+    return db.session.scalar(
+        select(SyncRun).where(
+            SyncRun.channel_id == channel_id, SyncRun.action == action, SyncRun.status.in_(ACTIVE_STATUSES)
+        )
+    )
+
+
+def request_run(
+    channel: SalesChannel,
+    action: SyncAction,
+    trigger: SyncTrigger,
+    *,
+    user: User | None = None,
+    params: dict | None = None,
+) -> tuple[SyncRun, bool]:
+    """A new queued run, or the one already queued or running (created=False): never two at once."""
+    existing = active_run(channel.id, action)
+    if existing is not None:
+        return existing, False
+    run = SyncRun(
+        account_id=channel.account_id,
+        channel_id=channel.id,
+        action=action,
+        trigger=trigger,
+        params=params or {},
+        requested_by_id=user.id if user else None,
+    )
+    db.session.add(run)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the partial unique index: another request created it a moment ago
+        db.session.rollback()
+        return active_run(channel.id, action), False
+    return run, True
+
+
+def add_event(
+    run: SyncRun,
+    level: EventLevel,
+    message: str,
+    *,
+    order_id: int | None = None,
+    external_order_id: int | None = None,
+) -> SyncEvent:
+    event = SyncEvent(
+        run_id=run.id,
+        channel_id=run.channel_id,
+        level=level,
+        message=message[:2000],
+        order_id=order_id,
+        external_order_id=external_order_id,
+    )
+    db.session.add(event)
+    return event
+
+
+def mark_running(run: SyncRun) -> None:
+    now = utcnow()
+    run.status = RunStatus.RUNNING
+    run.started_at = run.started_at or now
+    run.heartbeat_at = now
+    run.attempts += 1
+    db.session.commit()
+
+
+def beat(run: SyncRun) -> None:
+    """Called often while working; writes only when the last beat is getting old."""
+    now = utcnow()
+    if run.heartbeat_at is None or now - run.heartbeat_at >= HEARTBEAT_EVERY:
+        run.heartbeat_at = now
+
+
+def finish(run: SyncRun, status: RunStatus, summary: str = "") -> None:
+    run.status = status
+    run.finished_at = utcnow()
+    run.heartbeat_at = run.finished_at
+    if summary:
+        run.error_summary = summary[:2000]
+    if status != RunStatus.FAILED and run.progress_total is not None:
+        run.progress_done = run.progress_total
+    db.session.commit()
+
+
+def requeue(run: SyncRun, message: str) -> None:
+    """A retryable failure: back to queued; RQ runs the job again after its backoff."""
+    run.status = RunStatus.QUEUED
+    run.error_summary = message[:2000]
+    add_event(run, EventLevel.FATAL, message)
+    db.session.commit()
+
+
+def sweep_stale_runs() -> int:
+    """Fail runs whose worker stopped beating (killed, OOM, machine restart) or whose job never started.
+    Their work is safe to redo: imports are idempotent and the watermark only moves at the end of a run."""
+    now = utcnow()
+    stale = db.session.scalars(
+        select(SyncRun).where(
+            ((SyncRun.status == RunStatus.RUNNING) & (SyncRun.heartbeat_at < now - STALE_AFTER))
+            | (
+                (SyncRun.status == RunStatus.QUEUED)
+                & (SyncRun.created_at < now - QUEUED_TOO_LONG)
+                & (SyncRun.started_at.is_(None))
+            )
+        )
+    ).all()
+    for run in stale:
+        message = (
+            "The worker stopped while this run was in progress (restarted or killed). Nothing imported was "
+            "lost and nothing will be duplicated: run it again."
+            if run.status == RunStatus.RUNNING
+            else "No worker picked this run up in time; it was cancelled. Run it again."
+        )
+        add_event(run, EventLevel.FATAL, message)
+        finish(run, RunStatus.FAILED, message)
+    return len(stale)

@@ -1,0 +1,297 @@
+"""Order import against the simulator over HTTP, run by a real RQ worker on a real Redis (issue #6)."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models.activity import (
+    EventLevel,
+    PendingOrder,
+    RunStatus,
+    SyncAction,
+    SyncCursor,
+    SyncEvent,
+    SyncTrigger,
+)
+from models.base import utcnow
+from models.orders import OrderStatus, SalesOrder
+from sync import runs
+from tests.app.sync_support import (
+    STATUSES,
+    catalog_for,
+    import_now,
+    imported_ids,
+    make_store,
+    next_second,
+    sku_used_by_an_order,
+    store_order_ids,
+    sync_channel,
+    work,
+)
+
+
+def events(run, level=None):
+    query = select(SyncEvent).where(SyncEvent.run_id == run.id)
+    if level:
+        query = query.where(SyncEvent.level == level)
+    return db.session.scalars(query).all()
+
+
+def list_calls(simulator, store, statuses) -> int:
+    """What listing costs: ceil(n/500) pages per status (at least one), plus the `canceled` listing."""
+    with simulator.client(store) as client:
+        counts = [client.list_orders_page(status=s, per_page=1).total for s in [*statuses, "canceled"]]
+    simulator.reset_calls(store)
+    return sum(max(1, math.ceil(n / 500)) for n in counts)
+
+
+def test_first_import_then_rerun_costs_only_the_listing(simulator, world):
+    store = make_store(simulator, seed=11, products=8, orders=60, moas_rate=0.1, gift_rate=0.2)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    expected = store_order_ids(simulator, store)
+    listing = list_calls(simulator, store, STATUSES)
+
+    run = import_now(channel)
+    assert run.status == RunStatus.SUCCEEDED, [e.message for e in events(run)]
+    assert sorted(imported_ids(channel)) == sorted(expected)
+    assert run.counts["created"] == len(expected)
+    assert run.api_calls == listing + len(expected) == simulator.calls(store)["total"]
+    assert db.session.scalar(select(SyncCursor.value).where(SyncCursor.channel_id == channel.id)) is not None
+
+    simulator.reset_calls(store)
+    again = import_now(channel)
+    assert again.status == RunStatus.SUCCEEDED
+    assert again.api_calls == listing == simulator.calls(store)["total"]  # list calls only, no detail
+    assert again.counts.get("created", 0) == 0
+    assert sorted(imported_ids(channel)) == sorted(expected)
+
+
+def test_edited_and_cancelled_orders(simulator, world):
+    store = make_store(simulator, seed=5, products=6, orders=20, moas_rate=0, gift_rate=0)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    import_now(channel)
+    edited, cancelled = sorted(store_order_ids(simulator, store))[:2]
+    before = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == edited))
+    lines_before = [(line.external_line_id, line.quantity) for line in before.lines]
+    simulator.mutate_order(store, edited, "edit")
+    simulator.mutate_order(store, cancelled, "cancel")
+    simulator.reset_calls(store)
+    next_second()
+
+    run = import_now(channel)
+    assert run.counts.get("updated") == 1 and run.counts.get("cancelled") == 1
+    assert run.api_calls == list_calls(simulator, store, STATUSES) + 1  # one detail: the edited order
+    order = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == edited))
+    assert [(line.external_line_id, line.quantity) for line in order.lines] != lines_before
+    gone = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == cancelled))
+    assert gone.status == OrderStatus.CANCELLED and gone.closed_at is not None
+    assert any("cancelled on the store" in e.message for e in events(run, EventLevel.INFO))
+
+
+def test_released_order_is_not_overwritten(simulator, world):
+    store = make_store(simulator, seed=5, products=6, orders=10, moas_rate=0, gift_rate=0)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    import_now(channel)
+    order = db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)).first()
+    order.status = OrderStatus.RELEASED
+    quantities = [line.quantity for line in order.lines]
+    db.session.commit()
+    simulator.mutate_order(store, order.external_id, "edit")
+    next_second()
+    run = import_now(channel)
+    db.session.refresh(order)
+    assert [line.quantity for line in order.lines] == quantities and order.status == OrderStatus.RELEASED
+    assert any("released to fulfilment" in e.message for e in events(run, EventLevel.INFO))
+
+
+def test_unknown_sku_stops_only_that_order_and_retry_imports_it(simulator, world):
+    store = make_store(simulator, seed=3, products=4, orders=30, moas_rate=0, gift_rate=0)
+    variants = catalog_for(simulator, store, world.a.account)
+    missing_sku = sku_used_by_an_order(simulator, store)
+    db.session.delete(variants[missing_sku])
+    db.session.commit()
+    channel = sync_channel(store, world.a.account)
+    expected = store_order_ids(simulator, store)
+
+    run = import_now(channel)
+    assert run.status == RunStatus.PARTIAL
+    errors = events(run, EventLevel.ERROR)
+    assert errors and all(f"SKU '{missing_sku}' matches no product variant" in e.message for e in errors)
+    assert all("line " in e.message for e in errors)
+    failed = {e.external_order_id for e in errors}
+    assert set(imported_ids(channel)) == expected - failed
+    assert {p.external_id for p in db.session.scalars(select(PendingOrder))} == failed
+
+    # The SKU gets a variant; retrying one failed order imports it alone.
+    from models.catalog import ProductVariant
+
+    variant = ProductVariant(account_id=world.a.account.id, product_id=world.a.product.id, title="fixed")
+    variant.set_sku(missing_sku.lower())  # matching ignores case
+    db.session.add(variant)
+    db.session.commit()
+    one = sorted(failed)[0]
+    retry = import_now(channel, trigger=SyncTrigger.RETRY, order_ids=[one])
+    assert retry.status == RunStatus.SUCCEEDED and retry.api_calls == 1
+    assert one in imported_ids(channel)
+    # The next ordinary run retries the rest, even though the listing shows them unchanged.
+    run = import_now(channel)
+    assert set(imported_ids(channel)) == expected
+    assert db.session.scalar(select(func.count(PendingOrder.id))) == 0
+
+
+def test_unmapped_carrier_is_a_warning_and_gift_lines_are_not_fulfilled(simulator, world):
+    store = make_store(simulator, seed=9, products=4, orders=25, moas_rate=0, gift_rate=0.5)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    run = import_now(channel)
+    assert run.status == RunStatus.SUCCEEDED
+    warnings = events(run, EventLevel.WARNING)
+    assert warnings and all("has no carrier mapping" in w.message for w in warnings)
+    orders = db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)).all()
+    assert all(o.carrier_code is None for o in orders)
+    gift_lines = [line for o in orders for line in o.lines if not line.is_physical]
+    assert gift_lines and all(line.variant_id is None for line in gift_lines)
+
+
+def test_moas_and_cancelled_orders_are_never_imported(simulator, world):
+    store = make_store(simulator, seed=4, products=4, orders=40, moas_rate=0.5, gift_rate=0)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account, statuses=["new", "paid", "moas_pending", "canceled"])
+    moas = store_order_ids(simulator, store, ["moas_pending"])
+    assert moas
+    run = import_now(channel)
+    assert not set(imported_ids(channel)) & moas
+    retry = import_now(channel, trigger=SyncTrigger.RETRY, order_ids=[sorted(moas)[0]])
+    assert retry.counts == {"skipped": 1}
+    assert "not imported for fulfilment" in events(retry, EventLevel.INFO)[0].message
+    assert run.status == RunStatus.SUCCEEDED
+
+
+def test_date_range_import_leaves_the_watermark(simulator, world):
+    store = make_store(simulator, seed=6, products=4, orders=40, moas_rate=0, gift_rate=0, history_days=20)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    day = (utcnow() - timedelta(days=10)).date()
+    with simulator.client(store) as client:
+        wanted = {
+            int(s["order_id"])
+            for status in STATUSES
+            for s in client.iter_orders(
+                status=status,
+                created_from=utcnow().replace(
+                    year=day.year, month=day.month, day=day.day, hour=0, minute=0, second=0, microsecond=0
+                ),
+            )
+        }
+    run = import_now(channel, created_from=day.isoformat())
+    assert run.status == RunStatus.SUCCEEDED
+    assert set(imported_ids(channel)) == wanted and wanted
+    assert db.session.scalar(select(SyncCursor).where(SyncCursor.channel_id == channel.id)) is None
+
+
+def test_two_requests_give_one_run_and_no_extra_calls(simulator, world):
+    store = make_store(simulator, seed=2, products=3, orders=5)
+    channel = sync_channel(store, world.a.account)
+    first, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    second, created_again = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    assert created and not created_again and first.id == second.id
+    assert simulator.calls(store)["total"] == 0
+
+
+def test_killed_run_is_swept_and_redoing_it_duplicates_nothing(simulator, world):
+    store = make_store(simulator, seed=8, products=4, orders=30, moas_rate=0, gift_rate=0)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    expected = store_order_ids(simulator, store)
+    import_now(channel)
+    # A worker died mid-run: its row says running, its heartbeat stopped long ago.
+    dead, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    runs.mark_running(dead)
+    dead.heartbeat_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    assert runs.sweep_stale_runs() == 1
+    db.session.refresh(dead)
+    assert dead.status == RunStatus.FAILED and "worker stopped" in dead.error_summary
+    simulator.mutate_order(store, sorted(expected)[0], "edit")
+    next_second()
+    run = import_now(channel)
+    assert run.status == RunStatus.SUCCEEDED
+    ids = imported_ids(channel)
+    assert sorted(ids) == sorted(expected) and len(ids) == len(set(ids))
+
+
+def test_faults_lose_nothing_and_duplicate_nothing(simulator, world):
+    store = make_store(simulator, seed=21, products=6, orders=120, moas_rate=0.05, gift_rate=0.1)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    expected = store_order_ids(simulator, store)
+    simulator.set_faults(
+        store,
+        error_rate=0.10,
+        rate_limit_rate=0.05,
+        retry_after=1,
+        timeout_rate=0.02,
+        timeout_seconds=3,
+        seed=99,
+    )
+    for _ in range(4):  # orders whose detail failed after every retry are picked up by the next runs
+        run = import_now(channel)
+        if not db.session.scalar(select(func.count(PendingOrder.id))) and run.status != RunStatus.FAILED:
+            break
+    ids = imported_ids(channel)
+    assert sorted(ids) == sorted(expected)
+    assert len(ids) == len(set(ids))
+
+
+def test_store_outage_is_retried_a_bounded_number_of_times(app, simulator, world):
+    store = make_store(simulator, seed=1, products=2, orders=3)
+    channel = sync_channel(store, world.a.account)
+    simulator.set_faults(store, error_rate=1.0)
+    run = import_now(channel)
+    assert run.status == RunStatus.FAILED
+    assert run.attempts == 1 + len(app.config["SYNC_RETRY_INTERVALS"])
+    assert "could not be reached" in run.error_summary and "No attempts left" in run.error_summary
+    assert len(events(run, EventLevel.FATAL)) == run.attempts
+
+
+def test_refused_token_fails_at_once_without_retry(simulator, world):
+    store = make_store(simulator, seed=1, products=2, orders=3)
+    channel = sync_channel(store, world.a.account)
+    import token_vault
+
+    channel.token_ciphertext = token_vault.encrypt("not-the-token-of-this-store")
+    db.session.commit()
+    run = import_now(channel)
+    assert run.status == RunStatus.FAILED and run.attempts == 1
+    assert run.api_calls == 1 == simulator.calls(store)["total"]
+    assert "refused the access token" in run.error_summary
+
+
+def test_jobs_carry_only_the_run_id(app, simulator, world):
+    store = make_store(simulator, seed=1, products=2, orders=3)
+    channel = sync_channel(store, world.a.account)
+    from jobs import enqueue_run, sync_queue
+
+    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    enqueue_run(run)
+    job = sync_queue().jobs[0]
+    assert job.args == [run.id] or job.args == (run.id,)
+    redis = app.extensions["redis"]
+    for key in redis.keys("*"):
+        kind = redis.type(key)
+        values = (
+            [redis.get(key)]
+            if kind == b"string"
+            else list(redis.hgetall(key).values())
+            if kind == b"hash"
+            else []
+        )
+        assert all(store.token.encode() not in (v or b"") for v in values), key
+    work()
