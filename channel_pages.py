@@ -22,6 +22,7 @@ from forms.channels import (
     TokenForm,
 )
 from htmx import is_htmx, render
+from models.activity import SyncAction
 from models.base import utcnow
 from models.channels import (
     AuditEvent,
@@ -35,6 +36,7 @@ from models.channels import (
 )
 from models.tenancy import User
 from permissions import Permission, can
+from sync_views import last_runs
 
 PAGE = "channels/page.html"
 # The channel page's view tabs, in order: key, label, endpoint (called with channel_id, plus view=key for the
@@ -43,6 +45,10 @@ PAGE = "channels/page.html"
 TABS = [
     ("main", "Main settings", "channels.view"),
     ("advanced", "Advanced settings", "channels.view"),
+    ("warehouse_mappings", "Warehouse Mappings", "mappings.warehouses"),
+    ("carrier_mappings", "Carrier Mappings", "mappings.carriers"),
+    ("sku_mappings", "SKU Mappings", "mappings.skus"),
+    ("sync", "Sync Actions", "sync.actions"),
     ("history", "History", "channels.view"),
 ]
 SETTINGS_VIEWS = frozenset({"main", "advanced", "history"})
@@ -52,6 +58,8 @@ def tab_url(channel: SalesChannel, key: str, endpoint: str) -> str:
     if key in SETTINGS_VIEWS:
         return url_for(endpoint, channel_id=channel.id, view=key)
     return url_for(endpoint, channel_id=channel.id)
+
+
 # Which view shows each section, for a full-page answer after a save without htmx.
 SECTION_VIEW = {
     "main": "main",
@@ -116,7 +124,15 @@ def page_context(channel: SalesChannel, view: str, **overrides) -> dict:
         "token_form": TokenForm(formdata=None),
         "delete_form": DeleteChannelForm(formdata=None, channel_name=channel.name),
     }
-    context = {"channel": channel, "view": view, "tabs": TABS, "tab_url": tab_url, "messages": {}, **forms, **overrides}
+    context = {
+        "channel": channel,
+        "view": view,
+        "tabs": TABS,
+        "tab_url": tab_url,
+        "messages": {},
+        **forms,
+        **overrides,
+    }
     if view == "history":
         context["events"] = db.session.scalars(
             select(AuditEvent)
@@ -138,7 +154,13 @@ def render_page(channel: SalesChannel, view: str, status: int = 200, **overrides
 
 
 def render_list(channels: list[SalesChannel]):
-    return render("channels/index.html", "channel_table", channels=channels)
+    return render(
+        "channels/index.html",
+        "channel_table",
+        channels=channels,
+        last_runs=last_runs([c.id for c in channels]),
+        import_action=SyncAction.IMPORT_ORDERS,
+    )
 
 
 def _answer(channel: SalesChannel, section: str, form, *, message: str | None = None, status: int = 200):

@@ -8,7 +8,8 @@ from flask import Flask, has_app_context
 from rq import get_current_job
 
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncRun
+from models.activity import EventLevel, RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.base import utcnow
 from sync import engine, runs
 from sync.import_orders import StoreUnavailable
 
@@ -55,3 +56,18 @@ def run_sync(run_id: int) -> str | None:
 def sweep() -> int:
     """Cron: fail runs whose worker died."""
     return runs.sweep_stale_runs()
+
+
+@with_app_context
+def enqueue_scheduled_runs() -> int:
+    """Cron: a scheduled run for every channel whose automation interval has passed."""
+    from jobs import enqueue_run
+    from sync.schedule import due_channels
+
+    started = 0
+    for channel in due_channels(SyncAction.IMPORT_ORDERS, utcnow()):
+        run, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+        if created:
+            enqueue_run(run)
+            started += 1
+    return started

@@ -33,9 +33,11 @@ def sync_channel(store, account, *, statuses=STATUSES, name: str = "Sync store",
         order_statuses=list(statuses),
         import_lag_minutes=0,
         timezone="UTC",
-        **settings,
     )
     db.session.add(channel)
+    db.session.flush()
+    for name, value in settings.items():  # after the insert: None given to the constructor means "default"
+        setattr(channel, name, value)
     db.session.commit()
     return channel
 

@@ -1,0 +1,52 @@
+"""`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died (sweeper) and
+enqueues the scheduled syncs that are due; workers run them.
+
+Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and the
+rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
+process, started by mistake, from doubling the schedule."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from redis import Redis
+
+from jobs.sync_jobs import enqueue_scheduled_runs, sweep
+
+log = logging.getLogger("techoms.cron")
+TICK_SECONDS = 60
+LOCK_NAME = "techoms:cron:lock"
+
+
+def tick() -> None:
+    swept = sweep()
+    started = enqueue_scheduled_runs()
+    if swept or started:
+        log.info("cron: %d stale run(s) failed, %d scheduled run(s) enqueued", swept, started)
+
+
+def main() -> None:
+    from app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app()
+    redis: Redis = app.extensions["redis"]
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    lock = redis.lock(LOCK_NAME, timeout=TICK_SECONDS * 3)
+    while not stop.is_set():
+        if lock.acquire(blocking=False) or lock.owned():
+            lock.extend(TICK_SECONDS * 3, replace_ttl=True)
+            with app.app_context():
+                try:
+                    tick()
+                except Exception:  # one bad minute must not stop the schedule
+                    log.exception("cron tick failed")
+        stop.wait(TICK_SECONDS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Which channels are due for a scheduled run (Main settings › Automations)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models.activity import SyncAction, SyncRun
+from models.channels import ChannelStatus, SalesChannel
+from models.tenancy import Account
+
+# The channel column holding each action's interval in minutes (None = never on its own).
+INTERVAL_COLUMNS = {SyncAction.IMPORT_ORDERS: SalesChannel.import_orders_every}
+
+
+def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
+    """Active channels of active accounts whose last run of `action` started at least one interval ago."""
+    interval = INTERVAL_COLUMNS[action]
+    last_run = (
+        select(SyncRun.channel_id, func.max(SyncRun.created_at).label("last"))
+        .where(SyncRun.action == action)
+        .group_by(SyncRun.channel_id)
+        .subquery()
+    )
+    candidates = db.session.execute(
+        select(SalesChannel, last_run.c.last)
+        .join(Account, Account.id == SalesChannel.account_id)
+        .outerjoin(last_run, last_run.c.channel_id == SalesChannel.id)
+        .where(
+            SalesChannel.deleted_at.is_(None),
+            SalesChannel.status == ChannelStatus.ACTIVE,
+            SalesChannel.token_ciphertext != "",
+            Account.active,
+            interval.is_not(None),
+        )
+    ).all()
+    due = []
+    for channel, last in candidates:
+        minutes = getattr(channel, interval.key)
+        if last is None or now - _aware(last) >= timedelta(minutes=minutes):
+            due.append(channel)
+    return due
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,52 @@
+"""Scheduled syncs and the cron tick."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from extensions import db
+from jobs.cron import tick
+from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.base import utcnow
+from models.channels import ChannelStatus
+from sync import runs
+from sync.schedule import due_channels
+from tests.app.sync_support import make_store, sync_channel, work
+
+
+def quiet_world(world) -> None:
+    """The world's own channels point at stores that do not exist: keep them out of the schedule."""
+    world.a.channel.import_orders_every = world.b.channel.import_orders_every = None
+    db.session.commit()
+
+
+def test_due_channels_follow_their_interval(simulator, world):
+    quiet_world(world)
+    store = make_store(simulator, seed=1, products=2, orders=2)
+    every_30 = sync_channel(store, world.a.account, import_orders_every=30)
+    never = sync_channel(make_store(simulator, seed=2, products=2, orders=2), world.a.account, name="Never",
+                         import_orders_every=None)
+    inactive = sync_channel(make_store(simulator, seed=3, products=2, orders=2), world.a.account, name="Off",
+                            import_orders_every=5, status=ChannelStatus.INACTIVE)
+    now = utcnow()
+    assert due_channels(SyncAction.IMPORT_ORDERS, now) == [every_30]
+    run, _ = runs.request_run(every_30, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    assert due_channels(SyncAction.IMPORT_ORDERS, now + timedelta(minutes=29)) == []
+    assert due_channels(SyncAction.IMPORT_ORDERS, now + timedelta(minutes=31)) == [every_30]
+    assert never.id and inactive.id
+
+
+def test_cron_tick_enqueues_due_runs_and_sweeps(simulator, world):
+    quiet_world(world)
+    store = make_store(simulator, seed=1, products=2, orders=4, moas_rate=0)
+    channel = sync_channel(store, world.a.account, import_orders_every=15)
+    tick()
+    scheduled = db.session.scalar(select(SyncRun).where(SyncRun.channel_id == channel.id))
+    assert scheduled.trigger == SyncTrigger.SCHEDULED and scheduled.status == RunStatus.QUEUED
+    tick()  # not due again, and one is already queued
+    assert db.session.query(SyncRun).count() == 1
+    work()
+    db.session.refresh(scheduled)
+    assert scheduled.status.is_final
