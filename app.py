@@ -61,9 +61,31 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import accounts, auth, channel_wizard, channels, health, home, products, users, warehouses
+    from blueprints import (
+        accounts,
+        auth,
+        channel_wizard,
+        channels,
+        health,
+        home,
+        orders,
+        products,
+        users,
+        warehouses,
+    )
 
-    for module in (accounts, auth, channel_wizard, channels, health, home, products, users, warehouses):
+    for module in (
+        accounts,
+        auth,
+        channel_wizard,
+        channels,
+        health,
+        home,
+        orders,
+        products,
+        users,
+        warehouses,
+    ):
         app.register_blueprint(module.bp)
 
 

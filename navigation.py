@@ -10,6 +10,7 @@ from permissions import Permission, can, current_account
 MENU = [
     ("home.overview", "Overview", Permission.VIEW),
     ("channels.index", "Sales Channels", Permission.VIEW),
+    ("orders.index", "Orders", Permission.VIEW),
     ("products.index", "Products", Permission.VIEW),
     ("warehouses.index", "Warehouses", Permission.VIEW),
     ("users.index", "Users", Permission.MANAGE_ACCOUNT_USERS),

@@ -31,7 +31,20 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         "membership_id": membership.id,
         "channel_id": t.channel.id,
         "view": "main",
+        "order_id": _order_id(t.channel),
     }
+
+
+def _order_id(channel) -> int:
+    """An order of `channel`, created the first time it is asked for."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.orders import SalesOrder
+    from tests.app.test_orders_screen import make_order
+
+    existing = db.session.scalar(select(SalesOrder.id).where(SalesOrder.channel_id == channel.id).limit(1))
+    return existing if existing is not None else make_order(channel).id
 
 
 def checked_rules(app: Flask):

@@ -1,0 +1,65 @@
+"""Orders of the current account: a filtered, paginated list (htmx live filtering) and the order's detail."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, request
+
+import order_queries
+from forms.orders import OrderFilterForm
+from htmx import render
+from models.orders import SalesOrder
+from permissions import Permission, current_account, current_role, in_account_or_404, require
+from pii_masking import ContactView
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+PER_PAGE = 50
+MAX_PAGE = 100_000  # keeps the OFFSET inside what the database accepts
+# Ids above a 32-bit integer cannot exist; the route refuses them before they reach the database driver.
+ORDER_ID = "<int(max=2147483647):order_id>"
+
+
+def _account_timezone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_account().timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@bp.get("/")
+@require(Permission.VIEW)
+def index():
+    """The account's orders, newest first, 50 a page; htmx gets only the results block."""
+    account = current_account()
+    form = OrderFilterForm(order_queries.account_channels(account), request.args)
+    filters = form.filters()
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    orders = order_queries.order_page(account, filters, _account_timezone(), page, PER_PAGE)
+    return render(
+        "orders/index.html",
+        "results",
+        form=form,
+        orders=orders,
+        filtered=filters != order_queries.OrderFilters(),
+        timezone=account.timezone,
+        pii=ContactView.for_role(current_role()),
+    )
+
+
+@bp.get(f"/{ORDER_ID}")
+@require(Permission.VIEW)
+def detail(order_id: int):
+    """Header, lines, addresses and sync events of one order of the account."""
+    order = in_account_or_404(SalesOrder, order_id)
+    return render(
+        "orders/detail.html",
+        "order",
+        order=order,
+        lines=order_queries.order_lines(order),
+        events=order_queries.order_events(order),
+        max_events=order_queries.MAX_EVENTS,
+        timezone=current_account().timezone,
+        pii=ContactView.for_role(current_role()),
+    )

@@ -1,0 +1,147 @@
+"""Orders of an account: the list's filters and pages, and what the detail shows besides the order itself.
+
+A page of the list costs two queries whatever its size: the rows (each order with its channel and its line
+count, by a correlated aggregate) and the total. Dates filter on `store_created_at`, read as whole days in the
+account's timezone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from extensions import db
+from models.activity import SyncEvent
+from models.channels import SalesChannel
+from models.orders import OrderStatus, SalesOrder, SalesOrderLine
+from models.tenancy import Account
+
+MAX_EVENTS = 200  # the newest events of one order; older ones stay in the channel's logs
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    channel_id: int | None = None
+    status: OrderStatus | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+
+
+def account_channels(account: Account) -> list[SalesChannel]:
+    """Every channel the account's orders may come from, deleted ones included, by name."""
+    return list(
+        db.session.scalars(
+            select(SalesChannel)
+            .where(SalesChannel.account_id == account.id)
+            .order_by(SalesChannel.name, SalesChannel.id)
+        )
+    )
+
+
+def _like_contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight at the start of `day` in `zone`, as a UTC instant."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def filter_conditions(account: Account, filters: OrderFilters, zone: ZoneInfo) -> list[Any]:
+    """WHERE clauses for the account's orders matching `filters` (the account is always the first)."""
+    conditions: list[Any] = [SalesOrder.account_id == account.id]
+    if filters.channel_id is not None:
+        conditions.append(SalesOrder.channel_id == filters.channel_id)
+    if filters.status is not None:
+        conditions.append(SalesOrder.status == filters.status)
+    if filters.date_from is not None:
+        conditions.append(SalesOrder.store_created_at >= day_start_utc(filters.date_from, zone))
+    if filters.date_to is not None and filters.date_to < date.max:
+        next_day = filters.date_to + timedelta(days=1)
+        conditions.append(SalesOrder.store_created_at < day_start_utc(next_day, zone))
+    if filters.q:
+        pattern = _like_contains(filters.q)
+        conditions.append(
+            or_(
+                SalesOrder.number.ilike(pattern, escape="\\"),
+                SalesOrder.customer_name.ilike(pattern, escape="\\"),
+                SalesOrder.customer_email.ilike(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+LINE_COUNT = (
+    select(func.count(SalesOrderLine.id))
+    .where(SalesOrderLine.order_id == SalesOrder.id)
+    .correlate(SalesOrder)
+    .scalar_subquery()
+    .label("line_count")
+)
+
+
+class OrderPage(Pagination):
+    """A page of `(order, line_count)` rows; works with the `pagination` macro like `db.paginate`'s result."""
+
+    def _query_items(self) -> list[Any]:
+        conditions = self._query_args["conditions"]
+        statement = (
+            select(SalesOrder, LINE_COUNT)
+            .where(*conditions)
+            .options(joinedload(SalesOrder.channel))
+            .order_by(SalesOrder.store_created_at.desc(), SalesOrder.id.desc())
+            .limit(self.per_page)
+            .offset(self._query_offset)
+        )
+        return list(db.session.execute(statement).all())
+
+    def _query_count(self) -> int:
+        conditions = self._query_args["conditions"]
+        return db.session.scalar(select(func.count(SalesOrder.id)).where(*conditions)) or 0
+
+
+def order_page(
+    account: Account, filters: OrderFilters, zone: ZoneInfo, page: int, per_page: int
+) -> OrderPage:
+    """Newest first (store creation time); a page past the end is empty, never an error."""
+    conditions = filter_conditions(account, filters, zone)
+    return OrderPage(
+        page=page, per_page=per_page, max_per_page=per_page, error_out=False, conditions=conditions
+    )
+
+
+def order_lines(order: SalesOrder) -> list[SalesOrderLine]:
+    """The order's lines with their mapped variants, in one query."""
+    return list(
+        db.session.scalars(
+            select(SalesOrderLine)
+            .where(SalesOrderLine.order_id == order.id)
+            .options(joinedload(SalesOrderLine.variant))
+            .order_by(SalesOrderLine.id)
+        )
+    )
+
+
+def order_events(order: SalesOrder, limit: int = MAX_EVENTS) -> list[SyncEvent]:
+    """Sync events about this order, newest first: those linked to it, and those of its channel that name its
+    store order id (e.g. a failed import attempt before the order existed here)."""
+    about_order = or_(
+        SyncEvent.order_id == order.id,
+        and_(SyncEvent.channel_id == order.channel_id, SyncEvent.external_order_id == order.external_id),
+    )
+    return list(
+        db.session.scalars(
+            select(SyncEvent)
+            .where(about_order)
+            .order_by(SyncEvent.created_at.desc(), SyncEvent.id.desc())
+            .limit(limit)
+        )
+    )
