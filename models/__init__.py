@@ -9,5 +9,6 @@ def import_all() -> None:
     import models.activity  # noqa: F401
     import models.catalog  # noqa: F401
     import models.channels  # noqa: F401
+    import models.mappings  # noqa: F401
     import models.orders  # noqa: F401
     import models.tenancy  # noqa: F401
