@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import utcnow
 from models.channels import SalesChannel
+from models.orders import SalesOrder
 from models.tenancy import User
 
 
@@ -114,6 +115,9 @@ class SyncEvent(db.Model):
     )
     external_order_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Set the object, not the id: an order created in the same page gets its id at the page's flush.
+    order: Mapped[SalesOrder | None] = relationship()
 
 
 class SyncCursor(db.Model):

@@ -37,9 +37,9 @@ REFUSED = (
 @contextmanager
 def detail_fetcher(
     make_client: Callable[[], BrightSitesClient], workers: int
-) -> Iterator[Callable[[list[int]], dict[int, Any]]]:
-    """fetch(ids) -> {id: order JSON or the BrightSitesError it raised}, `workers` requests at a time, one
-    client (one connection pool) per thread."""
+) -> Iterator[Callable[[list[int]], Iterator[Any]]]:
+    """fetch(ids) -> the order JSON (or the BrightSitesError it raised) for each id, in order, `workers`
+    requests at a time, one client (one connection pool) per thread."""
     local = threading.local()
     clients: list[BrightSitesClient] = []
     lock = threading.Lock()
@@ -59,8 +59,8 @@ def detail_fetcher(
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="order-detail") as pool:
 
-        def fetch(ids: list[int]) -> dict[int, Any]:
-            return dict(zip(ids, pool.map(get, ids), strict=True))
+        def fetch(ids: list[int]) -> Iterator[Any]:
+            return pool.map(get, ids)  # every call submitted now; results come back in order
 
         try:
             yield fetch

@@ -1,18 +1,21 @@
 """Import sales orders from the store (DESIGN.md §4, "Order import").
 
-List orders updated since the watermark (minus an overlap) up to now minus the import lag, one listing per
-configured status at 500 per page; fetch the detail only of orders that are new or whose `updated_at` changed,
-a few at a time in parallel; translate, resolve SKUs and carriers, upsert — one transaction per page. Listing
-`canceled` too (summaries only) is how orders cancelled on the store get cancelled here. Orders that fail stay
-in PendingOrder and are retried by every later run; the watermark moves only after a complete, stable listing.
+List orders updated since the watermark (minus an overlap) up to now minus the import lag, 500 per page, in
+ONE listing for all statuses: the configured statuses are applied to the summaries here. That costs
+ceil(changed/500) calls per run instead of one call per status (a re-run with nothing new is one call), and it
+shows cancellations and status changes of orders already imported. Then fetch the detail only of orders that
+are new in a configured status or changed since imported, a few at a time in parallel; translate, resolve SKUs
+and carriers, upsert — one transaction per page. Orders that fail stay in PendingOrder and are retried by
+every later run; the watermark moves only after a complete, stable listing.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +35,7 @@ from sync.call_recorder import CallRecorder
 
 OVERLAP = timedelta(minutes=15)  # re-list a little before the watermark: clock skew, equal timestamps
 MAX_DETAIL_FAILURES = 25  # past this the store is unwell: stop and let the job retry later
+CHUNK = 100  # orders translated, resolved and upserted together while later details still arrive
 
 
 class StoreUnavailable(Exception):
@@ -47,19 +51,21 @@ class ImportState:
     run: SyncRun
     channel: SalesChannel
     recorder: CallRecorder
-    fetch: Callable[[list[int]], dict[int, Any]]
+    fetch: Callable[[list[int]], Iterator[Any]]
     store_tz: ZoneInfo
     counts: Counter = field(default_factory=Counter)
     handled: set[int] = field(default_factory=set)
     detail_failures: int = 0
     skus: SkuResolver | None = None
     carriers: CarrierResolver | None = None
+    pending: set[int] = field(default_factory=set)  # ids in PendingOrder (loaded once: a small table)
+    to_clear: set[int] = field(default_factory=set)  # imported or dropped: leave PendingOrder at the commit
 
 
 def import_orders(
     run: SyncRun,
     client: BrightSitesClient,
-    fetch: Callable[[list[int]], dict[int, Any]],
+    fetch: Callable[[list[int]], Iterator[Any]],
     recorder: CallRecorder,
 ) -> RunStatus:
     channel = run.channel
@@ -72,6 +78,7 @@ def import_orders(
         skus=SkuResolver(channel),
         carriers=CarrierResolver(channel),
     )
+    state.pending = _pending_ids(channel)
     now = utcnow()
     retry_ids = [int(i) for i in run.params.get("order_ids", [])]
     if retry_ids:
@@ -83,19 +90,16 @@ def import_orders(
     # Whole seconds: the filter is sent with second precision, and the watermark must mean the same instant.
     updated_to = (now - timedelta(minutes=channel.import_lag_minutes)).replace(microsecond=0)
     filters, moves_watermark = _list_filters(run, channel, state.store_tz, updated_to)
-    statuses = [s for s in channel.order_statuses if s not in NEVER_FULFILLED_STATUSES]
-    stable = True
+    stable, first_total = True, None
     run.progress_total = 0
-    for status in [*statuses, order_upsert.STORE_CANCELLED]:
-        first_total = None
-        for page in client.iter_pages("/orders", "orders", client.order_filters(status=status, **filters)):
-            if first_total is None:
-                first_total = page.total
-                run.progress_total += page.total if page.total is not None else len(page.items)
-            elif page.total != first_total:
-                stable = False  # orders moved in or out while paging: an item may have shifted past us
-            _process_summaries(state, page.items, cancel_only=status == order_upsert.STORE_CANCELLED)
-            _commit_page(state)
+    for page in client.iter_pages("/orders", "orders", client.order_filters(**filters)):
+        if first_total is None:
+            first_total = page.total
+            run.progress_total = page.total if page.total is not None else len(page.items)
+        elif page.total != first_total:
+            stable = False  # orders moved in or out while paging: an item may have shifted past us
+        _process_summaries(state, page.items)
+        _commit_page(state)
     _retry_pending(state)
     if moves_watermark:
         if stable:
@@ -175,14 +179,16 @@ def _pending_ids(channel: SalesChannel, ids: Iterable[int] | None = None) -> set
     return set(db.session.scalars(query))
 
 
-def _process_summaries(state: ImportState, summaries: list[Any], *, cancel_only: bool) -> None:
-    parsed: list[tuple[int, datetime]] = []
+def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
+    wanted = set(state.channel.order_statuses) - NEVER_FULFILLED_STATUSES
+    parsed: list[tuple[int, datetime, str]] = []
     for summary in summaries:
         try:
             parsed.append(
                 (
                     translate.record_id(summary.get("order_id")),
                     translate.timestamp(summary.get("updated_at"), state.store_tz),
+                    str(summary.get("status") or ""),
                 )
             )
         except (translate.TranslationError, AttributeError, TypeError, ValueError):
@@ -192,20 +198,24 @@ def _process_summaries(state: ImportState, summaries: list[Any], *, cancel_only:
                 EventLevel.ERROR,
                 "The store listed an order techOMS cannot read (no valid id or update time); it was skipped.",
             )
-    parsed = [(oid, updated) for oid, updated in parsed if oid not in state.handled]
-    existing = _existing(state.channel, [oid for oid, _ in parsed])
-    pending = _pending_ids(state.channel, [oid for oid, _ in parsed])
+    parsed = [item for item in parsed if item[0] not in state.handled]
+    existing = _existing(state.channel, [oid for oid, _, _ in parsed])
+    pending = state.pending
     need = []
-    for oid, updated in parsed:
+    for oid, updated, status in parsed:
         order = existing.get(oid)
-        if cancel_only:
+        if status == order_upsert.STORE_CANCELLED:
             state.handled.add(oid)
             _cancel_from_summary(state, oid, order, updated, oid in pending)
-        elif order is None or order.store_updated_at != updated or oid in pending:
+        elif (
+            oid in pending
+            or (order is None and status in wanted)
+            or (order is not None and order.store_updated_at != updated)
+        ):
             need.append(oid)
         else:
-            state.handled.add(oid)
-            state.counts["unchanged"] += 1
+            state.handled.add(oid)  # unchanged, or new in a status this channel does not import
+            state.counts["unchanged" if order is not None else "not_selected"] += 1
     state.run.progress_done += len(parsed) - len(need)
     _process_details(state, need, existing)
 
@@ -215,7 +225,7 @@ def _cancel_from_summary(
 ) -> None:
     """Cancelled on the store: no detail needed. Unknown orders are simply not imported."""
     if was_pending:
-        _clear_pending(state.channel, oid)
+        _clear_pending(state, oid)
     if order is None:
         return
     order.store_updated_at = updated
@@ -225,47 +235,48 @@ def _cancel_from_summary(
             state.run,
             EventLevel.INFO,
             f"Order {order.number} was cancelled on the store: cancelled in techOMS.",
-            order_id=order.id,
+            order=order,
             external_order_id=oid,
         )
 
 
 def _process_details(state: ImportState, ids: list[int], existing: dict[int, SalesOrder]) -> None:
-    if not ids:
-        return
-    fetched = state.fetch(ids)
-    records: dict[int, translate.OrderRecord] = {}
-    for oid in ids:
-        state.handled.add(oid)
-        state.run.progress_done += 1
-        outcome = fetched[oid]
-        if isinstance(outcome, bs_errors.NotFound):
-            _clear_pending(state.channel, oid)
-            state.counts["skipped"] += 1
-            runs.add_event(
-                state.run,
-                EventLevel.WARNING,
-                f"Order {oid} is no longer on the store; skipped.",
-                external_order_id=oid,
-            )
-        elif isinstance(outcome, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
-            raise CredentialsRefused(str(outcome))
-        elif isinstance(outcome, bs_errors.BrightSitesError):
-            state.detail_failures += 1
-            _fail(
-                state, oid, f"Order {oid} could not be read from the store ({outcome}); it will be retried."
-            )
-            if state.detail_failures > MAX_DETAIL_FAILURES:
-                raise StoreUnavailable(f"{state.detail_failures} orders could not be read from the store.")
-        else:
-            try:
-                records[oid] = translate.order(outcome, state.store_tz)
-            except (translate.TranslationError, AttributeError, KeyError, TypeError, ValueError) as error:
-                _fail(state, oid, f"Order {oid}: the store sent data techOMS cannot read ({error}).")
-    skus = {line.sku for record in records.values() for line in record.physical_lines if line.sku}
-    variant_ids = state.skus.resolve_many(skus) if skus else {}
-    for oid, record in records.items():
-        _import_one(state, record, existing.get(oid), variant_ids)
+    """Details arrive in order while the fetch threads keep going: each chunk is translated, its SKUs resolved
+    in one query and upserted, overlapping the database work with the remaining calls."""
+    outcomes = zip(ids, state.fetch(ids), strict=True)
+    while chunk := list(islice(outcomes, CHUNK)):
+        records = [record for oid, outcome in chunk if (record := _translated(state, oid, outcome))]
+        skus = {line.sku for record in records for line in record.physical_lines if line.sku}
+        variant_ids = state.skus.resolve_many(skus) if skus else {}
+        for record in records:
+            _import_one(state, record, existing.get(record.external_id), variant_ids)
+
+
+def _translated(state: ImportState, oid: int, outcome: Any) -> translate.OrderRecord | None:
+    state.handled.add(oid)
+    state.run.progress_done += 1
+    if isinstance(outcome, bs_errors.NotFound):
+        _clear_pending(state, oid)
+        state.counts["skipped"] += 1
+        runs.add_event(
+            state.run,
+            EventLevel.WARNING,
+            f"Order {oid} is no longer on the store; skipped.",
+            external_order_id=oid,
+        )
+    elif isinstance(outcome, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
+        raise CredentialsRefused(str(outcome))
+    elif isinstance(outcome, bs_errors.BrightSitesError):
+        state.detail_failures += 1
+        _fail(state, oid, f"Order {oid} could not be read from the store ({outcome}); it will be retried.")
+        if state.detail_failures > MAX_DETAIL_FAILURES:
+            raise StoreUnavailable(f"{state.detail_failures} orders could not be read from the store.")
+    else:
+        try:
+            return translate.order(outcome, state.store_tz)
+        except (translate.TranslationError, AttributeError, KeyError, TypeError, ValueError) as error:
+            _fail(state, oid, f"Order {oid}: the store sent data techOMS cannot read ({error}).")
+    return None
 
 
 def _import_one(
@@ -273,7 +284,7 @@ def _import_one(
 ) -> None:
     run, channel, oid = state.run, state.channel, record.external_id
     if order is None and record.status in NEVER_FULFILLED_STATUSES:
-        _clear_pending(channel, oid)
+        _clear_pending(state, oid)
         state.counts["skipped"] += 1
         runs.add_event(
             run,
@@ -288,7 +299,7 @@ def _import_one(
         and channel.import_since
         and record.created_at < _day_start(channel.import_since, state.store_tz)
     ):
-        _clear_pending(channel, oid)
+        _clear_pending(state, oid)
         state.counts["skipped"] += 1
         return
     if record.status != order_upsert.STORE_CANCELLED and not (order and order.is_locked):
@@ -310,8 +321,7 @@ def _import_one(
             return
     carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
     saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier)
-    db.session.flush()
-    _clear_pending(channel, oid)
+    _clear_pending(state, oid)
     state.counts[outcome.value] += 1
     if record.shipping_method and carrier is None and outcome != order_upsert.Outcome.LOCKED:
         runs.add_event(
@@ -319,7 +329,7 @@ def _import_one(
             EventLevel.WARNING,
             f"Order {saved.number}: shipping method '{record.shipping_method}'"
             " has no carrier mapping; imported without a carrier.",
-            order_id=saved.id,
+            order=saved,
             external_order_id=oid,
         )
     if outcome == order_upsert.Outcome.LOCKED:
@@ -328,7 +338,7 @@ def _import_one(
             EventLevel.INFO,
             f"Order {saved.number} changed on the store after it was released to "
             "fulfilment; techOMS kept its own copy.",
-            order_id=saved.id,
+            order=saved,
             external_order_id=oid,
         )
     elif outcome == order_upsert.Outcome.CANCELLED:
@@ -336,7 +346,7 @@ def _import_one(
             run,
             EventLevel.INFO,
             f"Order {saved.number} was cancelled on the store: cancelled in techOMS.",
-            order_id=saved.id,
+            order=saved,
             external_order_id=oid,
         )
 
@@ -345,15 +355,19 @@ def _fail(
     state: ImportState, oid: int, message: str, *, number: str = "", order: SalesOrder | None = None
 ) -> None:
     state.counts["failed"] += 1
-    runs.add_event(
-        state.run, EventLevel.ERROR, message, order_id=order.id if order else None, external_order_id=oid
-    )
-    pending = db.session.scalar(
-        select(PendingOrder).where(
-            PendingOrder.channel_id == state.channel.id, PendingOrder.external_id == oid
+    runs.add_event(state.run, EventLevel.ERROR, message, order=order, external_order_id=oid)
+    state.to_clear.discard(oid)
+    pending = (
+        db.session.scalar(
+            select(PendingOrder).where(
+                PendingOrder.channel_id == state.channel.id, PendingOrder.external_id == oid
+            )
         )
+        if oid in state.pending
+        else None
     )
     if pending is None:
+        state.pending.add(oid)
         db.session.add(
             PendingOrder(
                 channel_id=state.channel.id,
@@ -370,15 +384,15 @@ def _fail(
         pending.last_run_id = state.run.id
 
 
-def _clear_pending(channel: SalesChannel, oid: int) -> None:
-    db.session.execute(
-        delete(PendingOrder).where(PendingOrder.channel_id == channel.id, PendingOrder.external_id == oid)
-    )
+def _clear_pending(state: ImportState, oid: int) -> None:
+    """Deleted with the page's commit, in one statement."""
+    if oid in state.pending:
+        state.to_clear.add(oid)
 
 
 def _retry_pending(state: ImportState) -> None:
     """Orders that failed in earlier runs and were not listed in this one."""
-    ids = sorted(_pending_ids(state.channel) - state.handled)
+    ids = sorted(state.pending - state.handled)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
@@ -387,6 +401,14 @@ def _retry_pending(state: ImportState) -> None:
 
 
 def _commit_page(state: ImportState) -> None:
+    if state.to_clear:
+        db.session.execute(
+            delete(PendingOrder).where(
+                PendingOrder.channel_id == state.channel.id, PendingOrder.external_id.in_(state.to_clear)
+            )
+        )
+        state.pending -= state.to_clear
+        state.to_clear.clear()
     state.recorder.flush()
     state.run.api_calls = state.recorder.calls
     state.run.counts = dict(state.counts)

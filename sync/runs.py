@@ -20,6 +20,7 @@ from models.activity import (
 )
 from models.base import utcnow
 from models.channels import SalesChannel
+from models.orders import SalesOrder
 from models.tenancy import User
 
 # A running run bumps its heartbeat at least this often; three missed beats mean its worker is gone.
@@ -71,7 +72,7 @@ def add_event(
     level: EventLevel,
     message: str,
     *,
-    order_id: int | None = None,
+    order: SalesOrder | None = None,
     external_order_id: int | None = None,
 ) -> SyncEvent:
     event = SyncEvent(
@@ -79,7 +80,7 @@ def add_event(
         channel_id=run.channel_id,
         level=level,
         message=message[:2000],
-        order_id=order_id,
+        order=order,
         external_order_id=external_order_id,
     )
     db.session.add(event)

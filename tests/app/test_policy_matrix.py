@@ -30,6 +30,7 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         "warehouse_id": t.warehouse.id,
         "membership_id": membership.id,
         "channel_id": t.channel.id,
+        **_mapping_ids(t.channel, t.variant),
         "view": "main",
         "order_id": _order_id(t.channel),
     }
@@ -45,6 +46,29 @@ def _order_id(channel) -> int:
 
     existing = db.session.scalar(select(SalesOrder.id).where(SalesOrder.channel_id == channel.id).limit(1))
     return existing if existing is not None else make_order(channel).id
+
+
+def _mapping_ids(channel, variant) -> dict[str, int]:
+    """A SKU and a carrier mapping of `channel`, created again whenever a route deleted them."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.mappings import CarrierMapping, SkuMapping
+    from tests.app.mapping_support import add_carrier_mapping, add_sku_mapping, make_carriers
+
+    sku = db.session.scalar(select(SkuMapping).where(SkuMapping.channel_id == channel.id).limit(1))
+    carrier = db.session.scalar(
+        select(CarrierMapping).where(CarrierMapping.channel_id == channel.id).limit(1)
+    )
+    if carrier is None:
+        from models.catalog import CarrierService
+
+        service = db.session.scalar(select(CarrierService).limit(1)) or next(iter(make_carriers().values()))
+        carrier = add_carrier_mapping(channel, service, "UPS Ground")
+    return {
+        "sku_mapping_id": (sku or add_sku_mapping(channel, "MATRIX-SKU", variant)).id,
+        "carrier_mapping_id": carrier.id,
+    }
 
 
 def checked_rules(app: Flask):

@@ -15,6 +15,15 @@ def log_in(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    # The page's deferred scripts (htmx, app.js) run before "load": only then does the switcher submit itself.
+    page.wait_for_load_state("load")
+
+
+def switch_account(page, label: str, heading: str) -> None:
+    page.get_by_label("Account").select_option(label=label)  # submits by itself (app.js)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    page.wait_for_load_state("load")
 
 
 def test_log_in_switch_account_log_out(page, world):
@@ -22,8 +31,7 @@ def test_log_in_switch_account_log_out(page, world):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Account A1")
     # The session cookie is HttpOnly: scripts cannot read it.
     assert "techoms_session" not in page.evaluate("document.cookie")
-    page.get_by_label("Account").select_option(label="Account A2 (A2)")  # submits by itself (app.js)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Account A2")
+    switch_account(page, "Account A2 (A2)", "Account A2")
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have been logged out.")).to_be_visible()
     page.goto("/overview")

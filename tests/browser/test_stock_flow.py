@@ -7,17 +7,15 @@ from playwright.sync_api import expect
 
 from extensions import db
 from models.catalog import InventoryLevel
-from tests.browser.test_login_flow import log_in
+from tests.browser.test_login_flow import log_in, switch_account
 
 pytestmark = pytest.mark.browser
 
 
 def test_adjust_stock_after_switching_account(page, world):
     log_in(page, "owner@a.test")
-    page.get_by_label("Account").select_option(label="Account A2 (A2)")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Account A2")
-    page.get_by_label("Account").select_option(label="Account A1 (A1)")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Account A1")
+    switch_account(page, "Account A2 (A2)", "Account A2")
+    switch_account(page, "Account A1 (A1)", "Account A1")
     page.get_by_role("link", name="Products").click()
     page.get_by_role("link", name="Account A1 tee").click()
     page.get_by_role("link", name="Adjust").first.click()

@@ -1,0 +1,77 @@
+"""Mapping views in a browser: the SKU picker, live search, CSV import with its row report, Auto-map."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from extensions import db
+from models.channels import SalesChannel
+from models.tenancy import Role
+from tests.app import channel_steps
+from tests.app.mapping_support import add_variant
+from tests.browser.test_login_flow import log_in
+from tests.world import ROLE_EMAILS
+
+pytestmark = pytest.mark.browser
+
+
+def test_sku_mapping_through_the_picker_search_and_import(page, world):
+    add_variant(world.a.channel, "HOODIE-L", "Hoodie")
+    log_in(page, "accountadmin@a.test")
+    page.goto(f"/channels/{world.a.channel.id}/main")
+    page.get_by_role("link", name="SKU Mappings").click()
+    expect(page).to_have_url(re.compile(r"/mappings/skus$"))
+
+    page.get_by_label("Sales Channel SKU").fill("BS-Hoodie")
+    page.get_by_role("searchbox", name="Product Variant").fill("hood")
+    page.get_by_text("HOODIE-L").click()
+    page.get_by_role("button", name="Add mapping").click()
+    expect(page.get_by_test_id("mapping-notice")).to_have_text("Saved: BS-Hoodie → HOODIE-L.")
+    expect(page.locator("#sku-mapping-table")).to_contain_text("BS-Hoodie")
+
+    # A duplicate is explained next to the field.
+    page.get_by_label("Sales Channel SKU").fill("bs-hoodie ")
+    page.get_by_role("searchbox", name="Product Variant").fill("tee")
+    page.get_by_text("TEE-M-NAVY").click()
+    page.get_by_role("button", name="Add mapping").click()
+    expect(page.locator("#sku-form")).to_contain_text("BS-Hoodie is already mapped to HOODIE-L.")
+
+    # Live search (debounced htmx) narrows the list and pushes the URL.
+    page.get_by_label("Search mappings by SKU").fill("zz")
+    expect(page.locator("#sku-results")).to_contain_text("No mapping starts with this text.")
+    expect(page).to_have_url(re.compile(r"q=zz"))
+    page.get_by_label("Search mappings by SKU").fill("bs-h")
+    expect(page.locator("#sku-results")).to_contain_text("1 mapping starting with")
+
+    # CSV import: the answer lists each row's outcome.
+    content = "Sales Channel SKU,techOMS SKU\nBS-TEE,tee-m-navy\nBS-HOODIE,HOODIE-L\nBS-CAP,NO-SUCH\n"
+    page.locator("#import-file").set_input_files(
+        files=[{"name": "C_SKU_Mappings.csv", "mimeType": "text/csv", "buffer": content.encode()}]
+    )
+    page.get_by_role("button", name="Import").click()
+    report = page.locator("#import-report-table")
+    expect(report).to_contain_text("created")
+    expect(report).to_contain_text("already present")
+    expect(report).to_contain_text("No product variant has SKU NO-SUCH.")
+    expect(page.get_by_test_id("mapping-notice")).to_contain_text("created 1, already present 1, unknown 1")
+
+
+def test_auto_map_against_a_store(page, world, client, login, simulator):
+    store = simulator.create_store(seed=5, products=1, orders=0, vendor_managed=[])
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel_id = channel_steps.create_channel(client, store, name="Auto store")
+    channel = db.session.get(SalesChannel, channel_id)
+    add_variant(channel, "sim-0001-s-blk")
+    add_variant(channel, "SIM-0001-M-WHT")
+
+    log_in(page, "accountadmin@a.test")
+    page.goto(f"/channels/{channel_id}/mappings/skus")
+    page.get_by_role("link", name="Unmapped").click()
+    expect(page.get_by_test_id("unmapped-count")).to_contain_text("5 store SKUs map to nothing")
+    page.get_by_role("link", name="Mappings", exact=True).click()
+    page.get_by_role("button", name="Auto-map").click()
+    expect(page.get_by_test_id("mapping-notice")).to_contain_text("Auto-map mapped 2 channel SKUs")
+    expect(page.locator("#sku-mapping-table")).to_contain_text("SIM-0001-S-BLK")
