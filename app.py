@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         mappings,
         orders,
         products,
+        sync,
         users,
         warehouses,
     )
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         mappings,
         orders,
         products,
+        sync,
         users,
         warehouses,
     ):

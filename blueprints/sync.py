@@ -112,7 +112,8 @@ def toggle_api_logging(channel_id: int):
     channel = channel_or_404(channel_id)
     form = ApiLoggingForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash("Manual logging was not changed: the request did not say on or off.", "danger")
+        return redirect_to(url_for("sync.actions", channel_id=channel.id))
     until = utcnow() + API_LOGGING_FOR if form.enable.data == "on" else None
     audit.apply_changes(channel, current_user, {"api_logging_until": until})
     db.session.commit()

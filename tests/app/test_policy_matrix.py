@@ -10,7 +10,8 @@ from permissions import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS, allows
 from tests.world import ROLE_EMAILS, World
 
 # 410: an allowed wizard step posted without its draft (the form expired) — allowed, just nothing to do.
-ALLOWED = {200, 204, 302, 303, 410, 422}
+# 286: a finished run's progress card telling htmx to stop polling.
+ALLOWED = {200, 204, 286, 302, 303, 410, 422}
 # Acting on the session itself; covered by their own tests.
 SKIPPED_IN_MATRIX = {"auth.logout"}
 
@@ -33,7 +34,33 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         **_mapping_ids(t.channel, t.variant),
         "view": "main",
         "order_id": _order_id(t.channel),
+        **_sync_ids(t.channel),
     }
+
+
+def _sync_ids(channel) -> dict[str, int]:
+    """A finished run of `channel` and an order waiting for a retry, created the first time they are asked for."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
+
+    run = db.session.scalar(select(SyncRun).where(SyncRun.channel_id == channel.id).limit(1))
+    if run is None:
+        run = SyncRun(
+            account_id=channel.account_id,
+            channel_id=channel.id,
+            action=SyncAction.IMPORT_ORDERS,
+            trigger=SyncTrigger.MANUAL,
+            status=RunStatus.SUCCEEDED,
+        )
+        db.session.add(run)
+    pending = db.session.scalar(select(PendingOrder).where(PendingOrder.channel_id == channel.id).limit(1))
+    if pending is None:
+        pending = PendingOrder(channel_id=channel.id, external_id=1000 + channel.id, reason="test")
+        db.session.add(pending)
+    db.session.commit()
+    return {"run_id": run.id, "external_id": pending.external_id}
 
 
 def _order_id(channel) -> int:
