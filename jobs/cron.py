@@ -1,8 +1,8 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died (sweeper) and
 enqueues the scheduled syncs that are due; workers run them.
 
-Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and the
-rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
+Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
+the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
 process, started by mistake, from doubling the schedule."""
 
 from __future__ import annotations

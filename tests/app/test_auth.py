@@ -72,6 +72,7 @@ def test_wrong_password_and_unknown_user_look_the_same(client, world):
     unknown = client.post("/login", data={"email": "nobody@a.test", "password": "wrong password"})
     assert wrong.status_code == unknown.status_code == 200
     assert b"Email or password is incorrect." in wrong.data
+
     # Identical but for the email the form gives back and the time-stamped CSRF token.
     def normalised(body: bytes, email: str) -> bytes:
         return re.sub(rb"[\w.-]{60,}", b"TOKEN", body.replace(email.encode(), b"EMAIL"))

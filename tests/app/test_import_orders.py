@@ -86,7 +86,9 @@ def test_edited_and_cancelled_orders(simulator, world):
 
     run = import_now(channel)
     assert run.counts.get("updated") == 1 and run.counts.get("cancelled") == 1
-    assert run.api_calls == 1 + 1  # one listing page (only the two changed orders), one detail: the edited order
+    assert (
+        run.api_calls == 1 + 1
+    )  # one listing page (only the two changed orders), one detail: the edited order
     order = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == edited))
     assert [(line.external_line_id, line.quantity) for line in order.lines] != lines_before
     gone = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == cancelled))

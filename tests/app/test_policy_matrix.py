@@ -39,7 +39,7 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
 
 
 def _sync_ids(channel) -> dict[str, int]:
-    """A finished run of `channel` and an order waiting for a retry, created the first time they are asked for."""
+    """A finished run of `channel` and an order waiting for a retry, created when first asked for."""
     from sqlalchemy import select
 
     from extensions import db

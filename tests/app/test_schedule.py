@@ -26,10 +26,19 @@ def test_due_channels_follow_their_interval(simulator, world):
     quiet_world(world)
     store = make_store(simulator, seed=1, products=2, orders=2)
     every_30 = sync_channel(store, world.a.account, import_orders_every=30)
-    never = sync_channel(make_store(simulator, seed=2, products=2, orders=2), world.a.account, name="Never",
-                         import_orders_every=None)
-    inactive = sync_channel(make_store(simulator, seed=3, products=2, orders=2), world.a.account, name="Off",
-                            import_orders_every=5, status=ChannelStatus.INACTIVE)
+    never = sync_channel(
+        make_store(simulator, seed=2, products=2, orders=2),
+        world.a.account,
+        name="Never",
+        import_orders_every=None,
+    )
+    inactive = sync_channel(
+        make_store(simulator, seed=3, products=2, orders=2),
+        world.a.account,
+        name="Off",
+        import_orders_every=5,
+        status=ChannelStatus.INACTIVE,
+    )
     now = utcnow()
     assert due_channels(SyncAction.IMPORT_ORDERS, now) == [every_30]
     run, _ = runs.request_run(every_30, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)

@@ -41,8 +41,14 @@ def test_import_watch_events_and_retry(page, world, simulator):
     page.get_by_role("link", name=re.compile(r"^Error \(\d+\)$")).click()
     expect(page.locator("#run-events")).to_contain_text(f"SKU '{missing}' matches no product variant")
 
-    db.session.add(SkuMapping(channel_id=channel.id, channel_sku=missing, channel_sku_key=sku_key(missing),
-                              variant_id=replacement.id))
+    db.session.add(
+        SkuMapping(
+            channel_id=channel.id,
+            channel_sku=missing,
+            channel_sku_key=sku_key(missing),
+            variant_id=replacement.id,
+        )
+    )
     db.session.commit()
     page.locator("#pending-orders").get_by_role("button", name="Retry").first.click()
     expect(page.get_by_text("Order import started.")).to_be_visible()
