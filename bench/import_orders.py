@@ -126,6 +126,7 @@ def setup_channel(
         order_statuses=IMPORTED_STATUSES,
         import_lag_minutes=0,
         timezone="UTC",
+        detail_concurrency=app.config.get("BENCH_CONCURRENCY", 4),
     )
     db.session.add_all([organization, account, product, channel])
     db.session.commit()
@@ -152,8 +153,9 @@ def first_import(app, sim: Simulator, orders: int, latency_ms: int) -> None:
     details = run.api_calls - math.ceil(orders / 500)
     minimum = math.ceil(orders / 500) + importable
     print(
-        f"first import, latency {latency_ms} ms: {imported} orders imported of {orders} on the store "
-        f"({importable} in imported statuses); {run.status.value}"
+        f"first import, latency {latency_ms} ms, detail concurrency {channel.detail_concurrency}: "
+        f"{imported} orders imported of {orders} on the store ({importable} in imported statuses); "
+        f"{run.status.value}"
     )
     print(
         f"  API calls {run.api_calls} (simulator counted {sim.calls(name)}); minimum ceil(N/500) + N = "
@@ -206,6 +208,7 @@ def main() -> None:
     )
     parser.add_argument("--orders", type=int, default=5000)
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=4, help="the channel's detail concurrency")
     args = parser.parse_args()
     app = create_app(
         {
@@ -219,6 +222,7 @@ def main() -> None:
     try:
         with app.app_context():
             upgrade()
+            app.config["BENCH_CONCURRENCY"] = args.concurrency
             first_import(app, sim, args.orders, 0)
             first_import(app, sim, args.orders, args.latency_ms)
             memory(app, sim, max(100, args.orders // 5))
