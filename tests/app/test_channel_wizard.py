@@ -167,3 +167,15 @@ def test_supervisor_and_user_cannot_create(client, world, login):
         assert client.get("/channels/new/").status_code == 403
         assert b"New channel" not in client.get("/channels/").data
         client.post("/logout")
+
+
+def test_database_refuses_a_second_live_channel_for_the_same_store(world):
+    """The last line of defence when two requests pass validation at the same moment."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    twin = SalesChannel(account_id=world.a2.id, name="Twin", shop_domain=world.a.channel.shop_domain)
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
