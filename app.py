@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
 from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -60,37 +62,25 @@ def register_extensions(app: Flask) -> None:
             enable_sqlite_pragmas(db.engine)
 
 
-def register_blueprints(app: Flask) -> None:
-    from blueprints import (
-        accounts,
-        auth,
-        channel_wizard,
-        channels,
-        health,
-        home,
-        mappings,
-        orders,
-        products,
-        sync,
-        users,
-        warehouses,
-    )
+BLUEPRINTS = (
+    "accounts",
+    "auth",
+    "channel_wizard",
+    "channels",
+    "health",
+    "home",
+    "mappings",
+    "orders",
+    "products",
+    "sync",
+    "users",
+    "warehouses",
+)
 
-    for module in (
-        accounts,
-        auth,
-        channel_wizard,
-        channels,
-        health,
-        home,
-        mappings,
-        orders,
-        products,
-        sync,
-        users,
-        warehouses,
-    ):
-        app.register_blueprint(module.bp)
+
+def register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"blueprints.{name}").bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 import mapping_csv
 import mapping_service
 import store_reference_cache
-from blueprints.mappings import CONTEXT, answer, bp, conflict, download, show
+from blueprints.mappings import CONTEXT, answer, bp, conflict, download, import_csv, show
 from extensions import db
 from forms.common import EmptyForm
 from forms.mappings import CarrierMappingForm, CsvImportForm
@@ -147,21 +147,7 @@ def delete_carrier(channel_id: int, carrier_mapping_id: int):
 def import_carriers(channel_id: int):
     """Add the file's rows (never overwrite); the answer lists each row's outcome."""
     channel = channel_or_404(channel_id)
-    form = CsvImportForm()
-    if not form.validate_on_submit():
-        return show(channel, VIEW, status=422, import_form=form)
-    try:
-        report = mapping_csv.import_carriers(
-            channel, form.file.data.read(mapping_csv.MAX_BYTES + 1), current_user
-        )
-        db.session.commit()
-    except mapping_csv.FileRefused as exc:
-        db.session.rollback()
-        form.file.errors.append(str(exc))
-        return show(channel, VIEW, status=422, import_form=form)
-    except IntegrityError:
-        return conflict(channel, VIEW, "Mappings changed meanwhile: nothing was imported. Try again.")
-    return show(channel, VIEW, report=report, notice=f"Import finished: {report.summary()}.")
+    return import_csv(channel, VIEW, mapping_csv.import_carriers)
 
 
 @bp.get("/carriers/export")

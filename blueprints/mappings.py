@@ -18,8 +18,9 @@ import channel_pages
 import mapping_service
 import store_reference_cache
 from extensions import db
-from forms.mappings import WarehouseIdentifierForm
+from forms.mappings import CsvImportForm, WarehouseIdentifierForm
 from htmx import is_htmx
+from mapping_csv import MAX_BYTES, FileRefused
 from models.catalog import Warehouse
 from models.channels import SalesChannel
 from permissions import Permission, channel_or_404, require
@@ -67,6 +68,23 @@ def download(rows, filename: str) -> Response:
     response = Response(stream_with_context(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def import_csv(channel: SalesChannel, view: str, importer: Callable) -> tuple:
+    """A CSV import view's answer: the row report, or the form with why the whole file was refused."""
+    form = CsvImportForm()
+    if not form.validate_on_submit():
+        return show(channel, view, status=422, import_form=form)
+    try:
+        report = importer(channel, form.file.data.read(MAX_BYTES + 1), current_user)
+        db.session.commit()
+    except FileRefused as exc:
+        db.session.rollback()
+        form.file.errors.append(str(exc))
+        return show(channel, view, status=422, import_form=form)
+    except IntegrityError:
+        return conflict(channel, view, "Mappings changed meanwhile: nothing was imported. Try again.")
+    return show(channel, view, report=report, notice=f"Import finished: {report.summary()}.")
 
 
 def enabled_warehouse_or_404(channel: SalesChannel, warehouse_id: int) -> Warehouse:

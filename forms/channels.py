@@ -19,13 +19,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from connectors.brightsites.client import ORDER_STATUSES
 from connectors.brightsites.errors import InvalidShopDomain
 from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
 from forms.validators import NoControlCharacters, optional_int
 from models.channels import (
     NEVER_FULFILLED_STATUSES,
-    ORDER_STATUSES,
     ChannelStatus,
     DimensionUnit,
     InitialOrderStatus,

@@ -62,19 +62,7 @@ class DimensionUnit(enum.StrEnum):
     CM = "cm"
 
 
-# Bright Sites order statuses (brightsites-api.md A.5); the last two are never imported for fulfilment.
-ORDER_STATUSES = (
-    "new",
-    "billed",
-    "paid",
-    "in_progress",
-    "split",
-    "shipped",
-    "completed",
-    "back_ordered",
-    "canceled",
-    "moas_pending",
-)
+# Bright Sites statuses (brightsites-api.md A.5) never imported for fulfilment.
 NEVER_FULFILLED_STATUSES = frozenset({"canceled", "moas_pending"})
 # Automation intervals in minutes; None means the action never runs on its own.
 SCHEDULE_CHOICES = (None, 5, 15, 30, 60, 1440)
