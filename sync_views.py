@@ -111,4 +111,7 @@ def pending_order_or_404(channel: SalesChannel, external_id: int) -> PendingOrde
 
 def render_progress(run: SyncRun):
     body = render_template("sync/_run_card.html", run=run, channel=run.channel, action=run.action)
-    return body, (STOP_POLLING if run.status.is_final else 200)
+    if not run.status.is_final:
+        return body, 200
+    # Stop polling, and tell the page's run lists to refresh themselves.
+    return body, STOP_POLLING, {"HX-Trigger": "sync-run-finished"}

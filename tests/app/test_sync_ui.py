@@ -42,7 +42,10 @@ def test_account_user_imports_and_watches_the_run(client, world, login, simulato
         f"/channels/{channel.id}/sync/runs/{run.id}/progress", headers={"HX-Request": "true"}
     )
     assert (
-        progress.status_code == 286 and b"Succeeded" in progress.data and b"hx-trigger" not in progress.data
+        progress.status_code == 286
+        and b"Succeeded" in progress.data
+        and b"hx-trigger" not in progress.data
+        and progress.headers["HX-Trigger"] == "sync-run-finished"
     )
     section = client.get(f"/channels/{channel.id}/sync").data.decode()
     assert "Succeeded" in section and "new" in section and 'id="run-history"' in section

@@ -36,6 +36,8 @@ def test_import_watch_events_and_retry(page, world, simulator):
     work()  # the worker runs the job; the card polls itself until the run is final
     expect(card).to_contain_text("Partial", timeout=10_000)
     expect(card.locator("progress")).to_have_count(0)
+    expect(page.locator("#run-history")).to_contain_text("Partial")  # the run lists refreshed themselves
+    expect(page.locator("#pending-orders")).to_be_visible()
 
     card.get_by_role("link", name="Events").click()
     page.get_by_role("link", name=re.compile(r"^Error \(\d+\)$")).click()
