@@ -42,6 +42,7 @@ class OrderFilterForm(Form):
     status = SelectField(
         "Status",
         choices=[("", "Any status")] + [(status.value, status.label) for status in OrderStatus],
+        default="",  # a plain visit to the list sends no status at all
     )
     date_from = DateField("Created from", validators=[Optional(), _plausible_date])
     date_to = DateField("Created to", validators=[Optional(), _plausible_date])

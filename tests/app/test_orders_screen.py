@@ -460,3 +460,11 @@ def test_purged_order_says_when_customer_data_was_removed(client, world, login):
     assert "Customer data removed on 2024-06-01 07:00 CDT under the channel's retention policy." in page
     assert "Removed." in page  # in place of the addresses
     assert "PURGED-1" in listed(client.get("/orders/"))
+
+
+def test_plain_visit_ignores_no_filter(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_ADMIN])
+    for path in ("/orders/", "/orders/?status=", "/orders/?channel=&status=&q="):
+        page = client.get(path).data
+        assert b"Filter ignored" not in page, path
+        assert b"is-invalid" not in page, path
