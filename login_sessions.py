@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, request, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
 
 from extensions import db
@@ -85,6 +85,17 @@ def end() -> None:
         db.session.commit()
     logout_user()
     session.clear()
+
+
+def end_others() -> None:
+    """Every other session of the current user (after a password change), keeping this one."""
+    token = session.get(SESSION_KEY)
+    user_id = int(current_user.get_id())
+    db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user_id, LoginSession.token_hash != _hash(token or "")
+        )
+    )
 
 
 def end_all_for(user_id: int) -> None:

@@ -64,7 +64,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
 # Reachable without logging in.
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "health.health", "home.index"})
 # Reachable by any logged-in user, whatever their role: they act on the user's own session.
-LOGIN_ONLY_ENDPOINTS = frozenset({"auth.logout", "auth.reauthenticate", "accounts.switch", "accounts.none"})
+LOGIN_ONLY_ENDPOINTS = frozenset(
+    {"auth.logout", "auth.reauthenticate", "auth.change_password", "accounts.switch", "accounts.none"}
+)
 
 
 def allows(role: Role | None, permission: Permission) -> bool:

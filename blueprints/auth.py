@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash
 
 import login_sessions
 from extensions import db, limiter
-from forms.auth import LoginForm, ReauthenticateForm
+from forms.auth import ChangePasswordForm, LoginForm, ReauthenticateForm
 from htmx import is_htmx
 from models.tenancy import User
 from safe_redirects import safe_next_url
@@ -75,6 +75,28 @@ def reauthenticate():
             return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
         form.password.errors.append("Password is incorrect.")
     return render_template("auth/reauthenticate.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMITS_PER_EMAIL"],
+    key_func=lambda: f"password:{current_user.id}",
+    methods=["POST"],
+)
+def change_password():
+    """Change one's own password; needs the current one. Every other session of the user ends (SES-05)."""
+    form = ChangePasswordForm(email=current_user.email)
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("Current password is incorrect.")
+        else:
+            current_user.set_password(form.new_password.data)
+            login_sessions.end_others()
+            db.session.commit()
+            security_log.info("password changed", extra={"user_id": current_user.id})
+            flash("Password changed. Your other sessions have been logged out.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)
 
 
 def _return_path() -> str:
