@@ -136,7 +136,8 @@ def page_context(channel: SalesChannel, view: str, **overrides) -> dict:
     if view == "history":
         context["events"] = db.session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.channel_id == channel.id)
+            # The channel's own changes; views of order details are audited too, but are not settings.
+            .where(AuditEvent.channel_id == channel.id, AuditEvent.action != "order_viewed")
             .order_by(AuditEvent.id.desc())
             .limit(200)
         ).all()

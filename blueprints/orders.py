@@ -5,13 +5,16 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, request
+from flask_login import current_user
 
+import audit
 import order_queries
+from extensions import db
 from forms.orders import OrderFilterForm
 from htmx import render
 from models.orders import SalesOrder
 from permissions import Permission, current_account, current_role, in_account_or_404, require
-from pii_masking import ContactView
+from pii_masking import ContactView, masks_pii
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -53,6 +56,10 @@ def index():
 def detail(order_id: int):
     """Header, lines, addresses and sync events of one order of the account."""
     order = in_account_or_404(SalesOrder, order_id)
+    if not masks_pii(current_role()) and order.pii_purged_at is None:
+        # Who saw a customer's full contact details, and when (PII-09); without the details themselves.
+        audit.record(order.channel, current_user, "order_viewed", "order", None, order.number)
+        db.session.commit()
     return render(
         "orders/detail.html",
         "order",

@@ -468,3 +468,19 @@ def test_plain_visit_ignores_no_filter(client, world, login):
         page = client.get(path).data
         assert b"Filter ignored" not in page, path
         assert b"is-invalid" not in page, path
+
+
+def test_full_contact_details_views_are_audited(client, world, login):
+    from sqlalchemy import select
+
+    from models.channels import AuditEvent
+
+    order = make_order(world.a.channel)
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])  # sees masked details: nothing to record
+    client.get(f"/orders/{order.id}")
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "order_viewed")) is None
+    client.post("/logout")
+    login(ROLE_EMAILS[Role.ORG_ADMIN])
+    client.get(f"/orders/{order.id}")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "order_viewed"))
+    assert event.new_value == order.number and event.user_id == world.a.users[Role.ORG_ADMIN].id
