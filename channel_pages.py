@@ -243,6 +243,7 @@ def store_token(channel: SalesChannel, token: str, can_write: bool | None) -> No
     channel.token_last4 = token[-4:]
     channel.token_can_write = can_write
     channel.token_updated_at = utcnow()
+    channel.token_refused_at = None
 
 
 def delete_channel(channel: SalesChannel, user: User) -> None:

@@ -80,6 +80,8 @@ class SalesChannel(db.Model):
     token_last4: Mapped[str] = mapped_column(String(4), default="")
     token_can_write: Mapped[bool | None]
     token_updated_at: Mapped[datetime | None]
+    # Set when the store refused the token (401/403): scheduled syncs pause until the token is replaced.
+    token_refused_at: Mapped[datetime | None]
     status: Mapped[ChannelStatus] = mapped_column(_enum(ChannelStatus), default=ChannelStatus.ACTIVE)
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

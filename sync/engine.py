@@ -30,7 +30,7 @@ log = logging.getLogger("techoms.sync")
 ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders}
 REFUSED = (
     "The store refused the access token ({reason}). Replace the token in Advanced settings; "
-    "the run was not retried."
+    "the run was not retried and scheduled runs are paused until then."
 )
 
 
@@ -93,7 +93,10 @@ def execute(run_id: int) -> RunStatus | None:
     except token_vault.TokenUnreadable as error:
         return _end(run, recorder, RunStatus.FAILED, str(error), EventLevel.ERROR)
     except (CredentialsRefused, bs_errors.AuthenticationError, bs_errors.PermissionDenied) as error:
-        return _end(run, recorder, RunStatus.FAILED, REFUSED.format(reason=error), EventLevel.ERROR)
+        status = _end(run, recorder, RunStatus.FAILED, REFUSED.format(reason=error), EventLevel.ERROR)
+        channel.token_refused_at = utcnow()  # scheduled runs pause: each would be another billed refusal
+        db.session.commit()
+        return status
     except (StoreUnavailable, bs_errors.Unavailable, bs_errors.RateLimited, bs_errors.HostNotFound) as error:
         db.session.rollback()
         _save_calls(run, recorder)

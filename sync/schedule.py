@@ -16,7 +16,8 @@ INTERVAL_COLUMNS = {SyncAction.IMPORT_ORDERS: SalesChannel.import_orders_every}
 
 
 def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
-    """Active channels of active accounts whose last run of `action` started at least one interval ago."""
+    """Active channels of active accounts, whose token the store has not refused, whose last run of `action`
+    started at least one interval ago."""
     interval = INTERVAL_COLUMNS[action]
     last_run = (
         select(SyncRun.channel_id, func.max(SyncRun.created_at).label("last"))
@@ -32,6 +33,7 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
             SalesChannel.deleted_at.is_(None),
             SalesChannel.status == ChannelStatus.ACTIVE,
             SalesChannel.token_ciphertext != "",
+            SalesChannel.token_refused_at.is_(None),
             Account.active,
             interval.is_not(None),
         )

@@ -273,7 +273,11 @@ def test_refused_token_fails_at_once_without_retry(simulator, world):
     run = import_now(channel)
     assert run.status == RunStatus.FAILED and run.attempts == 1
     assert run.api_calls == 1 == simulator.calls(store)["total"]
-    assert "refused the access token" in run.error_summary
+    assert (
+        "refused the access token" in run.error_summary and "scheduled runs are paused" in run.error_summary
+    )
+    db.session.refresh(channel)
+    assert channel.token_refused_at is not None
 
 
 def test_jobs_carry_only_the_run_id(app, simulator, world):

@@ -59,3 +59,22 @@ def test_cron_tick_enqueues_due_runs_and_sweeps(simulator, world):
     work()
     db.session.refresh(scheduled)
     assert scheduled.status.is_final
+
+
+def test_refused_token_pauses_the_schedule_until_replaced(client, login, simulator, world):
+    from models.tenancy import Role
+    from tests.world import ROLE_EMAILS
+
+    quiet_world(world)
+    store = make_store(simulator, seed=1, products=2, orders=2)
+    channel = sync_channel(store, world.a.account, import_orders_every=15)
+    channel.token_refused_at = utcnow()
+    db.session.commit()
+    assert due_channels(SyncAction.IMPORT_ORDERS, utcnow()) == []
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    page = client.get(f"/channels/{channel.id}/main").data
+    assert b'id="token-refused"' in page and b"Token refused" in page
+    response = client.post(f"/channels/{channel.id}/token", data={"access_token": store.token})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert due_channels(SyncAction.IMPORT_ORDERS, utcnow()) == [channel]
