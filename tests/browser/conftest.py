@@ -29,6 +29,13 @@ def chromium_executable() -> str | None:
     )
 
 
+def htmx_idle(page) -> None:
+    """Wait until htmx has finished swapping and settling: only then are the new elements' triggers live."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import htmx_idle
 from tests.browser.test_login_flow import log_in
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,8 @@ def test_admin_creates_a_channel_and_edits_it(page, world, bs_store):
     expect(page.get_by_label("Import orders")).to_be_visible()
     page.go_forward()
     expect(page).to_have_url(re.compile(r"/advanced$"))
+    expect(page.get_by_label("Safety buffer")).to_be_visible()
+    htmx_idle(page)
 
     # Save an advanced setting through Quick actions › Save, then find it in History.
     page.get_by_label("Safety buffer").fill("3")

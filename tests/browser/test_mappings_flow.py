@@ -12,6 +12,7 @@ from models.channels import SalesChannel
 from models.tenancy import Role
 from tests.app import channel_steps
 from tests.app.mapping_support import add_variant
+from tests.browser.conftest import htmx_idle
 from tests.browser.test_login_flow import log_in
 from tests.world import ROLE_EMAILS
 
@@ -38,6 +39,7 @@ def test_sku_mapping_through_the_picker_search_and_import(page, world):
     page.get_by_text("TEE-M-NAVY").click()
     page.get_by_role("button", name="Add mapping").click()
     expect(page.locator("#sku-form")).to_contain_text("BS-Hoodie is already mapped to HOODIE-L.")
+    htmx_idle(page)
 
     # Live search (debounced htmx) narrows the list and pushes the URL.
     page.get_by_label("Search mappings by SKU").fill("zz")
