@@ -30,9 +30,11 @@ def chromium_executable() -> str | None:
 
 
 def htmx_idle(page) -> None:
-    """Wait until htmx has finished swapping and settling: only then are the new elements' triggers live."""
+    """Wait until the page's deferred scripts ran and htmx finished swapping and settling: only then are the
+    elements' htmx triggers live (a click or input earlier would be lost)."""
     page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        "() => document.readyState === 'complete' && window.htmx !== undefined"
+        " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
     )
 
 

@@ -21,6 +21,7 @@ def test_admin_creates_a_channel_and_edits_it(page, world, bs_store):
     page.get_by_label("Name").fill("Browser store")
     page.get_by_label("Shop Domain").fill(bs_store.subdomain)
     page.get_by_label("Access Token").fill(bs_store.token)
+    htmx_idle(page)
     page.get_by_role("button", name="Test connection").click()
     expect(page.locator("#connection-result")).to_contain_text("Connected")
     page.get_by_role("button", name="Next").click()

@@ -25,6 +25,7 @@ def test_sku_mapping_through_the_picker_search_and_import(page, world):
     page.goto(f"/channels/{world.a.channel.id}/main")
     page.get_by_role("link", name="SKU Mappings").click()
     expect(page).to_have_url(re.compile(r"/mappings/skus$"))
+    htmx_idle(page)
 
     page.get_by_label("Sales Channel SKU").fill("BS-Hoodie")
     page.get_by_role("searchbox", name="Product Variant").fill("hood")
@@ -49,6 +50,7 @@ def test_sku_mapping_through_the_picker_search_and_import(page, world):
     expect(page.locator("#sku-results")).to_contain_text("1 mapping starting with")
 
     # CSV import: the answer lists each row's outcome.
+    htmx_idle(page)
     content = "Sales Channel SKU,techOMS SKU\nBS-TEE,tee-m-navy\nBS-HOODIE,HOODIE-L\nBS-CAP,NO-SUCH\n"
     page.locator("#import-file").set_input_files(
         files=[{"name": "C_SKU_Mappings.csv", "mimeType": "text/csv", "buffer": content.encode()}]
@@ -72,8 +74,11 @@ def test_auto_map_against_a_store(page, world, client, login, simulator):
     log_in(page, "accountadmin@a.test")
     page.goto(f"/channels/{channel_id}/mappings/skus")
     page.get_by_role("link", name="Unmapped").click()
+    htmx_idle(page)
     expect(page.get_by_test_id("unmapped-count")).to_contain_text("5 store SKUs map to nothing")
     page.get_by_role("link", name="Mappings", exact=True).click()
+    expect(page.get_by_role("button", name="Auto-map")).to_be_visible()
+    htmx_idle(page)
     page.get_by_role("button", name="Auto-map").click()
     expect(page.get_by_test_id("mapping-notice")).to_contain_text("Auto-map mapped 2 channel SKUs")
     expect(page.locator("#sku-mapping-table")).to_contain_text("SIM-0001-S-BLK")

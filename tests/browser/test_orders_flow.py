@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from models.activity import EventLevel
 from models.orders import OrderStatus
 from tests.app.test_orders_screen import SHIPPING, add_event, make_order
+from tests.browser.conftest import htmx_idle
 from tests.browser.test_login_flow import log_in
 
 pytestmark = pytest.mark.browser
@@ -30,6 +31,7 @@ def test_filter_orders_by_status_and_open_one(page, world):
     expect(page.get_by_role("heading", level=1)).to_have_text("Orders")
     table = page.locator("#order-table")
     expect(table.get_by_role("link", name="BS-1001")).to_be_visible()
+    htmx_idle(page)
 
     page.get_by_label("Status").select_option(label="Shipped")  # htmx swaps the results, pushes the URL
     expect(table.get_by_role("link", name="BS-1001")).to_have_count(0)
