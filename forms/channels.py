@@ -23,7 +23,7 @@ from connectors.brightsites.client import ORDER_STATUSES
 from connectors.brightsites.errors import InvalidShopDomain
 from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
-from forms.validators import NoControlCharacters, optional_int
+from forms.validators import no_control_characters, optional_int
 from models.channels import (
     NEVER_FULFILLED_STATUSES,
     ChannelStatus,
@@ -95,11 +95,11 @@ class ChannelTypeForm(FlaskForm):
 class ConnectionForm(FlaskForm):
     """Wizard step 2. The token may be left blank when the draft already holds one (never shown back)."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120), NoControlCharacters()])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_control_characters])
     shop_domain = ShopDomainField(
         "Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain]
     )
-    access_token = PasswordField("Access Token", validators=[Length(max=512), NoControlCharacters()])
+    access_token = PasswordField("Access Token", validators=[Length(max=512), no_control_characters])
 
     def __init__(self, *args, token_kept: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,7 +150,7 @@ class AdvancedSettingsForm(FlaskForm):
     )
     import_since = DateField("Import orders created on or after", validators=[Optional()])
     order_number_prefix = StringField(
-        "Order number prefix", validators=[Length(max=20), NoControlCharacters()]
+        "Order number prefix", validators=[Length(max=20), no_control_characters]
     )
     initial_order_status = SelectField("Initial order status", choices=_choices(InitialOrderStatus))
     detail_concurrency = IntegerField(
@@ -178,12 +178,12 @@ class AdvancedSettingsForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     access_token = PasswordField(
-        "New access token", validators=[DataRequired(), Length(min=8, max=512), NoControlCharacters()]
+        "New access token", validators=[DataRequired(), Length(min=8, max=512), no_control_characters]
     )
 
 
 class GeneralForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120), NoControlCharacters()])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_control_characters])
     shop_domain = ShopDomainField(
         "Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain]
     )

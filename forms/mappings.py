@@ -13,7 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 import mapping_service
 import sku_mapping_service
-from forms.products import no_control_characters, strip
+from forms.products import strip
+from forms.validators import no_control_characters
 from models.catalog import CarrierService, sku_key
 from models.channels import SalesChannel
 from models.mappings import CODE_LENGTH, IDENTIFIER_LENGTH, SKU_LENGTH, CarrierMapping, SkuMapping

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import (
@@ -16,6 +14,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from forms.validators import no_control_characters
 from inventory import variant_with_sku
 from models.catalog import ProductVariant, sku_key
 
@@ -27,12 +26,6 @@ VARIANT_FIELDS = ("sku", "title", "weight_g", "length_mm", "width_mm", "height_m
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def no_control_characters(form, field) -> None:
-    """Names and SKUs are one printable line: no tabs, line breaks, NUL or other control characters."""
-    if field.data and any(unicodedata.category(char) == "Cc" for char in field.data):
-        raise ValidationError("Remove control characters (tabs, line breaks and the like).")
 
 
 class WholeNumberField(IntegerField):

@@ -1,5 +1,7 @@
 """Validators shared by the forms."""
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from wtforms.validators import ValidationError
 
@@ -14,12 +16,10 @@ class EmailAddress:
             raise ValidationError(f"Invalid email address: {error}") from None
 
 
-class NoControlCharacters:
-    """Refuse text carrying control characters (newlines included for one-line fields)."""
-
-    def __call__(self, form, field) -> None:
-        if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in str(field.data)):
-            raise ValidationError("Remove control characters (such as line breaks or tabs).")
+def no_control_characters(form, field) -> None:
+    """One printable line: no tabs, line breaks, NUL or other control characters (Unicode category Cc)."""
+    if field.data and any(unicodedata.category(char) == "Cc" for char in str(field.data)):
+        raise ValidationError("Remove control characters (tabs, line breaks and the like).")
 
 
 def optional_int(value):

@@ -8,7 +8,8 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from extensions import db
-from forms.products import no_control_characters, strip
+from forms.products import strip
+from forms.validators import no_control_characters
 from models.catalog import Warehouse
 
 
