@@ -9,14 +9,12 @@ from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
-import error_pages
-import login_sessions
 import models
-import navigation
-import security_headers
-import template_filters
-from extensions import csrf, db, limiter, login_manager, migrate
+from cli.demo_seed import demo_cli
+from cli.tokens import tokens_cli
+from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
 from permissions import enforce_declared_permission
+from web import error_pages, login_sessions, navigation, security_headers, template_filters
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -45,19 +43,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app_config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.refresh_view = "auth.reauthenticate"
-    login_manager.session_protection = "strong"
-    login_manager.user_loader(login_sessions.load)
-    from blueprints.auth import needs_refresh, unauthorized
-
-    login_manager.unauthorized_handler(unauthorized)
-    login_manager.needs_refresh_handler(needs_refresh)
+    login_sessions.init_app(app)
     app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from sqlite_pragmas import enable_sqlite_pragmas
-
         with app.app_context():
             enable_sqlite_pragmas(db.engine)
 
@@ -84,8 +72,5 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from demo_data import demo_cli
-    from token_rotation import tokens_cli
-
     app.cli.add_command(demo_cli)
     app.cli.add_command(tokens_cli)

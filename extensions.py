@@ -1,4 +1,4 @@
-"""Extension instances, unbound; create_app binds them."""
+"""Extension instances, unbound; create_app binds them. Plus the SQLite pragmas of the embedded default."""
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -6,6 +6,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from models.base import Base
 
@@ -14,3 +16,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def enable_sqlite_pragmas(engine: Engine) -> None:
+    """SQLite as the embedded default: WAL so web and worker read while one writes; foreign keys on."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 
 from forms.accounts import SwitchAccountForm
 from permissions import current_account
-from safe_redirects import safe_next_url
+from web.safe_redirects import safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 

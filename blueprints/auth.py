@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-import login_sessions
 from extensions import db, limiter
 from forms.auth import ChangePasswordForm, LoginForm, ReauthenticateForm
-from htmx import is_htmx
 from models.tenancy import User
-from safe_redirects import safe_next_url
+from web import login_sessions
+from web.safe_redirects import safe_next_url
 
 bp = Blueprint("auth", __name__)
 security_log = logging.getLogger("techoms.security")
@@ -97,31 +96,3 @@ def change_password():
             flash("Password changed. Your other sessions have been logged out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
-
-
-def _return_path() -> str:
-    """Where to come back to: for htmx, the page the user is on rather than the fragment's URL."""
-    if is_htmx() and request.headers.get("HX-Current-URL"):
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(request.headers["HX-Current-URL"])
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return request.full_path.rstrip("?")
-
-
-def _send_to(endpoint: str, message: str) -> Response:
-    url = url_for(endpoint, next=_return_path())
-    flash(message, "info")
-    if is_htmx():  # htmx reads HX-Redirect before it looks at the status
-        return Response(status=401, headers={"HX-Redirect": url})
-    return redirect(url)
-
-
-def unauthorized() -> Response:
-    """Not logged in (or the session ended): to the login page, also from an htmx request."""
-    return _send_to("auth.login", "Please log in to continue.")
-
-
-def needs_refresh() -> Response:
-    """A sensitive change on a session older than 10 minutes: confirm the password first."""
-    return _send_to("auth.reauthenticate", "Please confirm your password to continue.")

@@ -9,22 +9,21 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user, fresh_login_required
 from sqlalchemy.exc import IntegrityError
 
-import audit
-import channel_connection
-import channel_drafts
-from channel_pages import store_token
+from blueprints.channel_page import store_token
 from extensions import db, limiter
 from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm
-from htmx import redirect_to, render
 from models.channels import ChannelType, InventoryMode, SalesChannel
 from permissions import Permission, current_account, require
+from services import audit
+from services.channels import store_connection, wizard_drafts
+from web.htmx import redirect_to, render
 
 bp = Blueprint("channel_wizard", __name__, url_prefix="/channels/new")
 TEMPLATE = "channels/new.html"
 
 
-def _draft_or_restart() -> channel_drafts.ChannelDraft:
-    draft = channel_drafts.load(current_user.id, current_account().id, request.form.get("draft_id"))
+def _draft_or_restart() -> wizard_drafts.ChannelDraft:
+    draft = wizard_drafts.load(current_user.id, current_account().id, request.form.get("draft_id"))
     if draft is None:
         abort(410)  # expired or not this user's: the error page explains, the wizard starts again
     return draft
@@ -38,8 +37,8 @@ def _step(step: str, draft, status: int = 200, **forms):
 @require(Permission.MANAGE_CHANNELS)
 @fresh_login_required
 def start():
-    draft = channel_drafts.new(current_user.id, current_account().id)
-    channel_drafts.save(draft)
+    draft = wizard_drafts.new(current_user.id, current_account().id)
+    wizard_drafts.save(draft)
     return _step("type", draft, type_form=ChannelTypeForm())[0]
 
 
@@ -52,7 +51,7 @@ def choose_type():
     if not form.validate_on_submit():
         return _step("type", draft, 422, type_form=form)
     draft.channel_type = form.channel_type.data
-    channel_drafts.save(draft)
+    wizard_drafts.save(draft)
     return _step("connection", draft, connection_form=ConnectionForm(formdata=None, data=vars(draft)))
 
 
@@ -63,17 +62,17 @@ def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
     if form.access_token.data and not form.access_token.errors:
         draft.keep_token(form.access_token.data)
     draft.name, draft.shop_domain = (form.name.data or "").strip(), form.shop_domain.data or ""
-    channel_drafts.save(draft)
+    wizard_drafts.save(draft)
     if not valid:
         return form, None
-    report = channel_connection.check(form.shop_domain.data, draft.token())
+    report = store_connection.check(form.shop_domain.data, draft.token())
     if not report.reachable:
         form.shop_domain.errors.append(report.message)
     elif not report.authenticated:
         form.access_token.errors.append(report.message)
     draft.connection_ok = report.reachable and report.authenticated
     draft.token_can_write = report.can_write
-    channel_drafts.save(draft)
+    wizard_drafts.save(draft)
     return form, report
 
 
@@ -131,10 +130,10 @@ def options():
         form = ConnectionForm(formdata=None, data=vars(draft))
         form.shop_domain.errors.append(f"{draft.shop_domain} is already used by another sales channel.")
         draft.connection_ok = False
-        channel_drafts.save(draft)
+        wizard_drafts.save(draft)
         return _step("connection", draft, 422, connection_form=form)
     audit.record(channel, current_user, "channel_created")
     db.session.commit()
-    channel_drafts.discard(draft)
+    wizard_drafts.discard(draft)
     current_app.logger.info("channel created", extra={"channel_id": channel.id})
     return redirect_to(url_for("channels.view", channel_id=channel.id, view="main"))

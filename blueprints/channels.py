@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, fresh_login_required
 from sqlalchemy import select
 
-import channel_pages
+from blueprints import channel_page
 from extensions import db
 from forms.channels import (
     AdvancedSettingsForm,
@@ -16,9 +16,9 @@ from forms.channels import (
     PrivacyForm,
     TokenForm,
 )
-from htmx import redirect_to
 from models.channels import SalesChannel
 from permissions import Permission, channel_or_404, current_account, require
+from web.htmx import redirect_to
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
 
@@ -32,7 +32,7 @@ def index():
         .where(SalesChannel.account_id == current_account().id, SalesChannel.deleted_at.is_(None))
         .order_by(SalesChannel.name)
     ).all()
-    return channel_pages.render_list(channels)
+    return channel_page.render_list(channels)
 
 
 @bp.get("/<int:channel_id>")
@@ -46,21 +46,21 @@ def detail(channel_id: int):
 @require(Permission.VIEW)
 def view(channel_id: int, view: str):
     """One view of the channel page; htmx tab switches get only the view panel."""
-    return channel_pages.render_page(channel_or_404(channel_id), view)
+    return channel_page.render_page(channel_or_404(channel_id), view)
 
 
 @bp.post("/<int:channel_id>/main")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def save_main(channel_id: int):
     channel = channel_or_404(channel_id)
-    return channel_pages.save_section(channel, "main", MainSettingsForm())
+    return channel_page.save_section(channel, "main", MainSettingsForm())
 
 
 @bp.post("/<int:channel_id>/advanced")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def save_advanced(channel_id: int):
     channel = channel_or_404(channel_id)
-    return channel_pages.save_section(channel, "advanced", AdvancedSettingsForm())
+    return channel_page.save_section(channel, "advanced", AdvancedSettingsForm())
 
 
 @bp.post("/<int:channel_id>/privacy")
@@ -68,7 +68,7 @@ def save_advanced(channel_id: int):
 @fresh_login_required
 def save_privacy(channel_id: int):
     channel = channel_or_404(channel_id)
-    return channel_pages.save_section(channel, "privacy", PrivacyForm())
+    return channel_page.save_section(channel, "privacy", PrivacyForm())
 
 
 @bp.post("/<int:channel_id>/general")
@@ -76,7 +76,7 @@ def save_privacy(channel_id: int):
 def save_general(channel_id: int):
     """Name for every editor; the Shop Domain only for those who may change credentials, re-tested first."""
     channel = channel_or_404(channel_id)
-    return channel_pages.save_general(channel, GeneralForm(channel_id=channel.id))
+    return channel_page.save_general(channel, GeneralForm(channel_id=channel.id))
 
 
 @bp.post("/<int:channel_id>/token")
@@ -84,7 +84,7 @@ def save_general(channel_id: int):
 @fresh_login_required
 def replace_token(channel_id: int):
     """Replace the access token after the store accepts it; the old one is destroyed."""
-    return channel_pages.replace_token(channel_or_404(channel_id), TokenForm())
+    return channel_page.replace_token(channel_or_404(channel_id), TokenForm())
 
 
 @bp.post("/<int:channel_id>/delete")
@@ -94,8 +94,8 @@ def delete(channel_id: int):
     channel = channel_or_404(channel_id)
     form = DeleteChannelForm(channel_name=channel.name)
     if not form.validate_on_submit():
-        return channel_pages.render_page(channel, "main", delete_form=form, status=422)
-    channel_pages.delete_channel(channel, current_user)
+        return channel_page.render_page(channel, "main", delete_form=form, status=422)
+    channel_page.delete_channel(channel, current_user)
     db.session.commit()
     flash(f"Channel {channel.name} deleted. Its orders and history are kept.", "success")
     return redirect_to(url_for("channels.index"))

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, request
 from flask_login import current_user
 
-import audit
-import order_queries
 from extensions import db
 from forms.orders import OrderFilterForm
-from htmx import render
 from models.orders import SalesOrder
 from permissions import Permission, current_account, current_role, in_account_or_404, require
-from pii_masking import ContactView, masks_pii
+from services import audit
+from services.orders import queries as order_queries
+from services.orders.pii_masking import ContactView, masks_pii
+from web.htmx import render
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 

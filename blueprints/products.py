@@ -8,12 +8,12 @@ from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-import inventory
 from extensions import db
 from forms.products import ProductForm, StockForm, VariantForm, sku_conflict_message
-from htmx import redirect_to, render
 from models.catalog import Product, ProductVariant
 from permissions import Permission, current_account, in_account_or_404, require
+from services import catalog
+from web.htmx import redirect_to, render
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
@@ -44,15 +44,15 @@ def index():
     account = current_account()
     q = _search_text(request.args.get("q", ""))
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    search = inventory.product_search(account, q)
+    search = catalog.product_search(account, q)
     products = db.paginate(search, page=page, per_page=PER_PAGE, error_out=False)
-    totals = inventory.stock_totals(account, [product.id for product in products.items])
+    totals = catalog.stock_totals(account, [product.id for product in products.items])
     return render("products/index.html", "results", products=products, totals=totals, q=q)
 
 
 def _render_detail(product: Product, variant_form: VariantForm, status: int = 200):
-    warehouses = inventory.enabled_warehouses(current_account())
-    levels = inventory.stock_grid(product.variants, warehouses)
+    warehouses = catalog.enabled_warehouses(current_account())
+    levels = catalog.stock_grid(product.variants, warehouses)
     page = render(
         "products/detail.html",
         "variants",
@@ -80,7 +80,7 @@ def create():
     form = ProductForm(account.id)
     if form.validate_on_submit():
         try:
-            product = inventory.create_product(account, form.name.data, **form.variant_data())
+            product = catalog.create_product(account, form.name.data, **form.variant_data())
             db.session.commit()
         except IntegrityError:  # the same SKU committed meanwhile by someone else
             db.session.rollback()
@@ -99,7 +99,7 @@ def add_variant(product_id: int):
     form = VariantForm(product.account_id)
     if form.validate_on_submit():
         try:
-            variant = inventory.add_variant(product, **form.variant_data())
+            variant = catalog.add_variant(product, **form.variant_data())
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
@@ -130,12 +130,12 @@ def _stock_form(variant: ProductVariant, warehouses, levels) -> StockForm:
 def adjust_stock(variant_id: int):
     """Receive a stock update: set on hand and allocated of the variant in one enabled warehouse."""
     variant = in_account_or_404(ProductVariant, variant_id)
-    warehouses = inventory.enabled_warehouses(current_account())
-    levels = inventory.stock_grid([variant], warehouses)
+    warehouses = catalog.enabled_warehouses(current_account())
+    levels = catalog.stock_grid([variant], warehouses)
     form = _stock_form(variant, warehouses, levels)
     if form.validate_on_submit():
-        level = inventory.level_for(variant, form.warehouse)
-        inventory.adjust_stock(level, form.on_hand.data, form.allocated.data, current_user, form.reason.data)
+        level = catalog.level_for(variant, form.warehouse)
+        catalog.adjust_stock(level, form.on_hand.data, form.allocated.data, current_user, form.reason.data)
         try:
             db.session.commit()
         except IntegrityError:  # the level was created meanwhile by someone else
@@ -151,7 +151,7 @@ def adjust_stock(variant_id: int):
         form=form,
         warehouses=warehouses,
         levels=levels,
-        adjustments=inventory.recent_adjustments(variant),
+        adjustments=catalog.recent_adjustments(variant),
         timezone=_account_timezone(),
     )
     return page, 422 if form.errors else 200

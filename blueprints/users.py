@@ -13,10 +13,10 @@ from sqlalchemy.orm import joinedload
 from extensions import db
 from forms.common import EmptyForm
 from forms.users import ChangeRoleForm, NewMembershipForm
-from htmx import redirect_to
-from membership_rules import grantable_roles, refusal
 from models.tenancy import Membership, Role, User
 from permissions import Permission, can, current_account, current_role, require
+from services.accounts.memberships import grantable_roles, refusal
+from web.htmx import redirect_to
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 security_log = logging.getLogger("techoms.security")

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-import inventory
 from extensions import db
 from forms.warehouses import ToggleWarehouseForm, WarehouseForm, code_taken_message
-from htmx import redirect_to, render
 from models.catalog import Warehouse
 from permissions import Permission, current_account, require
+from services import catalog
+from web.htmx import redirect_to, render
 
 bp = Blueprint("warehouses", __name__, url_prefix="/warehouses")
 
@@ -34,7 +34,7 @@ def _render_index(form: WarehouseForm, status: int = 200):
         "warehouses/index.html",
         "panel",
         account=account,
-        rows=inventory.organization_warehouses(account),
+        rows=catalog.organization_warehouses(account),
         form=form,
         toggle_form=ToggleWarehouseForm(formdata=None),
     )
@@ -56,7 +56,7 @@ def create():
     form = WarehouseForm(organization_id)
     if form.validate_on_submit():
         try:
-            warehouse = inventory.create_warehouse(organization_id, form.code.data, form.name.data)
+            warehouse = catalog.create_warehouse(organization_id, form.code.data, form.name.data)
             db.session.commit()
         except IntegrityError:  # the same code committed meanwhile by someone else
             db.session.rollback()
@@ -77,9 +77,9 @@ def toggle(warehouse_id: int):
     if not form.validate_on_submit():
         flash("The warehouse could not be changed. Reload the page and try again.", "danger")
         return redirect_to(url_for("warehouses.index"))
-    enabled = form.wanted(inventory.is_enabled(account, warehouse))
+    enabled = form.wanted(catalog.is_enabled(account, warehouse))
     try:
-        inventory.set_warehouse_enabled(account, warehouse, enabled)
+        catalog.set_warehouse_enabled(account, warehouse, enabled)
         db.session.commit()
     except IntegrityError:  # enabled meanwhile by someone else: the wanted state holds anyway
         db.session.rollback()

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-import password_policy
+from services.accounts import passwords
 
 
 class LoginForm(FlaskForm):
@@ -26,7 +26,7 @@ class ChangePasswordForm(FlaskForm):
         self.email = email
 
     def validate_new_password(self, field) -> None:
-        for problem in password_policy.problems(field.data or "", self.email):
+        for problem in passwords.problems(field.data or "", self.email):
             field.errors.append(problem)
 
     def validate_confirm_password(self, field) -> None:

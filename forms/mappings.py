@@ -11,13 +11,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-import mapping_service
-import sku_mapping_service
 from forms.products import strip
 from forms.validators import no_control_characters
 from models.catalog import CarrierService, sku_key
 from models.channels import SalesChannel
 from models.mappings import CODE_LENGTH, IDENTIFIER_LENGTH, SKU_LENGTH, CarrierMapping, SkuMapping
+from services.mappings import carriers
+from services.mappings import skus as sku_mappings
 
 
 class WarehouseIdentifierForm(FlaskForm):
@@ -92,7 +92,7 @@ class CarrierMappingForm(FlaskForm):
     def validate_carrier_channel_code(self, field) -> None:
         if field.errors:
             return
-        existing = mapping_service.find_carrier_mapping(
+        existing = carriers.find_carrier_mapping(
             self._channel,
             field.data,
             self.service_channel_code.data,
@@ -100,8 +100,8 @@ class CarrierMappingForm(FlaskForm):
         )
         if existing is not None:
             raise ValidationError(
-                f"{mapping_service.channel_codes(existing)} is already mapped on this channel "
-                f"(to {mapping_service.describe(existing)})."
+                f"{carriers.channel_codes(existing)} is already mapped on this channel "
+                f"(to {carriers.describe(existing)})."
             )
 
     def validate_carrier_service_id(self, field) -> None:
@@ -142,14 +142,14 @@ class SkuMappingForm(FlaskForm):
             return
         if len(sku_key(field.data)) > SKU_LENGTH:
             raise ValidationError(f"Field cannot be longer than {SKU_LENGTH} characters.")
-        existing = sku_mapping_service.find_mapping(
+        existing = sku_mappings.find_mapping(
             self._channel, field.data, excluding=self._mapping.id if self._mapping else None
         )
         if existing is not None:
             raise ValidationError(f"{existing.channel_sku} is already mapped to {existing.variant.sku}.")
 
     def validate_variant_id(self, field) -> None:
-        self.variant = sku_mapping_service.account_variant(self._channel, _int_or_none(field.data))
+        self.variant = sku_mappings.account_variant(self._channel, _int_or_none(field.data))
         if self.variant is None:
             raise ValidationError("Choose a product variant: search by SKU or product name, then pick one.")
 

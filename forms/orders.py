@@ -15,7 +15,7 @@ from wtforms.validators import Optional, ValidationError
 from forms.validators import optional_int
 from models.channels import SalesChannel
 from models.orders import OrderStatus
-from order_queries import OrderFilters
+from services.orders.queries import OrderFilters
 
 MAX_QUERY = 100
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)

@@ -15,8 +15,8 @@ from wtforms.validators import (
 )
 
 from forms.validators import no_control_characters
-from inventory import variant_with_sku
 from models.catalog import ProductVariant, sku_key
+from services.catalog import variant_with_sku
 
 MAX_STOCK = 10_000_000
 MAX_WEIGHT_G = 1_000_000

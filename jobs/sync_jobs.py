@@ -61,7 +61,7 @@ def sweep() -> int:
 @with_app_context
 def enqueue_scheduled_runs() -> int:
     """Cron: a scheduled run for every channel whose automation interval has passed."""
-    from jobs import enqueue_run
+    from jobs.enqueue import enqueue_run
     from sync.schedule import due_channels
 
     started = 0

@@ -8,7 +8,7 @@ from rq import Queue, Worker
 from rq.serializers import JSONSerializer
 
 import config
-from jobs import SYNC_QUEUE
+from jobs.enqueue import SYNC_QUEUE
 
 
 def main() -> None:

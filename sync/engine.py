@@ -14,13 +14,12 @@ from typing import Any
 
 from flask import current_app
 
-import channel_connection
-import token_vault
 from connectors.brightsites import errors as bs_errors
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncAction, SyncRun
 from models.base import utcnow
+from services.channels import store_connection, token_vault
 from sync import runs
 from sync.call_recorder import CallRecorder
 from sync.import_orders import CredentialsRefused, StoreUnavailable, import_orders
@@ -81,7 +80,7 @@ def execute(run_id: int) -> RunStatus | None:
     recorder = CallRecorder(channel.id, run.id, channel.api_logging_until, utcnow())
     config = current_app.config
     try:
-        make_client = channel_connection.client_factory(
+        make_client = store_connection.client_factory(
             channel,
             on_call=recorder,
             max_retries=config["SYNC_CLIENT_RETRIES"],

@@ -25,11 +25,11 @@ from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from mapping_resolvers import CarrierResolver, SkuResolver
 from models.activity import EventLevel, PendingOrder, RunStatus, SyncAction, SyncCursor, SyncRun
 from models.base import utcnow
 from models.channels import NEVER_FULFILLED_STATUSES, SalesChannel
 from models.orders import SalesOrder
+from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, runs
 from sync.call_recorder import CallRecorder
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -146,3 +146,18 @@ def sweep_stale_runs() -> int:
         add_event(run, EventLevel.FATAL, message)
         finish(run, RunStatus.FAILED, message)
     return len(stale)
+
+
+def last_runs(channel_ids: list[int]) -> dict[tuple[int, SyncAction], SyncRun]:
+    """The latest run per (channel, action), in one query: for the channel list and the section header."""
+    if not channel_ids:
+        return {}
+    latest = (
+        select(func.max(SyncRun.id))
+        .where(SyncRun.channel_id.in_(channel_ids))
+        .group_by(SyncRun.channel_id, SyncRun.action)
+    )
+    return {
+        (run.channel_id, run.action): run
+        for run in db.session.scalars(select(SyncRun).where(SyncRun.id.in_(latest)))
+    }

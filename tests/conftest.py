@@ -18,7 +18,7 @@ from app import create_app
 from config import _limits_storage_uri
 from extensions import db
 
-pytest_plugins = ["tests.simulator_fixture"]
+pytest_plugins = ["tests.support.simulator"]
 
 TEST_DIR = Path(tempfile.mkdtemp(prefix="techoms-tests-"))
 
@@ -122,14 +122,14 @@ def client(app):
 
 @pytest.fixture
 def world(app):
-    from tests.world import build_world
+    from tests.support.world import build_world
 
     return build_world()
 
 
 @pytest.fixture
 def login(client):
-    from tests.world import PASSWORD
+    from tests.support.world import PASSWORD
 
     def _login(email: str, password: str = PASSWORD, *, on=None):
         target = on or client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extensions import db
 from models.tenancy import Role
-from tests.world import ROLE_EMAILS
+from tests.support.world import ROLE_EMAILS
 
 
 def test_org_user_switches_between_the_organizations_accounts(client, world, login):

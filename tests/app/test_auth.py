@@ -12,7 +12,7 @@ import time_machine
 import config
 from extensions import db
 from models.tenancy import LoginSession, Role, User
-from tests.world import PASSWORD, ROLE_EMAILS
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 OWNER = ROLE_EMAILS[Role.ORG_OWNER]
 

@@ -7,13 +7,12 @@ import logging
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-import token_vault
 from extensions import db
 from models.channels import AuditEvent, SalesChannel
 from models.tenancy import Role
-from tests.app import channel_steps as wizard
-from tests.world import ROLE_EMAILS
-from token_rotation import reencrypt_all
+from services.channels import token_vault
+from tests.support import channel_steps as wizard
+from tests.support.world import ROLE_EMAILS
 
 
 def test_token_is_stored_encrypted(client, world, login, bs_store):
@@ -60,7 +59,8 @@ def test_key_rotation(app, world):
     old_key, new_key = app.config["TOKEN_ENCRYPTION_KEYS"][0], Fernet.generate_key().decode()
     channel = world.a.channel
     app.config["TOKEN_ENCRYPTION_KEYS"] = [new_key, old_key]
-    assert reencrypt_all() == (2, [])
+    assert token_vault.reencrypt_all() == (2, [])
+    db.session.commit()
     app.config["TOKEN_ENCRYPTION_KEYS"] = [new_key]
     db.session.expire_all()
     assert token_vault.decrypt(db.session.get(SalesChannel, channel.id).token_ciphertext).startswith(
@@ -70,7 +70,7 @@ def test_key_rotation(app, world):
 
 def test_unreadable_token_is_reported_not_leaked(app, world):
     app.config["TOKEN_ENCRYPTION_KEYS"] = [Fernet.generate_key().decode()]
-    done, unreadable = reencrypt_all()
+    done, unreadable = token_vault.reencrypt_all()
     assert done == 0 and sorted(unreadable) == sorted([world.a.channel.id, world.b.channel.id])
     try:
         token_vault.decrypt(world.a.channel.token_ciphertext)

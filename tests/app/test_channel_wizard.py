@@ -7,8 +7,8 @@ from sqlalchemy import select
 from extensions import db
 from models.channels import AuditEvent, InventoryMode, SalesChannel
 from models.tenancy import Role
-from tests.app import channel_steps as wizard
-from tests.world import ROLE_EMAILS
+from tests.support import channel_steps as wizard
+from tests.support.world import ROLE_EMAILS
 
 ADMIN = ROLE_EMAILS[Role.ACCOUNT_ADMIN]
 

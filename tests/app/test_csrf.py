@@ -7,8 +7,8 @@ import re
 import pytest
 
 from models.tenancy import Role
-from tests.app.test_policy_matrix import build_url, object_ids
-from tests.world import PASSWORD, ROLE_EMAILS
+from tests.support.policy import build_url, object_ids
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from models.activity import (
 from models.base import utcnow
 from models.orders import OrderStatus, SalesOrder
 from sync import runs
-from tests.app.sync_support import (
+from tests.support.sync import (
     STATUSES,
     catalog_for,
     import_now,
@@ -266,7 +266,7 @@ def test_store_outage_is_retried_a_bounded_number_of_times(app, simulator, world
 def test_refused_token_fails_at_once_without_retry(simulator, world):
     store = make_store(simulator, seed=1, products=2, orders=3)
     channel = sync_channel(store, world.a.account)
-    import token_vault
+    from services.channels import token_vault
 
     channel.token_ciphertext = token_vault.encrypt("not-the-token-of-this-store")
     db.session.commit()
@@ -283,7 +283,7 @@ def test_refused_token_fails_at_once_without_retry(simulator, world):
 def test_jobs_carry_only_the_run_id(app, simulator, world):
     store = make_store(simulator, seed=1, products=2, orders=3)
     channel = sync_channel(store, world.a.account)
-    from jobs import enqueue_run, sync_queue
+    from jobs.enqueue import enqueue_run, sync_queue
 
     run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
     enqueue_run(run)

@@ -8,14 +8,14 @@ import time
 import pytest
 from sqlalchemy import func, insert, select
 
-import mapping_csv
 from extensions import db
 from models.catalog import Product, ProductVariant
 from models.channels import AuditEvent, SalesChannel
 from models.mappings import CarrierMapping, SkuMapping
 from models.tenancy import Role
-from tests.app.mapping_support import add_carrier_mapping, add_sku_mapping, add_variant, make_carriers
-from tests.world import ROLE_EMAILS
+from services.mappings import csv_io
+from tests.support.mappings import add_carrier_mapping, add_sku_mapping, add_variant, make_carriers
+from tests.support.world import ROLE_EMAILS
 
 HX = {"HX-Request": "true"}
 
@@ -95,7 +95,7 @@ def test_carrier_round_trip_into_a_fresh_channel(client, world, admin):
     export = client.get(f"/channels/{channel.id}/mappings/carriers/export")
     assert export.headers["Content-Disposition"] == 'attachment; filename="C_Carrier_Mappings.csv"'
     text = export.get_data(as_text=True)
-    assert text.splitlines()[0] == ",".join(mapping_csv.CARRIER_COLUMNS)
+    assert text.splitlines()[0] == ",".join(csv_io.CARRIER_COLUMNS)
     fresh = second_channel(world)
     response = upload(client, fresh, "carriers", text)
     assert b"created 4" in response.data

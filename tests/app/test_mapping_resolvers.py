@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import event, select
 
 from extensions import db
-from mapping_resolvers import CarrierResolver, SkuResolver, mapped_warehouse_ids
 from models.catalog import Warehouse
 from models.mappings import CarrierMapping, WarehouseMapping
-from tests.app.mapping_support import add_carrier_mapping, add_sku_mapping, add_variant, make_carriers
+from services.mappings.resolvers import CarrierResolver, SkuResolver, mapped_warehouse_ids
+from tests.support.mappings import add_carrier_mapping, add_sku_mapping, add_variant, make_carriers
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from extensions import db
 from models.channels import AuditEvent, SalesChannel
 from models.mappings import CarrierMapping, SkuMapping, WarehouseMapping
 from models.tenancy import Role
-from tests.app import channel_steps
-from tests.app.mapping_support import add_carrier_mapping, add_sku_mapping, add_variant, make_carriers
-from tests.world import ROLE_EMAILS
+from tests.support import channel_steps
+from tests.support.mappings import add_carrier_mapping, add_sku_mapping, add_variant, make_carriers
+from tests.support.world import ROLE_EMAILS
 
 HX = {"HX-Request": "true"}
 

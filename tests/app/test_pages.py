@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app import create_app
 from models.tenancy import Role
-from tests.world import ROLE_EMAILS
+from tests.support.world import ROLE_EMAILS
 
 
 def test_security_headers(client, world, login):

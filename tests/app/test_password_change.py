@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import password_policy
 from extensions import db
 from models.tenancy import Role, User
-from tests.world import PASSWORD, ROLE_EMAILS
+from services.accounts import passwords
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 OWNER = ROLE_EMAILS[Role.ORG_OWNER]
 NEW = "a long and unusual passphrase"
@@ -30,7 +30,7 @@ NEW = "a long and unusual passphrase"
     ],
 )
 def test_password_rules(password, accepted):
-    assert (password_policy.problems(password, OWNER) == []) is accepted
+    assert (passwords.problems(password, OWNER) == []) is accepted
 
 
 def test_change_needs_the_current_password_and_ends_other_sessions(app, client, world, login):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.tenancy import Role
-from pii_masking import ContactView, mask_email, mask_phone, masks_pii
+from services.orders.pii_masking import ContactView, mask_email, mask_phone, masks_pii
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from extensions import db
 from forms.products import VariantForm
 from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse
 from models.tenancy import Role
-from tests.world import ROLE_EMAILS
+from tests.support.world import ROLE_EMAILS
 
 SUPERVISOR = ROLE_EMAILS[Role.ORG_SUPERVISOR]
 ACCOUNT_USER = ROLE_EMAILS[Role.ACCOUNT_USER]

@@ -13,7 +13,7 @@ from models.base import utcnow
 from models.channels import ChannelStatus
 from sync import runs
 from sync.schedule import due_channels
-from tests.app.sync_support import make_store, sync_channel, work
+from tests.support.sync import make_store, sync_channel, work
 
 
 def quiet_world(world) -> None:
@@ -63,7 +63,7 @@ def test_cron_tick_enqueues_due_runs_and_sweeps(simulator, world):
 
 def test_refused_token_pauses_the_schedule_until_replaced(client, login, simulator, world):
     from models.tenancy import Role
-    from tests.world import ROLE_EMAILS
+    from tests.support.world import ROLE_EMAILS
 
     quiet_world(world)
     store = make_store(simulator, seed=1, products=2, orders=2)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models.catalog import InventoryLevel, StockAdjustment, Warehouse
 from models.tenancy import Role
-from tests.world import ROLE_EMAILS
+from tests.support.world import ROLE_EMAILS
 
 SUPERVISOR = ROLE_EMAILS[Role.ORG_SUPERVISOR]
 
@@ -94,7 +94,7 @@ def test_allocated_above_on_hand_is_refused(client, world, login):
 
 
 def test_the_service_refuses_impossible_figures_too(world):
-    from inventory import adjust_stock
+    from services.catalog import adjust_stock
 
     with pytest.raises(ValueError):
         adjust_stock(world.a.level, on_hand=1, allocated=2, user=None)
@@ -209,7 +209,7 @@ def test_a_level_created_meanwhile_becomes_a_form_message(client, world, login, 
         db.session.add(duplicate)
         return duplicate
 
-    monkeypatch.setattr("inventory.level_for", racing_level_for)
+    monkeypatch.setattr("services.catalog.level_for", racing_level_for)
     login(SUPERVISOR)
     data = {"warehouse_id": world.a.warehouse.id, "on_hand": "4", "allocated": "0"}
     response = client.post(stock_url(world.a.variant), data=data)

@@ -11,8 +11,8 @@ from models.activity import ApiCallLog, RunStatus, SyncAction, SyncRun, SyncTrig
 from models.catalog import ProductVariant
 from models.tenancy import Role
 from sync import runs
-from tests.app.sync_support import catalog_for, make_store, sku_used_by_an_order, sync_channel, work
-from tests.world import ROLE_EMAILS
+from tests.support.sync import catalog_for, make_store, sku_used_by_an_order, sync_channel, work
+from tests.support.world import ROLE_EMAILS
 
 
 def latest_run() -> SyncRun:

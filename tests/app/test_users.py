@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from extensions import db
-from membership_rules import grantable_roles
 from models.tenancy import Membership, Role, User
-from tests.world import ROLE_EMAILS
+from services.accounts.memberships import grantable_roles
+from tests.support.world import ROLE_EMAILS
 
 
 def membership_of(email: str) -> Membership:
@@ -94,7 +94,7 @@ def test_last_owner_cannot_be_removed(client, world, login):
 
 
 def test_last_owner_rule_itself(app, world):
-    from membership_rules import refusal
+    from services.accounts.memberships import refusal
 
     owner_membership = world.memberships[Role.ORG_OWNER]
     other_owner = User(email="owner2@a.test", password_hash="x")

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from extensions import db
 from forms.warehouses import WarehouseForm
-from inventory import is_enabled
 from models.catalog import Warehouse
 from models.tenancy import Role
-from tests.world import ROLE_EMAILS
+from services.catalog import is_enabled
+from tests.support.world import ROLE_EMAILS
 
 ADMIN = ROLE_EMAILS[Role.ORG_ADMIN]
 HTMX = {"HX-Request": "true"}

@@ -29,15 +29,6 @@ def chromium_executable() -> str | None:
     )
 
 
-def htmx_idle(page) -> None:
-    """Wait until the page's deferred scripts ran and htmx finished swapping and settling: only then are the
-    elements' htmx triggers live (a click or input earlier would be lost)."""
-    page.wait_for_function(
-        "() => document.readyState === 'complete' && window.htmx !== undefined"
-        " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
-
-
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:

@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import htmx_idle
-from tests.browser.test_login_flow import log_in
+from tests.support.browser import htmx_idle, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,25 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.world import PASSWORD
+from tests.support.browser import log_in, switch_account
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_test_id("whoami")).to_be_visible()
-    # The page's deferred scripts (htmx, app.js) run before "load": only then does the switcher submit itself.
-    page.wait_for_load_state("load")
-
-
-def switch_account(page, label: str, heading: str) -> None:
-    page.get_by_label("Account").select_option(label=label)  # submits by itself (app.js)
-    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
-    page.wait_for_load_state("load")
 
 
 def test_log_in_switch_account_log_out(page, world):

@@ -10,11 +10,10 @@ from playwright.sync_api import expect
 from extensions import db
 from models.channels import SalesChannel
 from models.tenancy import Role
-from tests.app import channel_steps
-from tests.app.mapping_support import add_variant
-from tests.browser.conftest import htmx_idle
-from tests.browser.test_login_flow import log_in
-from tests.world import ROLE_EMAILS
+from tests.support import channel_steps
+from tests.support.browser import htmx_idle, log_in
+from tests.support.mappings import add_variant
+from tests.support.world import ROLE_EMAILS
 
 pytestmark = pytest.mark.browser
 

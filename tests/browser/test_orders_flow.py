@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from models.activity import EventLevel
 from models.orders import OrderStatus
-from tests.app.test_orders_screen import SHIPPING, add_event, make_order
-from tests.browser.conftest import htmx_idle
-from tests.browser.test_login_flow import log_in
+from tests.support.browser import htmx_idle, log_in
+from tests.support.orders import SHIPPING, add_event, make_order
 
 pytestmark = pytest.mark.browser
 

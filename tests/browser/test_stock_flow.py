@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from extensions import db
 from models.catalog import InventoryLevel
-from tests.browser.test_login_flow import log_in, switch_account
+from tests.support.browser import log_in, switch_account
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from extensions import db
 from models.catalog import sku_key
 from models.mappings import SkuMapping
-from tests.app.sync_support import catalog_for, make_store, sku_used_by_an_order, sync_channel, work
-from tests.browser.test_login_flow import log_in
+from tests.support.browser import log_in
+from tests.support.sync import catalog_for, make_store, sku_used_by_an_order, sync_channel, work
 
 pytestmark = pytest.mark.browser
 

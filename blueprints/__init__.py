@@ -1,0 +1,1 @@
+"""One module (or package) per feature. Views stay thin: permission, lookup, form, service, answer."""

@@ -1,0 +1,177 @@
+"""SKU Mappings view (routes on the `mappings` blueprint): the paginated list with live search, the variant
+picker, add / edit / delete, Auto-map, the Unmapped view and CSV import / export."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from blueprints.mappings import CONTEXT, answer, bp, conflict, download, import_csv, show
+from extensions import db
+from forms.common import EmptyForm
+from forms.mappings import CsvImportForm, SkuMappingForm
+from models.channels import SalesChannel
+from models.mappings import SkuMapping
+from permissions import Permission, channel_or_404, require
+from services.channels import reference_cache
+from services.mappings import csv_io
+from services.mappings import skus as sku_mappings
+from web.htmx import is_htmx
+
+VIEW = "sku_mappings"
+TEMPLATE = "mappings/_skus.html"
+MAPPING_ID = "<int(max=2147483647):sku_mapping_id>"
+MAX_QUERY = 100
+UNMAPPED_SHOWN = 500
+
+
+def _search_text(raw: str) -> str:
+    return "".join(char for char in raw if char.isprintable()).strip()[:MAX_QUERY]
+
+
+def _context(channel: SalesChannel, **overrides) -> dict:
+    q = _search_text(request.args.get("q", ""))
+    page = request.args.get("page", 1, type=int) if request.method == "GET" else 1
+    form = overrides.pop("form", None) or SkuMappingForm(
+        channel, formdata=None, data={"channel_sku": _search_text(request.args.get("new_sku", ""))}
+    )
+    editing = overrides.get("editing")
+    context = {
+        "q": q,
+        "mappings": sku_mappings.mapping_page(channel, q, page),
+        "form": form,
+        "editing": None,
+        "import_form": CsvImportForm(formdata=None),
+        "report": None,
+        "unmapped": None,
+        "columns": csv_io.SKU_COLUMNS,
+        # The picker's checked choice: what the form chose, else the variant being edited.
+        "chosen": getattr(form, "variant", None) or (editing.variant if editing else None),
+        "variants": [],
+        "searched": False,
+    }
+    return {**context, **overrides}
+
+
+CONTEXT[VIEW] = _context
+
+
+def mapping_or_404(channel: SalesChannel, mapping_id: int) -> SkuMapping:
+    mapping = db.session.scalar(
+        select(SkuMapping).where(SkuMapping.id == mapping_id, SkuMapping.channel_id == channel.id)
+    )
+    if mapping is None:
+        abort(404)
+    return mapping
+
+
+@bp.get("/skus")
+@require(Permission.VIEW)
+def skus(channel_id: int):
+    """The channel's SKU mappings, 50 a page; the search box (htmx, debounced) gets only the results."""
+    channel = channel_or_404(channel_id)
+    if is_htmx() and request.headers.get("HX-Target") == "sku-results":
+        context = _context(channel)
+        return render_block(TEMPLATE, "sku_results", channel=channel, **context)
+    return show(channel, VIEW)
+
+
+@bp.get("/skus/variants")
+@require(Permission.VIEW)
+def variant_search(channel_id: int):
+    """The picker's choices: variants of the account by SKU prefix or product name."""
+    channel = channel_or_404(channel_id)
+    variants = sku_mappings.variant_choices(channel, _search_text(request.args.get("variant_q", "")))
+    return render_block(TEMPLATE, "variant_choices", variants=variants, chosen=None, searched=True)
+
+
+def _save(channel: SalesChannel, form: SkuMappingForm, mapping: SkuMapping | None):
+    saved = sku_mappings.save_mapping(channel, mapping, form.channel_sku.data, form.variant, current_user)
+    text = f"{saved.channel_sku} → {form.variant.sku}"
+    try:
+        db.session.commit()
+    except IntegrityError:
+        return conflict(channel, VIEW, f"{form.channel_sku.data} was mapped meanwhile: nothing saved.")
+    return answer(channel, VIEW, f"Saved: {text}.")
+
+
+@bp.post("/skus")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def add_sku(channel_id: int):
+    channel = channel_or_404(channel_id)
+    form = SkuMappingForm(channel)
+    if not form.validate_on_submit():
+        return show(channel, VIEW, status=422, form=form)
+    return _save(channel, form, None)
+
+
+@bp.route(f"/skus/{MAPPING_ID}/edit", methods=["GET", "POST"])
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def edit_sku(channel_id: int, sku_mapping_id: int):
+    channel = channel_or_404(channel_id)
+    mapping = mapping_or_404(channel, sku_mapping_id)
+    data = {"channel_sku": mapping.channel_sku, "variant_id": str(mapping.variant_id)}
+    form = SkuMappingForm(channel, mapping, data=data)
+    if form.validate_on_submit():
+        return _save(channel, form, mapping)
+    return show(channel, VIEW, status=422 if form.errors else 200, form=form, editing=mapping)
+
+
+@bp.post(f"/skus/{MAPPING_ID}/delete")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def delete_sku(channel_id: int, sku_mapping_id: int):
+    channel = channel_or_404(channel_id)
+    mapping = mapping_or_404(channel, sku_mapping_id)
+    if not EmptyForm().validate_on_submit():
+        return answer(channel, VIEW, "Your form expired. Reload the page and try again.", problem=True)
+    text = f"{mapping.channel_sku} → {mapping.variant.sku}"
+    sku_mappings.delete_mapping(channel, mapping, current_user)
+    db.session.commit()
+    return answer(channel, VIEW, f"Mapping {text} deleted.")
+
+
+@bp.post("/skus/auto-map")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def auto_map(channel_id: int):
+    """Read the store's channel SKUs and map those equal to a techOMS SKU; says how many it mapped."""
+    channel = channel_or_404(channel_id)
+    if not EmptyForm().validate_on_submit():
+        return answer(channel, VIEW, "Your form expired. Reload the page and try again.", problem=True)
+    reference = reference_cache.get(channel, "channel_skus", refresh=True)
+    if reference.error:
+        return answer(channel, VIEW, reference.error, problem=True)
+    report = sku_mappings.auto_map(channel, reference.items, current_user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        return conflict(channel, VIEW, "Mappings changed meanwhile: nothing was auto-mapped. Try again.")
+    return answer(channel, VIEW, report.summary())
+
+
+@bp.get("/skus/unmapped")
+@require(Permission.VIEW)
+def unmapped_skus(channel_id: int):
+    """Store SKUs that map to nothing (no mapping, no identical techOMS SKU): the orders they would stop."""
+    channel = channel_or_404(channel_id)
+    reference = reference_cache.get(channel, "channel_skus")
+    skus = sku_mappings.unmapped(channel, reference.items) if not reference.error else []
+    unmapped = {"reference": reference, "skus": skus[:UNMAPPED_SHOWN], "total": len(skus)}
+    return show(channel, VIEW, unmapped=unmapped)
+
+
+@bp.post("/skus/import")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def import_skus(channel_id: int):
+    """Add the file's rows (never overwrite); the answer lists each row's outcome."""
+    channel = channel_or_404(channel_id)
+    return import_csv(channel, VIEW, csv_io.import_skus)
+
+
+@bp.get("/skus/export")
+@require(Permission.VIEW)
+def export_skus(channel_id: int):
+    channel = channel_or_404(channel_id)
+    return download(csv_io.export_skus(channel.id), csv_io.SKU_TEMPLATE)

@@ -1,0 +1,131 @@
+"""Quick actions › Sync and the Sync Actions section: start runs, watch them, read their events, retry
+failed orders, and switch manual API logging."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
+
+from blueprints import channel_page
+from blueprints.sync import panels
+from extensions import db, limiter
+from forms.common import EmptyForm
+from forms.sync import ApiLoggingForm, ImportOrdersForm
+from jobs.enqueue import enqueue_run
+from models.activity import EventLevel, SyncAction, SyncRun, SyncTrigger
+from models.base import utcnow
+from permissions import Permission, channel_or_404, require
+from services import audit
+from sync import runs
+from web.htmx import redirect_to
+
+bp = Blueprint("sync", __name__, url_prefix="/channels/<int:channel_id>/sync")
+API_LOGGING_FOR = timedelta(hours=24)
+
+
+def _run_or_404(channel_id: int, run_id: int) -> SyncRun:
+    channel = channel_or_404(channel_id)
+    run = db.session.get(SyncRun, run_id)
+    if run is None or run.channel_id != channel.id:
+        abort(404)
+    return run
+
+
+def _start(channel, trigger: SyncTrigger, params: dict) -> SyncRun:
+    run, created = runs.request_run(
+        channel, SyncAction.IMPORT_ORDERS, trigger, user=current_user, params=params
+    )
+    if created:
+        enqueue_run(run)
+        flash("Order import started.", "success")
+    else:
+        flash("An order import is already queued or running for this channel; showing it.", "info")
+    return run
+
+
+@bp.get("")
+@require(Permission.VIEW)
+def actions(channel_id: int):
+    """Last activity per action, the run history, failed orders waiting for a retry, manual logging."""
+    channel = channel_or_404(channel_id)
+    return channel_page.render_page(
+        channel, "sync", view_template="sync/_actions.html", **panels.actions_context(channel)
+    )
+
+
+@bp.post("/import-orders")
+@require(Permission.RUN_SYNC)
+@limiter.limit("10/minute", key_func=lambda: f"sync:{request.view_args['channel_id']}")
+def import_orders(channel_id: int):
+    channel = channel_or_404(channel_id)
+    form = ImportOrdersForm()
+    if not form.validate_on_submit():
+        return channel_page.render_page(
+            channel,
+            "sync",
+            status=422,
+            view_template="sync/_actions.html",
+            **panels.actions_context(channel, import_form=form),
+        )
+    _start(channel, SyncTrigger.MANUAL, form.params())
+    return redirect_to(url_for("sync.actions", channel_id=channel.id))
+
+
+@bp.post("/orders/<int:external_id>/retry")
+@require(Permission.RUN_SYNC)
+def retry_order(channel_id: int, external_id: int):
+    """Retry one failed order now (e.g. after adding its SKU mapping)."""
+    channel = channel_or_404(channel_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    pending = panels.pending_order_or_404(channel, external_id)
+    _start(channel, SyncTrigger.RETRY, {"order_ids": [pending.external_id]})
+    return redirect_to(url_for("sync.actions", channel_id=channel.id))
+
+
+@bp.get("/runs/<int:run_id>")
+@require(Permission.VIEW)
+def run_detail(channel_id: int, run_id: int):
+    """A run's summary and its events, filterable by level."""
+    run = _run_or_404(channel_id, run_id)
+    level = request.args.get("level")
+    level = EventLevel(level) if level in {lvl.value for lvl in EventLevel} else None
+    return channel_page.render_page(
+        run.channel, "sync", view_template="sync/_run_detail.html", **panels.run_context(run, level)
+    )
+
+
+@bp.get("/runs/<int:run_id>/progress")
+@require(Permission.VIEW)
+def run_progress(channel_id: int, run_id: int):
+    """The polled progress card; 286 tells htmx to stop polling once the run is final."""
+    run = _run_or_404(channel_id, run_id)
+    return panels.render_progress(run)
+
+
+@bp.post("/api-logging")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def toggle_api_logging(channel_id: int):
+    """Manual logging of the channel's API traffic; it switches itself off after 24 hours."""
+    channel = channel_or_404(channel_id)
+    form = ApiLoggingForm()
+    if not form.validate_on_submit():
+        flash("Manual logging was not changed: the request did not say on or off.", "danger")
+        return redirect_to(url_for("sync.actions", channel_id=channel.id))
+    until = utcnow() + API_LOGGING_FOR if form.enable.data == "on" else None
+    audit.apply_changes(channel, current_user, {"api_logging_until": until})
+    db.session.commit()
+    flash("Manual logging is on for 24 hours." if until else "Manual logging is off.", "success")
+    return redirect_to(url_for("sync.actions", channel_id=channel.id))
+
+
+@bp.get("/api-log")
+@require(Permission.VIEW)
+def api_log(channel_id: int):
+    """The logged calls (newest first), tokens and customer data redacted."""
+    channel = channel_or_404(channel_id)
+    return channel_page.render_page(
+        channel, "sync", view_template="sync/_api_log.html", **panels.api_log_context(channel)
+    )

@@ -1,0 +1,103 @@
+"""What the Sync Actions section shows: last activity per action, run history, a run's events, the failed
+orders waiting for a retry, and the API call log. Queries only; the blueprint stays thin."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from sqlalchemy import func, select
+
+from extensions import db
+from forms.common import EmptyForm
+from forms.sync import ApiLoggingForm, ImportOrdersForm
+from models.activity import ApiCallLog, EventLevel, PendingOrder, SyncAction, SyncEvent, SyncRun
+from models.base import utcnow
+from models.channels import SalesChannel
+from sync import runs
+
+HISTORY_SIZE = 20
+EVENTS_SHOWN = 500
+STOP_POLLING = 286  # htmx stops an `every` trigger on this status
+
+
+def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None = None) -> dict:
+    history = db.session.scalars(
+        select(SyncRun)
+        .where(SyncRun.channel_id == channel.id)
+        .order_by(SyncRun.id.desc())
+        .limit(HISTORY_SIZE)
+    ).all()
+    pending = db.session.scalars(
+        select(PendingOrder)
+        .where(PendingOrder.channel_id == channel.id)
+        .order_by(PendingOrder.last_failed_at.desc())
+    ).all()
+    latest = runs.last_runs([channel.id])
+    return {
+        "actions": [(action, latest.get((channel.id, action))) for action in SyncAction],
+        "history": history,
+        "pending_orders": pending,
+        "import_form": import_form or ImportOrdersForm(formdata=None),
+        "retry_form": EmptyForm(),
+        "logging_form": ApiLoggingForm(formdata=None),
+        "logging_on": channel.api_logging_until is not None and channel.api_logging_until > utcnow(),
+    }
+
+
+def run_context(run: SyncRun, level: EventLevel | None) -> dict:
+    query = select(SyncEvent).where(SyncEvent.run_id == run.id)
+    if level is not None:
+        query = query.where(SyncEvent.level == level)
+    events = db.session.scalars(query.order_by(SyncEvent.id).limit(EVENTS_SHOWN)).all()
+    level_counts = dict(
+        db.session.execute(
+            select(SyncEvent.level, func.count()).where(SyncEvent.run_id == run.id).group_by(SyncEvent.level)
+        ).all()
+    )
+    failed_ids = {e.external_order_id for e in events if e.level == EventLevel.ERROR and e.external_order_id}
+    pending = (
+        db.session.scalars(
+            select(PendingOrder).where(
+                PendingOrder.channel_id == run.channel_id, PendingOrder.external_id.in_(failed_ids)
+            )
+        ).all()
+        if failed_ids
+        else []
+    )
+    return {
+        "run": run,
+        "events": events,
+        "level": level,
+        "levels": list(EventLevel),
+        "level_counts": level_counts,
+        "pending_orders": pending,
+        "retry_form": EmptyForm(),
+    }
+
+
+def api_log_context(channel: SalesChannel) -> dict:
+    calls = db.session.scalars(
+        select(ApiCallLog)
+        .where(ApiCallLog.channel_id == channel.id)
+        .order_by(ApiCallLog.id.desc())
+        .limit(200)
+    ).all()
+    return {"calls": calls}
+
+
+def pending_order_or_404(channel: SalesChannel, external_id: int) -> PendingOrder:
+    pending = db.session.scalar(
+        select(PendingOrder).where(
+            PendingOrder.channel_id == channel.id, PendingOrder.external_id == external_id
+        )
+    )
+    if pending is None:
+        abort(404)
+    return pending
+
+
+def render_progress(run: SyncRun):
+    body = render_template("sync/_run_card.html", run=run, channel=run.channel, action=run.action)
+    if not run.status.is_final:
+        return body, 200
+    # Stop polling, and tell the page's run lists to refresh themselves.
+    return body, STOP_POLLING, {"HX-Trigger": "sync-run-finished"}

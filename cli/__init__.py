@@ -1,0 +1,1 @@
+"""Flask commands and process entry points: demo seed, token key rotation, the embedded development Redis."""

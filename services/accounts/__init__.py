@@ -1,0 +1,1 @@
+"""Users and memberships: who may grant which role, and the password policy."""

@@ -1,0 +1,67 @@
+"""Audit trail of channel settings: one row per changed field, old → new, secrets masked."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+from extensions import db
+from models.channels import AuditEvent, SalesChannel
+from models.tenancy import User
+
+SECRET_FIELDS = frozenset({"access_token", "token_ciphertext"})
+FIELD_LENGTH = 60
+
+
+def audit_field(text: str) -> str:
+    """A field label short enough for the audit column, with an ellipsis when cut."""
+    return text if len(text) <= FIELD_LENGTH else text[: FIELD_LENGTH - 1] + "…"
+
+
+def display(value: object) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "(empty)"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def record(
+    channel: SalesChannel,
+    user: User | None,
+    action: str,
+    field: str = "",
+    old: object = None,
+    new: object = None,
+) -> AuditEvent:
+    if field in SECRET_FIELDS:
+        old, new = ("••••" if old else None), ("••••" if new else None)
+    event = AuditEvent(
+        account_id=channel.account_id,
+        channel_id=channel.id,
+        user_id=user.id if user else None,
+        action=action,
+        field=field,
+        old_value=display(old) if field else "",
+        new_value=display(new) if field else "",
+    )
+    db.session.add(event)
+    return event
+
+
+def apply_changes(channel: SalesChannel, user: User, values: dict[str, object]) -> list[str]:
+    """Set each value that differs and audit it; returns the names of the fields that changed."""
+    changed = []
+    for field, new in values.items():
+        old = getattr(channel, field)
+        if old != new:
+            setattr(channel, field, new)
+            record(channel, user, "setting_changed", field, old, new)
+            changed.append(field)
+    return changed

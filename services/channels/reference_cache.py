@@ -1,0 +1,117 @@
+"""The store's reference lists the mapping screens suggest from — shipping method names, origin addresses
+and channel SKUs (`/inventories` final_sku) — fetched through the channel's client and cached per channel
+in Redis.
+
+Every fetch is billed by the store, so a list is kept for an hour (a failure for a minute, so a store that is
+down is not called on every page view) and refreshed on demand. A failure is a message, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+from connectors.brightsites.errors import BrightSitesError
+from models.base import utcnow
+from models.channels import SalesChannel
+from services.channels import store_connection
+from services.channels.token_vault import TokenUnreadable
+
+log = logging.getLogger(__name__)
+
+TTL_SECONDS = 3600
+FAILURE_TTL_SECONDS = 60
+KINDS = ("shipping_methods", "origin_addresses", "channel_skus")
+LABELS = {
+    "shipping_methods": "shipping methods",
+    "origin_addresses": "origin addresses",
+    "channel_skus": "channel SKUs",
+}
+
+
+@dataclass
+class Reference:
+    """A cached list: its items, or the reason it could not be fetched, and when it was fetched."""
+
+    kind: str
+    items: list = field(default_factory=list)
+    error: str | None = None
+    fetched_at: datetime | None = None
+
+
+def _key(channel: SalesChannel, kind: str) -> str:
+    return f"techoms:channel:{channel.id}:reference:{kind}"
+
+
+def _origin_addresses(client) -> list[dict]:
+    return [
+        {
+            "id": str(item.get("id", "")),
+            "label": ", ".join(
+                str(part) for part in (item.get("nickname"), item.get("city"), item.get("state")) if part
+            ),
+        }
+        for item in client.list_origin_addresses()
+    ]
+
+
+def _channel_skus(client) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in client.iter_inventories():
+        sku = str(row.get("final_sku") or "").strip()
+        if sku:
+            seen.setdefault(sku, None)
+    return list(seen)
+
+
+FETCHERS: dict[str, Callable] = {
+    "shipping_methods": lambda client: sorted(set(client.list_shipping_methods()), key=str.casefold),
+    "origin_addresses": _origin_addresses,
+    "channel_skus": _channel_skus,
+}
+
+
+def _fetch(channel: SalesChannel, kind: str) -> Reference:
+    try:
+        with store_connection.client_for_channel(channel, max_retries=1) as client:
+            items = FETCHERS[kind](client)
+    except BrightSitesError as exc:
+        log.warning(
+            "reference fetch failed", extra={"channel_id": channel.id, "kind": kind, "error": str(exc)}
+        )
+        return Reference(kind, error=f"Could not read the store's {LABELS[kind]}: {exc}", fetched_at=utcnow())
+    except (TokenUnreadable, ValueError):
+        return Reference(
+            kind, error=f"Could not read the store's {LABELS[kind]}: the access token is unusable."
+        )
+    return Reference(kind, items=items, fetched_at=utcnow())
+
+
+def get(channel: SalesChannel, kind: str, *, refresh: bool = False) -> Reference:
+    """The cached list, fetched from the store when missing, expired or `refresh` is asked for."""
+    redis = current_app.extensions["redis"]
+    key = _key(channel, kind)
+    if not refresh:
+        cached = redis.get(key)
+        if cached:
+            data = json.loads(cached)
+            fetched_at = datetime.fromisoformat(data["fetched_at"]) if data.get("fetched_at") else None
+            return Reference(kind, data.get("items", []), data.get("error"), fetched_at)
+    reference = _fetch(channel, kind)
+    payload = {
+        "items": reference.items,
+        "error": reference.error,
+        "fetched_at": reference.fetched_at.isoformat() if reference.fetched_at else None,
+    }
+    redis.set(key, json.dumps(payload), ex=FAILURE_TTL_SECONDS if reference.error else TTL_SECONDS)
+    return reference
+
+
+def forget(channel: SalesChannel) -> None:
+    """Drop every cached list of the channel (e.g. after its store changed)."""
+    current_app.extensions["redis"].delete(*(_key(channel, kind) for kind in KINDS))

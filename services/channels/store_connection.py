@@ -1,0 +1,48 @@
+"""The one place that turns configuration and a channel into a Bright Sites client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from flask import current_app
+
+from connectors.brightsites.client import BrightSitesClient
+from connectors.brightsites.results import ConnectionReport
+from models.channels import SalesChannel
+from services.channels import token_vault
+
+
+def client_for(shop_domain: str, token: str, **options) -> BrightSitesClient:
+    config = current_app.config
+    return BrightSitesClient(
+        shop_domain,
+        token,
+        route_to=config["BRIGHTSITES_ROUTE_TO"],
+        extra_hosts=frozenset(config["BRIGHTSITES_EXTRA_HOSTS"]),
+        **options,
+    )
+
+
+def client_factory(channel: SalesChannel, **options) -> Callable[[], BrightSitesClient]:
+    """Builds clients for this channel outside the app context (one per fetch thread): config and token are
+    read now, in the calling thread."""
+    config = current_app.config
+    return partial(
+        BrightSitesClient,
+        channel.shop_domain,
+        token_vault.decrypt(channel.token_ciphertext),
+        route_to=config["BRIGHTSITES_ROUTE_TO"],
+        extra_hosts=frozenset(config["BRIGHTSITES_EXTRA_HOSTS"]),
+        **options,
+    )
+
+
+def client_for_channel(channel: SalesChannel, **options) -> BrightSitesClient:
+    return client_factory(channel, **options)()
+
+
+def check(shop_domain: str, token: str) -> ConnectionReport:
+    """Reachability, authentication and write permission, in the fewest billed calls the client can do."""
+    with client_for(shop_domain, token, max_retries=0) as client:
+        return client.test_connection()

@@ -1,0 +1,232 @@
+"""SKU mappings of a channel: the paginated list with prefix search, the variant picker's search, audited
+add / change / delete, Auto-map from the store's channel SKUs and the Unmapped view.
+
+Functions change the session and never commit (the view commits once). Lists cost a fixed number of queries
+whatever their size: the list searches by prefix on the indexed key column (a range the index serves on every
+backend, plus the LIKE it stands for), orders by the same index and counts over it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy.orm import joinedload
+
+from extensions import db
+from models.catalog import Product, ProductVariant, sku_key
+from models.channels import SalesChannel
+from models.mappings import SkuMapping
+from models.tenancy import User
+from services import audit
+from services.audit import audit_field
+from services.mappings.resolvers import SkuResolver
+
+PER_PAGE = 50
+MAX_PAGE = 100_000
+PICKER_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(math.ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class AutoMapReport:
+    store_skus: int
+    mapped: int
+    already_mapped: int
+    without_match: int
+
+    def summary(self) -> str:
+        return (
+            f"Auto-map mapped {self.mapped} channel SKU{'' if self.mapped == 1 else 's'} "
+            f"({self.store_skus} on the store, {self.already_mapped} already mapped, "
+            f"{self.without_match} without an identical techOMS SKU)."
+        )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def prefix_condition(column, prefix: str):
+    """`column LIKE 'prefix%'` plus the key range it implies, so an index on `column` is used everywhere."""
+    return (
+        (column >= prefix)
+        & (column < prefix + "\U0010ffff")
+        & column.like(_escape_like(prefix) + "%", escape="\\")
+    )
+
+
+def _search(channel: SalesChannel, q: str) -> Select:
+    """Ids of the channel's mappings whose channel SKU or techOMS SKU starts with `q` (all when blank).
+
+    Each OR branch repeats the channel so SQLite can answer it with one index each (the unique
+    (channel_id, channel_sku_key) index, and the variant index), then merge."""
+    statement = select(SkuMapping.id)
+    key = sku_key(q)
+    if not key:
+        return statement.where(SkuMapping.channel_id == channel.id)
+    by_variant = select(ProductVariant.id).where(
+        ProductVariant.account_id == channel.account_id, prefix_condition(ProductVariant.sku_key, key)
+    )
+    return statement.where(
+        or_(
+            (SkuMapping.channel_id == channel.id) & prefix_condition(SkuMapping.channel_sku_key, key),
+            (SkuMapping.channel_id == channel.id) & SkuMapping.variant_id.in_(by_variant),
+        )
+    )
+
+
+def mapping_page(channel: SalesChannel, q: str = "", page: int = 1) -> Page:
+    """A page of the channel's mappings by channel SKU; `q` is a prefix of the channel or techOMS SKU.
+
+    Three queries: the count and the page's ids straight from the indexes, then those 50 rows with their
+    variant and product."""
+    page = min(max(page, 1), MAX_PAGE)
+    ids = _search(channel, q)
+    total = db.session.scalar(ids.with_only_columns(func.count(SkuMapping.id)))
+    page_ids = list(
+        db.session.scalars(
+            ids.order_by(SkuMapping.channel_sku_key).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+        )
+    )
+    rows = db.session.scalars(
+        select(SkuMapping)
+        .where(SkuMapping.id.in_(page_ids))
+        .options(joinedload(SkuMapping.variant).joinedload(ProductVariant.product))
+        .order_by(SkuMapping.channel_sku_key)
+    ).all()
+    return Page(list(rows), total, page)
+
+
+def variant_choices(channel: SalesChannel, q: str) -> list[ProductVariant]:
+    """The picker's list: the account's variants whose SKU starts with `q` or whose product name has it."""
+    key = sku_key(q)
+    if not key:
+        return []
+    statement = (
+        select(ProductVariant)
+        .join(ProductVariant.product)
+        .options(joinedload(ProductVariant.product))
+        .where(
+            ProductVariant.account_id == channel.account_id,
+            or_(
+                prefix_condition(ProductVariant.sku_key, key),
+                Product.name.ilike("%" + _escape_like(q.strip()) + "%", escape="\\"),
+            ),
+        )
+        .order_by(ProductVariant.sku_key)
+        .limit(PICKER_LIMIT)
+    )
+    return list(db.session.scalars(statement))
+
+
+def account_variant(channel: SalesChannel, variant_id: int | None) -> ProductVariant | None:
+    if variant_id is None:
+        return None
+    return db.session.scalar(
+        select(ProductVariant)
+        .options(joinedload(ProductVariant.product))
+        .where(ProductVariant.id == variant_id, ProductVariant.account_id == channel.account_id)
+    )
+
+
+def find_mapping(
+    channel: SalesChannel, channel_sku: str, *, excluding: int | None = None
+) -> SkuMapping | None:
+    statement = select(SkuMapping).where(
+        SkuMapping.channel_id == channel.id, SkuMapping.channel_sku_key == sku_key(channel_sku)
+    )
+    if excluding is not None:
+        statement = statement.where(SkuMapping.id != excluding)
+    return db.session.scalar(statement.options(joinedload(SkuMapping.variant)))
+
+
+def save_mapping(
+    channel: SalesChannel,
+    mapping: SkuMapping | None,
+    channel_sku: str,
+    variant: ProductVariant,
+    user: User | None,
+) -> SkuMapping:
+    """Add (mapping None) or change a mapping, audited with the channel SKU and old → new techOMS SKU."""
+    channel_sku = channel_sku.strip()
+    if mapping is None:
+        mapping = SkuMapping(channel_id=channel.id, variant=variant)
+        audit.record(channel, user, "sku_mapping_added", audit_field(channel_sku), None, variant.sku)
+    else:
+        old_sku, old_variant = mapping.channel_sku, mapping.variant.sku
+        if old_sku != channel_sku:
+            audit.record(channel, user, "sku_mapping_renamed", audit_field(old_sku), old_sku, channel_sku)
+        if old_variant != variant.sku:
+            audit.record(
+                channel, user, "sku_mapping_changed", audit_field(channel_sku), old_variant, variant.sku
+            )
+    mapping.channel_sku = channel_sku
+    mapping.channel_sku_key = sku_key(channel_sku)
+    mapping.variant = variant
+    db.session.add(mapping)
+    return mapping
+
+
+def delete_mapping(channel: SalesChannel, mapping: SkuMapping, user: User | None) -> None:
+    audit.record(
+        channel, user, "sku_mapping_removed", audit_field(mapping.channel_sku), mapping.variant.sku, None
+    )
+    db.session.delete(mapping)
+
+
+def auto_map(channel: SalesChannel, store_skus: list[str], user: User | None) -> AutoMapReport:
+    """Map each store SKU equal to a techOMS SKU of the account (ignoring case and spaces) and not mapped yet:
+    three queries and one bulk insert, one summary audit event."""
+    by_key: dict[str, str] = {}
+    for sku in store_skus:
+        key = sku_key(sku)
+        if key and len(key) <= 100:
+            by_key.setdefault(key, sku.strip())
+    existing = set(
+        db.session.scalars(select(SkuMapping.channel_sku_key).where(SkuMapping.channel_id == channel.id))
+    )
+    variants = dict(
+        db.session.execute(
+            select(ProductVariant.sku_key, ProductVariant.id).where(
+                ProductVariant.account_id == channel.account_id
+            )
+        ).all()
+    )
+    rows = [
+        {"channel_id": channel.id, "channel_sku": sku, "channel_sku_key": key, "variant_id": variants[key]}
+        for key, sku in by_key.items()
+        if key not in existing and key in variants
+    ]
+    if rows:
+        db.session.execute(insert(SkuMapping), rows)
+    already = sum(1 for key in by_key if key in existing)
+    report = AutoMapReport(len(by_key), len(rows), already, len(by_key) - already - len(rows))
+    audit.record(channel, user, "sku_mappings_auto_mapped", "Auto-map", None, report.summary())
+    return report
+
+
+def unmapped(channel: SalesChannel, store_skus: list[str]) -> list[str]:
+    """Store SKUs that resolve to nothing: neither a mapping nor an identical techOMS SKU."""
+    resolved = SkuResolver(channel).resolve_many(store_skus)
+    return sorted((sku for sku in store_skus if sku not in resolved), key=sku_key)

@@ -1,0 +1,46 @@
+"""Warehouse mappings of a channel: which store location (origin address id) each enabled warehouse stands
+for. Functions change the session and never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+from models.catalog import Warehouse
+from models.channels import SalesChannel
+from models.mappings import WarehouseMapping
+from models.tenancy import User
+from services import audit, catalog
+
+
+def warehouse_rows(channel: SalesChannel) -> list[tuple[Warehouse, WarehouseMapping | None]]:
+    """One row per warehouse enabled for the channel's account, with its mapping if it has one."""
+    mappings = {
+        m.warehouse_id: m
+        for m in db.session.scalars(select(WarehouseMapping).where(WarehouseMapping.channel_id == channel.id))
+    }
+    return [(w, mappings.get(w.id)) for w in catalog.enabled_warehouses(channel.account)]
+
+
+def set_warehouse_identifier(
+    channel: SalesChannel, warehouse: Warehouse, identifier: str, user: User | None
+) -> str:
+    """Map the warehouse to `identifier`, or unmap it when blank. Returns what happened, for the message."""
+    mapping = db.session.scalar(
+        select(WarehouseMapping).where(
+            WarehouseMapping.channel_id == channel.id, WarehouseMapping.warehouse_id == warehouse.id
+        )
+    )
+    old = mapping.external_identifier if mapping else None
+    if (old or "") == identifier:
+        return f"Nothing changed for warehouse {warehouse.code}."
+    if not identifier:
+        db.session.delete(mapping)
+        audit.record(channel, user, "warehouse_mapping_removed", warehouse.code, old, None)
+        return f"Warehouse {warehouse.code} unmapped: its stock is no longer published."
+    if mapping is None:
+        mapping = WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id)
+        db.session.add(mapping)
+    mapping.external_identifier = identifier
+    audit.record(channel, user, "warehouse_mapping_set", warehouse.code, old, identifier)
+    return f"Warehouse {warehouse.code} mapped to {identifier}."

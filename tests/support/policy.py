@@ -1,0 +1,108 @@
+"""The policy matrix's URL builder: an object id of the own or the other tenant for every URL parameter."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from models.tenancy import Role
+from permissions import PUBLIC_ENDPOINTS
+from tests.support.world import World
+
+# Acting on the session itself; covered by their own tests.
+SKIPPED_IN_MATRIX = {"auth.logout"}
+
+
+def object_ids(world: World, tenant: str) -> dict[str, int]:
+    """URL parameter -> an object of the own tenant (account A1) or of the other tenant (organization B)."""
+    t = world.a if tenant == "own" else world.b
+    membership = world.memberships[Role.ACCOUNT_USER] if tenant == "own" else None
+    from extensions import db
+    from models.tenancy import Membership
+
+    if membership is None:
+        membership = db.session.query(Membership).filter_by(organization_id=world.b.organization.id).one()
+    return {
+        "product_id": t.product.id,
+        "variant_id": t.variant.id,
+        "warehouse_id": t.warehouse.id,
+        "membership_id": membership.id,
+        "channel_id": t.channel.id,
+        **_mapping_ids(t.channel, t.variant),
+        "view": "main",
+        "order_id": _order_id(t.channel),
+        **_sync_ids(t.channel),
+    }
+
+
+def _sync_ids(channel) -> dict[str, int]:
+    """A finished run of `channel` and an order waiting for a retry, created when first asked for."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
+
+    run = db.session.scalar(select(SyncRun).where(SyncRun.channel_id == channel.id).limit(1))
+    if run is None:
+        run = SyncRun(
+            account_id=channel.account_id,
+            channel_id=channel.id,
+            action=SyncAction.IMPORT_ORDERS,
+            trigger=SyncTrigger.MANUAL,
+            status=RunStatus.SUCCEEDED,
+        )
+        db.session.add(run)
+    pending = db.session.scalar(select(PendingOrder).where(PendingOrder.channel_id == channel.id).limit(1))
+    if pending is None:
+        pending = PendingOrder(channel_id=channel.id, external_id=1000 + channel.id, reason="test")
+        db.session.add(pending)
+    db.session.commit()
+    return {"run_id": run.id, "external_id": pending.external_id}
+
+
+def _order_id(channel) -> int:
+    """An order of `channel`, created the first time it is asked for."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.orders import SalesOrder
+    from tests.support.orders import make_order
+
+    existing = db.session.scalar(select(SalesOrder.id).where(SalesOrder.channel_id == channel.id).limit(1))
+    return existing if existing is not None else make_order(channel).id
+
+
+def _mapping_ids(channel, variant) -> dict[str, int]:
+    """A SKU and a carrier mapping of `channel`, created again whenever a route deleted them."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.mappings import CarrierMapping, SkuMapping
+    from tests.support.mappings import add_carrier_mapping, add_sku_mapping, make_carriers
+
+    sku = db.session.scalar(select(SkuMapping).where(SkuMapping.channel_id == channel.id).limit(1))
+    carrier = db.session.scalar(
+        select(CarrierMapping).where(CarrierMapping.channel_id == channel.id).limit(1)
+    )
+    if carrier is None:
+        from models.catalog import CarrierService
+
+        service = db.session.scalar(select(CarrierService).limit(1)) or next(iter(make_carriers().values()))
+        carrier = add_carrier_mapping(channel, service, "UPS Ground")
+    return {
+        "sku_mapping_id": (sku or add_sku_mapping(channel, "MATRIX-SKU", variant)).id,
+        "carrier_mapping_id": carrier.id,
+    }
+
+
+def checked_rules(app: Flask):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint in SKIPPED_IN_MATRIX:
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield rule, method
+
+
+def build_url(rule, ids: dict[str, int]) -> str:
+    unknown = set(rule.arguments) - ids.keys()
+    assert not unknown, f"{rule.rule}: add {unknown} to object_ids() so the matrix can reach it"
+    return rule.build({name: ids[name] for name in rule.arguments})[1]
