@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from extensions import db, login_manager
+from models.channels import SalesChannel
 from models.tenancy import Account, Membership, Role, User
 
 security_log = logging.getLogger("techoms.security")
@@ -188,8 +189,6 @@ def in_account_or_404(model: type[T], object_id: int, *, account_column: str = "
 
 def channel_or_404(channel_id: int):
     """A live (not deleted) sales channel of the current account."""
-    from models.channels import SalesChannel
-
     channel = in_account_or_404(SalesChannel, channel_id)
     if channel.deleted_at is not None:
         abort(404)

@@ -1,11 +1,13 @@
-"""Typed models, one module per aggregate: tenancy, catalog (and later channels, orders, activity).
+"""Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity.
 
-Import the module you need (`from models.tenancy import User`). `import_all()` registers every table, for
-migrations and create_all.
+Import the module you need (`from models.tenancy import User`). `import_all()` registers every table with the
+metadata, for migrations and `flask db check`.
 """
 
 
 def import_all() -> None:
+    # Imported here, not at the top: extensions.py imports models.base while `db` is not yet defined, and
+    # every aggregate module imports `db` from extensions (a real cycle at import time).
     import models.activity  # noqa: F401
     import models.catalog  # noqa: F401
     import models.channels  # noqa: F401

@@ -1,4 +1,5 @@
-"""Audit trail of channel settings: one row per changed field, old → new, secrets masked."""
+"""Audit trail of a channel: settings, mappings and token changes, and views of full contact details; one row
+per changed field, old → new, secrets masked."""
 
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 `simulator` (session): a real threaded HTTP server plus helpers around its /__sandbox admin endpoints.
 `bs_store` (function): a fresh small store with a unique subdomain, so tests never share state.
 
-Use them from any test folder with a conftest.py holding
-`from tests.simulator_fixture import simulator, bs_store  # noqa: F401`.
+tests/conftest.py registers this module as a pytest plugin, so every test folder has both fixtures.
 """
 
 from __future__ import annotations
