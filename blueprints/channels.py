@@ -52,11 +52,13 @@ def view(channel_id: int, view: str):
 
 
 def _saved(channel: SalesChannel, section: str, form, outcome: settings.Outcome):
+    """Commit what the service changed and answer with its message."""
     db.session.commit()
     return channel_page.section_answer(channel, section, form, message=outcome.message)
 
 
 def _save_settings(channel: SalesChannel, section: str, form):
+    """Main or advanced settings: validate, change, commit, answer."""
     if not form.validate_on_submit():
         return channel_page.section_answer(channel, section, form, status=422)
     values = channel_page.section_values(section, form)
