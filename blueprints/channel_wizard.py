@@ -9,13 +9,12 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user, fresh_login_required
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.channel_page import store_token
 from extensions import db, limiter
 from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm
 from models.channels import ChannelType, InventoryMode, SalesChannel
 from permissions import Permission, current_account, require
 from services import audit
-from services.channels import store_connection, wizard_drafts
+from services.channels import store_connection, token_vault, wizard_drafts
 from web.htmx import redirect_to, render
 
 bp = Blueprint("channel_wizard", __name__, url_prefix="/channels/new")
@@ -121,7 +120,7 @@ def options():
         inventory_mode=InventoryMode(form.inventory_mode.data),
         timezone=current_account().timezone,
     )
-    store_token(channel, draft.token(), draft.token_can_write)
+    token_vault.store(channel, draft.token(), draft.token_can_write)
     db.session.add(channel)
     try:
         db.session.flush()

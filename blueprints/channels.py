@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_login import current_user, fresh_login_required
+from flask_login import current_user, fresh_login_required, login_fresh
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints import channel_page
-from extensions import db
+from extensions import db, login_manager
 from forms.channels import (
     AdvancedSettingsForm,
     DeleteChannelForm,
@@ -17,7 +18,8 @@ from forms.channels import (
     TokenForm,
 )
 from models.channels import SalesChannel
-from permissions import Permission, channel_or_404, current_account, require
+from permissions import Permission, can, channel_or_404, current_account, require
+from services.channels import settings
 from web.htmx import redirect_to
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
@@ -49,18 +51,30 @@ def view(channel_id: int, view: str):
     return channel_page.render_page(channel_or_404(channel_id), view)
 
 
+def _saved(channel: SalesChannel, section: str, form, outcome: settings.Outcome):
+    """Commit what the service changed and answer with its message."""
+    db.session.commit()
+    return channel_page.section_answer(channel, section, form, message=outcome.message)
+
+
+def _save_settings(channel: SalesChannel, section: str, form):
+    """Main or advanced settings: validate, change, commit, answer."""
+    if not form.validate_on_submit():
+        return channel_page.section_answer(channel, section, form, status=422)
+    values = channel_page.section_values(section, form)
+    return _saved(channel, section, form, settings.change_settings(channel, current_user, section, values))
+
+
 @bp.post("/<int:channel_id>/main")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def save_main(channel_id: int):
-    channel = channel_or_404(channel_id)
-    return channel_page.save_section(channel, "main", MainSettingsForm())
+    return _save_settings(channel_or_404(channel_id), "main", MainSettingsForm())
 
 
 @bp.post("/<int:channel_id>/advanced")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def save_advanced(channel_id: int):
-    channel = channel_or_404(channel_id)
-    return channel_page.save_section(channel, "advanced", AdvancedSettingsForm())
+    return _save_settings(channel_or_404(channel_id), "advanced", AdvancedSettingsForm())
 
 
 @bp.post("/<int:channel_id>/privacy")
@@ -68,15 +82,42 @@ def save_advanced(channel_id: int):
 @fresh_login_required
 def save_privacy(channel_id: int):
     channel = channel_or_404(channel_id)
-    return channel_page.save_section(channel, "privacy", PrivacyForm())
+    form = PrivacyForm()
+    if not form.validate_on_submit():
+        return channel_page.section_answer(channel, "privacy", form, status=422)
+    outcome = settings.change_privacy(channel, current_user, form.pii_retention_days.data)
+    return _saved(channel, "privacy", form, outcome)
 
 
 @bp.post("/<int:channel_id>/general")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def save_general(channel_id: int):
-    """Name for every editor; the Shop Domain only for those who may change credentials, re-tested first."""
+    """Name for every editor; the Shop Domain only for those who may change credentials, after a fresh login,
+    and only to a store that accepts the channel's token."""
     channel = channel_or_404(channel_id)
-    return channel_page.save_general(channel, GeneralForm(channel_id=channel.id))
+    form = GeneralForm(channel_id=channel.id)
+    if not form.validate_on_submit():
+        return channel_page.section_answer(channel, "general", form, status=422)
+    new_domain = form.shop_domain.data
+    if new_domain != channel.shop_domain:
+        if not can(Permission.EDIT_CHANNEL_CREDENTIALS):
+            form.shop_domain.errors.append(
+                "Only organization owners, organization admins and account admins may change the Shop Domain."
+            )
+            return channel_page.section_answer(channel, "general", form, status=422)
+        if not login_fresh():
+            return login_manager.needs_refresh()
+    outcome = settings.change_general(channel, current_user, form.name.data, new_domain)
+    if outcome.refused:
+        form.shop_domain.errors.append(outcome.refusal)
+        return channel_page.section_answer(channel, "general", form, status=422)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another request took the domain between validation and commit
+        db.session.rollback()
+        form.shop_domain.errors.append(f"{new_domain} is already used by another sales channel.")
+        return channel_page.section_answer(channel, "general", form, status=422)
+    return channel_page.section_answer(channel, "general", form, message=outcome.message)
 
 
 @bp.post("/<int:channel_id>/token")
@@ -84,7 +125,15 @@ def save_general(channel_id: int):
 @fresh_login_required
 def replace_token(channel_id: int):
     """Replace the access token after the store accepts it; the old one is destroyed."""
-    return channel_page.replace_token(channel_or_404(channel_id), TokenForm())
+    channel = channel_or_404(channel_id)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return channel_page.section_answer(channel, "token", form, status=422)
+    outcome = settings.replace_token(channel, current_user, form.access_token.data)
+    if outcome.refused:
+        form.access_token.errors.append(outcome.refusal)
+        return channel_page.section_answer(channel, "token", form, status=422)
+    return _saved(channel, "token", TokenForm(formdata=None), outcome)
 
 
 @bp.post("/<int:channel_id>/delete")
@@ -95,7 +144,7 @@ def delete(channel_id: int):
     form = DeleteChannelForm(channel_name=channel.name)
     if not form.validate_on_submit():
         return channel_page.render_page(channel, "main", delete_form=form, status=422)
-    channel_page.delete_channel(channel, current_user)
+    settings.delete_channel(channel, current_user)
     db.session.commit()
     flash(f"Channel {channel.name} deleted. Its orders and history are kept.", "success")
     return redirect_to(url_for("channels.index"))

@@ -93,3 +93,14 @@ def test_no_test_module_imports_another():
             assert not last.startswith("test_"), (
                 f"{path.relative_to(ROOT)} imports {module}; use tests/support/"
             )
+
+
+def test_fragments_are_rendered_only_through_web_htmx():
+    """One way to render a block (web.htmx.render, render_fragment): fragments follow one set of rules."""
+    for package in PROJECT - {"tests"}:
+        paths = python_files(package) if (ROOT / package).is_dir() else [ROOT / f"{package}.py"]
+        for path in paths:
+            if path == ROOT / "web" / "htmx.py":
+                continue
+            for module, _names in imported_modules(path):
+                assert not module.startswith("jinja2_fragments"), f"{path.relative_to(ROOT)} imports {module}"

@@ -8,6 +8,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from web.htmx import is_htmx
+
 log = logging.getLogger("techoms.errors")
 
 MESSAGES = {
@@ -24,7 +26,8 @@ MESSAGES = {
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, ("Error", "The request failed."))
-    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
+    # A history restore gets the full page too: htmx swaps it in as the whole document.
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
     return render_template(template, code=code, title=title, message=detail or message), code
 
 

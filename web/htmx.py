@@ -1,4 +1,5 @@
-"""htmx plumbing: a full page for normal requests, the named block for htmx ones."""
+"""htmx plumbing: a full page for normal requests, the named block for htmx ones. Every fragment is rendered
+here (render_fragment), never with jinja2_fragments directly."""
 
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ def is_htmx() -> bool:
     )
 
 
+def render_fragment(template: str, block: str, **context) -> str:
+    """Only `block` of `template`, whatever the request (a section's reply, search results, a picker)."""
+    return render_block(template, block, **context)
+
+
 def render(template: str, block: str, **context) -> str:
     """The whole page, or only `block` of it when htmx asks."""
     if is_htmx():
-        return render_block(template, block, **context)
+        return render_fragment(template, block, **context)
     return render_template(template, **context)
 
 

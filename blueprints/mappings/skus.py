@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_login import current_user
-from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +18,7 @@ from permissions import Permission, channel_or_404, require
 from services.channels import reference_cache
 from services.mappings import csv_io
 from services.mappings import skus as sku_mappings
-from web.htmx import is_htmx
+from web.htmx import is_htmx, render_fragment
 
 VIEW = "sku_mappings"
 TEMPLATE = "mappings/_skus.html"
@@ -75,7 +74,7 @@ def skus(channel_id: int):
     channel = channel_or_404(channel_id)
     if is_htmx() and request.headers.get("HX-Target") == "sku-results":
         context = _context(channel)
-        return render_block(TEMPLATE, "sku_results", channel=channel, **context)
+        return render_fragment(TEMPLATE, "sku_results", channel=channel, **context)
     return show(channel, VIEW)
 
 
@@ -85,7 +84,7 @@ def variant_search(channel_id: int):
     """The picker's choices: variants of the account by SKU prefix or product name."""
     channel = channel_or_404(channel_id)
     variants = sku_mappings.variant_choices(channel, _search_text(request.args.get("variant_q", "")))
-    return render_block(TEMPLATE, "variant_choices", variants=variants, chosen=None, searched=True)
+    return render_fragment(TEMPLATE, "variant_choices", variants=variants, chosen=None, searched=True)
 
 
 def _save(channel: SalesChannel, form: SkuMappingForm, mapping: SkuMapping | None):

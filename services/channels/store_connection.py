@@ -46,3 +46,9 @@ def check(shop_domain: str, token: str) -> ConnectionReport:
     """Reachability, authentication and write permission, in the fewest billed calls the client can do."""
     with client_for(shop_domain, token, max_retries=0) as client:
         return client.test_connection()
+
+
+def check_channel_token(channel: SalesChannel, shop_domain: str) -> ConnectionReport:
+    """The channel's stored token tested against `shop_domain` (the store it would move to). Raises
+    TokenUnreadable when no configured key decrypts it."""
+    return check(shop_domain, token_vault.decrypt(channel.token_ciphertext))

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from extensions import db
+from models.base import utcnow
 from models.channels import SalesChannel
 
 
@@ -35,6 +36,16 @@ def decrypt(ciphertext: str) -> str:
         return _fernet().decrypt(ciphertext.encode()).decode()
     except InvalidToken:
         raise TokenUnreadable() from None
+
+
+def store(channel: SalesChannel, token: str, can_write: bool | None) -> None:
+    """Give the channel a new token: kept encrypted, its last four shown, its write access as the store
+    reported it; a pause for a refused token ends with it."""
+    channel.token_ciphertext = encrypt(token)
+    channel.token_last4 = token[-4:]
+    channel.token_can_write = can_write
+    channel.token_updated_at = utcnow()
+    channel.token_refused_at = None
 
 
 def reencrypt(ciphertext: str) -> str:

@@ -1,12 +1,18 @@
-"""The channel page: views, section saves with audit, the Shop Domain rule, token replacement, delete."""
+"""The channel page: views, section saves with audit, the Shop Domain rule, token replacement, delete, which
+forms an answer builds, the store lists forgotten when the store moves."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from flask import template_rendered
+from jinja2_fragments.flask import template_block_rendered
 from sqlalchemy import select
 
 from extensions import db
 from models.channels import AuditEvent, ChannelStatus, InventoryMode, SalesChannel
 from models.tenancy import Role
+from services.channels import reference_cache
 from tests.support import channel_steps as wizard
 from tests.support.world import ROLE_EMAILS
 
@@ -232,3 +238,66 @@ def test_deleted_channel_frees_its_store(client, world, login, bs_store):
     client.post(f"/channels/{first}/delete", data={"confirm_name": "Old"})
     second = wizard.create_channel(client, bs_store, name="New")
     assert second != first
+
+
+@contextmanager
+def forms_rendered(app):
+    """The section forms in the context of each template or block rendered meanwhile."""
+    seen: list[set[str]] = []
+
+    def record(_sender, context, **_extra):
+        seen.append({key for key in context if key.endswith("_form")})
+
+    with template_rendered.connected_to(record, app), template_block_rendered.connected_to(record, app):
+        yield seen
+
+
+def test_a_section_reply_builds_only_its_own_form(app, client, world, login):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    channel = world.a.channel
+    htmx = {"HX-Request": "true"}
+    posts = {
+        "main": {
+            "status": "active",
+            "import_orders_every": "15",
+            "export_shipments_every": "30",
+            "export_inventory_every": "1440",
+        },
+        "advanced": ADVANCED,
+        "general": {"name": "Renamed", "shop_domain": channel.shop_domain},
+        "privacy": {"pii_retention_days": "abc"},
+        "token": {"access_token": "short"},
+    }
+    for section, data in posts.items():
+        with forms_rendered(app) as seen:
+            response = client.post(f"/channels/{channel.id}/{section}", data=data, headers=htmx)
+        assert response.status_code in (200, 422) and b"<html" not in response.data, section
+        assert seen == [{f"{section}_form"}], section
+    # A tab switch builds its view's forms; a full page also those beside the view.
+    with forms_rendered(app) as seen:
+        client.get(f"/channels/{channel.id}/advanced", headers=htmx)
+    assert seen == [{"token_form", "advanced_form"}]
+    with forms_rendered(app) as seen:
+        client.get(f"/channels/{channel.id}/history")
+    assert seen == [{"general_form", "privacy_form", "delete_form"}]
+    with forms_rendered(app) as seen:
+        client.post(f"/channels/{channel.id}/advanced", data={**ADVANCED, "import_lag_minutes": "-1"})
+    assert seen == [{"token_form", "advanced_form", "general_form", "privacy_form", "delete_form"}]
+
+
+def test_moving_the_store_forgets_the_old_stores_lists(client, world, login, simulator, bs_store):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel_id = wizard.create_channel(client, bs_store, name="Mover")
+    channel = db.session.get(SalesChannel, channel_id)
+    old_skus = reference_cache.get(channel, "channel_skus").items
+    twin = simulator.create_store(products=2, orders=0, seed=99, token=bs_store.token)
+    with simulator.client(twin) as store_client:
+        twin_skus = sorted(
+            {row["final_sku"] for row in store_client.iter_inventories() if row.get("final_sku")}
+        )
+    assert old_skus and sorted(old_skus) != twin_skus
+    response = client.post(
+        f"/channels/{channel_id}/general", data={"name": "Mover", "shop_domain": twin.subdomain}
+    )
+    assert response.status_code == 303
+    assert sorted(reference_cache.get(fresh(channel), "channel_skus").items) == twin_skus

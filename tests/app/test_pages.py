@@ -27,6 +27,17 @@ def test_not_found_page(client, world, login):
     assert fragment.status_code == 404 and b"<html" not in fragment.data
 
 
+def test_error_page_for_a_history_restore_is_the_whole_page(client, world, login):
+    """Going back to a pushed URL that now fails (another tenant's channel here) must not swap a bare
+    fragment in as the whole document."""
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    for path in ("/no/such/page", f"/channels/{world.b.channel.id}/main"):
+        response = client.get(path, headers=restore)
+        assert response.status_code == 404, path
+        assert b"<html" in response.data and b"Not found" in response.data, path
+
+
 def test_unexpected_error_is_a_clean_500(app_config):
     app = create_app(app_config)
 
