@@ -273,9 +273,14 @@ def _translated(state: ImportState, oid: int, outcome: Any) -> translate.OrderRe
             raise StoreUnavailable(f"{state.detail_failures} orders could not be read from the store.")
     else:
         try:
-            return translate.order(outcome, state.store_tz)
+            record = translate.order(outcome, state.store_tz)
         except (translate.TranslationError, AttributeError, KeyError, TypeError, ValueError) as error:
             _fail(state, oid, f"Order {oid}: the store sent data techOMS cannot read ({error}).")
+        else:
+            if record.updated_at is not None:
+                return record
+            # Without it the order would be fetched again on every run, or a later change missed.
+            _fail(state, oid, f"Order {oid}: the store sent it without its update time (updated_at).")
     return None
 
 

@@ -55,11 +55,11 @@ def upsert(
         return order, Outcome.CREATED
     if record.status == STORE_CANCELLED:
         changed = cancel(existing)
-        existing.store_updated_at = record.updated_at
+        _note_store_update(existing, record)
         return existing, (Outcome.CANCELLED if changed else Outcome.LOCKED)
     if existing.is_locked:
         existing.store_status = record.status
-        existing.store_updated_at = record.updated_at  # seen: not fetched again until it changes again
+        _note_store_update(existing, record)  # seen: not fetched again until it changes again
         return existing, Outcome.LOCKED
     _apply(existing, record, variant_ids, carrier, channel.order_number_prefix)
     return existing, Outcome.UPDATED
@@ -75,7 +75,7 @@ def _apply(
     order.number = f"{prefix}{record.number}"
     order.store_status = record.status
     order.store_created_at = record.created_at
-    order.store_updated_at = record.updated_at
+    _note_store_update(order, record)
     order.item_total = record.item_total
     order.shipping_total = record.shipping_total
     order.tax_total = record.tax_total
@@ -89,6 +89,15 @@ def _apply(
         _set_address(order, "billing", record.billing_address)
         _set_address(order, "shipping", record.shipping_address)
     _set_lines(order, record.lines, variant_ids)
+
+
+def _note_store_update(order: SalesOrder, record: OrderRecord) -> None:
+    """The store's update time, when the answer carried one (the legacy PUT answer does not): a guessed time
+    would make the next listing skip a change, or fetch an unchanged order again."""
+    if record.updated_at is not None:
+        order.store_updated_at = record.updated_at
+    elif order.store_updated_at is None:
+        raise ValueError("a new order needs the store's update time")
 
 
 def _set_address(order: SalesOrder, kind: str, source: AddressRecord) -> None:
