@@ -157,12 +157,16 @@ def reset_faults(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.post("/stores/<subdomain>/orders")
 def add_order(subdomain: str) -> ResponseReturnValue:
-    """A shopper places an order (status `new` unless given)."""
+    """A shopper places an order (status `new` unless given). `gift`: it holds a gift certificate;
+    `gift_only`: true, nothing else (no physical line); false, at least one physical line too."""
     store = _store_or_404(subdomain)
     body = _body()
     status = body.get("status", "new")
     if status not in ORDER_STATUSES:
         raise invalid("status", "unknown status")
+    gift_only = body.get("gift_only")
+    if gift_only is not None and not isinstance(gift_only, bool):
+        raise invalid("gift_only", "gift_only must be true or false")
     with store.lock:
         rng = random.Random(f"{store.seed}:{len(store.orders)}")
         physical = [p for p in store.products.values() if p.sku != "GIFTCERT"]
@@ -177,6 +181,7 @@ def add_order(subdomain: str) -> ResponseReturnValue:
             gift=bool(body.get("gift")),
             physical_products=physical or [gift],
             gift_product=gift,
+            only_gift=gift_only,
         )
         return jsonify({"order_id": order.id}), 201
 
