@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -16,7 +17,7 @@ from sandbox.api_orders import cancel_order
 from sandbox.errors import ApiError, invalid, not_found
 from sandbox.gateway import registry
 from sandbox.generator import StoreSpec, build_store, make_order
-from sandbox.store import ORDER_STATUSES, Order, Store, utc_now
+from sandbox.store import ORDER_STATUSES, LineItem, Order, Store, utc_now
 
 blueprint = Blueprint("sandbox_admin", __name__, url_prefix="/__sandbox")
 
@@ -188,11 +189,16 @@ def add_order(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/edit")
 def edit_order(subdomain: str, order_id: int) -> ResponseReturnValue:
-    """The customer edits an order: a line's quantity changes (default: first line +1), updated_at moves."""
+    """The customer edits an order: a line's quantity changes (default: first line +1), or with `add_line`
+    a line of the first physical product is added; updated_at moves."""
     store = _store_or_404(subdomain)
     body = _body()
     with store.lock:
         order = _order_or_404(store, order_id)
+        if body.get("add_line"):
+            line = _add_physical_line(store, order)
+            order.touch()
+            return jsonify({"order_id": order.id, "line_id": line.id, "quantity": line.quantity})
         if not order.line_items:
             raise invalid("line_items", "order has no lines")
         line = order.line_item(int(body["line_id"])) if "line_id" in body else order.line_items[0]
@@ -201,6 +207,26 @@ def edit_order(subdomain: str, order_id: int) -> ResponseReturnValue:
         line.quantity = int(body.get("quantity", line.quantity + 1))
         order.touch()
         return jsonify({"order_id": order.id, "line_id": line.id, "quantity": line.quantity})
+
+
+def _add_physical_line(store: Store, order: Order) -> LineItem:
+    physical = (p for p in sorted(store.products.values(), key=lambda p: p.id) if p.sku != "GIFTCERT")
+    product = next(physical, None)
+    if product is None or not product.inventories:
+        raise invalid("line_items", "the store has no physical product")
+    row = product.inventories[0]
+    line = LineItem(
+        id=store.next_id("line_item", 700_000),
+        product_id=product.id,
+        name=product.name,
+        final_sku=product.final_sku(row),
+        quantity=1,
+        product_price=product.base_price,
+        options_price=Decimal("0.0"),
+        sub_option_ids=list(row.sub_option_ids),
+    )
+    order.line_items.append(line)
+    return line
 
 
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/status")

@@ -39,17 +39,10 @@ def upsert(
     carrier: tuple[str, str] | None,
 ) -> tuple[SalesOrder, Outcome]:
     if existing is None:
-        initial = (
-            OrderStatus.DRAFT
-            if channel.initial_order_status == InitialOrderStatus.DRAFT
-            else OrderStatus.APPROVED
-        )
         order = SalesOrder(
-            account_id=channel.account_id,
-            channel_id=channel.id,
-            external_id=record.external_id,
-            status=initial,
+            account_id=channel.account_id, channel_id=channel.id, external_id=record.external_id
         )
+        _set_fulfilment(order, record, channel)
         _apply(order, record, variant_ids, carrier, channel.order_number_prefix)
         db.session.add(order)
         return order, Outcome.CREATED
@@ -61,8 +54,26 @@ def upsert(
         existing.store_status = record.status
         _note_store_update(existing, record)  # seen: not fetched again until it changes again
         return existing, Outcome.LOCKED
+    _set_fulfilment(existing, record, channel)
     _apply(existing, record, variant_ids, carrier, channel.order_number_prefix)
     return existing, Outcome.UPDATED
+
+
+def _set_fulfilment(order: SalesOrder, record: OrderRecord, channel: SalesChannel) -> None:
+    """An order of gift certificates only has nothing to ship: recorded, never Approved and waiting. It
+    becomes fulfilment work (the channel's initial status) when a physical line appears, and stops being it
+    when the last one goes before release."""
+    if not record.physical_lines:
+        if order.status != OrderStatus.NOT_FOR_FULFILMENT:
+            order.status = OrderStatus.NOT_FOR_FULFILMENT
+            order.closed_at = utcnow()
+    elif order.status in (None, OrderStatus.NOT_FOR_FULFILMENT):
+        order.status = (
+            OrderStatus.DRAFT
+            if channel.initial_order_status == InitialOrderStatus.DRAFT
+            else OrderStatus.APPROVED
+        )
+        order.closed_at = None
 
 
 def _apply(
