@@ -23,10 +23,12 @@ class OrderStatus(enum.StrEnum):
     RELEASED = "released"  # handed to fulfilment: the channel no longer overwrites it
     SHIPPED = "shipped"
     CANCELLED = "cancelled"
+    # Recorded, nothing to ship: every line is a gift certificate. Becomes work if a physical line appears.
+    NOT_FOR_FULFILMENT = "not_for_fulfilment"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return self.value.replace("_", " ").capitalize()
 
 
 # Once here, changes on the store no longer overwrite the order (only a cancellation before shipping does).
@@ -67,7 +69,8 @@ class SalesOrder(db.Model):
     pii_purged_at: Mapped[datetime | None]
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None]  # shipped or cancelled: the retention clock starts here
+    # shipped, cancelled or not for fulfilment: the retention clock starts here
+    closed_at: Mapped[datetime | None]
 
     channel: Mapped[SalesChannel] = relationship()
     lines: Mapped[list[SalesOrderLine]] = relationship(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -16,7 +17,7 @@ from sandbox.api_orders import cancel_order
 from sandbox.errors import ApiError, invalid, not_found
 from sandbox.gateway import registry
 from sandbox.generator import StoreSpec, build_store, make_order
-from sandbox.store import ORDER_STATUSES, Order, Store, utc_now
+from sandbox.store import ORDER_STATUSES, LineItem, Order, Store, utc_now
 
 blueprint = Blueprint("sandbox_admin", __name__, url_prefix="/__sandbox")
 
@@ -157,12 +158,16 @@ def reset_faults(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.post("/stores/<subdomain>/orders")
 def add_order(subdomain: str) -> ResponseReturnValue:
-    """A shopper places an order (status `new` unless given)."""
+    """A shopper places an order (status `new` unless given). `gift`: it holds a gift certificate;
+    `gift_only`: true, nothing else (no physical line); false, at least one physical line too."""
     store = _store_or_404(subdomain)
     body = _body()
     status = body.get("status", "new")
     if status not in ORDER_STATUSES:
         raise invalid("status", "unknown status")
+    gift_only = body.get("gift_only")
+    if gift_only is not None and not isinstance(gift_only, bool):
+        raise invalid("gift_only", "gift_only must be true or false")
     with store.lock:
         rng = random.Random(f"{store.seed}:{len(store.orders)}")
         physical = [p for p in store.products.values() if p.sku != "GIFTCERT"]
@@ -177,17 +182,23 @@ def add_order(subdomain: str) -> ResponseReturnValue:
             gift=bool(body.get("gift")),
             physical_products=physical or [gift],
             gift_product=gift,
+            only_gift=gift_only,
         )
         return jsonify({"order_id": order.id}), 201
 
 
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/edit")
 def edit_order(subdomain: str, order_id: int) -> ResponseReturnValue:
-    """The customer edits an order: a line's quantity changes (default: first line +1), updated_at moves."""
+    """The customer edits an order: a line's quantity changes (default: first line +1), or with `add_line`
+    a line of the first physical product is added; updated_at moves."""
     store = _store_or_404(subdomain)
     body = _body()
     with store.lock:
         order = _order_or_404(store, order_id)
+        if body.get("add_line"):
+            line = _add_physical_line(store, order)
+            order.touch()
+            return jsonify({"order_id": order.id, "line_id": line.id, "quantity": line.quantity})
         if not order.line_items:
             raise invalid("line_items", "order has no lines")
         line = order.line_item(int(body["line_id"])) if "line_id" in body else order.line_items[0]
@@ -196,6 +207,26 @@ def edit_order(subdomain: str, order_id: int) -> ResponseReturnValue:
         line.quantity = int(body.get("quantity", line.quantity + 1))
         order.touch()
         return jsonify({"order_id": order.id, "line_id": line.id, "quantity": line.quantity})
+
+
+def _add_physical_line(store: Store, order: Order) -> LineItem:
+    physical = (p for p in sorted(store.products.values(), key=lambda p: p.id) if p.sku != "GIFTCERT")
+    product = next(physical, None)
+    if product is None or not product.inventories:
+        raise invalid("line_items", "the store has no physical product")
+    row = product.inventories[0]
+    line = LineItem(
+        id=store.next_id("line_item", 700_000),
+        product_id=product.id,
+        name=product.name,
+        final_sku=product.final_sku(row),
+        quantity=1,
+        product_price=product.base_price,
+        options_price=Decimal("0.0"),
+        sub_option_ids=list(row.sub_option_ids),
+    )
+    order.line_items.append(line)
+    return line
 
 
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/status")

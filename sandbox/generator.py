@@ -131,6 +131,8 @@ def _add_product(
         weight=Decimal("0.5"),
         vendor_inventory_enabled=vendor_managed,
         inventory_vendor_id=7 if vendor_managed else None,
+        description=f"{plan.name} in {len(plan.sizes)} sizes and {len(plan.colours)} colours.",
+        custom_url=plan.sku.lower(),
     )
     groups: list[list[int]] = []
     for position, (option_name, option_type, values) in enumerate(
@@ -213,11 +215,15 @@ def make_order(
     gift: bool,
     physical_products: list[Product],
     gift_product: Product,
+    only_gift: bool | None = None,
 ) -> Order:
+    """`only_gift` None: a gift order holds nothing else three times in ten; True/False decides it."""
     order_id = store.next_id("order", 1)
     contact, address = _person(rng, order_id)
     lines: list[LineItem] = []
-    only_gift = gift and rng.random() < 0.3
+    if only_gift is None:
+        only_gift = gift and rng.random() < 0.3
+    gift = gift or only_gift
     for _ in range(0 if only_gift else rng.randint(1, 5)):
         product = rng.choice(physical_products)
         row = rng.choice(product.inventories)

@@ -223,6 +223,9 @@ def inventory_item(product: Product, row: InventoryRow) -> dict[str, Any]:
 
 
 def product_full(product: Product, store: Store) -> dict[str, Any]:
+    """GET /products/:id in the live shape: the docs' fields plus `id` and `enable_product_options`,
+    without the docs' `enable_decoration_methods` / `last_edited_date`; no `one_source_items` (the
+    simulator has no OneSource products)."""
     return {
         **product_list_item(product, store),
         "sku_separator": product.sku_separator,
@@ -232,6 +235,12 @@ def product_full(product: Product, store: Store) -> dict[str, Any]:
         "height": None,
         "length": None,
         "shipping_modifier": None,
+        "meta_title": product.meta_title,
+        "meta_description": product.meta_description,
+        "meta_keywords": product.meta_keywords,
+        "custom_url": product.custom_url,
+        "description": product.description,
+        "featured": product.featured,
         "base_price": money(product.base_price),
         "retail_price": money(product.base_price),
         "cost": None,
@@ -241,6 +250,11 @@ def product_full(product: Product, store: Store) -> dict[str, Any]:
         "tax_exempt": False,
         "shipping_exempt": False,
         "enable_inventory": True,
+        "enable_quantity_discount": product.enable_quantity_discount,
+        "related_products_type": product.related_products_type,
+        "enable_related_products": product.enable_related_products,
+        "enable_product_personalization": product.enable_product_personalization,
+        "enable_logo_locations": product.enable_logo_locations,
         "vendor_inventory_enabled": product.vendor_inventory_enabled,
         "inventory_vendor_id": product.inventory_vendor_id,
         "primary_category_id": None,

@@ -76,6 +76,18 @@ class Product:
     vendor_inventory_enabled: bool = False
     inventory_vendor_id: int | None = None
     active: bool = True
+    # Storefront fields every live product show carries; a connector has no use for them.
+    description: str | None = None
+    meta_title: str | None = None
+    meta_description: str | None = None
+    meta_keywords: str | None = None
+    custom_url: str | None = None
+    featured: bool = False
+    enable_quantity_discount: bool = False
+    related_products_type: str = "auto"
+    enable_related_products: bool = False
+    enable_product_personalization: bool = False
+    enable_logo_locations: bool = False
     options: list[ProductOption] = field(default_factory=list)
     sub_options: list[SubOption] = field(default_factory=list)
     inventories: list[InventoryRow] = field(default_factory=list)

@@ -28,7 +28,7 @@ from extensions import db
 from models.activity import EventLevel, PendingOrder, RunStatus, SyncAction, SyncCursor, SyncRun
 from models.base import utcnow
 from models.channels import NEVER_FULFILLED_STATUSES, SalesChannel
-from models.orders import SalesOrder
+from models.orders import OrderStatus, SalesOrder
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, runs
 from sync.call_recorder import CallRecorder
@@ -273,9 +273,14 @@ def _translated(state: ImportState, oid: int, outcome: Any) -> translate.OrderRe
             raise StoreUnavailable(f"{state.detail_failures} orders could not be read from the store.")
     else:
         try:
-            return translate.order(outcome, state.store_tz)
+            record = translate.order(outcome, state.store_tz)
         except (translate.TranslationError, AttributeError, KeyError, TypeError, ValueError) as error:
             _fail(state, oid, f"Order {oid}: the store sent data techOMS cannot read ({error}).")
+        else:
+            if record.updated_at is not None:
+                return record
+            # Without it the order would be fetched again on every run, or a later change missed.
+            _fail(state, oid, f"Order {oid}: the store sent it without its update time (updated_at).")
     return None
 
 
@@ -320,10 +325,22 @@ def _import_one(
             )
             return
     carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
+    was = order.status if order is not None else None
     saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier)
     _clear_pending(state, oid)
-    state.counts[outcome.value] += 1
-    if record.shipping_method and carrier is None and outcome != order_upsert.Outcome.LOCKED:
+    nothing_to_ship = saved.status == OrderStatus.NOT_FOR_FULFILMENT
+    # A new order with nothing to ship is recorded, but the run counts it as skipped for fulfilment.
+    state.counts["skipped" if order is None and nothing_to_ship else outcome.value] += 1
+    if nothing_to_ship and was != OrderStatus.NOT_FOR_FULFILMENT:
+        _note(state, saved, "holds only gift certificates: nothing to ship, recorded as not for fulfilment.")
+    elif was == OrderStatus.NOT_FOR_FULFILMENT and not saved.is_locked and not nothing_to_ship:
+        _note(state, saved, f"now has a line to ship: imported for fulfilment as {saved.status.label}.")
+    if (
+        record.shipping_method
+        and carrier is None
+        and outcome != order_upsert.Outcome.LOCKED
+        and not nothing_to_ship
+    ):
         runs.add_event(
             run,
             EventLevel.WARNING,
@@ -349,6 +366,16 @@ def _import_one(
             order=saved,
             external_order_id=oid,
         )
+
+
+def _note(state: ImportState, order: SalesOrder, what: str) -> None:
+    runs.add_event(
+        state.run,
+        EventLevel.INFO,
+        f"Order {order.number} {what}",
+        order=order,
+        external_order_id=order.external_id,
+    )
 
 
 def _fail(

@@ -39,30 +39,41 @@ def upsert(
     carrier: tuple[str, str] | None,
 ) -> tuple[SalesOrder, Outcome]:
     if existing is None:
-        initial = (
-            OrderStatus.DRAFT
-            if channel.initial_order_status == InitialOrderStatus.DRAFT
-            else OrderStatus.APPROVED
-        )
         order = SalesOrder(
-            account_id=channel.account_id,
-            channel_id=channel.id,
-            external_id=record.external_id,
-            status=initial,
+            account_id=channel.account_id, channel_id=channel.id, external_id=record.external_id
         )
+        _set_fulfilment(order, record, channel)
         _apply(order, record, variant_ids, carrier, channel.order_number_prefix)
         db.session.add(order)
         return order, Outcome.CREATED
     if record.status == STORE_CANCELLED:
         changed = cancel(existing)
-        existing.store_updated_at = record.updated_at
+        _note_store_update(existing, record)
         return existing, (Outcome.CANCELLED if changed else Outcome.LOCKED)
     if existing.is_locked:
         existing.store_status = record.status
-        existing.store_updated_at = record.updated_at  # seen: not fetched again until it changes again
+        _note_store_update(existing, record)  # seen: not fetched again until it changes again
         return existing, Outcome.LOCKED
+    _set_fulfilment(existing, record, channel)
     _apply(existing, record, variant_ids, carrier, channel.order_number_prefix)
     return existing, Outcome.UPDATED
+
+
+def _set_fulfilment(order: SalesOrder, record: OrderRecord, channel: SalesChannel) -> None:
+    """An order of gift certificates only has nothing to ship: recorded, never Approved and waiting. It
+    becomes fulfilment work (the channel's initial status) when a physical line appears, and stops being it
+    when the last one goes before release."""
+    if not record.physical_lines:
+        if order.status != OrderStatus.NOT_FOR_FULFILMENT:
+            order.status = OrderStatus.NOT_FOR_FULFILMENT
+            order.closed_at = utcnow()
+    elif order.status in (None, OrderStatus.NOT_FOR_FULFILMENT):
+        order.status = (
+            OrderStatus.DRAFT
+            if channel.initial_order_status == InitialOrderStatus.DRAFT
+            else OrderStatus.APPROVED
+        )
+        order.closed_at = None
 
 
 def _apply(
@@ -75,7 +86,7 @@ def _apply(
     order.number = f"{prefix}{record.number}"
     order.store_status = record.status
     order.store_created_at = record.created_at
-    order.store_updated_at = record.updated_at
+    _note_store_update(order, record)
     order.item_total = record.item_total
     order.shipping_total = record.shipping_total
     order.tax_total = record.tax_total
@@ -89,6 +100,15 @@ def _apply(
         _set_address(order, "billing", record.billing_address)
         _set_address(order, "shipping", record.shipping_address)
     _set_lines(order, record.lines, variant_ids)
+
+
+def _note_store_update(order: SalesOrder, record: OrderRecord) -> None:
+    """The store's update time, when the answer carried one (the legacy PUT answer does not): a guessed time
+    would make the next listing skip a change, or fetch an unchanged order again."""
+    if record.updated_at is not None:
+        order.store_updated_at = record.updated_at
+    elif order.store_updated_at is None:
+        raise ValueError("a new order needs the store's update time")
 
 
 def _set_address(order: SalesOrder, kind: str, source: AddressRecord) -> None:

@@ -68,7 +68,9 @@ class OrderRecord:
     number: str
     status: str
     created_at: datetime
-    updated_at: datetime
+    # None when the answer carries no update time: the legacy PUT serializer has only `date`, the creation
+    # time. Whoever needs the store's updated_at reads it from a show (GET /orders/:id) or a listing.
+    updated_at: datetime | None
     currency: str | None  # the API has no currency field
     item_total: Decimal
     grand_total: Decimal
@@ -236,9 +238,14 @@ def _adjustments_total(raw: Mapping[str, Any], key: str, note_contains: str) -> 
 
 
 def order(raw: Mapping[str, Any], store_timezone: tzinfo = UTC) -> OrderRecord:
-    """GET /orders/:id (or a PUT answer in either serializer shape) -> OrderRecord."""
+    """GET /orders/:id (or a PUT answer in either serializer shape) -> OrderRecord.
+
+    The legacy PUT shape has only `date`, which is the creation time: it gives created_at, never updated_at
+    (a stale update time would make the order look changed, or unchanged, when it is not)."""
     legacy_shipment = raw.get("shipment") if isinstance(raw.get("shipment"), Mapping) else {}
-    created = raw.get("created_at") or raw.get("date")  # the legacy PUT shape has only `date`
+    legacy = raw.get("created_at") is None and raw.get("date") is not None
+    created = raw.get("date") if legacy else raw.get("created_at")
+    updated = raw.get("updated_at")
     billing = address(raw.get("billing_address"), raw.get("billing_contact"))
     shipping = address(raw.get("shipping_address"), raw.get("shipping_contact"))
     named = billing if billing.first_name or billing.last_name else shipping
@@ -248,7 +255,7 @@ def order(raw: Mapping[str, Any], store_timezone: tzinfo = UTC) -> OrderRecord:
         number=str(record_id(raw.get("order_id"))),
         status=_text(raw.get("status")),
         created_at=timestamp(created, store_timezone),
-        updated_at=timestamp(raw.get("updated_at") or created, store_timezone),
+        updated_at=None if legacy and not updated else timestamp(updated, store_timezone),
         currency=None,
         item_total=money(raw.get("item_total")),
         grand_total=money(raw.get("grand_total")),

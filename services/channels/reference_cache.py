@@ -1,6 +1,6 @@
 """The store's reference lists the mapping screens suggest from — shipping method names, origin addresses
-and channel SKUs (`/inventories` final_sku) — fetched through the channel's client and cached per channel
-in Redis.
+and channel SKUs (every final SKU the store sells, vendor-managed products included: see store_skus) —
+fetched through the channel's client and cached per channel in Redis.
 
 Every fetch is billed by the store, so a list is kept for an hour (a failure for a minute, so a store that is
 down is not called on every page view) and refreshed on demand. A failure is a message, never an exception.
@@ -19,7 +19,7 @@ from flask import current_app
 from connectors.brightsites.errors import BrightSitesError
 from models.base import utcnow
 from models.channels import SalesChannel
-from services.channels import store_connection
+from services.channels import store_connection, store_skus
 from services.channels.token_vault import TokenUnreadable
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 TTL_SECONDS = 3600
 FAILURE_TTL_SECONDS = 60
 KINDS = ("shipping_methods", "origin_addresses", "channel_skus")
+PRODUCT_SKUS = "product_skus"  # the SKUs of products /inventories leaves out, by product and updated_at
+PRODUCT_SKUS_TTL_SECONDS = 7 * 86_400
 LABELS = {
     "shipping_methods": "shipping methods",
     "origin_addresses": "origin addresses",
@@ -60,18 +62,30 @@ def _origin_addresses(client) -> list[dict]:
     ]
 
 
-def _channel_skus(client) -> list[str]:
-    seen: dict[str, None] = {}
-    for row in client.iter_inventories():
-        sku = str(row.get("final_sku") or "").strip()
-        if sku:
-            seen.setdefault(sku, None)
-    return list(seen)
+def _channel_skus(client, channel: SalesChannel) -> list[str]:
+    """What the last read learnt of the products /inventories leaves out is kept longer than the list, so
+    a refresh shows only those that changed (each show is a billed call)."""
+    redis = current_app.extensions["redis"]
+    key = _key(channel, PRODUCT_SKUS)
+    try:
+        memo = json.loads(redis.get(key) or "{}")
+    except ValueError:
+        memo = {}
+    same_store = isinstance(memo, dict) and memo.get("shop_domain") == channel.shop_domain
+    read = store_skus.read(client, memo.get("products") if same_store else None)
+    redis.set(
+        key,
+        json.dumps({"shop_domain": channel.shop_domain, "products": read.remembered}),
+        ex=PRODUCT_SKUS_TTL_SECONDS,
+    )
+    return read.skus
 
 
 FETCHERS: dict[str, Callable] = {
-    "shipping_methods": lambda client: sorted(set(client.list_shipping_methods()), key=str.casefold),
-    "origin_addresses": _origin_addresses,
+    "shipping_methods": lambda client, _channel: sorted(
+        set(client.list_shipping_methods()), key=str.casefold
+    ),
+    "origin_addresses": lambda client, _channel: _origin_addresses(client),
     "channel_skus": _channel_skus,
 }
 
@@ -79,7 +93,7 @@ FETCHERS: dict[str, Callable] = {
 def _fetch(channel: SalesChannel, kind: str) -> Reference:
     try:
         with store_connection.client_for_channel(channel, max_retries=1) as client:
-            items = FETCHERS[kind](client)
+            items = FETCHERS[kind](client, channel)
     except BrightSitesError as exc:
         log.warning(
             "reference fetch failed", extra={"channel_id": channel.id, "kind": kind, "error": str(exc)}
@@ -114,4 +128,4 @@ def get(channel: SalesChannel, kind: str, *, refresh: bool = False) -> Reference
 
 def forget(channel: SalesChannel) -> None:
     """Drop every cached list of the channel (e.g. after its store changed)."""
-    current_app.extensions["redis"].delete(*(_key(channel, kind) for kind in KINDS))
+    current_app.extensions["redis"].delete(*(_key(channel, kind) for kind in (*KINDS, PRODUCT_SKUS)))

@@ -19,6 +19,7 @@ from models.activity import (
 )
 from models.base import utcnow
 from models.orders import OrderStatus, SalesOrder
+from models.tenancy import Role
 from sync import runs
 from tests.support.sync import (
     STATUSES,
@@ -32,6 +33,7 @@ from tests.support.sync import (
     sync_channel,
     work,
 )
+from tests.support.world import ROLE_EMAILS
 
 
 def events(run, level=None):
@@ -59,7 +61,12 @@ def test_first_import_then_rerun_costs_only_the_listing(simulator, world):
     run = import_now(channel)
     assert run.status == RunStatus.SUCCEEDED, [e.message for e in events(run)]
     assert sorted(imported_ids(channel)) == sorted(expected)
-    assert run.counts["created"] == len(expected)
+    # Orders of gift certificates only are recorded too, counted as skipped for fulfilment.
+    nothing_to_ship = db.session.scalar(
+        select(func.count(SalesOrder.id)).where(SalesOrder.status == OrderStatus.NOT_FOR_FULFILMENT)
+    )
+    assert run.counts["created"] == len(expected) - nothing_to_ship
+    assert run.counts.get("skipped", 0) == nothing_to_ship
     assert run.api_calls == listing + len(expected) == simulator.calls(store)["total"]
     assert db.session.scalar(select(SyncCursor.value).where(SyncCursor.channel_id == channel.id)) is not None
 
@@ -160,6 +167,45 @@ def test_unmapped_carrier_is_a_warning_and_gift_lines_are_not_fulfilled(simulato
     assert all(o.carrier_code is None for o in orders)
     gift_lines = [line for o in orders for line in o.lines if not line.is_physical]
     assert gift_lines and all(line.variant_id is None for line in gift_lines)
+
+
+def test_gift_certificate_only_order_is_recorded_not_for_fulfilment(simulator, world, client, login):
+    store = make_store(simulator, seed=12, products=3, orders=0, moas_rate=0, gift_rate=0)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    only_gift = simulator.add_order(store, gift_only=True)
+    mixed = simulator.add_order(store, gift=True, gift_only=False)
+    next_second()
+
+    run = import_now(channel)
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.counts == {"created": 1, "skipped": 1}
+    recorded = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == only_gift))
+    assert recorded.status == OrderStatus.NOT_FOR_FULFILMENT  # never Approved and waiting to ship
+    assert recorded.closed_at is not None and recorded.lines
+    assert not any(line.is_physical for line in recorded.lines)
+    work_order = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == mixed))
+    assert work_order.status == OrderStatus.APPROVED
+    (note,) = [e for e in events(run, EventLevel.INFO) if e.external_order_id == only_gift]
+    assert "only gift certificates" in note.message and note.order_id == recorded.id
+    assert not [e for e in events(run, EventLevel.WARNING) if e.external_order_id == only_gift]
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    assert "Not for fulfilment" in client.get(f"/orders/{recorded.id}").get_data(as_text=True)
+
+    # Recorded, so the next run does not fetch it again.
+    simulator.reset_calls(store)
+    again = import_now(channel)
+    assert again.api_calls == 1 and again.counts == {"unchanged": 2}
+
+    # The customer adds a product to it: now it is work.
+    simulator.mutate_order(store, only_gift, "edit", add_line=True)
+    next_second()
+    changed = import_now(channel)
+    db.session.refresh(recorded)
+    assert recorded.status == OrderStatus.APPROVED and recorded.closed_at is None
+    assert changed.counts == {"updated": 1, "unchanged": 1}
+    assert any("now has a line to ship" in e.message for e in events(changed, EventLevel.INFO))
 
 
 def test_moas_and_cancelled_orders_are_never_imported(simulator, world):

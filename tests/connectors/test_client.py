@@ -21,6 +21,7 @@ from connectors.brightsites import (
     ResponseTooLarge,
     Unavailable,
     ValidationFailed,
+    translate,
 )
 from connectors.brightsites.translate import shipment_payload
 
@@ -150,6 +151,21 @@ def test_update_and_batch_update(simulator, bs_store):
     assert updated["notes"][-1]["note"] == "picked"
     assert updated["shipment"]["tracking_number"] == "1Z1"
     assert stock[0]["inventory"] == 42
+
+
+def test_legacy_put_answer_gives_the_creation_time_and_no_update_time(simulator, bs_store):
+    """A store answering PUT with the older serializer (only `date`, the creation time): the record must not
+    pass the creation time off as the update time."""
+    simulator.set_faults(bs_store, legacy_put_shape=True)
+    client = simulator.client(bs_store)
+    order_id = next(client.iter_orders())["order_id"]
+
+    record = translate.order(client.update_order(order_id, note="packed"))
+    shown = translate.order(client.get_order(order_id))
+
+    assert record.created_at == shown.created_at
+    assert shown.updated_at > shown.created_at  # the note moved it
+    assert record.updated_at is None
 
 
 # --- typed errors and billed calls ----------------------------------------------------------------------

@@ -98,7 +98,16 @@ def test_legacy_put_shape_with_date_only():
 
     record = translate.order(raw)
 
-    assert record.created_at == record.updated_at == datetime(2016, 3, 30, 4, 53, 3, tzinfo=UTC)
+    assert record.created_at == datetime(2016, 3, 30, 4, 53, 3, tzinfo=UTC)
+    assert record.updated_at is None  # `date` is the creation time, not the update time
+
+
+def test_show_without_update_time_is_a_translation_error():
+    raw = load("order_show.json")
+    del raw["updated_at"]
+
+    with pytest.raises(translate.TranslationError):
+        translate.order(raw)  # never the creation time in its place
 
 
 def test_inventories_example_translates_to_rows():

@@ -188,6 +188,23 @@ def test_generated_stores_have_gift_lines_moas_orders_and_one_to_five_lines(simu
     assert max(physical) <= 5 and {1, 5} <= set(physical)
 
 
+def test_shopper_places_gift_certificate_orders_and_adds_lines(simulator, bs_store):
+    only_gift = simulator.add_order(bs_store, gift_only=True)
+    mixed = simulator.add_order(bs_store, gift=True, gift_only=False)
+
+    def lines(order_id):
+        return get(simulator, bs_store, f"/orders/{order_id}").json()["line_items"]
+
+    assert lines(only_gift) and all(li["gift_certificate"] for li in lines(only_gift))
+    kinds = {li["gift_certificate"] is None for li in lines(mixed)}
+    assert kinds == {True, False}
+
+    added = simulator.mutate_order(bs_store, only_gift, "edit", add_line=True)
+
+    (physical,) = [li for li in lines(only_gift) if li["gift_certificate"] is None]
+    assert physical["id"] == added["line_id"] and physical["final_sku"].startswith("SIM-0001-")
+
+
 def test_update_order_rules(simulator, bs_store):
     order = first_order(simulator, bs_store)
     order_id, before = order["order_id"], order["updated_at"]
