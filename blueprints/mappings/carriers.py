@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.mappings import CONTEXT, answer, bp, conflict, download, import_csv, show
+from blueprints.mappings.panel import (
+    MappingView,
+    answer,
+    bp,
+    conflict,
+    download,
+    form_expired,
+    import_csv,
+    mapping_or_404,
+    show,
+)
 from extensions import db
 from forms.common import EmptyForm
 from forms.mappings import CarrierMappingForm, CsvImportForm
@@ -18,7 +26,6 @@ from services.channels import reference_cache
 from services.mappings import carriers as carrier_mappings
 from services.mappings import csv_io
 
-VIEW = "carrier_mappings"
 MAPPING_ID = "<int(max=2147483647):carrier_mapping_id>"
 
 
@@ -39,16 +46,7 @@ def _context(channel: SalesChannel, **overrides) -> dict:
     }
 
 
-CONTEXT[VIEW] = _context
-
-
-def mapping_or_404(channel: SalesChannel, mapping_id: int) -> CarrierMapping:
-    mapping = db.session.scalar(
-        select(CarrierMapping).where(CarrierMapping.id == mapping_id, CarrierMapping.channel_id == channel.id)
-    )
-    if mapping is None:
-        abort(404)
-    return mapping
+VIEW = MappingView("carrier_mappings", "mappings.carriers", "mappings/_carriers.html", _context)
 
 
 def _save(channel: SalesChannel, form: CarrierMappingForm, mapping: CarrierMapping | None):
@@ -92,7 +90,7 @@ def add_carrier(channel_id: int):
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def edit_carrier(channel_id: int, carrier_mapping_id: int):
     channel = channel_or_404(channel_id)
-    mapping = mapping_or_404(channel, carrier_mapping_id)
+    mapping = mapping_or_404(channel, CarrierMapping, carrier_mapping_id)
     service = mapping.carrier_service
     data = {
         "carrier_channel_code": mapping.carrier_channel_code,
@@ -113,9 +111,9 @@ def edit_carrier(channel_id: int, carrier_mapping_id: int):
 def make_primary(channel_id: int, carrier_mapping_id: int):
     """Make this row the one used for techOMS → channel; the service's other rows stop being primary."""
     channel = channel_or_404(channel_id)
-    mapping = mapping_or_404(channel, carrier_mapping_id)
+    mapping = mapping_or_404(channel, CarrierMapping, carrier_mapping_id)
     if not EmptyForm().validate_on_submit():
-        return answer(channel, VIEW, "Your form expired. Reload the page and try again.", problem=True)
+        return form_expired(channel, VIEW)
     if mapping.is_wildcard:
         return answer(
             channel, VIEW, "A wildcard code cannot be primary: it cannot be sent to the store.", problem=True
@@ -133,9 +131,9 @@ def make_primary(channel_id: int, carrier_mapping_id: int):
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def delete_carrier(channel_id: int, carrier_mapping_id: int):
     channel = channel_or_404(channel_id)
-    mapping = mapping_or_404(channel, carrier_mapping_id)
+    mapping = mapping_or_404(channel, CarrierMapping, carrier_mapping_id)
     if not EmptyForm().validate_on_submit():
-        return answer(channel, VIEW, "Your form expired. Reload the page and try again.", problem=True)
+        return form_expired(channel, VIEW)
     codes = carrier_mappings.channel_codes(mapping)
     carrier_mappings.delete_carrier_mapping(channel, mapping, current_user)
     db.session.commit()

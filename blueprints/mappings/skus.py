@@ -3,12 +3,21 @@ picker, add / edit / delete, Auto-map, the Unmapped view and CSV import / export
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.mappings import CONTEXT, answer, bp, conflict, download, import_csv, show
+from blueprints.mappings.panel import (
+    MappingView,
+    answer,
+    bp,
+    conflict,
+    download,
+    form_expired,
+    import_csv,
+    mapping_or_404,
+    show,
+)
 from extensions import db
 from forms.common import EmptyForm
 from forms.mappings import CsvImportForm, SkuMappingForm
@@ -20,8 +29,6 @@ from services.mappings import csv_io
 from services.mappings import skus as sku_mappings
 from web.htmx import is_htmx, render_fragment
 
-VIEW = "sku_mappings"
-TEMPLATE = "mappings/_skus.html"
 MAPPING_ID = "<int(max=2147483647):sku_mapping_id>"
 MAX_QUERY = 100
 UNMAPPED_SHOWN = 500
@@ -55,16 +62,7 @@ def _context(channel: SalesChannel, **overrides) -> dict:
     return {**context, **overrides}
 
 
-CONTEXT[VIEW] = _context
-
-
-def mapping_or_404(channel: SalesChannel, mapping_id: int) -> SkuMapping:
-    mapping = db.session.scalar(
-        select(SkuMapping).where(SkuMapping.id == mapping_id, SkuMapping.channel_id == channel.id)
-    )
-    if mapping is None:
-        abort(404)
-    return mapping
+VIEW = MappingView("sku_mappings", "mappings.skus", "mappings/_skus.html", _context)
 
 
 @bp.get("/skus")
@@ -74,7 +72,7 @@ def skus(channel_id: int):
     channel = channel_or_404(channel_id)
     if is_htmx() and request.headers.get("HX-Target") == "sku-results":
         context = _context(channel)
-        return render_fragment(TEMPLATE, "sku_results", channel=channel, **context)
+        return render_fragment(VIEW.template, "sku_results", channel=channel, **context)
     return show(channel, VIEW)
 
 
@@ -84,7 +82,7 @@ def variant_search(channel_id: int):
     """The picker's choices: variants of the account by SKU prefix or product name."""
     channel = channel_or_404(channel_id)
     variants = sku_mappings.variant_choices(channel, _search_text(request.args.get("variant_q", "")))
-    return render_fragment(TEMPLATE, "variant_choices", variants=variants, chosen=None, searched=True)
+    return render_fragment(VIEW.template, "variant_choices", variants=variants, chosen=None, searched=True)
 
 
 def _save(channel: SalesChannel, form: SkuMappingForm, mapping: SkuMapping | None):
@@ -111,7 +109,7 @@ def add_sku(channel_id: int):
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def edit_sku(channel_id: int, sku_mapping_id: int):
     channel = channel_or_404(channel_id)
-    mapping = mapping_or_404(channel, sku_mapping_id)
+    mapping = mapping_or_404(channel, SkuMapping, sku_mapping_id)
     data = {"channel_sku": mapping.channel_sku, "variant_id": str(mapping.variant_id)}
     form = SkuMappingForm(channel, mapping, data=data)
     if form.validate_on_submit():
@@ -123,9 +121,9 @@ def edit_sku(channel_id: int, sku_mapping_id: int):
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 def delete_sku(channel_id: int, sku_mapping_id: int):
     channel = channel_or_404(channel_id)
-    mapping = mapping_or_404(channel, sku_mapping_id)
+    mapping = mapping_or_404(channel, SkuMapping, sku_mapping_id)
     if not EmptyForm().validate_on_submit():
-        return answer(channel, VIEW, "Your form expired. Reload the page and try again.", problem=True)
+        return form_expired(channel, VIEW)
     text = f"{mapping.channel_sku} → {mapping.variant.sku}"
     sku_mappings.delete_mapping(channel, mapping, current_user)
     db.session.commit()
@@ -138,7 +136,7 @@ def auto_map(channel_id: int):
     """Read the store's channel SKUs and map those equal to a techOMS SKU; says how many it mapped."""
     channel = channel_or_404(channel_id)
     if not EmptyForm().validate_on_submit():
-        return answer(channel, VIEW, "Your form expired. Reload the page and try again.", problem=True)
+        return form_expired(channel, VIEW)
     reference = reference_cache.get(channel, "channel_skus", refresh=True)
     if reference.error:
         return answer(channel, VIEW, reference.error, problem=True)

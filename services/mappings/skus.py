@@ -8,9 +8,9 @@ backend, plus the LIKE it stands for), orders by the same index and counts over 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -26,26 +26,6 @@ from services.mappings.resolvers import SkuResolver
 PER_PAGE = 50
 MAX_PAGE = 100_000
 PICKER_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.per_page), 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 @dataclass(frozen=True)
@@ -96,26 +76,39 @@ def _search(channel: SalesChannel, q: str) -> Select:
     )
 
 
-def mapping_page(channel: SalesChannel, q: str = "", page: int = 1) -> Page:
-    """A page of the channel's mappings by channel SKU; `q` is a prefix of the channel or techOMS SKU.
+class MappingPage(Pagination):
+    """A page of the channel's mappings by channel SKU: a Flask-SQLAlchemy `Pagination`, the one page shape
+    every paged list gives the `pagination` macro.
 
-    Three queries: the count and the page's ids straight from the indexes, then those 50 rows with their
-    variant and product."""
-    page = min(max(page, 1), MAX_PAGE)
-    ids = _search(channel, q)
-    total = db.session.scalar(ids.with_only_columns(func.count(SkuMapping.id)))
-    page_ids = list(
-        db.session.scalars(
-            ids.order_by(SkuMapping.channel_sku_key).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    Three queries: the count and the page's ids straight from the indexes, then those rows with their variant
+    and product."""
+
+    def _query_items(self) -> list[SkuMapping]:
+        ids = self._query_args["ids"]
+        page_ids = list(
+            db.session.scalars(
+                ids.order_by(SkuMapping.channel_sku_key).offset(self._query_offset).limit(self.per_page)
+            )
         )
+        rows = db.session.scalars(
+            select(SkuMapping)
+            .where(SkuMapping.id.in_(page_ids))
+            .options(joinedload(SkuMapping.variant).joinedload(ProductVariant.product))
+            .order_by(SkuMapping.channel_sku_key)
+        )
+        return list(rows)
+
+    def _query_count(self) -> int:
+        return db.session.scalar(self._query_args["ids"].with_only_columns(func.count(SkuMapping.id))) or 0
+
+
+def mapping_page(channel: SalesChannel, q: str = "", page: int = 1) -> MappingPage:
+    """A page of the channel's mappings by channel SKU; `q` is a prefix of the channel or techOMS SKU. A page
+    past the end is empty, never an error."""
+    page = min(max(page, 1), MAX_PAGE)
+    return MappingPage(
+        page=page, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False, ids=_search(channel, q)
     )
-    rows = db.session.scalars(
-        select(SkuMapping)
-        .where(SkuMapping.id.in_(page_ids))
-        .options(joinedload(SkuMapping.variant).joinedload(ProductVariant.product))
-        .order_by(SkuMapping.channel_sku_key)
-    ).all()
-    return Page(list(rows), total, page)
 
 
 def variant_choices(channel: SalesChannel, q: str) -> list[ProductVariant]:

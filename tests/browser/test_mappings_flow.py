@@ -1,4 +1,4 @@
-"""Mapping views in a browser: the SKU picker, live search, CSV import with its row report, Auto-map."""
+"""Mapping views in a browser: the SKU picker, live search and pages, CSV import with its report, Auto-map."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from models.channels import SalesChannel
 from models.tenancy import Role
 from tests.support import channel_steps
 from tests.support.browser import htmx_idle, log_in
-from tests.support.mappings import add_variant
+from tests.support.mappings import add_sku_mapping, add_variant
 from tests.support.world import ROLE_EMAILS
 
 pytestmark = pytest.mark.browser
@@ -81,3 +81,28 @@ def test_auto_map_against_a_store(page, world, client, login, simulator):
     page.get_by_role("button", name="Auto-map").click()
     expect(page.get_by_test_id("mapping-notice")).to_contain_text("Auto-map mapped 2 channel SKUs")
     expect(page.locator("#sku-mapping-table")).to_contain_text("SIM-0001-S-BLK")
+
+
+def test_sku_list_pages_keep_the_search(page, world):
+    for n in range(55):
+        add_sku_mapping(world.a.channel, f"CH-{n:03d}", world.a.variant)
+    add_sku_mapping(world.a.channel, "OTHER-1", world.a.variant)
+    log_in(page, "accountadmin@a.test")
+    page.goto(f"/channels/{world.a.channel.id}/mappings/skus?q=ch-")
+    htmx_idle(page)
+    results = page.locator("#sku-results")
+    expect(results).to_contain_text("55 mappings starting with")
+    expect(results).to_contain_text("Page 1 of 2")
+
+    # Next swaps only the results (the search box and the add form stay) and records the page in the URL.
+    page.get_by_label("Sales Channel SKU").fill("kept while paging")
+    results.get_by_role("link", name="Next").click()
+    expect(results).to_contain_text("Page 2 of 2")
+    expect(results).to_contain_text("CH-054")
+    expect(results).not_to_contain_text("OTHER-1")
+    expect(page).to_have_url(re.compile(r"/mappings/skus\?q=ch-&page=2$"))
+    expect(page.get_by_label("Sales Channel SKU")).to_have_value("kept while paging")
+    htmx_idle(page)
+    results.get_by_role("link", name="Previous").click()
+    expect(results).to_contain_text("Page 1 of 2")
+    expect(results).to_contain_text("CH-000")
