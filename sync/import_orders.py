@@ -32,18 +32,11 @@ from models.orders import SalesOrder
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, runs
 from sync.call_recorder import CallRecorder
+from sync.errors import CredentialsRefused, StoreUnavailable
 
 OVERLAP = timedelta(minutes=15)  # re-list a little before the watermark: clock skew, equal timestamps
 MAX_DETAIL_FAILURES = 25  # past this the store is unwell: stop and let the job retry later
 CHUNK = 100  # orders translated, resolved and upserted together while later details still arrive
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be read right now (after the client's own retries): the job retries the run."""
-
-
-class CredentialsRefused(Exception):
-    """401/403 on a read: retrying cannot help, the token must be replaced."""
 
 
 @dataclass
