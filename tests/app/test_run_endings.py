@@ -9,9 +9,9 @@ from rq.job import JobStatus
 from sqlalchemy import select
 
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncEvent
+from models.activity import EventLevel, RunStatus, SyncAction, SyncEvent, SyncTrigger
 from services.channels import token_vault
-from sync import engine
+from sync import engine, runs
 from sync.errors import (
     ChannelUnusable,
     CredentialsRefused,
@@ -146,3 +146,24 @@ def test_ending_error_classifies_the_connector_errors():
         assert isinstance(engine.ending_error(channel_fault), ChannelUnusable)
     for contract in (bs.RedirectRefused("302"), bs.PaginationLimitExceeded("pages"), bs.NotFound("404")):
         assert isinstance(engine.ending_error(contract), StoreAnswerUnreadable)
+
+
+def test_finish_requeues_or_closes_a_run_and_records_the_outcome(simulator, world):
+    store = make_store(simulator, seed=1, products=2, orders=3)
+    channel = sync_channel(store, world.a.account)
+    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    runs.mark_running(run)
+    run.progress_total, run.progress_done = 10, 4
+
+    runs.finish(run, runs.Outcome(RunStatus.QUEUED, "Store away; will try again.", EventLevel.WARNING))
+    assert run.status == RunStatus.QUEUED and run.finished_at is None
+    assert run.error_summary == "Store away; will try again." and run.progress_done == 4
+
+    runs.mark_running(run)
+    runs.finish(run, runs.Outcome(RunStatus.SUCCEEDED, "Import orders finished."))
+    assert run.status == RunStatus.SUCCEEDED and run.finished_at is not None
+    assert run.error_summary == "" and run.progress_done == 10 and run.attempts == 2
+    assert [(e.level, e.message) for e in events(run)] == [
+        (EventLevel.WARNING, "Store away; will try again."),
+        (EventLevel.INFO, "Import orders finished."),
+    ]
