@@ -126,9 +126,8 @@ def execute(run_id: int, *, attempts_left: int = 0) -> RunStatus | None:
         recorder.flush()
         run.api_calls = recorder.calls
         if isinstance(error, CredentialsRefused):
-            run.channel.token_refused_at = (
-                utcnow()
-            )  # scheduled runs pause: each would be another billed refusal
+            # Scheduled runs pause until a new token: each would be another billed refusal.
+            run.channel.token_refused_at = utcnow()
         runs.finish(run, outcome)
         if outcome.status == RunStatus.QUEUED:
             raise error from None
