@@ -37,7 +37,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from connectors.brightsites import BrightSitesClient  # noqa: E402
+from connectors.brightsites import BrightSitesClient, statuses  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncAction, SyncTrigger  # noqa: E402
 from models.catalog import Product, ProductVariant  # noqa: E402
@@ -47,7 +47,7 @@ from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
 from sync import engine, runs  # noqa: E402
 
-IMPORTED_STATUSES = ["new", "billed", "paid", "in_progress", "split", "shipped", "completed", "back_ordered"]
+IMPORTED_STATUSES = list(statuses.IMPORTABLE)
 
 
 def free_port() -> int:

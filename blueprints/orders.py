@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import Blueprint, request
 from flask_login import current_user
 
@@ -11,7 +9,7 @@ from extensions import db
 from forms.orders import OrderFilterForm
 from models.orders import SalesOrder
 from permissions import Permission, current_account, current_role, in_account_or_404, require
-from services import audit
+from services import audit, timezones
 from services.orders import queries as order_queries
 from services.orders.pii_masking import ContactView, masks_pii
 from web.htmx import render
@@ -24,13 +22,6 @@ MAX_PAGE = 100_000  # keeps the OFFSET inside what the database accepts
 ORDER_ID = "<int(max=2147483647):order_id>"
 
 
-def _account_timezone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_account().timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 @bp.get("/")
 @require(Permission.VIEW)
 def index():
@@ -39,7 +30,7 @@ def index():
     form = OrderFilterForm(order_queries.account_channels(account), request.args)
     filters = form.filters()
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    orders = order_queries.order_page(account, filters, _account_timezone(), page, PER_PAGE)
+    orders = order_queries.order_page(account, filters, timezones.zone(account.timezone), page, PER_PAGE)
     return render(
         "orders/index.html",
         "results",

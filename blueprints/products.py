@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +10,7 @@ from extensions import db
 from forms.products import ProductForm, StockForm, VariantForm, sku_conflict_message
 from models.catalog import Product, ProductVariant
 from permissions import Permission, current_account, in_account_or_404, require
-from services import catalog
+from services import catalog, timezones
 from web.htmx import redirect_to, render
 
 bp = Blueprint("products", __name__, url_prefix="/products")
@@ -28,13 +26,6 @@ VARIANT_ID = "<int(max=2147483647):variant_id>"
 def _search_text(raw: str) -> str:
     """The search box's text: printable characters only (no NUL for the database), bounded."""
     return "".join(char for char in raw if char.isprintable()).strip()[:MAX_QUERY]
-
-
-def _account_timezone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_account().timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @bp.get("/")
@@ -152,6 +143,6 @@ def adjust_stock(variant_id: int):
         warehouses=warehouses,
         levels=levels,
         adjustments=catalog.recent_adjustments(variant),
-        timezone=_account_timezone(),
+        timezone=timezones.zone(current_account().timezone),
     )
     return page, 422 if form.errors else 200

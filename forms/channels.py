@@ -19,13 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from connectors.brightsites.client import ORDER_STATUSES
+from connectors.brightsites import statuses
 from connectors.brightsites.errors import InvalidShopDomain
 from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
 from forms.validators import no_control_characters, optional_int
 from models.channels import (
-    NEVER_FULFILLED_STATUSES,
     ChannelStatus,
     DimensionUnit,
     InitialOrderStatus,
@@ -43,9 +42,7 @@ SCHEDULE_LABELS = [
     (60, "Hourly"),
     (1440, "Daily"),
 ]
-IMPORTABLE_STATUSES = [
-    (s, s.replace("_", " ").capitalize()) for s in ORDER_STATUSES if s not in NEVER_FULFILLED_STATUSES
-]
+IMPORTABLE_STATUSES = statuses.importable_choices()
 _TIMEZONES = sorted(available_timezones() - {"localtime"})
 
 
@@ -158,7 +155,13 @@ class AdvancedSettingsForm(FlaskForm):
     )
     shipment_store_status = SelectField(
         "Store order status after a shipment",
-        choices=_choices(ShipmentStoreStatus, {ShipmentStoreStatus.NONE: "Leave unchanged"}),
+        choices=[
+            (
+                status.value,
+                statuses.label(status) if status != ShipmentStoreStatus.NONE else "Leave unchanged",
+            )
+            for status in ShipmentStoreStatus
+        ],
     )
     send_shipping_confirmation = BooleanField("Send the customer a shipping confirmation")
     update_order_with_last_shipment = SelectField(

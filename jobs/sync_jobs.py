@@ -8,10 +8,9 @@ from flask import Flask, has_app_context
 from rq import get_current_job
 
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.activity import SyncAction, SyncTrigger
 from models.base import utcnow
 from sync import engine, runs
-from sync.import_orders import StoreUnavailable
 
 _worker_app: Flask | None = None
 
@@ -37,18 +36,11 @@ def with_app_context(function):
 
 @with_app_context
 def run_sync(run_id: int) -> str | None:
-    """Run a sync; a store outage is retried by RQ (Retry on enqueue), anything else ends the run."""
-    try:
-        status = engine.execute(run_id)
-    except StoreUnavailable as error:
-        job = get_current_job()
-        run = db.session.get(SyncRun, run_id)
-        if job is not None and job.retries_left:
-            runs.requeue(run, f"{error} techOMS will try again ({job.retries_left} attempt(s) left).")
-        else:
-            runs.add_event(run, EventLevel.FATAL, f"{error} No attempts left.")
-            runs.finish(run, RunStatus.FAILED, f"{error} No attempts left.")
-        raise
+    """One attempt of a run. The engine decides how it ends; when it puts the run back in the queue it raises,
+    and RQ runs this job again after the backoff given on enqueue (jobs/enqueue.py)."""
+    job = get_current_job()
+    attempts_left = (job.retries_left or 0) if job is not None else 0
+    status = engine.execute(run_id, attempts_left=attempts_left)
     return status.value if status else None
 
 

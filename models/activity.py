@@ -5,24 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import enum_as_string, utcnow
 from models.channels import SalesChannel
 from models.orders import SalesOrder
 from models.tenancy import User
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class SyncAction(enum.StrEnum):
@@ -65,9 +55,9 @@ class SyncRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
-    action: Mapped[SyncAction] = mapped_column(_enum(SyncAction))
-    trigger: Mapped[SyncTrigger] = mapped_column(_enum(SyncTrigger))
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.QUEUED)
+    action: Mapped[SyncAction] = mapped_column(enum_as_string(SyncAction))
+    trigger: Mapped[SyncTrigger] = mapped_column(enum_as_string(SyncTrigger))
+    status: Mapped[RunStatus] = mapped_column(enum_as_string(RunStatus), default=RunStatus.QUEUED)
     params: Mapped[dict] = mapped_column(JSON, default=dict)  # date range, order ids to retry
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -108,7 +98,7 @@ class SyncEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("sync_run.id", ondelete="CASCADE"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
-    level: Mapped[EventLevel] = mapped_column(_enum(EventLevel))
+    level: Mapped[EventLevel] = mapped_column(enum_as_string(EventLevel))
     message: Mapped[str] = mapped_column(Text)
     order_id: Mapped[int | None] = mapped_column(
         ForeignKey("sales_order.id", ondelete="SET NULL"), index=True
@@ -125,7 +115,7 @@ class SyncCursor(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
-    action: Mapped[SyncAction] = mapped_column(_enum(SyncAction))
+    action: Mapped[SyncAction] = mapped_column(enum_as_string(SyncAction))
     value: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

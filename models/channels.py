@@ -5,22 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import enum_as_string, utcnow
 from models.tenancy import Account, User
-
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class ChannelType(enum.StrEnum):
@@ -62,8 +52,6 @@ class DimensionUnit(enum.StrEnum):
     CM = "cm"
 
 
-# Bright Sites statuses (brightsites-api.md A.5) never imported for fulfilment.
-NEVER_FULFILLED_STATUSES = frozenset({"canceled", "moas_pending"})
 # Automation intervals in minutes; None means the action never runs on its own.
 SCHEDULE_CHOICES = (None, 5, 15, 30, 60, 1440)
 
@@ -71,7 +59,9 @@ SCHEDULE_CHOICES = (None, 5, 15, 30, 60, 1440)
 class SalesChannel(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    channel_type: Mapped[ChannelType] = mapped_column(_enum(ChannelType), default=ChannelType.BRIGHTSITES)
+    channel_type: Mapped[ChannelType] = mapped_column(
+        enum_as_string(ChannelType), default=ChannelType.BRIGHTSITES
+    )
     name: Mapped[str] = mapped_column(String(120))
     # Normalised host (mystore.mybrightsites.com); unique among channels that are not deleted.
     shop_domain: Mapped[str] = mapped_column(String(253))
@@ -82,7 +72,7 @@ class SalesChannel(db.Model):
     token_updated_at: Mapped[datetime | None]
     # Set when the store refused the token (401/403): scheduled syncs pause until the token is replaced.
     token_refused_at: Mapped[datetime | None]
-    status: Mapped[ChannelStatus] = mapped_column(_enum(ChannelStatus), default=ChannelStatus.ACTIVE)
+    status: Mapped[ChannelStatus] = mapped_column(enum_as_string(ChannelStatus), default=ChannelStatus.ACTIVE)
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -98,25 +88,27 @@ class SalesChannel(db.Model):
     import_since: Mapped[date | None]
     order_number_prefix: Mapped[str] = mapped_column(String(20), default="")
     initial_order_status: Mapped[InitialOrderStatus] = mapped_column(
-        _enum(InitialOrderStatus), default=InitialOrderStatus.APPROVED
+        enum_as_string(InitialOrderStatus), default=InitialOrderStatus.APPROVED
     )
     detail_concurrency: Mapped[int] = mapped_column(default=4)
     # Advanced: shipment options.
     shipment_store_status: Mapped[ShipmentStoreStatus] = mapped_column(
-        _enum(ShipmentStoreStatus), default=ShipmentStoreStatus.NONE
+        enum_as_string(ShipmentStoreStatus), default=ShipmentStoreStatus.NONE
     )
     send_shipping_confirmation: Mapped[bool] = mapped_column(default=False)
     update_order_with_last_shipment: Mapped[bool] = mapped_column(default=False)
     # Advanced: inventory options.
     inventory_mode: Mapped[InventoryMode] = mapped_column(
-        _enum(InventoryMode), default=InventoryMode.DO_NOT_SYNC
+        enum_as_string(InventoryMode), default=InventoryMode.DO_NOT_SYNC
     )
     inventory_buffer: Mapped[int] = mapped_column(default=0)
     inventory_max: Mapped[int | None]
     # Advanced: time zone and units.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    weight_unit: Mapped[WeightUnit] = mapped_column(_enum(WeightUnit), default=WeightUnit.LB)
-    dimension_unit: Mapped[DimensionUnit] = mapped_column(_enum(DimensionUnit), default=DimensionUnit.IN)
+    weight_unit: Mapped[WeightUnit] = mapped_column(enum_as_string(WeightUnit), default=WeightUnit.LB)
+    dimension_unit: Mapped[DimensionUnit] = mapped_column(
+        enum_as_string(DimensionUnit), default=DimensionUnit.IN
+    )
 
     # Privacy: days after an order is closed before its PII is removed; None keeps it.
     pii_retention_days: Mapped[int | None]

@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import enum_as_string, utcnow
 from models.catalog import ProductVariant
 from models.channels import SalesChannel
 
@@ -35,23 +35,13 @@ class OrderStatus(enum.StrEnum):
 LOCKED_STATUSES = frozenset({OrderStatus.RELEASED, OrderStatus.SHIPPED, OrderStatus.CANCELLED})
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
-
 class SalesOrder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
     external_id: Mapped[int] = mapped_column(BigInteger)  # the Bright Sites order id
     number: Mapped[str] = mapped_column(String(64))
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus))
+    status: Mapped[OrderStatus] = mapped_column(enum_as_string(OrderStatus))
     store_status: Mapped[str] = mapped_column(String(32))
     store_created_at: Mapped[datetime]
     store_updated_at: Mapped[datetime]

@@ -7,12 +7,12 @@ import re
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
-from models.base import utcnow
+from models.base import enum_as_string, utcnow
 
 
 class Role(enum.StrEnum):
@@ -123,15 +123,7 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            native_enum=False,
-            length=20,
-            validate_strings=True,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    role: Mapped[Role] = mapped_column(enum_as_string(Role))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

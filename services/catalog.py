@@ -23,6 +23,7 @@ from models.catalog import (
     sku_key,
 )
 from models.tenancy import Account, User
+from services.search import LIKE_ESCAPE, contains_pattern
 
 _available = case(
     (InventoryLevel.on_hand > InventoryLevel.allocated, InventoryLevel.on_hand - InventoryLevel.allocated),
@@ -87,21 +88,16 @@ def is_enabled(account: Account, warehouse: Warehouse) -> bool:
 # --- products and variants ----------------------------------------------------------------------------------
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def product_search(account: Account, q: str = "") -> Select:
     """Products of the account whose name or one of whose SKUs contains `q` (ignoring case), by name."""
     statement = select(Product).where(Product.account_id == account.id)
     if q:
         by_sku = select(ProductVariant.product_id).where(
             ProductVariant.account_id == account.id,
-            ProductVariant.sku_key.like(_like_pattern(sku_key(q)), escape="\\"),
+            ProductVariant.sku_key.like(contains_pattern(sku_key(q)), escape=LIKE_ESCAPE),
         )
         statement = statement.where(
-            or_(Product.name.ilike(_like_pattern(q), escape="\\"), Product.id.in_(by_sku))
+            or_(Product.name.ilike(contains_pattern(q), escape=LIKE_ESCAPE), Product.id.in_(by_sku))
         )
     return statement.order_by(Product.name, Product.id)
 

@@ -45,13 +45,24 @@ def redact_pii(text: str | None) -> str:
 
 
 class CallRecorder:
-    def __init__(self, channel_id: int, run_id: int | None, logging_until: datetime | None, now: datetime):
+    """`calls` counts from `calls_before`, the calls of the run's earlier attempts: the store bills every
+    attempt, so the run shows their sum."""
+
+    def __init__(
+        self,
+        channel_id: int,
+        run_id: int | None,
+        logging_until: datetime | None,
+        now: datetime,
+        *,
+        calls_before: int = 0,
+    ):
         self._lock = threading.Lock()
         self._pending: list[CallRecord] = []
         self.channel_id = channel_id
         self.run_id = run_id
         self.logging = logging_until is not None and logging_until > now
-        self.calls = 0
+        self.calls = calls_before
 
     def __call__(self, record: CallRecord) -> None:
         with self._lock:

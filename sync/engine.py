@@ -1,7 +1,33 @@
-"""Run one SyncRun: load it, build the channel's client, call the action, and record how it ended.
+"""Run one attempt of a SyncRun: load it, build the channel's client, call the action, and end the attempt.
 
-A store that cannot be reached raises StoreUnavailable to the caller (the job retries it with backoff); a
-refused token or bad data end the run with a message and no retry."""
+This is the one place that decides how a run ends. Whatever the attempt raises is turned into an error of
+sync/errors.py (`ending_error`), and `runs.finish` records the outcome:
+
+What the attempt raised (error type)              Run ends          Event                   RQ retries
+------------------------------------------------  ----------------  ----------------------  ----------
+nothing: the action finished (orders that         Succeeded, or     Info: the summary       no
+  failed wait in PendingOrder for later runs)     Partial
+store unreachable: 5xx, 429, timeout, DNS, too    Queued again      Warning: "techOMS       yes
+  many failed details (StoreUnavailable), with                      will try again"
+  attempts left
+the same on the last attempt                      Failed            Fatal: "No attempts     no
+                                                                    left"
+token refused, 401/403 (CredentialsRefused)       Failed, and       Error                   no
+                                                  scheduled runs
+                                                  pause
+token unreadable, shop domain refused by the      Failed            Error                   no
+  client, host with a non-public address
+  (ChannelUnusable)
+store answered against the API contract           Failed            Fatal                   no
+  (StoreAnswerUnreadable)
+any other exception: a failure inside techOMS     Failed            Fatal; the traceback    no
+  (InternalFailure)                                                 goes to the log
+the channel was deleted before the run started    Failed            Error                   no
+
+The API calls of every attempt are saved before the attempt ends, and add up over the attempts. The job
+(jobs/sync_jobs.py) passes how many attempts are left and lets RQ retry when `execute` raises
+StoreUnavailable; it decides nothing else.
+"""
 
 from __future__ import annotations
 
@@ -22,15 +48,19 @@ from models.base import utcnow
 from services.channels import store_connection, token_vault
 from sync import runs
 from sync.call_recorder import CallRecorder
-from sync.import_orders import CredentialsRefused, StoreUnavailable, import_orders
+from sync.errors import (
+    ChannelUnusable,
+    CredentialsRefused,
+    InternalFailure,
+    RunEnding,
+    StoreAnswerUnreadable,
+    StoreUnavailable,
+)
+from sync.import_orders import import_orders
 
 log = logging.getLogger("techoms.sync")
 
 ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders}
-REFUSED = (
-    "The store refused the access token ({reason}). Replace the token in Advanced settings; "
-    "the run was not retried and scheduled runs are paused until then."
-)
 
 
 @contextmanager
@@ -68,81 +98,92 @@ def detail_fetcher(
                 each.close()
 
 
-def execute(run_id: int) -> RunStatus | None:
+def execute(run_id: int, *, attempts_left: int = 0) -> RunStatus | None:
+    """Run one attempt. Returns the run's final status, or None when there was nothing to run; raises
+    StoreUnavailable when the run went back to the queue for one of the `attempts_left`."""
     run = db.session.get(SyncRun, run_id)
     if run is None or run.status.is_final:
         return None  # already done (a duplicate delivery of the job): nothing to redo
     channel = run.channel
     if channel.deleted_at is not None or not channel.token_ciphertext:
-        runs.finish(run, RunStatus.FAILED, "The channel was deleted; nothing was run.")
+        runs.finish(
+            run, runs.Outcome(RunStatus.FAILED, "The channel was deleted; nothing was run.", EventLevel.ERROR)
+        )
         return RunStatus.FAILED
     runs.mark_running(run)
-    recorder = CallRecorder(channel.id, run.id, channel.api_logging_until, utcnow())
-    config = current_app.config
+    recorder = CallRecorder(
+        channel.id, run.id, channel.api_logging_until, utcnow(), calls_before=run.api_calls
+    )
     try:
-        make_client = store_connection.client_factory(
-            channel,
-            on_call=recorder,
-            max_retries=config["SYNC_CLIENT_RETRIES"],
-            timeout=config["SYNC_CLIENT_TIMEOUT"],
-            sleep=config.get("SYNC_CLIENT_SLEEP") or _sleep,
-        )
-        with make_client() as client, detail_fetcher(make_client, channel.detail_concurrency) as fetch:
-            status = ACTIONS[run.action](run, client, fetch, recorder)
-    except token_vault.TokenUnreadable as error:
-        return _end(run, recorder, RunStatus.FAILED, str(error), EventLevel.ERROR)
-    except (CredentialsRefused, bs_errors.AuthenticationError, bs_errors.PermissionDenied) as error:
-        status = _end(run, recorder, RunStatus.FAILED, REFUSED.format(reason=error), EventLevel.ERROR)
-        channel.token_refused_at = utcnow()  # scheduled runs pause: each would be another billed refusal
-        db.session.commit()
-        return status
-    except (StoreUnavailable, bs_errors.Unavailable, bs_errors.RateLimited, bs_errors.HostNotFound) as error:
-        db.session.rollback()
-        _save_calls(run, recorder)
-        raise StoreUnavailable(f"The store could not be reached: {error}") from None
-    except bs_errors.BrightSitesError as error:
-        return _end(
-            run,
-            recorder,
-            RunStatus.FAILED,
-            f"The store answered in an unexpected way: {error}",
-            EventLevel.FATAL,
-        )
-    except Exception:
-        log.exception("sync run %s failed unexpectedly", run_id)
-        _end(
-            run,
-            recorder,
-            RunStatus.FAILED,
-            "Unexpected failure inside techOMS; it has been logged.",
-            EventLevel.FATAL,
-        )
-        raise
-    summary = _summary(run)
-    runs.add_event(run, EventLevel.INFO, summary)
-    runs.finish(run, status)
+        status = _attempt(run, recorder)
+    except Exception as raised:
+        error = ending_error(raised)
+        if isinstance(error, InternalFailure):
+            log.exception("sync run %s failed unexpectedly", run_id)
+        outcome = _failure(error, attempts_left)
+        db.session.rollback()  # the failed page's changes; the pages committed before it stay
+        run = db.session.get(SyncRun, run_id)
+        recorder.flush()
+        run.api_calls = recorder.calls
+        if isinstance(error, CredentialsRefused):
+            # Scheduled runs pause until a new token: each would be another billed refusal.
+            run.channel.token_refused_at = utcnow()
+        runs.finish(run, outcome)
+        if outcome.status == RunStatus.QUEUED:
+            raise error from None
+        return outcome.status
+    runs.finish(run, runs.Outcome(status, _summary(run)))
     return status
+
+
+def ending_error(error: Exception) -> RunEnding:
+    """What an exception raised by an attempt means for the run (the table in the module docstring)."""
+    match error:
+        case RunEnding():
+            return error
+        case bs_errors.AuthenticationError() | bs_errors.PermissionDenied():
+            return CredentialsRefused(str(error))
+        case bs_errors.Unavailable() | bs_errors.RateLimited() | bs_errors.HostNotFound():
+            return StoreUnavailable(str(error))
+        case token_vault.TokenUnreadable():
+            return ChannelUnusable(str(error))
+        case bs_errors.InvalidShopDomain():
+            return ChannelUnusable(f"The channel's shop domain is refused: {error.message}")
+        case bs_errors.BlockedAddress():
+            return ChannelUnusable(str(error))
+        case bs_errors.BrightSitesError():
+            return StoreAnswerUnreadable(str(error))
+        case _:
+            return InternalFailure(type(error).__name__)
+
+
+def _failure(error: RunEnding, attempts_left: int) -> runs.Outcome:
+    if not error.retryable:
+        return runs.Outcome(RunStatus.FAILED, error.message, error.level)
+    if attempts_left > 0:
+        return runs.Outcome(
+            RunStatus.QUEUED,
+            f"{error.message} techOMS will try again ({attempts_left} attempt(s) left).",
+            EventLevel.WARNING,
+        )
+    return runs.Outcome(RunStatus.FAILED, f"{error.message} No attempts left.", error.level)
+
+
+def _attempt(run: SyncRun, recorder: CallRecorder) -> RunStatus:
+    config = current_app.config
+    make_client = store_connection.client_factory(
+        run.channel,
+        on_call=recorder,
+        max_retries=config["SYNC_CLIENT_RETRIES"],
+        timeout=config["SYNC_CLIENT_TIMEOUT"],
+        sleep=config.get("SYNC_CLIENT_SLEEP") or _sleep,
+    )
+    with make_client() as client, detail_fetcher(make_client, run.channel.detail_concurrency) as fetch:
+        return ACTIONS[run.action](run, client, fetch, recorder)
 
 
 def _sleep(seconds: float) -> None:
     threading.Event().wait(seconds)
-
-
-def _save_calls(run: SyncRun, recorder: CallRecorder) -> None:
-    run = db.session.get(SyncRun, run.id)
-    recorder.flush()
-    run.api_calls = recorder.calls
-    db.session.commit()
-
-
-def _end(
-    run: SyncRun, recorder: CallRecorder, status: RunStatus, message: str, level: EventLevel
-) -> RunStatus:
-    db.session.rollback()
-    _save_calls(run, recorder)
-    runs.add_event(run, level, message)
-    runs.finish(run, status, message)
-    return status
 
 
 def _summary(run: SyncRun) -> str:

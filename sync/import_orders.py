@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,28 +22,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 
 from connectors.brightsites import errors as bs_errors
-from connectors.brightsites import translate
+from connectors.brightsites import statuses, translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
 from models.activity import EventLevel, PendingOrder, RunStatus, SyncAction, SyncCursor, SyncRun
 from models.base import utcnow
-from models.channels import NEVER_FULFILLED_STATUSES, SalesChannel
+from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder
+from services import timezones
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, runs
 from sync.call_recorder import CallRecorder
+from sync.errors import CredentialsRefused, StoreUnavailable
 
 OVERLAP = timedelta(minutes=15)  # re-list a little before the watermark: clock skew, equal timestamps
 MAX_DETAIL_FAILURES = 25  # past this the store is unwell: stop and let the job retry later
 CHUNK = 100  # orders translated, resolved and upserted together while later details still arrive
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be read right now (after the client's own retries): the job retries the run."""
-
-
-class CredentialsRefused(Exception):
-    """401/403 on a read: retrying cannot help, the token must be replaced."""
 
 
 @dataclass
@@ -74,7 +68,7 @@ def import_orders(
         channel,
         recorder,
         fetch,
-        _zone(channel.timezone),
+        timezones.zone(channel.timezone),
         skus=SkuResolver(channel),
         carriers=CarrierResolver(channel),
     )
@@ -114,17 +108,6 @@ def import_orders(
     return _result(state)
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _day_start(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, zone).astimezone(UTC)
-
-
 def _list_filters(
     run: SyncRun, channel: SalesChannel, zone: ZoneInfo, updated_to: datetime
 ) -> tuple[dict[str, datetime], bool]:
@@ -133,16 +116,18 @@ def _list_filters(
     if created_from or created_to:
         filters = {"updated_to": updated_to}
         if created_from:
-            filters["created_from"] = _day_start(date.fromisoformat(created_from), zone)
+            filters["created_from"] = timezones.day_start_utc(date.fromisoformat(created_from), zone)
         if created_to:
-            filters["created_to"] = _day_start(date.fromisoformat(created_to) + timedelta(days=1), zone)
+            filters["created_to"] = timezones.day_start_utc(
+                date.fromisoformat(created_to) + timedelta(days=1), zone
+            )
         return filters, False
     filters = {"updated_to": updated_to}
     cursor = _cursor(channel)
     if cursor is not None:
         filters["updated_from"] = cursor.value - OVERLAP
     if channel.import_since:
-        filters["created_from"] = _day_start(channel.import_since, zone)
+        filters["created_from"] = timezones.day_start_utc(channel.import_since, zone)
     return filters, True
 
 
@@ -180,7 +165,7 @@ def _pending_ids(channel: SalesChannel, ids: Iterable[int] | None = None) -> set
 
 
 def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
-    wanted = set(state.channel.order_statuses) - NEVER_FULFILLED_STATUSES
+    wanted = set(state.channel.order_statuses) - statuses.NEVER_FULFILLED
     parsed: list[tuple[int, datetime, str]] = []
     for summary in summaries:
         try:
@@ -204,7 +189,7 @@ def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
     need = []
     for oid, updated, status in parsed:
         order = existing.get(oid)
-        if status == order_upsert.STORE_CANCELLED:
+        if status == statuses.CANCELED:
             state.handled.add(oid)
             _cancel_from_summary(state, oid, order, updated, oid in pending)
         elif (
@@ -288,7 +273,7 @@ def _import_one(
     state: ImportState, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
 ) -> None:
     run, channel, oid = state.run, state.channel, record.external_id
-    if order is None and record.status in NEVER_FULFILLED_STATUSES:
+    if order is None and record.status in statuses.NEVER_FULFILLED:
         _clear_pending(state, oid)
         state.counts["skipped"] += 1
         runs.add_event(
@@ -302,12 +287,12 @@ def _import_one(
     if (
         order is None
         and channel.import_since
-        and record.created_at < _day_start(channel.import_since, state.store_tz)
+        and record.created_at < timezones.day_start_utc(channel.import_since, state.store_tz)
     ):
         _clear_pending(state, oid)
         state.counts["skipped"] += 1
         return
-    if record.status != order_upsert.STORE_CANCELLED and not (order and order.is_locked):
+    if record.status != statuses.CANCELED and not (order and order.is_locked):
         unresolved = [line for line in record.physical_lines if line.sku not in variant_ids]
         if unresolved:
             problems = "; ".join(

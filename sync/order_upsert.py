@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import enum
 
+from connectors.brightsites.statuses import CANCELED
 from connectors.brightsites.translate import AddressRecord, OrderLineRecord, OrderRecord
 from extensions import db
 from models.base import utcnow
 from models.channels import InitialOrderStatus, SalesChannel
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
-
-STORE_CANCELLED = "canceled"
 
 
 class Outcome(enum.StrEnum):
@@ -21,7 +20,7 @@ class Outcome(enum.StrEnum):
     LOCKED = "locked"  # released to fulfilment: the store's change is not applied
 
 
-def cancel(order: SalesOrder, store_status: str = STORE_CANCELLED) -> bool:
+def cancel(order: SalesOrder, store_status: str = CANCELED) -> bool:
     """Cancelled on the store: cancelled here too unless it has shipped. True when it changed."""
     order.store_status = store_status
     if order.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED):
@@ -46,7 +45,7 @@ def upsert(
         _apply(order, record, variant_ids, carrier, channel.order_number_prefix)
         db.session.add(order)
         return order, Outcome.CREATED
-    if record.status == STORE_CANCELLED:
+    if record.status == CANCELED:
         changed = cancel(existing)
         _note_store_update(existing, record)
         return existing, (Outcome.CANCELLED if changed else Outcome.LOCKED)

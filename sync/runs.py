@@ -1,8 +1,9 @@
-"""Run bookkeeping: one queued-or-running run per channel and action, events, heartbeats, and the sweeper
-that notices runs whose worker died."""
+"""Run bookkeeping: one queued-or-running run per channel and action, events, heartbeats, how an attempt
+ends (`finish`: the one writer of a run's final state), and the sweeper that notices dead workers' runs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -103,22 +104,32 @@ def beat(run: SyncRun) -> None:
         run.heartbeat_at = now
 
 
-def finish(run: SyncRun, status: RunStatus, summary: str = "") -> None:
-    run.status = status
-    run.finished_at = utcnow()
-    run.heartbeat_at = run.finished_at
-    if summary:
-        run.error_summary = summary[:2000]
-    if status != RunStatus.FAILED and run.progress_total is not None:
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt of a run ended: the run's status after it (QUEUED: it will be tried again), and the
+    message recorded as an event at `level` (and, for a failure, as the run's error summary)."""
+
+    status: RunStatus
+    message: str
+    level: EventLevel = EventLevel.INFO
+
+    @property
+    def failed(self) -> bool:
+        return self.status in (RunStatus.FAILED, RunStatus.QUEUED)
+
+
+def finish(run: SyncRun, outcome: Outcome) -> None:
+    """End an attempt: write its event, then either close the run or put it back in the queue for the job's
+    next attempt. A run that ends well loses the error summary an earlier attempt left."""
+    now = utcnow()
+    add_event(run, outcome.level, outcome.message)
+    run.status = outcome.status
+    run.heartbeat_at = now
+    run.error_summary = outcome.message[:2000] if outcome.failed else ""
+    if outcome.status.is_final:
+        run.finished_at = now
+    if not outcome.failed and run.progress_total is not None:
         run.progress_done = run.progress_total
-    db.session.commit()
-
-
-def requeue(run: SyncRun, message: str) -> None:
-    """A retryable failure: back to queued; RQ runs the job again after its backoff."""
-    run.status = RunStatus.QUEUED
-    run.error_summary = message[:2000]
-    add_event(run, EventLevel.FATAL, message)
     db.session.commit()
 
 
@@ -143,8 +154,7 @@ def sweep_stale_runs() -> int:
             if run.status == RunStatus.RUNNING
             else "No worker picked this run up in time; it was cancelled. Run it again."
         )
-        add_event(run, EventLevel.FATAL, message)
-        finish(run, RunStatus.FAILED, message)
+        finish(run, Outcome(RunStatus.FAILED, message, EventLevel.FATAL))
     return len(stale)
 
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
+
+from services.timezones import zone
 
 
 def datetime_in(value: datetime | None, timezone: str = "UTC") -> str:
     if value is None:
         return ""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    return value.astimezone(zone(timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def init_app(app: Flask) -> None:

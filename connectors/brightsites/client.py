@@ -23,6 +23,7 @@ from connectors.brightsites.redaction import install_log_redaction, redact
 from connectors.brightsites.responses import interpret_response
 from connectors.brightsites.results import CallRecord, ConnectionReport, Page
 from connectors.brightsites.retry import RetryPolicy
+from connectors.brightsites.statuses import ORDER_STATUSES
 from connectors.brightsites.transport import build_session, read_capped
 
 logger = logging.getLogger(__name__)
@@ -31,18 +32,6 @@ install_log_redaction()
 API_PREFIX = "/api/v2.7.0"
 MAX_PER_PAGE = 500
 BODY_EXCERPT_BYTES = 2048
-ORDER_STATUSES = (
-    "new",
-    "billed",
-    "paid",
-    "in_progress",
-    "split",
-    "shipped",
-    "completed",
-    "back_ordered",
-    "canceled",
-    "moas_pending",
-)
 
 
 def format_filter_time(value: datetime) -> str:

@@ -22,6 +22,7 @@ from models.tenancy import User
 from services import audit
 from services.audit import audit_field
 from services.mappings.resolvers import SkuResolver
+from services.search import LIKE_ESCAPE, contains_pattern, prefix_pattern
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
@@ -43,16 +44,12 @@ class AutoMapReport:
         )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def prefix_condition(column, prefix: str):
     """`column LIKE 'prefix%'` plus the key range it implies, so an index on `column` is used everywhere."""
     return (
         (column >= prefix)
         & (column < prefix + "\U0010ffff")
-        & column.like(_escape_like(prefix) + "%", escape="\\")
+        & column.like(prefix_pattern(prefix), escape=LIKE_ESCAPE)
     )
 
 
@@ -124,7 +121,7 @@ def variant_choices(channel: SalesChannel, q: str) -> list[ProductVariant]:
             ProductVariant.account_id == channel.account_id,
             or_(
                 prefix_condition(ProductVariant.sku_key, key),
-                Product.name.ilike("%" + _escape_like(q.strip()) + "%", escape="\\"),
+                Product.name.ilike(contains_pattern(q.strip()), escape=LIKE_ESCAPE),
             ),
         )
         .order_by(ProductVariant.sku_key)

@@ -8,7 +8,7 @@ account's timezone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ from models.activity import SyncEvent
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.tenancy import Account
+from services.search import LIKE_ESCAPE, contains_pattern
+from services.timezones import day_start_utc
 
 MAX_EVENTS = 200  # the newest events of one order; older ones stay in the channel's logs
 
@@ -45,16 +47,6 @@ def account_channels(account: Account) -> list[SalesChannel]:
     )
 
 
-def _like_contains(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
-    """Midnight at the start of `day` in `zone`, as a UTC instant."""
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
 def filter_conditions(account: Account, filters: OrderFilters, zone: ZoneInfo) -> list[Any]:
     """WHERE clauses for the account's orders matching `filters` (the account is always the first)."""
     conditions: list[Any] = [SalesOrder.account_id == account.id]
@@ -68,12 +60,12 @@ def filter_conditions(account: Account, filters: OrderFilters, zone: ZoneInfo) -
         next_day = filters.date_to + timedelta(days=1)
         conditions.append(SalesOrder.store_created_at < day_start_utc(next_day, zone))
     if filters.q:
-        pattern = _like_contains(filters.q)
+        pattern = contains_pattern(filters.q)
         conditions.append(
             or_(
-                SalesOrder.number.ilike(pattern, escape="\\"),
-                SalesOrder.customer_name.ilike(pattern, escape="\\"),
-                SalesOrder.customer_email.ilike(pattern, escape="\\"),
+                SalesOrder.number.ilike(pattern, escape=LIKE_ESCAPE),
+                SalesOrder.customer_name.ilike(pattern, escape=LIKE_ESCAPE),
+                SalesOrder.customer_email.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     return conditions

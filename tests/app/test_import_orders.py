@@ -306,7 +306,13 @@ def test_store_outage_is_retried_a_bounded_number_of_times(app, simulator, world
     assert run.status == RunStatus.FAILED
     assert run.attempts == 1 + len(app.config["SYNC_RETRY_INTERVALS"])
     assert "could not be reached" in run.error_summary and "No attempts left" in run.error_summary
-    assert len(events(run, EventLevel.FATAL)) == run.attempts
+    # Each attempt that is tried again is a warning; only the last one is fatal.
+    assert len(events(run, EventLevel.WARNING)) == run.attempts - 1
+    assert all("will try again" in event.message for event in events(run, EventLevel.WARNING))
+    assert len(events(run, EventLevel.FATAL)) == 1
+    # Every attempt's calls were billed: the run counts them all.
+    per_attempt = 1 + app.config["SYNC_CLIENT_RETRIES"]
+    assert run.api_calls == simulator.calls(store)["total"] == run.attempts * per_attempt
 
 
 def test_refused_token_fails_at_once_without_retry(simulator, world):

@@ -7,11 +7,12 @@ import time
 
 from flask import current_app
 from rq import SimpleWorker
+from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from extensions import db
-from jobs.enqueue import enqueue_run, sync_queue
+from jobs.enqueue import enqueue_run, job_id, sync_queue
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.catalog import Product, ProductVariant
 from models.channels import SalesChannel
@@ -108,6 +109,12 @@ def import_now(channel: SalesChannel, *, trigger=SyncTrigger.MANUAL, **params) -
     enqueue_run(run)
     work()
     return db.session.get(SyncRun, run.id)
+
+
+def job_of(run: SyncRun) -> Job:
+    """The RQ job of a run, as Redis holds it now (its status, the retries it has left)."""
+    queue = sync_queue()
+    return Job.fetch(job_id(run), connection=queue.connection, serializer=JSONSerializer)
 
 
 def imported_ids(channel: SalesChannel) -> list[int]:
