@@ -17,6 +17,7 @@ MESSAGES = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     410: ("Expired", "This form expired (after 30 minutes) or was started elsewhere. Please start again."),
     413: ("Too large", "The upload or form is larger than allowed."),
+    415: ("Not a form", "This address accepts only the form on its page; send it from there."),
     429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
     500: ("Something went wrong", "An unexpected error happened. It has been logged; nothing was saved."),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -136,3 +137,12 @@ def test_hostile_input_is_refused_with_messages(client, world, login):
     assert db.session.scalar(select(User).where(User.email.like("%ok@a.test%"))) is None
     for bad in ("abc", "99999999"):
         assert client.post(f"/users/memberships/{bad}/role", data={"role": "account_user"}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["Null\x00byte", "Two\r\nlines", "Escape\x1b[31m", "Tab\there"])
+def test_control_characters_in_a_name_are_refused(client, world, login, name):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    response = client.post("/users/new", data={"email": "ctl@a.test", "name": name, "role": "account_user"})
+    assert b"Remove control characters" in response.data
+    assert b"initial-password" not in response.data
+    assert membership_of("ctl@a.test") is None
