@@ -10,13 +10,14 @@ from flask_login import current_user, fresh_login_required
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.channel_page import store_token
-from extensions import db, limiter
+from extensions import db
 from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm, recheck_connection
 from models.channels import ChannelType, InventoryMode, SalesChannel
 from permissions import Permission, current_account, require
 from services import audit
 from services.channels import store_connection, wizard_drafts
 from web.htmx import redirect_to, render
+from web.store_call_limits import limit_store_calls
 
 bp = Blueprint("channel_wizard", __name__, url_prefix="/channels/new")
 TEMPLATE = "channels/new.html"
@@ -90,7 +91,7 @@ def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
 @bp.post("/test-connection")
 @require(Permission.MANAGE_CHANNELS)
 @fresh_login_required
-@limiter.limit("10/minute", key_func=lambda: f"test-connection:{current_user.id}")
+@limit_store_calls
 def test_connection():
     """The Test connection button: only the result line is swapped in."""
     draft = _draft_or_restart()
@@ -101,6 +102,7 @@ def test_connection():
 @bp.post("/connection")
 @require(Permission.MANAGE_CHANNELS)
 @fresh_login_required
+@limit_store_calls
 def connection():
     draft = _draft_or_restart()
     form, report = _validated_connection(draft)

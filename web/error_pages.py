@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -25,8 +26,13 @@ MESSAGES = {
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, ("Error", "The request failed."))
-    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
-    return render_template(template, code=code, title=title, message=detail or message), code
+    if not request.headers.get("HX-Request"):
+        return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    fragment = render_template("errors/_error.html", code=code, title=title, message=detail or message)
+    if code == 429:
+        # htmx swaps this one (responseHandling in base.html) on top of the page, whatever it targeted.
+        return fragment, code, {"HX-Retarget": "main", "HX-Reswap": "afterbegin"}
+    return fragment, code
 
 
 def init_app(app: Flask) -> None:
@@ -38,6 +44,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+            return render_error(429, error.description)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -24,6 +24,7 @@ from services.channels import reference_cache
 from services.mappings import warehouses as warehouse_mappings
 from services.mappings.csv_io import MAX_BYTES, FileRefused
 from web.htmx import is_htmx
+from web.store_call_limits import limit_store_calls
 
 bp = Blueprint("mappings", __name__, url_prefix="/channels/<int:channel_id>/mappings")
 
@@ -135,6 +136,7 @@ def save_warehouse(channel_id: int, warehouse_id: int):
 
 @bp.post("/refresh")
 @require(Permission.RUN_SYNC)
+@limit_store_calls
 def refresh(channel_id: int):
     """Fetch one of the store's lists again (shipping methods, origin addresses or channel SKUs)."""
     channel = channel_or_404(channel_id)

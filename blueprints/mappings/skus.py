@@ -20,6 +20,7 @@ from services.channels import reference_cache
 from services.mappings import csv_io
 from services.mappings import skus as sku_mappings
 from web.htmx import is_htmx
+from web.store_call_limits import limit_store_calls
 
 VIEW = "sku_mappings"
 TEMPLATE = "mappings/_skus.html"
@@ -135,6 +136,7 @@ def delete_sku(channel_id: int, sku_mapping_id: int):
 
 @bp.post("/skus/auto-map")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
+@limit_store_calls
 def auto_map(channel_id: int):
     """Read the store's channel SKUs and map those equal to a techOMS SKU; says how many it mapped."""
     channel = channel_or_404(channel_id)
