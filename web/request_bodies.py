@@ -12,6 +12,7 @@ from flask import Flask, request
 
 from web.error_pages import render_error
 
+SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # forms.mappings.CsvImportForm.file; every other field of every form is text.
 UPLOAD_FIELDS = frozenset({"file"})
@@ -19,6 +20,8 @@ UPLOAD_FIELDS = frozenset({"file"})
 
 def refuse_unreadable_bodies():
     """before_request: a body that is not a form post, or a text field sent as a file, reaches no form."""
+    if request.method not in SUBMIT_METHODS:  # Flask-WTF reads a body only from these
+        return None
     if request.mimetype and request.mimetype not in FORM_BODIES:
         return render_error(415)
     if request.files and not set(request.files) <= UPLOAD_FIELDS:
