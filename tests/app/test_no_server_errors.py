@@ -23,7 +23,7 @@ from web.request_bodies import UPLOAD_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = ROLE_EMAILS[Role.ORG_OWNER]
-HUGE_IDS = ("99999999999999999999", str(2**63), str(2**64), "9" * 5000)
+HUGE_IDS = (str(2**31), "99999999999999999999", str(2**63), str(2**64), "9" * 5000)
 CRLF_NEXT = "/overview\r\nSet-Cookie: planted=1"
 NOT_LATIN1_TOKEN = "Bright’Sites-token-1234"  # noqa: S105 (a probe value)
 SKIPPED = {"static", "auth.logout"}  # files; ending the session the walk runs in

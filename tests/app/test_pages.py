@@ -68,7 +68,11 @@ def test_ids_outside_the_databases_range_are_not_found(client, world, login):
         ("GET", f"/orders/{2**63}"),
         ("GET", f"/orders/{2**31}"),
         ("GET", "/channels/0/main"),
+        ("GET", f"/channels/{2**31}/main"),  # an INTEGER column: PostgreSQL refuses the parameter
+        ("GET", f"/channels/{2**62}/main"),
+        ("POST", f"/channels/{channel}/sync/orders/{2**63}/retry"),  # a BIGINT column
+        ("POST", f"/channels/{channel}/sync/orders/{2**62}/retry"),  # in its range, just not there
     ):
         assert client.open(path, method=method).status_code == 404, (method, path[:60])
-    assert client.get(f"/channels/{2**62}/main").status_code == 404  # in range, just not there
+    assert client.get(f"/channels/{2**31 - 1}/main").status_code == 404  # in range, just not there
     assert client.get(f"/channels/{channel}/main").status_code == 200
