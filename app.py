@@ -14,7 +14,15 @@ from cli.demo_seed import demo_cli
 from cli.tokens import tokens_cli
 from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
 from permissions import enforce_declared_permission
-from web import error_pages, login_sessions, navigation, security_headers, template_filters
+from web import (
+    error_pages,
+    id_converter,
+    login_sessions,
+    navigation,
+    request_bodies,
+    security_headers,
+    template_filters,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -27,8 +35,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
     register_extensions(app)
+    id_converter.init_app(app)  # before the blueprints: their `<int:…>` rules are compiled as they register
     register_blueprints(app)
     app.before_request(enforce_declared_permission)
+    request_bodies.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)
     navigation.init_app(app)

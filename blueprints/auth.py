@@ -33,6 +33,8 @@ def _submitted_email_key() -> str:
 @limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_IP"], methods=["POST"])
 def login():
     """Email + password. One message for every failure, so it never tells which emails exist."""
+    if request.method == "GET" and request.args.get("logged_out"):
+        flash("You have been logged out.", "info")
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().casefold()
@@ -55,8 +57,11 @@ def login():
 def logout():
     """Ends this login session on the server; the cookie, even copied, no longer works."""
     login_sessions.end()
-    flash("You have been logged out.", "info")
-    return redirect(url_for("auth.login"))
+    # What this browser kept of the session (cookies, htmx history in storage) goes too, on a shared computer.
+    # That clears this response's own cookies as well, so the message travels in the URL, not in a flash.
+    response = redirect(url_for("auth.login", logged_out=1))
+    response.headers["Clear-Site-Data"] = '"cookies", "storage"'
+    return response
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])

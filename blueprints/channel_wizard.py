@@ -9,13 +9,14 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user, fresh_login_required
 from sqlalchemy.exc import IntegrityError
 
-from extensions import db, limiter
-from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm
+from extensions import db
+from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm, recheck_connection
 from models.channels import ChannelType, InventoryMode, SalesChannel
 from permissions import Permission, current_account, require
 from services import audit
 from services.channels import store_connection, token_vault, wizard_drafts
 from web.htmx import redirect_to, render
+from web.store_call_limits import limit_store_calls
 
 bp = Blueprint("channel_wizard", __name__, url_prefix="/channels/new")
 TEMPLATE = "channels/new.html"
@@ -55,16 +56,27 @@ def choose_type():
 
 
 def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
-    """Validate step 2 and ask the store; keeps a valid token in the draft even when other fields fail."""
+    """Validate step 2, then ask the store (unless it passed a test with this domain and token moments ago).
+
+    The draft keeps each value that passed validation, even when another field failed, and none that did not;
+    whatever was connected before, it is connected again only once the store accepts these values."""
     form = ConnectionForm(token_kept=draft.has_token)
     valid = form.validate_on_submit()
+    draft.connection_ok = False
     if form.access_token.data and not form.access_token.errors:
         draft.keep_token(form.access_token.data)
-    draft.name, draft.shop_domain = (form.name.data or "").strip(), form.shop_domain.data or ""
-    wizard_drafts.save(draft)
+    if not form.name.errors:
+        draft.name = form.name.data.strip()
+    if not form.shop_domain.errors:
+        draft.shop_domain = form.shop_domain.data
     if not valid:
+        wizard_drafts.save(draft)
         return form, None
-    report = store_connection.check(form.shop_domain.data, draft.token())
+    token = draft.token()
+    report = wizard_drafts.passed_test(draft, draft.shop_domain, token)
+    if report is None:
+        report = store_connection.check(draft.shop_domain, token)
+        wizard_drafts.remember_passed_test(draft, draft.shop_domain, token, report)
     if not report.reachable:
         form.shop_domain.errors.append(report.message)
     elif not report.authenticated:
@@ -78,7 +90,7 @@ def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
 @bp.post("/test-connection")
 @require(Permission.MANAGE_CHANNELS)
 @fresh_login_required
-@limiter.limit("10/minute", key_func=lambda: f"test-connection:{current_user.id}")
+@limit_store_calls
 def test_connection():
     """The Test connection button: only the result line is swapped in."""
     draft = _draft_or_restart()
@@ -89,6 +101,7 @@ def test_connection():
 @bp.post("/connection")
 @require(Permission.MANAGE_CHANNELS)
 @fresh_login_required
+@limit_store_calls
 def connection():
     draft = _draft_or_restart()
     form, report = _validated_connection(draft)
@@ -101,20 +114,22 @@ def connection():
 @require(Permission.MANAGE_CHANNELS)
 @fresh_login_required
 def options():
-    """Last step: create the channel from the draft."""
+    """Last step: create the channel from the draft, its values validated once more (a draft may be older
+    than today's rules, and another channel may have taken the store meanwhile)."""
     draft = _draft_or_restart()
-    if not draft.connection_ok:
-        return _step(
-            "connection", draft, 422, connection_form=ConnectionForm(formdata=None, data=vars(draft))
-        )
+    checked = recheck_connection(draft.name, draft.shop_domain, draft.token() if draft.has_token else "")
+    if not draft.connection_ok or checked.errors:
+        draft.connection_ok = False
+        wizard_drafts.save(draft)
+        return _step("connection", draft, 422, connection_form=checked)
     form = FirstOptionsForm()
     if not form.validate_on_submit():
         return _step("options", draft, 422, options_form=form)
     channel = SalesChannel(
         account_id=draft.account_id,
         channel_type=ChannelType(draft.channel_type),
-        name=draft.name,
-        shop_domain=draft.shop_domain,
+        name=checked.name.data.strip(),
+        shop_domain=checked.shop_domain.data,
         order_statuses=list(form.order_statuses.data),
         import_since=form.import_since.data,
         inventory_mode=InventoryMode(form.inventory_mode.data),

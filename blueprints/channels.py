@@ -21,6 +21,7 @@ from models.channels import SalesChannel
 from permissions import Permission, can, channel_or_404, current_account, require
 from services.channels import settings
 from web.htmx import redirect_to
+from web.store_call_limits import limit_store_calls
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
 
@@ -91,6 +92,7 @@ def save_privacy(channel_id: int):
 
 @bp.post("/<int:channel_id>/general")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
+@limit_store_calls
 def save_general(channel_id: int):
     """Name for every editor; the Shop Domain only for those who may change credentials, after a fresh login,
     and only to a store that accepts the channel's token."""
@@ -123,6 +125,7 @@ def save_general(channel_id: int):
 @bp.post("/<int:channel_id>/token")
 @require(Permission.EDIT_CHANNEL_CREDENTIALS)
 @fresh_login_required
+@limit_store_calls
 def replace_token(channel_id: int):
     """Replace the access token after the store accepts it; the old one is destroyed."""
     channel = channel_or_404(channel_id)

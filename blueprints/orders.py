@@ -30,7 +30,10 @@ def index():
     form = OrderFilterForm(order_queries.account_channels(account), request.args)
     filters = form.filters()
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    orders = order_queries.order_page(account, filters, timezones.zone(account.timezone), page, PER_PAGE)
+    masked = masks_pii(current_role())
+    orders = order_queries.order_page(
+        account, filters, timezones.zone(account.timezone), page, PER_PAGE, contact_masked=masked
+    )
     return render(
         "orders/index.html",
         "results",
@@ -38,7 +41,7 @@ def index():
         orders=orders,
         filtered=filters != order_queries.OrderFilters(),
         timezone=account.timezone,
-        pii=ContactView.for_role(current_role()),
+        pii=ContactView(masked=masked),
     )
 
 

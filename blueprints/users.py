@@ -15,11 +15,13 @@ from forms.common import EmptyForm
 from forms.users import ChangeRoleForm, NewMembershipForm
 from models.tenancy import Membership, Role, User
 from permissions import Permission, can, current_account, current_role, require
-from services.accounts.memberships import grantable_roles, refusal
+from services.accounts.memberships import belongs_to_organization, grantable_roles, refusal
 from web.htmx import redirect_to
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 security_log = logging.getLogger("techoms.security")
+# The same words whatever the reason, so the answer never tells whether a login exists elsewhere.
+NOT_ADDABLE = "This e-mail can't be added here. Ask the person's organization owner."
 
 
 def _grantable() -> list[Role]:
@@ -63,8 +65,10 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(Permission.MANAGE_ACCOUNT_USERS)
+@fresh_login_required
 def create():
-    """Give a person a role: a new user gets an initial password shown once; an existing one just the role."""
+    """Give a person a role: a new user gets an initial password shown once; a login of the organization just
+    the role. Granting a role (Organization Owner included) asks for the password, as changing one does."""
     form = NewMembershipForm(_grantable())
     if form.validate_on_submit():
         role = Role(form.role.data)
@@ -72,6 +76,12 @@ def create():
         email = form.email.data.strip().casefold()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         initial_password = None
+        if user is not None and not belongs_to_organization(user, account.organization_id):
+            security_log.info(
+                "role refused for a login outside the organization", extra={"actor_id": current_user.id}
+            )
+            form.email.errors.append(NOT_ADDABLE)
+            return render_template("users/new.html", form=form)
         if user is None:
             initial_password = secrets.token_urlsafe(12)
             user = User(email=email, name=form.name.data.strip())

@@ -23,7 +23,7 @@ from connectors.brightsites import statuses
 from connectors.brightsites.errors import InvalidShopDomain
 from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
-from forms.validators import no_control_characters, optional_int
+from forms.validators import ascii_token, no_control_characters, optional_int
 from models.channels import (
     ChannelStatus,
     DimensionUnit,
@@ -96,7 +96,9 @@ class ConnectionForm(FlaskForm):
     shop_domain = ShopDomainField(
         "Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain]
     )
-    access_token = PasswordField("Access Token", validators=[Length(max=512), no_control_characters])
+    access_token = PasswordField(
+        "Access Token", validators=[Length(max=512), no_control_characters, ascii_token]
+    )
 
     def __init__(self, *args, token_kept: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +110,18 @@ class ConnectionForm(FlaskForm):
             raise ValidationError("Enter the store's API access token.")
         if field.data and len(field.data) < 8:
             raise ValidationError("This is too short to be a Bright Sites access token.")
+
+
+def recheck_connection(name: str, shop_domain: str, token: str) -> ConnectionForm:
+    """Step 2's rules applied again to what a draft holds, right before a channel is created from it: the
+    form carries any errors, and the shop domain normalised. Not a request's form, so no CSRF token."""
+    form = ConnectionForm(
+        formdata=None,
+        data={"name": name, "shop_domain": shop_domain, "access_token": token},
+        meta={"csrf": False},
+    )
+    form.validate()
+    return form
 
 
 class FirstOptionsForm(FlaskForm):
@@ -181,7 +195,8 @@ class AdvancedSettingsForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     access_token = PasswordField(
-        "New access token", validators=[DataRequired(), Length(min=8, max=512), no_control_characters]
+        "New access token",
+        validators=[DataRequired(), Length(min=8, max=512), no_control_characters, ascii_token],
     )
 
 

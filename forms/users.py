@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from forms.validators import EmailAddress
+from forms.validators import EmailAddress, no_control_characters
 from models.tenancy import Role
 
 
@@ -14,7 +14,7 @@ def _role_choices(roles: list[Role]) -> list[tuple[str, str]]:
 
 class NewMembershipForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), EmailAddress()])
-    name = StringField("Name", validators=[Length(max=120)])
+    name = StringField("Name", validators=[Length(max=120), no_control_characters])
     role = SelectField("Role", validators=[DataRequired()])
 
     def __init__(self, roles: list[Role], *args, **kwargs):

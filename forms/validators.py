@@ -22,6 +22,17 @@ def no_control_characters(form, field) -> None:
         raise ValidationError("Remove control characters (tabs, line breaks and the like).")
 
 
+def ascii_token(form, field) -> None:
+    """An API token travels in an HTTP header, which carries plain ASCII: letters, digits and symbols only.
+    A typographic quote pasted from a document would otherwise fail every call to the store."""
+    value = (field.data or "").strip()
+    if any(not "!" <= char <= "~" for char in value):
+        raise ValidationError(
+            "An access token has only plain letters, digits and symbols; this one has other characters "
+            "(a space, an accent or a curly quote?). Copy it again from the store admin."
+        )
+
+
 def optional_int(value):
     """Coerce for selects whose empty choice means 'none'."""
     if value in (None, "", "None"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -19,6 +20,7 @@ MESSAGES = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     410: ("Expired", "This form expired (after 30 minutes) or was started elsewhere. Please start again."),
     413: ("Too large", "The upload or form is larger than allowed."),
+    415: ("Not a form", "This address accepts only the form on its page; send it from there."),
     429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
     500: ("Something went wrong", "An unexpected error happened. It has been logged; nothing was saved."),
 }
@@ -26,9 +28,14 @@ MESSAGES = {
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, ("Error", "The request failed."))
-    # A history restore gets the full page too: htmx swaps it in as the whole document.
-    template = "errors/_error.html" if is_htmx() else "errors/error.html"
-    return render_template(template, code=code, title=title, message=detail or message), code
+    # A history restore gets the full page too (is_htmx): htmx swaps it in as the whole document.
+    if not is_htmx():
+        return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    fragment = render_template("errors/_error.html", code=code, title=title, message=detail or message)
+    if code == 429:
+        # htmx swaps this one (responseHandling in base.html) on top of the page, whatever it targeted.
+        return fragment, code, {"HX-Retarget": "main", "HX-Reswap": "afterbegin"}
+    return fragment, code
 
 
 def init_app(app: Flask) -> None:
@@ -40,6 +47,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+            return render_error(429, error.description)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

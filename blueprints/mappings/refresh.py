@@ -8,6 +8,7 @@ from blueprints.mappings import carriers, skus, warehouses
 from blueprints.mappings.panel import answer, bp
 from permissions import Permission, channel_or_404, require
 from services.channels import reference_cache
+from web.store_call_limits import limit_store_calls
 
 # The store's list -> the view that shows it (and answers its refresh).
 REFRESH_VIEW = {
@@ -19,6 +20,7 @@ REFRESH_VIEW = {
 
 @bp.post("/refresh")
 @require(Permission.RUN_SYNC)
+@limit_store_calls
 def refresh(channel_id: int):
     """Fetch one of the store's lists again (shipping methods, origin addresses or channel SKUs)."""
     channel = channel_or_404(channel_id)

@@ -28,6 +28,7 @@ from services.channels import reference_cache
 from services.mappings import csv_io
 from services.mappings import skus as sku_mappings
 from web.htmx import is_htmx, render_fragment
+from web.store_call_limits import limit_store_calls
 
 MAPPING_ID = "<int(max=2147483647):sku_mapping_id>"
 MAX_QUERY = 100
@@ -132,6 +133,7 @@ def delete_sku(channel_id: int, sku_mapping_id: int):
 
 @bp.post("/skus/auto-map")
 @require(Permission.EDIT_CHANNEL_SETTINGS)
+@limit_store_calls
 def auto_map(channel_id: int):
     """Read the store's channel SKUs and map those equal to a techOMS SKU; says how many it mapped."""
     channel = channel_or_404(channel_id)

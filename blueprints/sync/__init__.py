@@ -73,7 +73,7 @@ def import_orders(channel_id: int):
     return redirect_to(url_for("sync.actions", channel_id=channel.id))
 
 
-@bp.post("/orders/<int:external_id>/retry")
+@bp.post("/orders/<bigint:external_id>/retry")
 @require(Permission.RUN_SYNC)
 def retry_order(channel_id: int, external_id: int):
     """Retry one failed order now (e.g. after adding its SKU mapping)."""

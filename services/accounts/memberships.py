@@ -3,16 +3,33 @@ an organization without an owner (ACC-04)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from extensions import db
-from models.tenancy import ACCOUNT_ROLES, ORG_ROLES, Membership, Role, User
+from models.tenancy import ACCOUNT_ROLES, ORG_ROLES, Account, Membership, Role, User
 
 
 def grantable_roles(actor_role: Role, *, may_manage_org_users: bool) -> list[Role]:
     """Roles the actor may hand out, highest first."""
     candidates = (ORG_ROLES | ACCOUNT_ROLES) if may_manage_org_users else ACCOUNT_ROLES
     return sorted((r for r in candidates if r.rank <= actor_role.rank), key=lambda r: -r.rank)
+
+
+def belongs_to_organization(user: User, organization_id: int) -> bool:
+    """Whether the user already has a role, active or not, in this organization or one of its accounts.
+
+    Only such a login may be given another role here: anyone else's login is not the organization's to see
+    (its name, that it exists) nor to move into one of its accounts."""
+    membership = (
+        select(Membership.id)
+        .outerjoin(Account, Membership.account_id == Account.id)
+        .where(
+            Membership.user_id == user.id,
+            or_(Membership.organization_id == organization_id, Account.organization_id == organization_id),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(membership) is not None
 
 
 def active_owner_count(organization_id: int) -> int:

@@ -179,3 +179,44 @@ def test_sensitive_action_needs_a_fresh_login(client, world, login):
         assert response.status_code == 303
     db.session.expire_all()
     assert world.memberships[Role.ACCOUNT_USER].role == Role.ACCOUNT_ADMIN
+
+
+def test_a_json_login_is_refused_and_cannot_skip_the_throttle(client, world):
+    for i in range(5):
+        client.post("/login", data={"email": OWNER, "password": f"wrong {i}"})
+    # The per-email limit is spent; the same login as a JSON body must not get past it.
+    response = client.post("/login", json={"email": OWNER, "password": PASSWORD})
+    assert response.status_code in {415, 429}
+    assert client.get("/overview").status_code == 302  # not logged in
+
+
+def test_only_form_posts_log_in(client, world):
+    bodies = ({"json": {"email": OWNER, "password": PASSWORD}}, {"data": "x", "content_type": "text/plain"})
+    for body in bodies:
+        response = client.post("/login", **body)
+        assert response.status_code == 415
+        assert b"form" in response.data
+    assert client.get("/overview").status_code == 302
+
+
+def test_logout_clears_the_browsers_site_data(client, world, login):
+    login(OWNER)
+    response = client.post("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cookies", "storage"'
+    # The header clears this response's cookies too, so the message cannot ride in the session.
+    assert b"You have been logged out." in client.get(response.headers["Location"]).data
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["/users/\r\nSet-Cookie: planted=1", "/users/\nX-Injected: 1", "/\x00users/", "/users/\x1b[2J", "/a\tb"],
+)
+def test_a_next_url_with_control_characters_is_refused(client, world, next_url):
+    from web.safe_redirects import safe_next_url
+
+    assert safe_next_url(next_url) is None
+    response = client.post(
+        "/login", query_string={"next": next_url}, data={"email": OWNER, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "planted" not in " ".join(response.headers.getlist("Set-Cookie"))

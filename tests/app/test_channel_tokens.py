@@ -76,3 +76,19 @@ def test_unreadable_token_is_reported_not_leaked(app, world):
         token_vault.decrypt(world.a.channel.token_ciphertext)
     except token_vault.TokenUnreadable as error:
         assert "TKN_SENTINEL" not in str(error)
+
+
+def test_a_replacement_token_with_other_characters_is_refused_plainly(
+    client, world, login, simulator, bs_store
+):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    channel = world.a.channel
+    before = channel.token_ciphertext
+    simulator.reset_calls(bs_store)
+    for token in ("Bright’Sites-token-1234", "tokén-with-accent", "two words token"):
+        response = client.post(f"/channels/{channel.id}/token", data={"access_token": token})
+        assert response.status_code == 422, token
+        assert b"plain letters, digits and symbols" in response.data
+    db.session.expire_all()
+    assert db.session.get(SalesChannel, channel.id).token_ciphertext == before
+    assert simulator.calls(bs_store)["total"] == 0  # refused before any call to a store

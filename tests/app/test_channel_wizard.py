@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import time_machine
 from sqlalchemy import select
 
 from extensions import db
@@ -179,3 +182,125 @@ def test_database_refuses_a_second_live_channel_for_the_same_store(world):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+# --- what a draft keeps, and creating the channel validates again (issue 10, item 4) ----------------------
+
+
+def _draft(world, draft_id: str):
+    from services.channels import wizard_drafts
+
+    return wizard_drafts.load(world.a.users[Role.ACCOUNT_ADMIN].id, world.a.account.id, draft_id)
+
+
+def test_a_refused_second_submit_leaves_nothing_to_create_from(client, world, login, bs_store):
+    login(ADMIN)
+    draft = wizard.start(client)
+    good = wizard.connect(client, draft, name="Good", shop_domain=bs_store.subdomain, token=bs_store.token)
+    assert b"3. First options" in good.data
+    bad_name = "\x07Bell\r\n" + "x" * 526  # 534 characters with control characters
+    duplicate = world.a.channel.shop_domain.upper() + "."
+    response = wizard.connect(client, draft, name=bad_name, shop_domain=duplicate, token="")
+    assert response.status_code == 422
+    kept = _draft(world, draft)
+    assert (kept.name, kept.shop_domain, kept.connection_ok) == ("Good", bs_store.domain, False)
+    response = wizard.finish(client, draft)
+    assert response.status_code == 422 and b"2. Connection" in response.data
+    assert db.session.scalar(select(SalesChannel).where(SalesChannel.name.like("%xxxx%"))) is None
+    assert channel_named("Good") is None
+
+
+def test_creating_the_channel_validates_the_draft_again(client, world, login, bs_store):
+    from services.channels import wizard_drafts
+
+    login(ADMIN)
+    taken = world.a.channel.shop_domain
+    for name, shop_domain, problem in (
+        ("Line\nbreak", bs_store.domain, b"Remove control characters"),
+        ("x" * 534, bs_store.domain, b"Field cannot be longer than 120 characters."),
+        ("Twin", taken.upper(), f"{taken} is already used by another sales channel.".encode()),
+        ("Dot", taken.upper() + ".", b"must not end with a dot"),
+    ):
+        draft = wizard.start(client)
+        wizard.connect(client, draft, name="Fine", shop_domain=bs_store.subdomain, token=bs_store.token)
+        stored = _draft(world, draft)
+        stored.name, stored.shop_domain = name, shop_domain  # what an older draft, or a race, may hold
+        wizard_drafts.save(stored)
+        response = wizard.finish(client, draft)
+        assert response.status_code == 422, name
+        assert problem in response.data, name
+        assert not _draft(world, draft).connection_ok
+    db.session.expire_all()
+    assert db.session.query(SalesChannel).count() == 2  # the world's two channels only
+
+
+# --- tokens are printable ASCII (item 11) ------------------------------------------------------------------
+
+NOT_ASCII = "Bright’Sites-token-1234"  # a typographic apostrophe, as a word processor pastes it
+
+
+def test_a_token_with_other_characters_is_refused_plainly_and_not_kept(client, world, login, bs_store):
+    login(ADMIN)
+    draft = wizard.start(client)
+    fields = {
+        "draft_id": draft,
+        "name": "Curly",
+        "shop_domain": bs_store.subdomain,
+        "access_token": NOT_ASCII,
+    }
+    tested = client.post("/channels/new/test-connection", data=fields, headers={"HX-Request": "true"})
+    assert tested.status_code == 200 and b"plain letters, digits and symbols" in tested.data
+    for _ in range(2):  # every later attempt too
+        response = wizard.connect(
+            client, draft, name="Curly", shop_domain=bs_store.subdomain, token=NOT_ASCII
+        )
+        assert response.status_code == 422 and b"plain letters, digits and symbols" in response.data
+    response = wizard.connect(client, draft, name="Curly", shop_domain=bs_store.subdomain, token="")
+    assert response.status_code == 422 and b"Enter the store&#39;s API access token." in response.data
+    response = wizard.connect(
+        client, draft, name="Curly", shop_domain=bs_store.subdomain, token=bs_store.token
+    )
+    assert b"3. First options" in response.data
+
+
+# --- a test that passed moments ago is not paid for twice (item 15) ----------------------------------------
+
+
+def _test_then_next(client, draft, store, *, token, next_token=None):
+    fields = {"draft_id": draft, "name": "Billed", "shop_domain": store.subdomain, "access_token": token}
+    tested = client.post("/channels/new/test-connection", data=fields, headers={"HX-Request": "true"})
+    assert b"Connected" in tested.data or b"read-only" in tested.data
+    return wizard.connect(
+        client,
+        draft,
+        name="Billed",
+        shop_domain=store.domain,
+        token=token if next_token is None else next_token,
+    )
+
+
+def test_creating_a_channel_after_a_passed_test_costs_two_calls(client, world, login, simulator, bs_store):
+    login(ADMIN)
+    draft = wizard.start(client)
+    simulator.reset_calls(bs_store)
+    response = _test_then_next(client, draft, bs_store, token=bs_store.token, next_token="")
+    assert b"3. First options" in response.data
+    assert wizard.finish(client, draft).status_code == 303
+    assert simulator.calls(bs_store)["total"] == 2  # the read and the write probe, once
+    assert channel_named("Billed").token_can_write is True
+
+
+def test_another_token_or_an_old_test_is_tested_again(client, world, login, simulator, bs_store):
+    login(ADMIN)
+    draft = wizard.start(client)
+    simulator.reset_calls(bs_store)
+    response = _test_then_next(
+        client, draft, bs_store, token=bs_store.token, next_token=bs_store.readonly_token
+    )
+    assert b"Token is read-only" in response.data
+    assert simulator.calls(bs_store)["total"] == 4
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=6)):
+        login(ADMIN)  # the session is older than the travel, and the draft lives on in Redis
+        response = wizard.connect(client, draft, name="Billed", shop_domain=bs_store.domain, token="")
+    assert b"3. First options" in response.data
+    assert simulator.calls(bs_store)["total"] == 6

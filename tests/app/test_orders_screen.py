@@ -343,6 +343,33 @@ def test_account_users_see_contact_data_masked(client, world, login):
         assert secret not in page
 
 
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("mvx.hidden@example.com", True),  # the whole address, in any case
+        ("  MVX.Hidden@Example.com ", True),
+        ("QX-77", True),  # the order number
+        ("Zed Q", True),  # the customer name, which the list shows them
+        ("m", False),  # anything less than the whole address matches nothing
+        ("mvx.", False),
+        ("hidden@", False),
+        ("@example.com", False),
+        ("mvx.hidden@example.co", False),
+    ],
+)
+def test_masked_roles_search_only_what_they_see(client, world, login, q, found):
+    make_order(world.a.channel, "QX-77", customer_name="Zed Quill", customer_email="mvx.hidden@example.com")
+    make_order(world.a.channel, "OTHER-1", customer_name="Ann Lee", customer_email="ann@elsewhere.example")
+    login(ACCOUNT_USER)
+    assert listed(client.get("/orders/", query_string={"q": q})) == (["QX-77"] if found else [])
+
+
+def test_unmasked_roles_still_search_any_part_of_the_email(client, world, login):
+    make_order(world.a.channel, "FULL-1", customer_email="mvx.hidden@example.com")
+    login(ORG_ADMIN)
+    assert listed(client.get("/orders/", query_string={"q": "hidden@"})) == ["FULL-1"]
+
+
 def test_org_admins_see_contact_data_in_full(client, world, login):
     order = make_order(world.a.channel, "PII-2", addresses=[SHIPPING])
     login(ORG_ADMIN)

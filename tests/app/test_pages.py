@@ -62,3 +62,28 @@ def test_static_vendor_files_are_served(client):
         "/static/app.js",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_ids_outside_the_databases_range_are_not_found(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    channel = world.a.channel.id
+    huge = "99999999999999999999"
+    for method, path in (
+        ("GET", f"/channels/{huge}/main"),
+        ("POST", f"/channels/{huge}/main"),
+        ("GET", f"/channels/{2**63}/main"),
+        ("GET", "/channels/" + "9" * 5000 + "/main"),
+        ("GET", f"/channels/{channel}/sync/runs/{2**64}"),
+        ("POST", f"/channels/{channel}/mappings/warehouses/{2**63}"),
+        ("POST", f"/channels/{channel}/sync/orders/{huge}/retry"),
+        ("GET", f"/orders/{2**63}"),
+        ("GET", f"/orders/{2**31}"),
+        ("GET", "/channels/0/main"),
+        ("GET", f"/channels/{2**31}/main"),  # an INTEGER column: PostgreSQL refuses the parameter
+        ("GET", f"/channels/{2**62}/main"),
+        ("POST", f"/channels/{channel}/sync/orders/{2**63}/retry"),  # a BIGINT column
+        ("POST", f"/channels/{channel}/sync/orders/{2**62}/retry"),  # in its range, just not there
+    ):
+        assert client.open(path, method=method).status_code == 404, (method, path[:60])
+    assert client.get(f"/channels/{2**31 - 1}/main").status_code == 404  # in range, just not there
+    assert client.get(f"/channels/{channel}/main").status_code == 200

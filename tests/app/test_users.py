@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import pytest
+import time_machine
 from sqlalchemy import select
 
 from extensions import db
 from models.tenancy import Membership, Role, User
 from services.accounts.memberships import grantable_roles
-from tests.support.world import ROLE_EMAILS
+from tests.support.world import PASSWORD, ROLE_EMAILS, make_user
 
 
 def membership_of(email: str) -> Membership:
@@ -136,3 +139,65 @@ def test_hostile_input_is_refused_with_messages(client, world, login):
     assert db.session.scalar(select(User).where(User.email.like("%ok@a.test%"))) is None
     for bad in ("abc", "99999999"):
         assert client.post(f"/users/memberships/{bad}/role", data={"role": "account_user"}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["Null\x00byte", "Two\r\nlines", "Escape\x1b[31m", "Tab\there"])
+def test_control_characters_in_a_name_are_refused(client, world, login, name):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    response = client.post("/users/new", data={"email": "ctl@a.test", "name": name, "role": "account_user"})
+    assert b"Remove control characters" in response.data
+    assert b"initial-password" not in response.data
+    assert membership_of("ctl@a.test") is None
+
+
+def test_adding_a_user_needs_a_fresh_password(client, world, login):
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login(ROLE_EMAILS[Role.ORG_OWNER])
+        clock.shift(timedelta(minutes=15))
+        data = {"email": "late@a.test", "name": "Late", "role": "org_owner"}
+        response = client.post("/users/new", data=data)
+        assert response.status_code == 302 and "/reauthenticate" in response.headers["Location"]
+        assert membership_of("late@a.test") is None
+        assert "/reauthenticate" in client.get("/users/new").headers["Location"]
+        client.post("/reauthenticate", data={"password": PASSWORD})
+        response = client.post("/users/new", data=data)
+        assert b"initial-password" in response.data
+    assert membership_of("late@a.test").role == Role.ORG_OWNER
+
+
+REFUSED = b"This e-mail can&#39;t be added here. Ask the person&#39;s organization owner."
+
+
+def _normalised(body: bytes, email: str) -> bytes:
+    """The page without the e-mail the form gives back and the CSRF token."""
+    return re.sub(rb"[\w.-]{60,}", b"TOKEN", body.replace(email.encode(), b"EMAIL"))
+
+
+def test_a_login_of_another_organization_is_not_added_nor_revealed(client, world, login):
+    outsider = world.b.users[Role.ORG_OWNER]
+    outsider.name = "Bea Outsider"
+    loner = make_user("loner@nowhere.test", name="Lou Loner")  # a login with no role anywhere
+    db.session.commit()
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    answers = {}
+    for email in (outsider.email, loner.email):
+        response = client.post("/users/new", data={"email": email, "name": "", "role": "account_user"})
+        assert REFUSED in response.data, email
+        assert b"Bea" not in response.data and b"Lou" not in response.data
+        assert b"initial-password" not in response.data and b"keep their password" not in response.data
+        answers[email] = (response.status_code, _normalised(response.data, email))
+    assert answers[outsider.email] == answers[loner.email]
+    db.session.expire_all()
+    assert [(m.organization_id, m.account_id) for m in db.session.get(User, outsider.id).memberships] == [
+        (world.b.organization.id, None)
+    ]
+    assert db.session.get(User, loner.id).memberships == []
+
+
+def test_a_login_of_the_same_organization_may_get_a_role_in_another_account(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_ADMIN])
+    client.post("/accounts/switch", data={"account_id": world.a2.id})
+    response = client.post(
+        "/users/new", data={"email": ROLE_EMAILS[Role.ACCOUNT_ADMIN], "role": "account_user"}
+    )
+    assert b"keep their password" in response.data
