@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app import create_app
 from models.tenancy import Role
 from tests.support.world import ROLE_EMAILS
 
@@ -27,8 +26,8 @@ def test_not_found_page(client, world, login):
     assert fragment.status_code == 404 and b"<html" not in fragment.data
 
 
-def test_unexpected_error_is_a_clean_500(app_config):
-    app = create_app(app_config)
+def test_unexpected_error_is_a_clean_500(make_app):
+    app = make_app()
 
     @app.get("/boom")
     def boom():
@@ -50,4 +49,5 @@ def test_static_vendor_files_are_served(client):
         "/static/vendor/bootstrap-5.3.9.min.css",
         "/static/app.js",
     ):
-        assert client.get(path).status_code == 200, path
+        with client.get(path) as response:  # closing it closes the file served
+            assert response.status_code == 200, path
