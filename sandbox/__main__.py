@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("the simulator has no authentication on /__sandbox; it only listens on loopback")
 
     registry = StoreRegistry()
+    # Listening before anything is printed: the banner tells a script (and the tests) the port is ready.
+    server = make_server(args.host, args.port, create_sandbox_app(registry), threaded=True)
     if args.demo:
         store = add_demo_store(registry)
         counts = f"products 1-{DEMO_PRODUCTS} of the demo catalog, {len(store.orders)} orders"
@@ -35,7 +37,6 @@ def main(argv: list[str] | None = None) -> None:
         flush=True,
     )
     logging.basicConfig(level=logging.INFO)
-    server = make_server(args.host, args.port, create_sandbox_app(registry), threaded=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

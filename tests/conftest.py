@@ -59,6 +59,7 @@ def _schema(database_url, redis_url):
         yield
         db.session.remove()
         downgrade(revision="base")
+        _close_connections()
 
 
 def _test_config(database_url: str, redis_url: str) -> dict:
@@ -90,7 +91,12 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        # The body the client encoded is closed once answered, as a server does: Werkzeug spools a multipart
+        # body over 500 KB to a temporary file that it leaves open (a ResourceWarning otherwise).
+        for answered in (*response.history, response):
+            answered.request.input_stream.close()
+        return response
 
 
 @pytest.fixture
@@ -102,6 +108,29 @@ def app(_schema, app_config):
         yield app
         db.session.remove()
         _empty_tables()
+        _close_connections()
+
+
+@pytest.fixture
+def make_app(app_config):
+    """Build another app, for a test that needs its own configuration; its connections close afterwards."""
+    built: list = []
+
+    def _make(config: dict | None = None):
+        built.append(create_app(app_config if config is None else config))
+        return built[-1]
+
+    yield _make
+    for other in built:
+        with other.app_context():
+            _close_connections()
+
+
+def _close_connections() -> None:
+    """Every app has its own engine and pool: close their connections before the app is dropped (psycopg
+    warns about a connection garbage-collected while still open)."""
+    for engine in db.engines.values():
+        engine.dispose()
 
 
 def _empty_tables() -> None:

@@ -24,14 +24,12 @@ def session_cookie(response, name: str) -> SimpleCookie:
     raise AssertionError(f"no {name} cookie set")
 
 
-def test_production_cookie_flags(app_config, world, monkeypatch):
+def test_production_cookie_flags(app_config, make_app, world, monkeypatch):
     monkeypatch.setenv("TECHOMS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("TOKEN_ENCRYPTION_KEYS", "ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZC0=")
     production = {k: v for k, v in config.from_environment().items() if "COOKIE" in k}
-    from app import create_app
-
-    app = create_app({**app_config, **production})
+    app = make_app({**app_config, **production})
     client = app.test_client()
     response = client.post("/login", data={"email": OWNER, "password": PASSWORD})
     header = session_cookie(response, "__Host-techoms")

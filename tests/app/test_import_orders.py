@@ -89,7 +89,7 @@ def test_edited_and_cancelled_orders(simulator, world):
     simulator.mutate_order(store, edited, "edit")
     simulator.mutate_order(store, cancelled, "cancel")
     simulator.reset_calls(store)
-    next_second()
+    next_second()  # the change must fall in a second before the next run's upper bound
 
     run = import_now(channel)
     assert run.counts.get("updated") == 1 and run.counts.get("cancelled") == 1
@@ -113,7 +113,7 @@ def test_released_order_is_not_overwritten(simulator, world):
     quantities = [line.quantity for line in order.lines]
     db.session.commit()
     simulator.mutate_order(store, order.external_id, "edit")
-    next_second()
+    next_second()  # the change must fall in a second before the next run's upper bound
     run = import_now(channel)
     db.session.refresh(order)
     assert [line.quantity for line in order.lines] == quantities and order.status == OrderStatus.RELEASED
@@ -268,7 +268,7 @@ def test_killed_run_is_swept_and_redoing_it_duplicates_nothing(simulator, world)
     db.session.refresh(dead)
     assert dead.status == RunStatus.FAILED and "worker stopped" in dead.error_summary
     simulator.mutate_order(store, sorted(expected)[0], "edit")
-    next_second()
+    next_second()  # the change must fall in a second before the next run's upper bound
     run = import_now(channel)
     assert run.status == RunStatus.SUCCEEDED
     ids = imported_ids(channel)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app import create_app
 from models.tenancy import Role
 from tests.support.world import ROLE_EMAILS
 
@@ -38,8 +37,8 @@ def test_error_page_for_a_history_restore_is_the_whole_page(client, world, login
         assert b"<html" in response.data and b"Not found" in response.data, path
 
 
-def test_unexpected_error_is_a_clean_500(app_config):
-    app = create_app(app_config)
+def test_unexpected_error_is_a_clean_500(make_app):
+    app = make_app()
 
     @app.get("/boom")
     def boom():
@@ -61,7 +60,8 @@ def test_static_vendor_files_are_served(client):
         "/static/vendor/bootstrap-5.3.9.min.css",
         "/static/app.js",
     ):
-        assert client.get(path).status_code == 200, path
+        with client.get(path) as response:  # closing it closes the file served
+            assert response.status_code == 200, path
 
 
 def test_ids_outside_the_databases_range_are_not_found(client, world, login):

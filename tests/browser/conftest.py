@@ -1,4 +1,7 @@
-"""Browser tests: the app served on an ephemeral port by a real WSGI server, driven by headless Chromium."""
+"""Browser tests: the app served on an ephemeral port by a real WSGI server, driven by headless Chromium.
+
+CSRF protection is on here, as in production: every form and htmx request the pages make carries the token
+(the unit tests turn it off, except tests/app/test_csrf.py)."""
 
 from __future__ import annotations
 
@@ -35,6 +38,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
 
 
 @pytest.fixture

@@ -7,13 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from extensions import db
-from models.channels import SalesChannel
-from models.tenancy import Role
-from tests.support import channel_steps
 from tests.support.browser import htmx_idle, log_in
 from tests.support.mappings import add_sku_mapping, add_variant
-from tests.support.world import ROLE_EMAILS
+from tests.support.sync import sync_channel
 
 pytestmark = pytest.mark.browser
 
@@ -62,11 +58,11 @@ def test_sku_mapping_through_the_picker_search_and_import(page, world):
     expect(page.get_by_test_id("mapping-notice")).to_contain_text("created 1, already present 1, unknown 1")
 
 
-def test_auto_map_against_a_store(page, world, client, login, simulator):
+def test_auto_map_against_a_store(page, world, simulator):
     store = simulator.create_store(seed=5, products=1, orders=0, vendor_managed=[])
-    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
-    channel_id = channel_steps.create_channel(client, store, name="Auto store")
-    channel = db.session.get(SalesChannel, channel_id)
+    # Made directly: the wizard's own path is tested in tests/app/test_channel_wizard.py.
+    channel = sync_channel(store, world.a.account, name="Auto store")
+    channel_id = channel.id
     add_variant(channel, "sim-0001-s-blk")
     add_variant(channel, "SIM-0001-M-WHT")
 

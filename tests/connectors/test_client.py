@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import traceback
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 import pytest
+import time_machine
 
 from connectors.brightsites import (
     AuthenticationError,
@@ -278,13 +278,14 @@ def test_retry_after_seconds_is_honoured(simulator, bs_store):
 
 
 def test_retry_after_http_date_is_honoured(simulator, bs_store):
-    when = format_datetime(datetime.now(UTC) + timedelta(seconds=5), usegmt=True)
-    simulator.set_faults(bs_store, script=["429"], retry_after=when)
+    simulator.set_faults(bs_store, script=["429"], retry_after="Thu, 26 Nov 2026 09:00:05 GMT")
     sleeps = SleepRecorder()
 
-    simulator.client(bs_store, sleep=sleeps).get_order(1)
+    # The clock stands still five seconds before that date: the wait is exact, however slow the machine.
+    with time_machine.travel(datetime(2026, 11, 26, 9, 0, 0, tzinfo=UTC), tick=False):
+        simulator.client(bs_store, sleep=sleeps).get_order(1)
 
-    assert len(sleeps.calls) == 1 and 2.5 <= sleeps.calls[0] <= 5.0
+    assert sleeps.calls == [5.0]
 
 
 def test_retry_after_over_the_cap_raises_without_sleeping(simulator, bs_store):

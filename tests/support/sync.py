@@ -50,7 +50,9 @@ def make_store(simulator, **spec):
 
 def next_second() -> None:
     """Let the clock pass a whole second: listings filter `updated_at` with second precision, so a change made
-    in the same second as the next run's upper bound belongs to the run after it (the overlap catches it)."""
+    in the same second as the next run's upper bound belongs to the run after it (the overlap catches it).
+    The one wall-clock wait the tests keep (it asserts nothing about time): the simulator, the run, RQ and
+    Redis keep sharing the real clock, where a time_machine jump would be undone under a stored cursor."""
     time.sleep(1.05 - (time.time() % 1))
 
 
