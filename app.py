@@ -14,7 +14,7 @@ from cli.demo_seed import demo_cli
 from cli.tokens import tokens_cli
 from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
 from permissions import enforce_declared_permission
-from web import error_pages, login_sessions, navigation, security_headers, template_filters
+from web import api_requests, error_pages, login_sessions, navigation, security_headers, template_filters
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_sessions.init_app(app)
+    api_requests.init_app(app)
     app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
@@ -52,6 +53,8 @@ def register_extensions(app: Flask) -> None:
 
 BLUEPRINTS = (
     "accounts",
+    "api",
+    "api_keys",
     "auth",
     "channel_wizard",
     "channels",

@@ -60,6 +60,9 @@ def from_environment() -> dict:
         "PROXY_FIX_X_FOR": int(os.environ.get("PROXY_FIX_X_FOR", "0")),
         "LOGIN_LIMITS_PER_EMAIL": os.environ.get("LOGIN_LIMITS_PER_EMAIL", "5/minute;20/hour"),
         "LOGIN_LIMITS_PER_IP": os.environ.get("LOGIN_LIMITS_PER_IP", "100/hour"),
+        # Host-system API: calls per key, and wrong keys per client address, before 429.
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120/minute"),
+        "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20/minute"),
         "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
         # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
         "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")

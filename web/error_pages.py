@@ -1,4 +1,4 @@
-"""Error pages: a clear page for people, a short fragment for htmx, never a stack trace."""
+"""Error pages: a clear page for people, a short fragment for htmx, JSON for the API, never a stack trace."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import logging
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from web.api_requests import api_error, is_api_request
 
 log = logging.getLogger("techoms.errors")
 
@@ -24,6 +26,8 @@ MESSAGES = {
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, ("Error", "The request failed."))
+    if is_api_request():
+        return api_error(code)
     template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
     return render_template(template, code=code, title=title, message=detail or message), code
 
