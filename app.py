@@ -63,6 +63,7 @@ BLUEPRINTS = (
     "mappings",
     "orders",
     "products",
+    "shipments",
     "sync",
     "users",
     "warehouses",

@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     MANAGE_PRODUCTS = "manage_products"
     ADJUST_STOCK = "adjust_stock"
     MANAGE_API_KEYS = "manage_api_keys"  # create and revoke the account's keys for the host-system API
+    ADD_SHIPMENT = "add_shipment"  # record a package that left the warehouse (order page)
 
 
 _O, _A, _S, _AA, _AU = (
@@ -62,6 +63,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_PRODUCTS: frozenset({_O, _A, _S, _AA}),
     Permission.ADJUST_STOCK: frozenset({_O, _A, _S, _AA}),
     Permission.MANAGE_API_KEYS: frozenset({_O, _A, _AA}),
+    Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
 }
 
 # Reachable without logging in. The API's OpenAPI description documents the contract and holds no data.
@@ -73,7 +75,7 @@ LOGIN_ONLY_ENDPOINTS = frozenset(
 # The host-system API (/api/v1): authenticated by an account API key, never by the session (no cookie, so no
 # CSRF). Each view must also carry the key check (blueprints/api/auth.py marks it `authenticates_by_api_key`);
 # one without it is refused like an undeclared endpoint.
-API_KEY_ENDPOINTS = frozenset({"api.account"})
+API_KEY_ENDPOINTS = frozenset({"api.account", "api.create_shipment"})
 
 
 def allows(role: Role | None, permission: Permission) -> bool:
