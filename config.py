@@ -74,6 +74,10 @@ def from_environment() -> dict:
         "SYNC_RETRY_INTERVALS": [30, 120, 600],
         "SYNC_CLIENT_RETRIES": 3,
         "SYNC_CLIENT_TIMEOUT": (5, 30),
+        # Export shipments: a shipment whose request went out less than this long ago may still be in flight
+        # (another runner, a worker declared dead too early): it is not looked for on the store, let alone
+        # sent again, before then. More than the longest request (connect + read timeout), and a slow store.
+        "SHIPMENT_SETTLE_SECONDS": int(os.environ.get("SHIPMENT_SETTLE_SECONDS", "90")),
     }
     if production:
         _check_production(config)

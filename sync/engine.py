@@ -22,11 +22,12 @@ from models.base import utcnow
 from services.channels import store_connection, token_vault
 from sync import runs
 from sync.call_recorder import CallRecorder
+from sync.export_shipments import export_shipments
 from sync.import_orders import CredentialsRefused, StoreUnavailable, import_orders
 
 log = logging.getLogger("techoms.sync")
 
-ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders}
+ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders, SyncAction.EXPORT_SHIPMENTS: export_shipments}
 REFUSED = (
     "The store refused the access token ({reason}). Replace the token in Advanced settings; "
     "the run was not retried and scheduled runs are paused until then."
@@ -156,6 +157,9 @@ def _summary(run: SyncRun) -> str:
             ("unchanged", "unchanged"),
             ("locked", "kept (released)"),
             ("skipped", "skipped"),
+            ("sent", "shipments sent"),
+            ("reconciled", "found already on the store"),
+            ("store_updates", "store orders updated"),
             ("failed", "failed"),
         )
         if counts.get(key)

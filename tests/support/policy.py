@@ -32,7 +32,27 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         "order_id": _order_id(t.channel),
         **_sync_ids(t.channel),
         "key_id": _api_key_id(t.account),
+        "shipment_id": _shipment_id(_order_id(t.channel)),
     }
+
+
+def _shipment_id(order_id: int) -> int:
+    """A shipment of the order, created the first time it is asked for (its line is shipped in part)."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.orders import SalesOrder
+    from models.shipments import Shipment
+    from services.shipments import intake
+    from tests.support.shipments import shipment_input
+
+    existing = db.session.scalar(select(Shipment.id).where(Shipment.order_id == order_id).limit(1))
+    if existing is not None:
+        return existing
+    order = db.session.get(SalesOrder, order_id)
+    shipment = intake.create_shipment(order, shipment_input(order, [1], tracking="MATRIX"))
+    db.session.commit()
+    return shipment.id
 
 
 def _api_key_id(account) -> int:
