@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,12 +26,12 @@ from connectors.brightsites import translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncRun
-from models.channels import SalesChannel, ShipmentStoreStatus
-from models.orders import OrderStatus, SalesOrder
+from models.channels import SalesChannel
+from models.orders import SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
 from services.mappings.resolvers import CarrierResolver
 from services.shipments import export_state
-from sync import runs
+from sync import runs, store_order_update
 from sync.call_recorder import CallRecorder
 from sync.import_orders import StoreUnavailable
 
@@ -44,6 +45,11 @@ READ_ONLY = (
 
 class _Unreachable(Exception):
     """This order could not be finished now (the store did not answer, or answered unsure): try it later."""
+
+
+class _Unsettled(Exception):
+    """A request for one of the order's shipments went out moments ago and may still be in flight: the order
+    waits, without a call. Not a sign of the store being down."""
 
 
 class _ReadOnlyToken(Exception):
@@ -61,12 +67,30 @@ class _Export:
     unfinished: list[str] = field(default_factory=list)
 
 
+@contextmanager
+def _objects_kept_across_commits() -> Iterator[None]:
+    """Two commits per shipment (the claim before its request, the answer after) would otherwise expire every
+    loaded object and reload it attribute by attribute. Safe here: each order and its shipments are read
+    afresh (populate_existing) when its turn comes, and the claim re-reads what it changed."""
+    session = db.session()
+    previous, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = previous
+
+
 def export_shipments(
     run: SyncRun,
     client: BrightSitesClient,
     _fetch: Callable[[list[int]], Iterator[Any]],
     recorder: CallRecorder,
 ) -> RunStatus:
+    with _objects_kept_across_commits():
+        return _export(run, client, recorder)
+
+
+def _export(run: SyncRun, client: BrightSitesClient, recorder: CallRecorder) -> RunStatus:
     channel = run.channel
     state = _Export(run, channel, client, recorder, CarrierResolver(channel), Counter(run.counts or {}))
     if channel.token_can_write is False:
@@ -82,14 +106,17 @@ def export_shipments(
         while order_ids := [oid for oid in export_state.work_order_ids(channel) if oid not in handled]:
             for order_id in order_ids:
                 handled.add(order_id)
-                order = db.session.get(SalesOrder, order_id)
+                order = db.session.get(SalesOrder, order_id, populate_existing=True)
                 try:
                     _export_order(state, order)
                     in_a_row = 0
+                except _Unsettled as reason:
+                    state.unfinished.append(str(reason))
                 except _Unreachable as reason:
                     state.unfinished.append(str(reason))
                     in_a_row += 1
-                _commit(state)
+                if db.session.new or db.session.dirty:  # a sent shipment has committed already
+                    _commit(state)
                 if in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
                     raise StoreUnavailable(f"{in_a_row} orders in a row: {state.unfinished[-1]}")
     except _ReadOnlyToken:
@@ -129,7 +156,7 @@ def _export_order(state: _Export, order: SalesOrder) -> None:
     settle = current_app.config["SHIPMENT_SETTLE_SECONDS"]
     if any(not export_state.settled(s, settle) for s in unsure):
         # Its request may still be in flight: neither looked for on the store nor sent again yet.
-        raise _Unreachable(f"order {order.number}: a shipment's request went out moments ago; checked later")
+        raise _Unsettled(f"order {order.number}: a shipment's request went out moments ago; checked later")
     if unsure:
         _reconcile(state, order, shipments, unsure)
     waiting = [s for s in shipments if s.export_status == ExportStatus.WAITING]
@@ -270,68 +297,26 @@ def _send(state: _Export, order: SalesOrder, shipment: Shipment) -> None:
     _commit(state)
 
 
-def _update_fields(state: _Export, order: SalesOrder, shipments: list[Shipment]) -> dict[str, Any]:
-    """Status (when every physical line shipped and every shipment is on the store) and the last shipment's
-    tracking, method and date (when the channel updates the order with it): one PUT for both."""
-    channel = state.channel
-    sent = [s for s in shipments if s.export_status == ExportStatus.SENT]
-    status = None
-    if (
-        channel.shipment_store_status != ShipmentStoreStatus.NONE
-        and order.status == OrderStatus.SHIPPED
-        and len(sent) == len(shipments)
-    ):
-        status = channel.shipment_store_status.value
-    tracking = method = ship_date = None
-    if channel.update_order_with_last_shipment and sent:
-        last = max(sent, key=lambda s: (s.ship_date, s.id))
-        mapped = state.carriers.to_channel(last.carrier_service.carrier.code, last.carrier_service.code)
-        tracking, method, ship_date = last.tracking_number, mapped[0] if mapped else None, last.ship_date
-    return translate.order_update_fields(
-        status=status, tracking_number=tracking, shipping_method=method, ship_date=ship_date
-    )
-
-
 def _update_store_order(state: _Export, order: SalesOrder, shipments: list[Shipment]) -> None:
     if not order.store_update_due or order.store_update_error:
         return
     if any(s.export_status in export_state.UNCONFIRMED for s in shipments):
         return  # after every shipment of the order is settled: one PUT, not one per package
-    fields = _update_fields(state, order, shipments)
-    if not fields:
-        order.store_update_due = False  # e.g. a status to set, but the order is not shipped in full yet
-        return
     try:
-        state.client.update_order(order.external_id, **fields)
-    except (bs_errors.ValidationFailed, bs_errors.NotFound) as refused:
-        order.store_update_error = _update_refusal(order, refused)[:2000]
-        state.counts["failed"] += 1
-        _event(state, EventLevel.ERROR, order.store_update_error, order)
-        return
+        result = store_order_update.update_store_order(
+            state.client, state.channel, state.carriers, order, shipments
+        )
     except bs_errors.PermissionDenied:
         raise _ReadOnlyToken from None
-    except bs_errors.AuthenticationError:
-        raise
-    except bs_errors.BrightSitesError as error:  # the PUT sets values: repeating it later is harmless
-        raise _Unreachable(f"order {order.number}: the store order was not updated ({error})") from None
-    order.store_update_due = False
-    state.counts["store_updates"] += 1
-    described = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fields.items())
-    _event(state, EventLevel.INFO, f"Store order {order.number} updated: {described}.", order)
-
-
-def _update_refusal(order: SalesOrder, refused: bs_errors.BrightSitesError) -> str:
-    if isinstance(refused, bs_errors.NotFound):
-        return (
-            f"The store no longer has order {order.number} (404): its status and tracking were not updated."
-        )
-    messages = [m for values in refused.field_errors.values() for m in values]
-    said = "; ".join(messages) or str(refused)
-    if any("not been approved" in m.lower() for m in messages):
-        return (
-            f"The store did not update order {order.number}: it has not been approved yet (it awaits Manager "
-            "Order Approval, MOAS), and Bright Sites refuses status changes to an unapproved order. The "
-            "shipments are on the store; approve the order there, then Retry the update. "
-            f"The store said: {said}"
-        )
-    return f"The store refused to update order {order.number}: {said}. Retry once that is fixed."
+    if result.unreachable:
+        raise _Unreachable(f"order {order.number}: the store order was not updated ({result.unreachable})")
+    if result.refusal:
+        order.store_update_error = result.refusal
+        state.counts["failed"] += 1
+        _event(state, EventLevel.ERROR, result.refusal, order)
+        return
+    order.store_update_due = False  # done, or nothing to say yet (e.g. a status, but not all shipped)
+    if result.fields:
+        state.counts["store_updates"] += 1
+        described = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.fields.items())
+        _event(state, EventLevel.INFO, f"Store order {order.number} updated: {described}.", order)
