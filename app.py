@@ -15,6 +15,7 @@ from cli.tokens import tokens_cli
 from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
 from permissions import enforce_declared_permission
 from web import (
+    api_requests,
     error_pages,
     id_converter,
     login_sessions,
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_sessions.init_app(app)
+    api_requests.init_app(app)
     app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
@@ -62,6 +64,8 @@ def register_extensions(app: Flask) -> None:
 
 BLUEPRINTS = (
     "accounts",
+    "api",
+    "api_keys",
     "auth",
     "channel_wizard",
     "channels",
@@ -70,6 +74,7 @@ BLUEPRINTS = (
     "mappings",
     "orders",
     "products",
+    "shipments",
     "sync",
     "users",
     "warehouses",

@@ -63,6 +63,9 @@ def from_environment() -> dict:
         # Routes that make billed calls to a store (web/store_call_limits.py): one budget across them.
         "STORE_CALL_LIMITS_PER_USER": os.environ.get("STORE_CALL_LIMITS_PER_USER", "10/minute;60/hour"),
         "STORE_CALL_LIMITS_PER_CHANNEL": os.environ.get("STORE_CALL_LIMITS_PER_CHANNEL", "10/minute;60/hour"),
+        # Host-system API: calls per key, and wrong keys per client address, before 429.
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120/minute"),
+        "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20/minute"),
         "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
         # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
         "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")
@@ -74,6 +77,10 @@ def from_environment() -> dict:
         "SYNC_RETRY_INTERVALS": [30, 120, 600],
         "SYNC_CLIENT_RETRIES": 3,
         "SYNC_CLIENT_TIMEOUT": (5, 30),
+        # Export shipments: a shipment whose request went out less than this long ago may still be in flight
+        # (another runner, a worker declared dead too early): it is not looked for on the store, let alone
+        # sent again, before then. More than the longest request (connect + read timeout), and a slow store.
+        "SHIPMENT_SETTLE_SECONDS": int(os.environ.get("SHIPMENT_SETTLE_SECONDS", "90")),
     }
     if production:
         _check_production(config)

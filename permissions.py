@@ -1,8 +1,8 @@
 """Who may do what: the policy table (DESIGN.md §2) as data, the view decorator and tenant-scoped lookups.
 
-Every view declares a permission with @require (or is listed in PUBLIC_ENDPOINTS / LOGIN_ONLY_ENDPOINTS);
-an undeclared endpoint is refused by `enforce_declared_permission` (deny by default, ACC-01).
-Objects are looked up inside the current account only: anything else answers 404 (ACC-02).
+Every view declares a permission with @require (or is listed in PUBLIC_ENDPOINTS / LOGIN_ONLY_ENDPOINTS /
+API_KEY_ENDPOINTS); an undeclared endpoint is refused by `enforce_declared_permission` (deny by default,
+ACC-01). Objects are looked up inside the current account only: anything else answers 404 (ACC-02).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class Permission(enum.StrEnum):
     MANAGE_WAREHOUSES = "manage_warehouses"  # create org warehouses, enable them per account
     MANAGE_PRODUCTS = "manage_products"
     ADJUST_STOCK = "adjust_stock"
+    MANAGE_API_KEYS = "manage_api_keys"  # create and revoke the account's keys for the host-system API
+    ADD_SHIPMENT = "add_shipment"  # record a package that left the warehouse (order page)
 
 
 _O, _A, _S, _AA, _AU = (
@@ -60,14 +62,20 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_WAREHOUSES: frozenset({_O, _A}),
     Permission.MANAGE_PRODUCTS: frozenset({_O, _A, _S, _AA}),
     Permission.ADJUST_STOCK: frozenset({_O, _A, _S, _AA}),
+    Permission.MANAGE_API_KEYS: frozenset({_O, _A, _AA}),
+    Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
 }
 
-# Reachable without logging in.
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "health.health", "home.index"})
+# Reachable without logging in. The API's OpenAPI description documents the contract and holds no data.
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "health.health", "home.index", "api.openapi"})
 # Reachable by any logged-in user, whatever their role: they act on the user's own session.
 LOGIN_ONLY_ENDPOINTS = frozenset(
     {"auth.logout", "auth.reauthenticate", "auth.change_password", "accounts.switch", "accounts.none"}
 )
+# The host-system API (/api/v1): authenticated by an account API key, never by the session (no cookie, so no
+# CSRF). Each view must also carry the key check (blueprints/api/auth.py marks it `authenticates_by_api_key`);
+# one without it is refused like an undeclared endpoint.
+API_KEY_ENDPOINTS = frozenset({"api.account", "api.create_shipment"})
 
 
 def allows(role: Role | None, permission: Permission) -> bool:
@@ -163,6 +171,12 @@ def enforce_declared_permission() -> None:
     """before_request: refuse any endpoint that declares no permission and is not explicitly public."""
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return
+    if endpoint in API_KEY_ENDPOINTS:
+        view = current_app.view_functions.get(endpoint)
+        if not getattr(view, "authenticates_by_api_key", False):
+            security_log.error("API endpoint without the key check refused", extra={"endpoint": endpoint})
+            abort(403)
         return
     if endpoint in LOGIN_ONLY_ENDPOINTS:
         if not current_user.is_authenticated:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
+from blueprints import order_shipments
 from extensions import db
 from forms.orders import OrderFilterForm
 from models.orders import SalesOrder
@@ -48,13 +49,19 @@ def index():
 @bp.get(f"/{ORDER_ID}")
 @require(Permission.VIEW)
 def detail(order_id: int):
-    """Header, lines, addresses and sync events of one order of the account."""
+    """Header, lines, shipments, addresses and sync events of one order of the account."""
     order = in_account_or_404(SalesOrder, order_id)
     if not masks_pii(current_role()) and order.pii_purged_at is None:
         # Who saw a customer's full contact details, and when (PII-09); without the details themselves.
         audit.record(order.channel, current_user, "order_viewed", "order", None, order.number)
         db.session.commit()
-    return render(
+    return render_detail(order)
+
+
+def render_detail(order: SalesOrder, status: int = 200, **shipments_context):
+    """The order page (htmx: its `order` block); `shipments_context` overrides the shipments section's."""
+    context = order_shipments.context(order) | shipments_context
+    page = render(
         "orders/detail.html",
         "order",
         order=order,
@@ -63,4 +70,6 @@ def detail(order_id: int):
         max_events=order_queries.MAX_EVENTS,
         timezone=current_account().timezone,
         pii=ContactView.for_role(current_role()),
+        **context,
     )
+    return page, status

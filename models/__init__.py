@@ -1,4 +1,5 @@
-"""Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity.
+"""Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity, api_keys,
+shipments.
 
 Import the module you need (`from models.tenancy import User`). `import_all()` registers every table with the
 metadata, for migrations and `flask db check`.
@@ -9,8 +10,10 @@ def import_all() -> None:
     # Imported here, not at the top: extensions.py imports models.base while `db` is not yet defined, and
     # every aggregate module imports `db` from extensions (a real cycle at import time).
     import models.activity  # noqa: F401
+    import models.api_keys  # noqa: F401
     import models.catalog  # noqa: F401
     import models.channels  # noqa: F401
     import models.mappings  # noqa: F401
     import models.orders  # noqa: F401
+    import models.shipments  # noqa: F401
     import models.tenancy  # noqa: F401

@@ -17,6 +17,7 @@ from models.tenancy import User
 
 class SyncAction(enum.StrEnum):
     IMPORT_ORDERS = "import_orders"
+    EXPORT_SHIPMENTS = "export_shipments"
 
     @property
     def label(self) -> str:

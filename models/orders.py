@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -21,7 +30,8 @@ class OrderStatus(enum.StrEnum):
     DRAFT = "draft"  # imported, waiting for review
     APPROVED = "approved"  # imported, ready to be released
     RELEASED = "released"  # handed to fulfilment: the channel no longer overwrites it
-    SHIPPED = "shipped"
+    PARTIALLY_SHIPPED = "partially_shipped"  # some physical quantities shipped, not all
+    SHIPPED = "shipped"  # every physical line shipped in full
     CANCELLED = "cancelled"
     # Recorded, nothing to ship: every line is a gift certificate. Becomes work if a physical line appears.
     NOT_FOR_FULFILMENT = "not_for_fulfilment"
@@ -32,7 +42,11 @@ class OrderStatus(enum.StrEnum):
 
 
 # Once here, changes on the store no longer overwrite the order (only a cancellation before shipping does).
-LOCKED_STATUSES = frozenset({OrderStatus.RELEASED, OrderStatus.SHIPPED, OrderStatus.CANCELLED})
+LOCKED_STATUSES = frozenset(
+    {OrderStatus.RELEASED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED}
+)
+# Something has left the warehouse: a cancellation on the store no longer cancels the order here.
+SHIPPED_STATUSES = frozenset({OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED})
 
 
 class SalesOrder(db.Model):
@@ -61,6 +75,10 @@ class SalesOrder(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # shipped, cancelled or not for fulfilment: the retention clock starts here
     closed_at: Mapped[datetime | None]
+    # The store order is to be updated (status, last shipment's tracking) by the next Export shipments run;
+    # an error there (e.g. an unapproved MOAS order) waits for a user's Retry.
+    store_update_due: Mapped[bool] = mapped_column(default=False, server_default="0")
+    store_update_error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     channel: Mapped[SalesChannel] = relationship()
     lines: Mapped[list[SalesOrderLine]] = relationship(
@@ -88,6 +106,8 @@ class SalesOrderLine(db.Model):
     variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variant.id"), index=True)
     name: Mapped[str] = mapped_column(String(255), default="")
     quantity: Mapped[int]
+    # Raised only by a conditional UPDATE (services/shipments/intake.py); the CHECK holds it within the order.
+    shipped_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     total_price: Mapped[Decimal] = mapped_column(MONEY)
     is_physical: Mapped[bool] = mapped_column(default=True)  # gift certificates are not fulfilled
@@ -95,7 +115,16 @@ class SalesOrderLine(db.Model):
     order: Mapped[SalesOrder] = relationship(back_populates="lines")
     variant: Mapped[ProductVariant | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("order_id", "external_line_id"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "external_line_id"),
+        CheckConstraint(
+            "shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_within_ordered"
+        ),
+    )
+
+    @property
+    def remaining_quantity(self) -> int:
+        return max(self.quantity - self.shipped_quantity, 0) if self.is_physical else 0
 
 
 class OrderAddress(db.Model):

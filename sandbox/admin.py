@@ -231,15 +231,18 @@ def _add_physical_line(store: Store, order: Order) -> LineItem:
 
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/status")
 def change_status(subdomain: str, order_id: int) -> ResponseReturnValue:
-    """The store changes the status (e.g. payment captured: `paid`); leaving moas_pending approves."""
+    """The store changes the status (e.g. payment captured: `paid`); leaving moas_pending approves.
+    `awaiting_approval: true` keeps an order unapproved whatever its status shows (a live store rejected
+    status changes of an order that showed `new`, brightsites-api.md A.5.3)."""
     store = _store_or_404(subdomain)
-    status = _body().get("status")
+    body = _body()
+    status = body.get("status")
     if status not in ORDER_STATUSES:
         raise invalid("status", "unknown status")
     with store.lock:
         order = _order_or_404(store, order_id)
         order.status = status
-        order.awaiting_approval = status == "moas_pending"
+        order.awaiting_approval = status == "moas_pending" or body.get("awaiting_approval") is True
         order.touch()
         return jsonify({"order_id": order.id, "status": order.status})
 
@@ -264,9 +267,38 @@ def inspect_order(subdomain: str, order_id: int) -> ResponseReturnValue:
                 "awaiting_approval": order.awaiting_approval,
                 "updated_at": order.updated_at.isoformat(),
                 "send_shipping_confirmation": order.send_shipping_confirmation,
+                "tracking_number": order.tracking_number,
+                "shipping_method": order.shipping_method,
+                "ship_date": order.ship_date,
                 "shipments": [
                     {"id": s.id, "send_shipping_confirmation": s.send_shipping_confirmation}
                     for s in order.shipments
                 ],
+            }
+        )
+
+
+@blueprint.get("/stores/<subdomain>/shipments")
+def all_shipments(subdomain: str) -> ResponseReturnValue:
+    """Every shipment of the store with its order: what checks of exactly-once delivery compare against
+    (not billed, unlike the API's per-order listing)."""
+    store = _store_or_404(subdomain)
+    with store.lock:
+        return jsonify(
+            {
+                "shipments": [
+                    {
+                        "order_id": order.id,
+                        "id": s.id,
+                        "tracking_number": s.tracking_number,
+                        "ship_date": s.ship_date.isoformat() if s.ship_date else None,
+                        "shipping_method": s.shipping_method,
+                        "note": s.note,
+                        "send_shipping_confirmation": s.send_shipping_confirmation,
+                        "line_items": [{"id": lid, "quantity": q} for lid, q in s.lines],
+                    }
+                    for order in store.orders.values()
+                    for s in order.shipments
+                ]
             }
         )

@@ -1,5 +1,6 @@
-"""Per-store fault injection: latency, 500s, 429 with Retry-After, dropped connections, slow answers,
-redirects, plus the realism toggles of brightsites-api.md A.14.7 (timestamp style, legacy PUT shape).
+"""Per-store fault injection: latency, 500s, 429 with Retry-After, dropped connections (before the store acts,
+or after it has acted and before it answers), slow answers, redirects, plus the realism toggles of
+brightsites-api.md A.14.7 (timestamp style, legacy PUT shape).
 
 Outcomes are drawn from a per-store `random.Random(seed)`, one draw per API request whatever the rates, so a
 sequential client sees the same sequence of faults on every run. `script` forces the next outcomes exactly.
@@ -12,7 +13,7 @@ import threading
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-FAULT_OUTCOMES = ("500", "429", "drop", "timeout", "redirect")
+FAULT_OUTCOMES = ("500", "429", "drop", "drop_after", "timeout", "redirect")
 SCRIPT_OUTCOMES = (*FAULT_OUTCOMES, "ok")
 TIMESTAMP_STYLES = ("utc", "offset")
 
@@ -24,7 +25,8 @@ class FaultConfig:
     error_rate: float = 0.0  # share of requests answered 500
     rate_limit_rate: float = 0.0  # share answered 429
     retry_after: str = "1"  # Retry-After header value sent with 429s (seconds or an HTTP-date)
-    drop_rate: float = 0.0  # share whose connection is closed without an answer
+    drop_rate: float = 0.0  # share whose connection is closed without an answer, before the store acts
+    drop_after_rate: float = 0.0  # share the store carries out (a write is done), then closes unanswered
     timeout_rate: float = 0.0  # share answered only after `timeout_seconds`
     timeout_seconds: float = 2.0
     redirect_rate: float = 0.0  # share answered 302 to a metadata address (SSRF check of the client)
@@ -40,6 +42,7 @@ _RATE_FIELDS = {
     "500": "error_rate",
     "429": "rate_limit_rate",
     "drop": "drop_rate",
+    "drop_after": "drop_after_rate",
     "timeout": "timeout_rate",
     "redirect": "redirect_rate",
 }

@@ -1,5 +1,6 @@
 """What happens to every simulated API request before its handler runs: pick the store from the Host header,
-count the billable call, apply the store's faults, check the token (brightsites-api.md A.2, A.11, A.14.1)."""
+count the billable call, apply the store's faults, check the token (brightsites-api.md A.2, A.11, A.14.1);
+and after it: a "drop_after" fault closes the connection once the handler has done its work."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ def _apply_fault(store: Store, outcome: str) -> Response | None:
         return response
     if outcome == "drop":
         return _drop_connection()
+    if outcome == "drop_after":
+        g.drop_after_handler = True  # the handler runs (and writes); after_api_request drops the answer
+        return None
     if outcome == "timeout":
         time.sleep(store.faults.config.timeout_seconds)
         return None  # answer normally, late: the client has usually given up by then
@@ -78,3 +82,10 @@ def before_api_request() -> Response | None:
     if access == "ro" and request.method in WRITE_METHODS:
         raise ApiError(403, {"token": "This API token is read-only"})
     return None
+
+
+def after_api_request(response: Response) -> Response:
+    """The store did what was asked, then the connection broke before the answer went out."""
+    if g.get("drop_after_handler"):
+        return _drop_connection()
+    return response

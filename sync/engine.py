@@ -56,11 +56,12 @@ from sync.errors import (
     StoreAnswerUnreadable,
     StoreUnavailable,
 )
+from sync.export_shipments import export_shipments
 from sync.import_orders import import_orders
 
 log = logging.getLogger("techoms.sync")
 
-ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders}
+ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders, SyncAction.EXPORT_SHIPMENTS: export_shipments}
 
 
 @contextmanager
@@ -197,6 +198,9 @@ def _summary(run: SyncRun) -> str:
             ("unchanged", "unchanged"),
             ("locked", "kept (released)"),
             ("skipped", "skipped"),
+            ("sent", "shipments sent"),
+            ("reconciled", "found already on the store"),
+            ("store_updates", "store orders updated"),
             ("failed", "failed"),
         )
         if counts.get(key)

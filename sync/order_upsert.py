@@ -10,7 +10,7 @@ from connectors.brightsites.translate import AddressRecord, OrderLineRecord, Ord
 from extensions import db
 from models.base import utcnow
 from models.channels import InitialOrderStatus, SalesChannel
-from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
+from models.orders import SHIPPED_STATUSES, OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
 
 
 class Outcome(enum.StrEnum):
@@ -21,9 +21,9 @@ class Outcome(enum.StrEnum):
 
 
 def cancel(order: SalesOrder, store_status: str = CANCELED) -> bool:
-    """Cancelled on the store: cancelled here too unless it has shipped. True when it changed."""
+    """Cancelled on the store: cancelled here too unless something of it has shipped. True when it changed."""
     order.store_status = store_status
-    if order.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED):
+    if order.status in SHIPPED_STATUSES or order.status == OrderStatus.CANCELLED:
         return False
     order.status = OrderStatus.CANCELLED
     order.closed_at = utcnow()

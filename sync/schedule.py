@@ -12,7 +12,10 @@ from models.channels import ChannelStatus, SalesChannel
 from models.tenancy import Account
 
 # The channel column holding each action's interval in minutes (None = never on its own).
-INTERVAL_COLUMNS = {SyncAction.IMPORT_ORDERS: SalesChannel.import_orders_every}
+INTERVAL_COLUMNS = {
+    SyncAction.IMPORT_ORDERS: SalesChannel.import_orders_every,
+    SyncAction.EXPORT_SHIPMENTS: SalesChannel.export_shipments_every,
+}
 
 
 def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:

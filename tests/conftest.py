@@ -74,6 +74,7 @@ def _test_config(database_url: str, redis_url: str) -> dict:
         "SYNC_RETRY_INTERVALS": [0, 0],
         "SYNC_CLIENT_SLEEP": lambda _seconds: None,
         "SYNC_CLIENT_TIMEOUT": (3, 2),
+        "SHIPMENT_SETTLE_SECONDS": 0,  # one runner at a time here: an unsure shipment is checked at once
         "SERVER_NAME": None,
     }
 

@@ -1,4 +1,4 @@
-"""Error pages: a clear page for people, a short fragment for htmx, never a stack trace."""
+"""Error pages: a clear page for people, a short fragment for htmx, JSON for the API, never a stack trace."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from web.api_requests import api_error, is_api_request
 from web.htmx import is_htmx
 
 log = logging.getLogger("techoms.errors")
@@ -28,6 +29,8 @@ MESSAGES = {
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, ("Error", "The request failed."))
+    if is_api_request():
+        return api_error(code)
     # A history restore gets the full page too (is_htmx): htmx swaps it in as the whole document.
     if not is_htmx():
         return render_template("errors/error.html", code=code, title=title, message=detail or message), code

@@ -14,6 +14,7 @@ MENU = [
     ("products.index", "Products", Permission.VIEW),
     ("warehouses.index", "Warehouses", Permission.VIEW),
     ("users.index", "Users", Permission.MANAGE_ACCOUNT_USERS),
+    ("api_keys.index", "API keys", Permission.MANAGE_API_KEYS),
 ]
 
 

@@ -1,5 +1,5 @@
-"""Quick actions › Sync and the Sync Actions section: start runs, watch them, read their events, retry
-failed orders, and switch manual API logging."""
+"""Quick actions › Sync and the Sync Actions section: start runs (import orders, export shipments), watch
+them, read their events, retry failed orders, and switch manual API logging."""
 
 from __future__ import annotations
 
@@ -45,6 +45,17 @@ def _start(channel, trigger: SyncTrigger, params: dict) -> SyncRun:
     return run
 
 
+def start_export(channel, trigger: SyncTrigger) -> SyncRun:
+    """Export shipments now (or show the run already queued or running: it sends what waits)."""
+    run, created = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, trigger, user=current_user)
+    if created:
+        enqueue_run(run)
+        flash("Shipment export started.", "success")
+    else:
+        flash("A shipment export is already queued or running for this channel; it sends what waits.", "info")
+    return run
+
+
 @bp.get("")
 @require(Permission.VIEW)
 def actions(channel_id: int):
@@ -70,6 +81,18 @@ def import_orders(channel_id: int):
             **panels.actions_context(channel, import_form=form),
         )
     _start(channel, SyncTrigger.MANUAL, form.params())
+    return redirect_to(url_for("sync.actions", channel_id=channel.id))
+
+
+@bp.post("/export-shipments")
+@require(Permission.RUN_SYNC)
+@limiter.limit("10/minute", key_func=lambda: f"sync:{request.view_args['channel_id']}")
+def export_shipments(channel_id: int):
+    """Send every shipment the store has not confirmed yet."""
+    channel = channel_or_404(channel_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    start_export(channel, SyncTrigger.MANUAL)
     return redirect_to(url_for("sync.actions", channel_id=channel.id))
 
 

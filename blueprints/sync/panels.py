@@ -12,6 +12,7 @@ from forms.sync import ApiLoggingForm, ImportOrdersForm
 from models.activity import ApiCallLog, EventLevel, PendingOrder, SyncAction, SyncEvent, SyncRun
 from models.base import utcnow
 from models.channels import SalesChannel
+from services.shipments import export_state
 from sync import runs
 
 HISTORY_SIZE = 20
@@ -38,6 +39,7 @@ def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None 
         "pending_orders": pending,
         "import_form": import_form or ImportOrdersForm(formdata=None),
         "retry_form": EmptyForm(),
+        "shipments_waiting": export_state.unconfirmed_count(channel),
         "logging_form": ApiLoggingForm(formdata=None),
         "logging_on": channel.api_logging_until is not None and channel.api_logging_until > utcnow(),
     }

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from models.tenancy import Role
-from tests.support.policy import build_url, object_ids
+from tests.support.policy import build_url, is_api_endpoint, object_ids
 from tests.support.world import PASSWORD, ROLE_EMAILS
 
 
@@ -45,6 +45,11 @@ def test_every_post_route_needs_the_token(app, client, world):
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.endpoint != "auth.login":
             response = client.post(build_url(rule, ids), data={})
+            if is_api_endpoint(rule):
+                # Exempt from CSRF by design: the API takes no cookie, only an API key in a header, so a
+                # forged cross-site request has nothing to ride on. The logged-in session is refused there.
+                assert response.status_code == 401, rule.rule
+                continue
             assert response.status_code == 400, rule.rule
             checked += 1
     assert checked >= 5

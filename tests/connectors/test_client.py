@@ -245,6 +245,23 @@ def test_a_write_getting_500_is_not_retried(simulator, bs_store):
     assert simulator.calls(bs_store)["total"] == 1
 
 
+def test_a_shipment_post_is_never_retried_even_when_its_answer_is_lost(simulator, bs_store):
+    client = simulator.client(bs_store)
+    order = next(client.iter_orders(status="new"))
+    line = client.get_order(order["order_id"])["line_items"][0]
+    simulator.reset_calls(bs_store)
+    before = client.calls
+    simulator.set_faults(bs_store, script=["drop_after"])  # the store writes, the answer is lost
+
+    with pytest.raises(Unavailable):
+        client.create_shipment(
+            order["order_id"], {"shipment": {"line_items": [{"id": line["id"], "quantity": 1}]}}
+        )
+
+    assert client.calls - before == 1 == simulator.calls(bs_store)["total"]
+    assert len(client.list_shipments(order["order_id"])) == 1  # it is there: the caller reconciles
+
+
 @pytest.mark.parametrize("fault", ["drop", "timeout"])
 def test_dropped_and_slow_answers_are_retried_reads(simulator, bs_store, fault):
     simulator.set_faults(bs_store, script=[fault], timeout_seconds=0.6)

@@ -323,6 +323,48 @@ def test_shipment_validation_and_round_trip(simulator, bs_store):
     assert get(simulator, bs_store, f"{path}/{shipment['id']}").status_code == 404
 
 
+def test_drop_after_fault_writes_then_closes_the_connection(simulator, bs_store):
+    order = first_order(simulator, bs_store)
+    line = order["line_items"][0]
+    simulator.set_faults(bs_store, script=["drop_after"])
+    with pytest.raises(requests.ConnectionError):
+        post(
+            simulator,
+            bs_store,
+            f"/orders/{order['order_id']}/shipments",
+            {"shipment": {"tracking_number": "1ZDROP", "line_items": [{"id": line["id"], "quantity": 1}]}},
+        )
+    listed = simulator.admin("GET", f"/stores/{bs_store.subdomain}/shipments")["shipments"]
+    written = [s for s in listed if s["tracking_number"] == "1ZDROP"]
+    assert written == [
+        {
+            "order_id": order["order_id"],
+            "id": written[0]["id"],
+            "tracking_number": "1ZDROP",
+            "ship_date": None,
+            "shipping_method": order["shipment"]["shipping_method"],
+            "note": None,
+            "send_shipping_confirmation": False,
+            "line_items": [{"id": line["id"], "quantity": 1}],
+        }
+    ]
+    assert simulator.calls(bs_store)["total"] >= 2  # the lost POST was billed too
+
+
+def test_an_order_can_await_approval_while_showing_new(simulator, bs_store):
+    order_id = first_order(simulator, bs_store)["order_id"]
+    simulator.mutate_order(bs_store, order_id, "status", status="new", awaiting_approval=True)
+    refused = put(simulator, bs_store, f"/orders/{order_id}", {"order": {"status": "shipped"}})
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "errors": {"status": ["Order has not been approved, unable to change orders status"]}
+    }
+    simulator.mutate_order(bs_store, order_id, "status", status="paid")  # approved
+    assert (
+        put(simulator, bs_store, f"/orders/{order_id}", {"order": {"status": "shipped"}}).status_code == 200
+    )
+
+
 # --- inventory ------------------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from models.tenancy import Role
-from permissions import PUBLIC_ENDPOINTS
+from permissions import API_KEY_ENDPOINTS, PUBLIC_ENDPOINTS
 from tests.support.world import World
 
 # Acting on the session itself; covered by their own tests.
@@ -31,7 +31,49 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         "view": "main",
         "order_id": _order_id(t.channel),
         **_sync_ids(t.channel),
+        "key_id": _api_key_id(t.account),
+        "shipment_id": _shipment_id(_order_id(t.channel)),
     }
+
+
+def _shipment_id(order_id: int) -> int:
+    """A shipment of the order, created the first time it is asked for (its line is shipped in part)."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.orders import SalesOrder
+    from models.shipments import Shipment
+    from services.shipments import intake
+    from tests.support.shipments import shipment_input
+
+    existing = db.session.scalar(select(Shipment.id).where(Shipment.order_id == order_id).limit(1))
+    if existing is not None:
+        return existing
+    order = db.session.get(SalesOrder, order_id)
+    shipment = intake.create_shipment(order, shipment_input(order, [1], tracking="MATRIX"))
+    db.session.commit()
+    return shipment.id
+
+
+def _api_key_id(account) -> int:
+    """An API key of `account`, created the first time it is asked for."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.api_keys import ApiKey
+    from services import api_keys
+
+    existing = db.session.scalar(select(ApiKey.id).where(ApiKey.account_id == account.id).limit(1))
+    if existing is not None:
+        return existing
+    row, _key = api_keys.create_key(account, "Matrix key", None)
+    db.session.commit()
+    return row.id
+
+
+def is_api_endpoint(rule) -> bool:
+    """Authenticated by an account API key, never by the session: any session request answers 401."""
+    return rule.endpoint in API_KEY_ENDPOINTS
 
 
 def _sync_ids(channel) -> dict[str, int]:

@@ -1,0 +1,89 @@
+"""Shipments on the order page: "Add shipment" (a package that left the warehouse), and Retry of a shipment
+or a store-order update the export could not complete."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user
+
+from blueprints import order_shipments
+from blueprints.orders import ORDER_ID, render_detail
+from blueprints.sync import start_export
+from extensions import db
+from forms.common import EmptyForm
+from models.activity import SyncTrigger
+from models.orders import SalesOrder
+from permissions import Permission, in_account_or_404, require
+from services.shipments import export_state, intake, queries
+from web.htmx import redirect_to
+
+bp = Blueprint("shipments", __name__, url_prefix="/orders")
+
+
+@bp.post(f"/{ORDER_ID}/shipments")
+@require(Permission.ADD_SHIPMENT)
+def create(order_id: int):
+    """Record a shipment; it waits for the next Export shipments run to reach the store."""
+    order = in_account_or_404(SalesOrder, order_id)
+    form = order_shipments.shipment_form(order, posted=True)
+    if form.validate_on_submit():
+        data = intake.ShipmentInput(
+            lines=form.lines_to_ship(),
+            carrier_service=form.carrier_service,
+            tracking_number=form.tracking_number.data,
+            ship_date=form.ship_date.data,
+            warehouse=form.warehouse,
+            note=form.note.data or None,
+        )
+        try:
+            shipment = intake.create_shipment(order, data, user=current_user)
+            db.session.commit()
+        except intake.ShipmentRefused as refused:
+            db.session.rollback()
+            form.form_errors.extend(m for messages in refused.errors.values() for m in messages)
+        else:
+            flash(
+                f"Shipment {shipment.tracking_number} added; "
+                "the next Export shipments run sends it to the store.",
+                "success",
+            )
+            return redirect_to(url_for("orders.detail", order_id=order.id))
+    db.session.refresh(order)
+    return render_detail(order, 422, shipment_form=form)
+
+
+def _retry_answer(order: SalesOrder, retried: bool, what: str):
+    if retried and order.channel.deleted_at is None:
+        start_export(order.channel, SyncTrigger.RETRY)
+    elif retried:
+        flash(f"{what} waits again, but the channel is deleted: nothing will send it.", "warning")
+    else:
+        flash(f"{what} was not in error; nothing to retry.", "info")
+    return redirect_to(url_for("orders.detail", order_id=order.id))
+
+
+@bp.post(f"/{ORDER_ID}/shipments/<int(max=2147483647):shipment_id>/retry")
+@require(Permission.RUN_SYNC)
+def retry(order_id: int, shipment_id: int):
+    """Send a shipment in Error again (after fixing its carrier mapping, the order on the store, ...)."""
+    order = in_account_or_404(SalesOrder, order_id)
+    shipment = queries.shipment_of_order(order, shipment_id)
+    if shipment is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    retried = export_state.retry(shipment)
+    db.session.commit()
+    return _retry_answer(order, retried, f"Shipment {shipment.tracking_number}")
+
+
+@bp.post(f"/{ORDER_ID}/store-update/retry")
+@require(Permission.RUN_SYNC)
+def retry_store_update(order_id: int):
+    """Update the store order again after the store refused it (e.g. once a MOAS order is approved)."""
+    order = in_account_or_404(SalesOrder, order_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    retried = export_state.retry_store_update(order)
+    db.session.commit()
+    return _retry_answer(order, retried, f"The update of store order {order.number}")

@@ -1,0 +1,52 @@
+"""What the order page and the API read about shipments, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from extensions import db
+from models.catalog import Carrier, CarrierService
+from models.orders import SalesOrder
+from models.shipments import Shipment, ShipmentLine
+
+
+def order_shipments(order: SalesOrder) -> list[Shipment]:
+    """The order's shipments, oldest first, with their lines, carrier service and warehouse."""
+    return list(
+        db.session.scalars(
+            select(Shipment)
+            .where(Shipment.order_id == order.id)
+            .options(
+                selectinload(Shipment.lines).joinedload(ShipmentLine.order_line),
+                joinedload(Shipment.carrier_service).joinedload(CarrierService.carrier),
+                joinedload(Shipment.warehouse),
+            )
+            .order_by(Shipment.id)
+        )
+    )
+
+
+def shipment_of_order(order: SalesOrder, shipment_id: int) -> Shipment | None:
+    return db.session.scalar(
+        select(Shipment).where(Shipment.id == shipment_id, Shipment.order_id == order.id)
+    )
+
+
+def carrier_service_by_codes(carrier_code: str, service_code: str) -> CarrierService | None:
+    """A techOMS carrier service by its system codes, ignoring case and surrounding spaces."""
+    return db.session.scalar(
+        select(CarrierService)
+        .join(CarrierService.carrier)
+        .where(
+            func.lower(Carrier.code) == carrier_code.strip().lower(),
+            func.lower(CarrierService.code) == service_code.strip().lower(),
+        )
+    )
+
+
+def default_carrier_service(order: SalesOrder) -> CarrierService | None:
+    """The service the order was bought with, when its shipping method mapped to one at import."""
+    if not order.carrier_code or not order.service_code:
+        return None
+    return carrier_service_by_codes(order.carrier_code, order.service_code)
