@@ -120,7 +120,6 @@ def _stock_form(variant: ProductVariant, warehouses, levels) -> StockForm:
     data = {
         "warehouse_id": warehouse.id if warehouse else None,
         "on_hand": level.on_hand if level else 0,
-        "allocated": level.allocated if level else 0,
     }
     return StockForm(warehouses, formdata=None, data=data)
 
@@ -128,14 +127,14 @@ def _stock_form(variant: ProductVariant, warehouses, levels) -> StockForm:
 @bp.route(f"/variants/{VARIANT_ID}/stock", methods=["GET", "POST"])
 @require(Permission.ADJUST_STOCK)
 def adjust_stock(variant_id: int):
-    """Receive a stock update: set on hand and allocated of the variant in one enabled warehouse."""
+    """Receive a stock update: set on hand of the variant in one enabled warehouse."""
     variant = in_account_or_404(ProductVariant, variant_id)
     warehouses = catalog.enabled_warehouses(current_account())
     levels = catalog.stock_grid([variant], warehouses)
     form = _stock_form(variant, warehouses, levels)
     if form.validate_on_submit():
         level = catalog.level_for(variant, form.warehouse)
-        catalog.adjust_stock(level, form.on_hand.data, form.allocated.data, current_user, form.reason.data)
+        catalog.adjust_stock(level, form.on_hand.data, current_user, form.reason.data)
         try:
             db.session.commit()
         except IntegrityError:  # the level was created meanwhile by someone else

@@ -113,7 +113,7 @@ def _warehouse_id(value) -> int | None:
 
 
 class StockForm(FlaskForm):
-    """Set on hand and allocated of one variant in one of the account's enabled warehouses."""
+    """Set on hand of one variant in one of the account's enabled warehouses (allocated comes from orders)."""
 
     warehouse_id = SelectField(
         "Warehouse",
@@ -122,7 +122,6 @@ class StockForm(FlaskForm):
         validators=[InputRequired("Choose a warehouse.")],
     )
     on_hand = _whole("On hand", MAX_STOCK, required=True)
-    allocated = _whole("Allocated", MAX_STOCK, required=True)
     reason = StringField(
         "Reason", filters=[strip], validators=[Optional(), Length(max=200), no_control_characters]
     )
@@ -137,11 +136,3 @@ class StockForm(FlaskForm):
         self.warehouse = self._warehouses.get(field.data)
         if self.warehouse is None:
             raise ValidationError("Choose a warehouse enabled for this account.")
-
-    def validate_allocated(self, field) -> None:
-        if field.errors or self.on_hand.errors or self.on_hand.data is None:
-            return
-        if field.data > self.on_hand.data:
-            raise ValidationError(
-                f"Allocated ({field.data:,}) cannot exceed on hand ({self.on_hand.data:,})."
-            )

@@ -27,6 +27,7 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 
 class SyncAction(enum.StrEnum):
     IMPORT_ORDERS = "import_orders"
+    EXPORT_INVENTORY = "export_inventory"
 
     @property
     def label(self) -> str:
