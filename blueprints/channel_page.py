@@ -160,6 +160,7 @@ def render_list(channels: list[SalesChannel]):
         channels=channels,
         last_runs=last_runs([c.id for c in channels]),
         import_action=SyncAction.IMPORT_ORDERS,
+        export_action=SyncAction.EXPORT_INVENTORY,
     )
 
 

@@ -8,7 +8,7 @@ from flask import Flask, has_app_context
 from rq import get_current_job
 
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.activity import EventLevel, RunStatus, SyncRun, SyncTrigger
 from models.base import utcnow
 from sync import engine, runs
 from sync.import_orders import StoreUnavailable
@@ -60,14 +60,15 @@ def sweep() -> int:
 
 @with_app_context
 def enqueue_scheduled_runs() -> int:
-    """Cron: a scheduled run for every channel whose automation interval has passed."""
+    """Cron: a scheduled run for every channel and action whose automation interval has passed."""
     from jobs.enqueue import enqueue_run
-    from sync.schedule import due_channels
+    from sync.schedule import SCHEDULED_ACTIONS, due_channels
 
     started = 0
-    for channel in due_channels(SyncAction.IMPORT_ORDERS, utcnow()):
-        run, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
-        if created:
-            enqueue_run(run)
-            started += 1
+    for action in SCHEDULED_ACTIONS:
+        for channel in due_channels(action, utcnow()):
+            run, created = runs.request_run(channel, action, SyncTrigger.SCHEDULED)
+            if created:
+                enqueue_run(run)
+                started += 1
     return started

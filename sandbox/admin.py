@@ -220,6 +220,25 @@ def cancel(subdomain: str, order_id: int) -> ResponseReturnValue:
         return jsonify(cancel_order(store, _order_or_404(store, order_id)))
 
 
+@blueprint.put("/stores/<subdomain>/products/<int:product_id>")
+def change_product(subdomain: str, product_id: int) -> ResponseReturnValue:
+    """The merchant changes a product in the store admin: hands its stock to the vendor
+    (`vendor_inventory_enabled`), or back."""
+    store = _store_or_404(subdomain)
+    body = _body()
+    with store.lock:
+        product = store.products.get(product_id)
+        if product is None:
+            raise not_found("Product")
+        if "vendor_inventory_enabled" in body:
+            if not isinstance(body["vendor_inventory_enabled"], bool):
+                raise invalid("vendor_inventory_enabled", "must be true or false")
+            product.vendor_inventory_enabled = body["vendor_inventory_enabled"]
+            product.inventory_vendor_id = 7 if product.vendor_inventory_enabled else None
+            product.updated_at = utc_now()
+        return jsonify({"id": product.id, "vendor_inventory_enabled": product.vendor_inventory_enabled})
+
+
 @blueprint.get("/stores/<subdomain>/orders/<int:order_id>")
 def inspect_order(subdomain: str, order_id: int) -> ResponseReturnValue:
     """Simulator-side facts the API does not show (approval flag, shipping-confirmation requests)."""

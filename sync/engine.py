@@ -22,11 +22,12 @@ from models.base import utcnow
 from services.channels import store_connection, token_vault
 from sync import runs
 from sync.call_recorder import CallRecorder
+from sync.export_inventory import export_inventory
 from sync.import_orders import CredentialsRefused, StoreUnavailable, import_orders
 
 log = logging.getLogger("techoms.sync")
 
-ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders}
+ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders, SyncAction.EXPORT_INVENTORY: export_inventory}
 REFUSED = (
     "The store refused the access token ({reason}). Replace the token in Advanced settings; "
     "the run was not retried and scheduled runs are paused until then."
@@ -157,6 +158,7 @@ def _summary(run: SyncRun) -> str:
             ("locked", "kept (released)"),
             ("skipped", "skipped"),
             ("failed", "failed"),
+            ("unmapped", "without a techOMS variant"),
         )
         if counts.get(key)
     ]

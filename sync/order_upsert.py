@@ -1,5 +1,8 @@
 """Write one translated store order into techOMS: create it, update it while it is not yet released, or only
-note the store's change once fulfilment owns it. Customer data is never written back after a PII purge."""
+note the store's change once fulfilment owns it. Customer data is never written back after a PII purge.
+
+Stock follows the order (services/inventory/allocation.py): a new or changed open order holds its lines'
+quantities in the channel's primary mapped warehouse (`warehouse_id`), a cancelled one gives them back."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from extensions import db
 from models.base import utcnow
 from models.channels import InitialOrderStatus, SalesChannel
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
+from services.inventory import allocation
 
 STORE_CANCELLED = "canceled"
 
@@ -28,6 +32,7 @@ def cancel(order: SalesOrder, store_status: str = STORE_CANCELLED) -> bool:
         return False
     order.status = OrderStatus.CANCELLED
     order.closed_at = utcnow()
+    allocation.release_order(order)
     return True
 
 
@@ -37,6 +42,7 @@ def upsert(
     existing: SalesOrder | None,
     variant_ids: dict[str, int],
     carrier: tuple[str, str] | None,
+    warehouse_id: int | None = None,
 ) -> tuple[SalesOrder, Outcome]:
     if existing is None:
         initial = (
@@ -52,6 +58,7 @@ def upsert(
         )
         _apply(order, record, variant_ids, carrier, channel.order_number_prefix)
         db.session.add(order)
+        allocation.allocate_order(order, warehouse_id)
         return order, Outcome.CREATED
     if record.status == STORE_CANCELLED:
         changed = cancel(existing)
@@ -62,6 +69,7 @@ def upsert(
         existing.store_updated_at = record.updated_at  # seen: not fetched again until it changes again
         return existing, Outcome.LOCKED
     _apply(existing, record, variant_ids, carrier, channel.order_number_prefix)
+    allocation.allocate_order(existing, warehouse_id)
     return existing, Outcome.UPDATED
 
 
@@ -131,6 +139,7 @@ def _set_lines(order: SalesOrder, lines: tuple[OrderLineRecord, ...], variant_id
         line.total_price = source.total_price
         line.is_physical = source.is_physical
         line.variant_id = variant_ids.get(source.sku) if source.is_physical else None
-    for line in list(order.lines):
-        if line.external_line_id not in wanted:
-            order.lines.remove(line)
+    dropped = [line for line in order.lines if line.external_line_id not in wanted]
+    allocation.release_removed_lines(dropped)
+    for line in dropped:
+        order.lines.remove(line)

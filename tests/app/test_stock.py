@@ -1,5 +1,5 @@
-"""Receiving stock updates: set on hand of a variant in an enabled warehouse (allocated follows the open orders),
-with its history."""
+"""Receiving stock updates: set on hand of a variant in an enabled warehouse, with its history (allocated
+follows the open orders and is not typed)."""
 
 from __future__ import annotations
 
