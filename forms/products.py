@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -136,3 +137,9 @@ class StockForm(FlaskForm):
         self.warehouse = self._warehouses.get(field.data)
         if self.warehouse is None:
             raise ValidationError("Choose a warehouse enabled for this account.")
+
+
+class StockCsvForm(FlaskForm):
+    """A CSV file of stock levels (Warehouse, SKU, On hand) to set in one go."""
+
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from blueprints.api import account, openapi
+from blueprints.api import account, inventory, openapi
 from extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 bp.add_url_rule("/account", "account", account.show, methods=["GET"])
+bp.add_url_rule("/inventory", "inventory", inventory.set_levels, methods=["PUT"])
 bp.add_url_rule("/openapi.json", "openapi", openapi.document, methods=["GET"])
 
 

@@ -26,10 +26,11 @@ from models.base import utcnow
 from models.catalog import InventoryLevel, ProductVariant, StockAdjustment, Warehouse, sku_key
 from models.tenancy import Account, User
 from services.catalog import enabled_warehouses
+from services.mappings.csv_io import FileRefused, read_rows, unescape
 
 MAX_ROWS = 10_000
 MAX_ON_HAND = 10_000_000
-FIELDS = ("warehouse", "sku", "on_hand")
+CSV_COLUMNS = ("Warehouse", "SKU", "On hand")
 _CHUNK = 1_000  # ids or keys per IN (...): well inside every backend's parameter limit
 _DIGITS = re.compile(r"^\d{1,9}$")
 _levels = InventoryLevel.__table__
@@ -37,9 +38,11 @@ _levels = InventoryLevel.__table__
 
 @dataclass(frozen=True)
 class LevelRow:
-    """One level as received: `position` names it in the report (the API's 1-based index, the CSV's line)."""
+    """One level as received. `position` keys it in the report (the API's index, the CSV's line number) and
+    `label` names it in messages ("levels[3]", "line 5")."""
 
     position: int
+    label: str
     warehouse: object
     sku: object
     on_hand: object
@@ -79,6 +82,24 @@ class IntakeReport:
         )
 
 
+def rows_from_csv(data: bytes) -> list[LevelRow]:
+    """The levels of a CSV file with the header `Warehouse,SKU,On hand`; FileRefused (nothing applied) for a
+    file that is too large, not UTF-8 CSV, has another header or more than MAX_ROWS rows."""
+    rows = []
+    for line, cells in read_rows(data, CSV_COLUMNS):
+        if len(rows) >= MAX_ROWS:
+            raise FileRefused(f"The file has more than {MAX_ROWS:,} rows: nothing was applied.")
+        values = [unescape(cell) for cell in cells] + [""] * (len(CSV_COLUMNS) - len(cells))
+        if len(cells) > len(CSV_COLUMNS):
+            values[2] = ",".join(cells[2:])  # an extra cell is an unreadable figure, reported on the row
+        rows.append(LevelRow(line, f"line {line}", values[0], values[1], values[2]))
+    return rows
+
+
+def too_many_rows(count: int) -> str:
+    return f"{count:,} levels given; at most {MAX_ROWS:,} are accepted at once. Nothing was applied."
+
+
 @dataclass(frozen=True)
 class _Valid:
     position: int
@@ -111,13 +132,12 @@ def _variants(account: Account, keys: set[str]) -> dict[str, int]:
     ordered = sorted(keys)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
-        found.update(
-            db.session.execute(
-                select(ProductVariant.sku_key, ProductVariant.id).where(
-                    ProductVariant.account_id == account.id, ProductVariant.sku_key.in_(chunk)
-                )
-            ).tuples()
+        rows = db.session.execute(
+            select(ProductVariant.sku_key, ProductVariant.id).where(
+                ProductVariant.account_id == account.id, ProductVariant.sku_key.in_(chunk)
+            )
         )
+        found.update((key, variant_id) for key, variant_id in rows)
     return found
 
 
@@ -128,7 +148,7 @@ def validate(account: Account, rows: Sequence[LevelRow]) -> tuple[list[_Valid], 
     variants = _variants(account, keys)
     problems: list[RowProblem] = []
     valid: list[_Valid] = []
-    first_seen: dict[tuple[int, int], int] = {}
+    first_seen: dict[tuple[int, int], LevelRow] = {}
     for row in rows:
         found: list[RowProblem] = []
         warehouse = _warehouse(row, warehouses, found)
@@ -138,11 +158,11 @@ def validate(account: Account, rows: Sequence[LevelRow]) -> tuple[list[_Valid], 
             message = f"On hand must be a whole number from 0 to {MAX_ON_HAND:,}."
             found.append(RowProblem(row.position, "on_hand", message))
         if warehouse is not None and variant_id is not None:
-            earlier = first_seen.setdefault((variant_id, warehouse.id), row.position)
-            if earlier != row.position:
+            earlier = first_seen.setdefault((variant_id, warehouse.id), row)
+            if earlier is not row:
                 message = (
-                    f"Warehouse {warehouse.code} and SKU {_shown(row.sku.strip())} are already given in row "
-                    f"{earlier}: give each level once."
+                    f"Warehouse {warehouse.code} and SKU {_shown(row.sku.strip())} are already given in "
+                    f"{earlier.label}: give each level once."
                 )
                 found.append(RowProblem(row.position, "row", message))
         if found:
@@ -182,12 +202,9 @@ def apply_levels(
     account: Account, rows: Sequence[LevelRow], *, user: User | None = None, reason: str = ""
 ) -> IntakeReport:
     """Check the whole batch, then set every level of it, or none (the report says which rows are wrong)."""
-    report = IntakeReport(received=len(rows))
     if len(rows) > MAX_ROWS:
-        report.problems.append(
-            RowProblem(0, "row", f"{len(rows):,} levels given; at most {MAX_ROWS:,} are accepted at once.")
-        )
-        return report
+        raise ValueError(too_many_rows(len(rows)))  # the callers refuse such a batch before reading it
+    report = IntakeReport(received=len(rows))
     valid, report.problems = validate(account, rows)
     if report.problems:
         return report

@@ -72,9 +72,7 @@ def test_a_customer_edit_and_a_cancellation_move_the_allocation(simulator, world
     variant_id, before = line.variant_id, held(line.variant_id, world.a.warehouse.id)
     simulator.mutate_order(store, edited, "edit", line_id=line.external_line_id, quantity=line.quantity + 4)
     simulator.mutate_order(store, cancelled, "cancel")
-    gone = sum(
-        ln.quantity for ln in order(cancelled).lines if ln.is_physical and ln.variant_id == variant_id
-    )
+    gone = sum(ln.quantity for ln in order(cancelled).lines if ln.is_physical and ln.variant_id == variant_id)
     next_second()
 
     import_now(channel)
