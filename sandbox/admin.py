@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -15,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from sandbox.api_orders import cancel_order
 from sandbox.errors import ApiError, invalid, not_found
 from sandbox.gateway import registry
-from sandbox.generator import StoreSpec, build_store, make_order
+from sandbox.generator import COLOURS, SIZES, StoreSpec, build_store, default_plan, make_order
 from sandbox.store import ORDER_STATUSES, Order, Store, utc_now
 
 blueprint = Blueprint("sandbox_admin", __name__, url_prefix="/__sandbox")
@@ -79,6 +80,14 @@ def spec_from_json(body: dict[str, Any]) -> StoreSpec:
         raise invalid("orders", "counts out of range")
     if "vendor_managed" in body:
         spec.vendor_managed = frozenset(int(n) for n in body["vendor_managed"])
+    if "sizes" in body or "colours" in body:  # inventory rows per product: sizes × colours
+        try:
+            sizes, colours = int(body.get("sizes", 3)), int(body.get("colours", 2))
+        except (TypeError, ValueError):
+            raise invalid("sizes", "sizes and colours must be numbers") from None
+        if not (1 <= sizes <= len(SIZES) and 1 <= colours <= len(COLOURS)):
+            raise invalid("sizes", f"at most {len(SIZES)} sizes and {len(COLOURS)} colours")
+        spec.plan = partial(default_plan, sizes=sizes, colours=colours)
     for key in ("token", "readonly_token"):
         if body.get(key):
             setattr(spec, key, str(body[key]))

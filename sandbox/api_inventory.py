@@ -70,13 +70,13 @@ def list_inventories() -> ResponseReturnValue:
     store = current_store()
     with store.lock:
         rows = [
-            serialize.inventory_item(product, row)
+            (product, row)
             for product in sorted(store.products.values(), key=lambda p: p.id)
             if not product.vendor_inventory_enabled and product_matches(product, request.args)
             for row in product.inventories
         ]
-        page, meta = paginate(rows, request.args)
-        return jsonify({"inventories": page, "meta": meta})
+        page, meta = paginate(rows, request.args)  # serialize only the page: stores hold many rows
+        return jsonify({"inventories": [serialize.inventory_item(p, r) for p, r in page], "meta": meta})
 
 
 def _validated_changes(entry: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,8 @@ MAX_ROWS = 10_000
 MAX_ON_HAND = 10_000_000
 CSV_COLUMNS = ("Warehouse", "SKU", "On hand")
 _CHUNK = 1_000  # ids or keys per IN (...): well inside every backend's parameter limit
+# Above this many rows a lookup reads the account's whole set (one query) instead of binding every key.
+_LOAD_ALL_ABOVE = 2_000
 _DIGITS = re.compile(r"^\d{1,9}$")
 _levels = InventoryLevel.__table__
 
@@ -128,6 +130,11 @@ def _on_hand(value: object) -> int | None:
 
 def _variants(account: Account, keys: set[str]) -> dict[str, int]:
     """The account's variant id for each SKU key that has one."""
+    if len(keys) > _LOAD_ALL_ABOVE:
+        every = db.session.execute(
+            select(ProductVariant.sku_key, ProductVariant.id).where(ProductVariant.account_id == account.id)
+        )
+        return {key: variant_id for key, variant_id in every if key in keys}
     found: dict[str, int] = {}
     ordered = sorted(keys)
     for start in range(0, len(ordered), _CHUNK):
@@ -144,15 +151,15 @@ def _variants(account: Account, keys: set[str]) -> dict[str, int]:
 def validate(account: Account, rows: Sequence[LevelRow]) -> tuple[list[_Valid], list[RowProblem]]:
     """Every row checked; the valid ones, and a problem for each wrong field of the others."""
     warehouses = {warehouse.code.strip().casefold(): warehouse for warehouse in enabled_warehouses(account)}
-    keys = {sku_key(row.sku) for row in rows if isinstance(row.sku, str) and sku_key(row.sku)}
-    variants = _variants(account, keys)
+    key_of = {id(row): sku_key(row.sku) for row in rows if isinstance(row.sku, str)}
+    variants = _variants(account, {key for key in key_of.values() if key})
     problems: list[RowProblem] = []
     valid: list[_Valid] = []
     first_seen: dict[tuple[int, int], LevelRow] = {}
     for row in rows:
         found: list[RowProblem] = []
         warehouse = _warehouse(row, warehouses, found)
-        variant_id = _variant_id(row, variants, found)
+        variant_id = _variant_id(row, key_of.get(id(row), ""), variants, found)
         on_hand = _on_hand(row.on_hand)
         if on_hand is None:
             message = f"On hand must be a whole number from 0 to {MAX_ON_HAND:,}."
@@ -187,11 +194,11 @@ def _warehouse(row: LevelRow, warehouses: dict[str, Warehouse], found: list[RowP
     return warehouse
 
 
-def _variant_id(row: LevelRow, variants: dict[str, int], found: list[RowProblem]) -> int | None:
-    if not isinstance(row.sku, str) or not row.sku.strip():
+def _variant_id(row: LevelRow, key: str, variants: dict[str, int], found: list[RowProblem]) -> int | None:
+    if not key:
         found.append(RowProblem(row.position, "sku", "Give the variant's SKU."))
         return None
-    variant_id = variants.get(sku_key(row.sku))
+    variant_id = variants.get(key)
     if variant_id is None:
         message = f"No product variant of this account has SKU {_shown(row.sku.strip())}."
         found.append(RowProblem(row.position, "sku", message))
@@ -208,12 +215,12 @@ def apply_levels(
     valid, report.problems = validate(account, rows)
     if report.problems:
         return report
-    current = _current_levels([(row.variant_id, row.warehouse.id) for row in valid])
+    current = _current_levels(account, [(row.variant_id, row.warehouse.id) for row in valid])
     changes = [row for row in valid if _figure(current, row) != row.on_hand]
     report.changed, report.unchanged = len(changes), len(valid) - len(changes)
     if changes:
         _set_on_hand(changes)
-        _record_adjustments(changes, current, user, reason)
+        _record_adjustments(account, changes, current, user, reason)
     return report
 
 
@@ -222,9 +229,26 @@ def _figure(current: dict[tuple[int, int], tuple[int, int, int]], row: _Valid) -
     return current.get((row.variant_id, row.warehouse.id), (None, 0, 0))[1]
 
 
-def _current_levels(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int, int]]:
+def _current_levels(
+    account: Account, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[int, int, int]]:
     """(variant id, warehouse id) -> (level id, on hand, allocated) for the pairs that have a level."""
     found: dict[tuple[int, int], tuple[int, int, int]] = {}
+    if len(pairs) > _LOAD_ALL_ABOVE:
+        wanted = set(pairs)
+        rows = db.session.execute(
+            select(_levels.c.variant_id, _levels.c.warehouse_id, _levels.c.id)
+            .add_columns(_levels.c.on_hand, _levels.c.allocated)
+            .join(ProductVariant, ProductVariant.id == _levels.c.variant_id)
+            .where(
+                ProductVariant.account_id == account.id,
+                _levels.c.warehouse_id.in_({warehouse_id for _variant, warehouse_id in wanted}),
+            )
+        )
+        for variant_id, warehouse_id, level_id, on_hand, allocated in rows:
+            if (variant_id, warehouse_id) in wanted:
+                found[(variant_id, warehouse_id)] = (level_id, on_hand, allocated)
+        return found
     for start in range(0, len(pairs), _CHUNK):
         chunk = pairs[start : start + _CHUNK]
         rows = db.session.execute(
@@ -262,6 +286,7 @@ def _set_on_hand(changes: list[_Valid]) -> None:
 
 
 def _record_adjustments(
+    account: Account,
     changes: list[_Valid],
     before: dict[tuple[int, int], tuple[int, int, int]],
     user: User | None,
@@ -270,7 +295,7 @@ def _record_adjustments(
     """The history of each changed level; levels created just now are looked up for their ids."""
     pairs = [(row.variant_id, row.warehouse.id) for row in changes]
     ids = dict(before)
-    ids.update(_current_levels([pair for pair in pairs if pair not in before]))
+    ids.update(_current_levels(account, [pair for pair in pairs if pair not in before]))
     now = utcnow()
     adjustments = []
     for row, pair in zip(changes, pairs, strict=True):

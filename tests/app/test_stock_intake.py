@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from extensions import db
 from models.catalog import InventoryLevel, ProductVariant, StockAdjustment
@@ -147,6 +147,53 @@ def test_api_refuses_more_than_ten_thousand_levels_and_needs_a_key(client, world
     assert too_many.status_code == 422 and "at most 10,000" in too_many.json["errors"]["levels"][0]
     assert client.put(URL, json={"levels": [row]}).status_code == 401
     assert figures(world.a.variant, world.a.warehouse) == (10, 2)
+
+
+def test_a_large_batch_is_read_in_bulk_and_applied_whole(client, world):
+    """Past 2,000 levels the account's variants and levels are read in one query each: same outcome."""
+    key = key_for(world.a.account)
+    db.session.execute(
+        insert(ProductVariant),
+        [
+            {
+                "product_id": world.a.product.id,
+                "account_id": world.a.account.id,
+                "sku": f"BULK-{n}",
+                "sku_key": f"bulk-{n}",
+            }
+            for n in range(2_500)
+        ],
+    )
+    variants = dict(db.session.execute(select(ProductVariant.sku, ProductVariant.id)).all())
+    db.session.execute(  # every other variant already has a level
+        insert(InventoryLevel),
+        [
+            {"variant_id": variants[f"BULK-{n}"], "warehouse_id": world.a.warehouse.id, "on_hand": 5}
+            for n in range(0, 2_500, 2)
+        ],
+    )
+    db.session.commit()
+    code = world.a.warehouse.code
+    levels = [
+        {"warehouse": code, "sku": f"bulk-{n}", "on_hand": 5 if n % 4 == 0 else n} for n in range(2_500)
+    ]
+
+    response = put(client, key, levels)
+
+    assert response.status_code == 200, response.json
+    assert response.json == {"received": 2_500, "changed": 1_875, "unchanged": 625}  # 625: n % 4 == 0
+    db.session.expire_all()
+    stored = dict(
+        db.session.execute(
+            select(ProductVariant.sku, InventoryLevel.on_hand)
+            .join(InventoryLevel)
+            .where(ProductVariant.sku.like("BULK-%"))
+        ).all()
+    )
+    assert stored == {
+        f"BULK-{n}": level["on_hand"] for n, level in enumerate(levels) if level["on_hand"] or n % 2 == 0
+    }
+    assert adjustment_count() == 1_875
 
 
 def test_the_openapi_document_describes_the_endpoint(client):
