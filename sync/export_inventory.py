@@ -105,11 +105,10 @@ def export_inventory(
     run.params = {**(run.params or {}), "full": full}
     _commit(state)
     state.rows = store_records.known_rows(channel.id)
-    if full:
-        _read_store(state, client)
+    complete = _read_store(state, client) if full else False
     changes = _changes(state, channel, report_unmapped=full)
     _push(state, client, changes)
-    if full:
+    if complete:
         store_records.remember_full_compare(channel, started)
     _commit(state)
     return RunStatus.PARTIAL if state.counts["failed"] else RunStatus.SUCCEEDED
@@ -125,15 +124,21 @@ def _full_compare_due(run: SyncRun, channel: SalesChannel, now: datetime) -> boo
 # --- full compare: read the store ----------------------------------------------------------------------
 
 
-def _read_store(state: _Export, client: BrightSitesClient) -> None:
-    """Every page of /inventories updates the records it lists, in the page's own commit."""
+def _read_store(state: _Export, client: BrightSitesClient) -> bool:
+    """Every page of /inventories updates the records it lists, in the page's own commit. True when the
+    listing was whole and stable; only then are the rows it did not list forgotten."""
     listed: set[int] = set()
+    untracked: set[int] = set()
+    totals: set[int] = set()
+    served = 0
     state.run.progress_total = 0
     for page in client.iter_pages("/inventories", "inventories"):
         if page.total is not None:
+            totals.add(page.total)
             state.run.progress_total = page.total
         new, changed = [], []
         for item in page.items:
+            served += 1
             state.run.progress_done += 1
             try:
                 read = translate.inventory_row(item)
@@ -143,8 +148,9 @@ def _read_store(state: _Export, client: BrightSitesClient) -> None:
                     "unreadable", EventLevel.ERROR, "The store listed an inventory row techOMS cannot read."
                 )
                 continue
-            if not read.track or not read.sku or read.inventory_id in listed:
-                continue  # untracked: the store ignores its stock
+            if not read.track or not read.sku:
+                untracked.add(read.inventory_id)  # the store ignores its stock: nothing to publish
+                continue
             listed.add(read.inventory_id)
             row = StoreRow(read.inventory_id, read.product_id, read.sku[:SKU_LENGTH], read.quantity)
             known = state.rows.get(row.inventory_id)
@@ -155,7 +161,17 @@ def _read_store(state: _Export, client: BrightSitesClient) -> None:
             state.rows[row.inventory_id] = row
         store_records.save(state.channel_id, new, changed)
         _commit(state)
+    if len(totals) > 1 or (totals and served < max(totals)):
+        runs.add_event(
+            state.run,
+            EventLevel.INFO,
+            f"The store's inventory list changed while it was read ({served} rows served of {max(totals)}): "
+            "rows it did not serve are kept, and the next run reads the list again.",
+        )
+        return False
+    _forget(state, [row for row in state.rows.values() if row.inventory_id in untracked], count=False)
     _forget_unlisted(state, listed)
+    return True
 
 
 def _forget_unlisted(state: _Export, listed: set[int]) -> None:
@@ -176,8 +192,9 @@ def _forget_unlisted(state: _Export, listed: set[int]) -> None:
     _commit(state)
 
 
-def _forget(state: _Export, rows: list[StoreRow]) -> None:
-    state.counts["skipped"] += len(rows)
+def _forget(state: _Export, rows: list[StoreRow], *, count: bool = True) -> None:
+    if count:
+        state.counts["skipped"] += len(rows)
     for row in rows:
         state.forgotten.add(row.inventory_id)
         state.rows.pop(row.inventory_id, None)
