@@ -195,26 +195,34 @@ def scenarios(sim: Simulator, products: int, share: float) -> tuple[Account, War
     return account, warehouse, rows
 
 
-def stock_api(app, account: Account, warehouse: Warehouse, rows: list[dict]) -> None:
+def stock_api(app, account: Account, warehouse: Warehouse, rows: list[dict], rounds: int = 3) -> None:
+    """One PUT of 10,000 levels, `rounds` times with new figures (all changed), then once unchanged."""
     _row, key = api_keys.create_key(account, "Bench WMS", None)
     db.session.commit()
-    rng = random.Random(5)
-    levels = [
-        {"warehouse": warehouse.code, "sku": row["final_sku"], "on_hand": rng.randint(300, 900)}
-        for row in rows[:10_000]
-    ]
     client = app.test_client()
-    for label in (f"{len(levels):,} levels, all changed", f"the same {len(levels):,} again, none changed"):
+    rng = random.Random(5)
+    timings = []
+    for number in range(1, rounds + 2):
+        if number <= rounds:
+            levels = [
+                {"warehouse": warehouse.code, "sku": row["final_sku"], "on_hand": rng.randint(300, 900)}
+                for row in rows[:10_000]
+            ]
+            label = f"{len(levels):,} levels, all changed (round {number})"
+        else:
+            label = f"the same {len(levels):,} again, none changed"
         started = time.perf_counter()
         response = client.put(
             "/api/v1/inventory", json={"levels": levels}, headers={"Authorization": f"Bearer {key}"}
         )
         elapsed = time.perf_counter() - started
+        timings.append(elapsed)
         verdict = "under" if elapsed < 2 else "OVER"
         print(
             f"stock API, {label}: HTTP {response.status_code} {response.get_json()}; {elapsed:.2f} s "
             f"({verdict} the 2 s target)"
         )
+    print(f"stock API: slowest {max(timings):.2f} s of {len(timings)} requests (target under 2 s on SQLite)")
 
 
 def main() -> None:

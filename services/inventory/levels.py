@@ -128,13 +128,33 @@ def _on_hand(value: object) -> int | None:
     return None
 
 
-def _variants(account: Account, keys: set[str]) -> dict[str, int]:
-    """The account's variant id for each SKU key that has one."""
+@dataclass
+class _Catalog:
+    """The account's variant ids by SKU key for the batch; for a large batch also the levels of every variant
+    of the account in its enabled warehouses, read in the same single query."""
+
+    variants: dict[str, int]
+    levels: dict[tuple[int, int], tuple[int, int, int]] | None = None  # (variant, warehouse) -> level
+
+
+def _read_catalog(account: Account, keys: set[str], warehouse_ids: list[int]) -> _Catalog:
     if len(keys) > _LOAD_ALL_ABOVE:
-        every = db.session.execute(
-            select(ProductVariant.sku_key, ProductVariant.id).where(ProductVariant.account_id == account.id)
+        rows = db.session.execute(
+            select(ProductVariant.sku_key, ProductVariant.id, _levels.c.warehouse_id)
+            .add_columns(_levels.c.id, _levels.c.on_hand, _levels.c.allocated)
+            .outerjoin(
+                _levels,
+                (_levels.c.variant_id == ProductVariant.id) & _levels.c.warehouse_id.in_(warehouse_ids),
+            )
+            .where(ProductVariant.account_id == account.id)
         )
-        return {key: variant_id for key, variant_id in every if key in keys}
+        catalog = _Catalog({}, {})
+        for key, variant_id, warehouse_id, level_id, on_hand, allocated in rows:
+            if key in keys:
+                catalog.variants[key] = variant_id
+                if level_id is not None:
+                    catalog.levels[(variant_id, warehouse_id)] = (level_id, on_hand, allocated)
+        return catalog
     found: dict[str, int] = {}
     ordered = sorted(keys)
     for start in range(0, len(ordered), _CHUNK):
@@ -145,14 +165,16 @@ def _variants(account: Account, keys: set[str]) -> dict[str, int]:
             )
         )
         found.update((key, variant_id) for key, variant_id in rows)
-    return found
+    return _Catalog(found)
 
 
-def validate(account: Account, rows: Sequence[LevelRow]) -> tuple[list[_Valid], list[RowProblem]]:
+def _validate(account: Account, rows: Sequence[LevelRow]) -> tuple[list[_Valid], list[RowProblem], _Catalog]:
     """Every row checked; the valid ones, and a problem for each wrong field of the others."""
-    warehouses = {warehouse.code.strip().casefold(): warehouse for warehouse in enabled_warehouses(account)}
+    enabled = enabled_warehouses(account)
+    warehouses = {warehouse.code.strip().casefold(): warehouse for warehouse in enabled}
     key_of = {id(row): sku_key(row.sku) for row in rows if isinstance(row.sku, str)}
-    variants = _variants(account, {key for key in key_of.values() if key})
+    catalog = _read_catalog(account, {key for key in key_of.values() if key}, [w.id for w in enabled])
+    variants = catalog.variants
     problems: list[RowProblem] = []
     valid: list[_Valid] = []
     first_seen: dict[tuple[int, int], LevelRow] = {}
@@ -176,7 +198,7 @@ def validate(account: Account, rows: Sequence[LevelRow]) -> tuple[list[_Valid], 
             problems.extend(found)
         else:
             valid.append(_Valid(row.position, warehouse, variant_id, row.sku.strip(), on_hand))
-    return valid, problems
+    return valid, problems, catalog
 
 
 def _warehouse(row: LevelRow, warehouses: dict[str, Warehouse], found: list[RowProblem]) -> Warehouse | None:
@@ -212,10 +234,14 @@ def apply_levels(
     if len(rows) > MAX_ROWS:
         raise ValueError(too_many_rows(len(rows)))  # the callers refuse such a batch before reading it
     report = IntakeReport(received=len(rows))
-    valid, report.problems = validate(account, rows)
+    valid, report.problems, catalog = _validate(account, rows)
     if report.problems:
         return report
-    current = _current_levels(account, [(row.variant_id, row.warehouse.id) for row in valid])
+    current = (
+        catalog.levels
+        if catalog.levels is not None
+        else _current_levels(account, [(row.variant_id, row.warehouse.id) for row in valid])
+    )
     changes = [row for row in valid if _figure(current, row) != row.on_hand]
     report.changed, report.unchanged = len(changes), len(valid) - len(changes)
     if changes:
