@@ -10,8 +10,8 @@ certificate row); the channel sells every SKU from one mapped warehouse. Scenari
   * delta with nothing changed: floor 0;
   * delta with 1% of products changed in techOMS (one SKU each): floor k = changed products;
   * full compare after 1% of products were edited in the store admin: floor ceil(M/500) + those products;
-  * the stock API: one PUT /api/v1/inventory of 10,000 levels (all changed, then the same again), target
-    under 2 s on SQLite.
+  * the stock API: one PUT /api/v1/inventory of 10,000 levels (new figures three times, then the same
+    again), target under 2 s on SQLite.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ def scenarios(sim: Simulator, products: int, share: float) -> tuple[Account, War
 
 
 def stock_api(app, account: Account, warehouse: Warehouse, rows: list[dict], rounds: int = 3) -> None:
-    """One PUT of 10,000 levels, `rounds` times with new figures (all changed), then once unchanged."""
+    """One PUT of 10,000 levels, `rounds` times with new random figures, then the last batch once more."""
     _row, key = api_keys.create_key(account, "Bench WMS", None)
     db.session.commit()
     client = app.test_client()
@@ -208,7 +208,7 @@ def stock_api(app, account: Account, warehouse: Warehouse, rows: list[dict], rou
                 {"warehouse": warehouse.code, "sku": row["final_sku"], "on_hand": rng.randint(300, 900)}
                 for row in rows[:10_000]
             ]
-            label = f"{len(levels):,} levels, all changed (round {number})"
+            label = f"{len(levels):,} levels with new figures (round {number})"
         else:
             label = f"the same {len(levels):,} again, none changed"
         started = time.perf_counter()
