@@ -63,6 +63,8 @@ def open_quantity(line: SalesOrderLine) -> int:
 def allocate_order(order: SalesOrder, warehouse_id: int | None) -> None:
     """Make what the order's lines hold match the order: an open order's lines hold their open quantity
     (where they already hold it, else in `warehouse_id`), a closed order's lines hold nothing."""
+    # Lines stored before: read again under a row lock, so a shipment releasing one meanwhile is seen.
+    _locked_lines([line.id for line in order.lines if line.id is not None])
     deltas: Counter[Place] = Counter()
     is_open = order.status in OPEN_STATUSES
     for line in order.lines:
