@@ -122,14 +122,21 @@ def render_page(channel: SalesChannel, view: str, status: int = 200, **overrides
     return render(PAGE, "view_panel", **page_context(channel, view, sections, **overrides)), status
 
 
+# The channel list's last-activity columns: action, heading, test id.
+ACTIVITY_COLUMNS = (
+    (SyncAction.IMPORT_ORDERS, "Last order import", "last-import"),
+    (SyncAction.EXPORT_SHIPMENTS, "Last shipment export", "last-export"),
+    (SyncAction.EXPORT_INVENTORY, "Last inventory export", "last-inventory-export"),
+)
+
+
 def render_list(channels: list[SalesChannel]):
     return render(
         "channels/index.html",
         "channel_table",
         channels=channels,
         last_runs=last_runs([c.id for c in channels]),
-        import_action=SyncAction.IMPORT_ORDERS,
-        export_action=SyncAction.EXPORT_SHIPMENTS,
+        activity_columns=ACTIVITY_COLUMNS,
     )
 
 

@@ -1,4 +1,5 @@
-"""Products of the current account: list with live search, detail with stock per warehouse, stock updates."""
+"""Products of the current account: list with live search, detail with stock per warehouse, stock updates
+one at a time or from a CSV file."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from forms.products import ProductForm, StockForm, VariantForm, sku_conflict_message
+from forms.products import ProductForm, StockCsvForm, StockForm, VariantForm, sku_conflict_message
 from models.catalog import Product, ProductVariant
 from permissions import Permission, current_account, in_account_or_404, require
 from services import catalog, timezones
+from services.inventory import levels
+from services.mappings.csv_io import MAX_BYTES, FileRefused
 from web.htmx import redirect_to, render
 
 bp = Blueprint("products", __name__, url_prefix="/products")
@@ -32,13 +35,47 @@ def _search_text(raw: str) -> str:
 @require(Permission.VIEW)
 def index():
     """The account's products, 50 a page, filtered by name or SKU; htmx gets only the results block."""
+    return _render_index(StockCsvForm(formdata=None))
+
+
+def _render_index(stock_form: StockCsvForm, report: levels.IntakeReport | None = None, status: int = 200):
     account = current_account()
     q = _search_text(request.args.get("q", ""))
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     search = catalog.product_search(account, q)
     products = db.paginate(search, page=page, per_page=PER_PAGE, error_out=False)
     totals = catalog.stock_totals(account, [product.id for product in products.items])
-    return render("products/index.html", "results", products=products, totals=totals, q=q)
+    answer = render(
+        "products/index.html",
+        "results",
+        products=products,
+        totals=totals,
+        q=q,
+        stock_form=stock_form,
+        report=report,
+        columns=levels.CSV_COLUMNS,
+    )
+    return answer, status
+
+
+@bp.post("/stock/import")
+@require(Permission.ADJUST_STOCK)
+def import_stock():
+    """Set stock levels from a CSV file: all of them, or none when a row is wrong (every wrong row listed)."""
+    form = StockCsvForm()
+    if not form.validate_on_submit():
+        return _render_index(form, status=422)
+    try:
+        rows = levels.rows_from_csv(form.file.data.read(MAX_BYTES + 1))
+    except FileRefused as exc:
+        form.file.errors.append(str(exc))
+        return _render_index(form, status=422)
+    report = levels.apply_levels(current_account(), rows, user=current_user, reason="CSV import")
+    if not report.applied:
+        db.session.rollback()
+        return _render_index(StockCsvForm(formdata=None), report, status=422)
+    db.session.commit()
+    return _render_index(StockCsvForm(formdata=None), report)
 
 
 def _render_detail(product: Product, variant_form: VariantForm, status: int = 200):
@@ -111,7 +148,6 @@ def _stock_form(variant: ProductVariant, warehouses, levels) -> StockForm:
     data = {
         "warehouse_id": warehouse.id if warehouse else None,
         "on_hand": level.on_hand if level else 0,
-        "allocated": level.allocated if level else 0,
     }
     return StockForm(warehouses, formdata=None, data=data)
 
@@ -119,14 +155,14 @@ def _stock_form(variant: ProductVariant, warehouses, levels) -> StockForm:
 @bp.route(f"/variants/{VARIANT_ID}/stock", methods=["GET", "POST"])
 @require(Permission.ADJUST_STOCK)
 def adjust_stock(variant_id: int):
-    """Receive a stock update: set on hand and allocated of the variant in one enabled warehouse."""
+    """Receive a stock update: set on hand of the variant in one enabled warehouse."""
     variant = in_account_or_404(ProductVariant, variant_id)
     warehouses = catalog.enabled_warehouses(current_account())
     levels = catalog.stock_grid([variant], warehouses)
     form = _stock_form(variant, warehouses, levels)
     if form.validate_on_submit():
         level = catalog.level_for(variant, form.warehouse)
-        catalog.adjust_stock(level, form.on_hand.data, form.allocated.data, current_user, form.reason.data)
+        catalog.adjust_stock(level, form.on_hand.data, current_user, form.reason.data)
         try:
             db.session.commit()
         except IntegrityError:  # the level was created meanwhile by someone else

@@ -119,9 +119,7 @@ def _seed_catalog(account: Account, warehouses: list[Warehouse], count: int) -> 
                 for warehouse in warehouses:
                     on_hand = rng.randint(0, 250)
                     variant.inventory_levels.append(
-                        InventoryLevel(
-                            warehouse=warehouse, on_hand=on_hand, allocated=rng.randint(0, on_hand // 4)
-                        )
+                        InventoryLevel(warehouse=warehouse, on_hand=on_hand, allocated=0)
                     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -113,7 +114,7 @@ def _warehouse_id(value) -> int | None:
 
 
 class StockForm(FlaskForm):
-    """Set on hand and allocated of one variant in one of the account's enabled warehouses."""
+    """Set on hand of one variant in one of the account's enabled warehouses (allocated comes from orders)."""
 
     warehouse_id = SelectField(
         "Warehouse",
@@ -122,7 +123,6 @@ class StockForm(FlaskForm):
         validators=[InputRequired("Choose a warehouse.")],
     )
     on_hand = _whole("On hand", MAX_STOCK, required=True)
-    allocated = _whole("Allocated", MAX_STOCK, required=True)
     reason = StringField(
         "Reason", filters=[strip], validators=[Optional(), Length(max=200), no_control_characters]
     )
@@ -138,10 +138,8 @@ class StockForm(FlaskForm):
         if self.warehouse is None:
             raise ValidationError("Choose a warehouse enabled for this account.")
 
-    def validate_allocated(self, field) -> None:
-        if field.errors or self.on_hand.errors or self.on_hand.data is None:
-            return
-        if field.data > self.on_hand.data:
-            raise ValidationError(
-                f"Allocated ({field.data:,}) cannot exceed on hand ({self.on_hand.data:,})."
-            )
+
+class StockCsvForm(FlaskForm):
+    """A CSV file of stock levels (Warehouse, SKU, On hand) to set in one go."""
+
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])

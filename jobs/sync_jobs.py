@@ -52,23 +52,21 @@ def sweep() -> int:
 
 @with_app_context
 def enqueue_scheduled_runs() -> int:
-    """Cron: a scheduled run for every channel whose automation interval has passed."""
+    """Cron: a scheduled run for every channel and action whose automation interval has passed."""
     from jobs.enqueue import enqueue_run
     from services.shipments import export_state
-    from sync.schedule import due_channels
+    from sync.schedule import SCHEDULED_ACTIONS, due_channels
 
     started = 0
-    for channel in due_channels(SyncAction.IMPORT_ORDERS, utcnow()):
-        run, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
-        if created:
-            enqueue_run(run)
-            started += 1
-    for channel in due_channels(SyncAction.EXPORT_SHIPMENTS, utcnow()):
-        # Only when something waits, and not with a token known to be read-only (each would fail again).
-        if channel.token_can_write is False or not export_state.has_work(channel):
-            continue
-        run, created = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.SCHEDULED)
-        if created:
-            enqueue_run(run)
-            started += 1
+    for action in SCHEDULED_ACTIONS:
+        for channel in due_channels(action, utcnow()):
+            if action == SyncAction.EXPORT_SHIPMENTS and (
+                # Only when something waits, and not with a token known to be read-only (each would fail).
+                channel.token_can_write is False or not export_state.has_work(channel)
+            ):
+                continue
+            run, created = runs.request_run(channel, action, SyncTrigger.SCHEDULED)
+            if created:
+                enqueue_run(run)
+                started += 1
     return started

@@ -18,6 +18,7 @@ from models.tenancy import User
 class SyncAction(enum.StrEnum):
     IMPORT_ORDERS = "import_orders"
     EXPORT_SHIPMENTS = "export_shipments"
+    EXPORT_INVENTORY = "export_inventory"
 
     @property
     def label(self) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -111,14 +112,29 @@ class SalesOrderLine(db.Model):
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     total_price: Mapped[Decimal] = mapped_column(MONEY)
     is_physical: Mapped[bool] = mapped_column(default=True)  # gift certificates are not fulfilled
+    # Stock this line holds (services/inventory/allocation.py): how much, of which variant, in which
+    # warehouse. The place stays recorded after a release; NULL means the line never held stock.
+    allocated_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    allocated_variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variant.id"))
+    allocated_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouse.id"))
 
     order: Mapped[SalesOrder] = relationship(back_populates="lines")
-    variant: Mapped[ProductVariant | None] = relationship()
+    variant: Mapped[ProductVariant | None] = relationship(foreign_keys=[variant_id])
 
     __table_args__ = (
         UniqueConstraint("order_id", "external_line_id"),
         CheckConstraint(
             "shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_within_ordered"
+        ),
+        CheckConstraint("allocated_quantity >= 0", name="allocated_quantity_not_negative"),
+        # Lines still waiting for a warehouse (none was mapped when they were imported): a small set.
+        Index(
+            "ix_sales_order_line_waiting_allocation",
+            "order_id",
+            sqlite_where=text("is_physical AND variant_id IS NOT NULL AND allocated_warehouse_id IS NULL"),
+            postgresql_where=text(
+                "is_physical AND variant_id IS NOT NULL AND allocated_warehouse_id IS NULL"
+            ),
         ),
     )
 

@@ -8,6 +8,7 @@ import random
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -16,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from sandbox.api_orders import cancel_order
 from sandbox.errors import ApiError, invalid, not_found
 from sandbox.gateway import registry
-from sandbox.generator import StoreSpec, build_store, make_order
+from sandbox.generator import COLOURS, SIZES, StoreSpec, build_store, default_plan, make_order
 from sandbox.store import ORDER_STATUSES, LineItem, Order, Store, utc_now
 
 blueprint = Blueprint("sandbox_admin", __name__, url_prefix="/__sandbox")
@@ -80,6 +81,14 @@ def spec_from_json(body: dict[str, Any]) -> StoreSpec:
         raise invalid("orders", "counts out of range")
     if "vendor_managed" in body:
         spec.vendor_managed = frozenset(int(n) for n in body["vendor_managed"])
+    if "sizes" in body or "colours" in body:  # inventory rows per product: sizes × colours
+        try:
+            sizes, colours = int(body.get("sizes", 3)), int(body.get("colours", 2))
+        except (TypeError, ValueError):
+            raise invalid("sizes", "sizes and colours must be numbers") from None
+        if not (1 <= sizes <= len(SIZES) and 1 <= colours <= len(COLOURS)):
+            raise invalid("sizes", f"at most {len(SIZES)} sizes and {len(COLOURS)} colours")
+        spec.plan = partial(default_plan, sizes=sizes, colours=colours)
     for key in ("token", "readonly_token"):
         if body.get(key):
             setattr(spec, key, str(body[key]))
@@ -252,6 +261,25 @@ def cancel(subdomain: str, order_id: int) -> ResponseReturnValue:
     store = _store_or_404(subdomain)
     with store.lock:
         return jsonify(cancel_order(store, _order_or_404(store, order_id)))
+
+
+@blueprint.put("/stores/<subdomain>/products/<int:product_id>")
+def change_product(subdomain: str, product_id: int) -> ResponseReturnValue:
+    """The merchant changes a product in the store admin: hands its stock to the vendor
+    (`vendor_inventory_enabled`), or back."""
+    store = _store_or_404(subdomain)
+    body = _body()
+    with store.lock:
+        product = store.products.get(product_id)
+        if product is None:
+            raise not_found("Product")
+        if "vendor_inventory_enabled" in body:
+            if not isinstance(body["vendor_inventory_enabled"], bool):
+                raise invalid("vendor_inventory_enabled", "must be true or false")
+            product.vendor_inventory_enabled = body["vendor_inventory_enabled"]
+            product.inventory_vendor_id = 7 if product.vendor_inventory_enabled else None
+            product.updated_at = utc_now()
+        return jsonify({"id": product.id, "vendor_inventory_enabled": product.vendor_inventory_enabled})
 
 
 @blueprint.get("/stores/<subdomain>/orders/<int:order_id>")

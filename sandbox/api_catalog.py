@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from sandbox import serialize
-from sandbox.api_inventory import product_matches, product_or_404
+from sandbox.api_inventory import product_filter, product_or_404
 from sandbox.gateway import current_store
 from sandbox.params import paginate
 
@@ -20,10 +20,9 @@ def register(bp: Blueprint) -> None:
 
 def list_products() -> ResponseReturnValue:
     store = current_store()
+    wanted = product_filter(request.args)
     with store.lock:
-        matches = [
-            p for p in sorted(store.products.values(), key=lambda p: p.id) if product_matches(p, request.args)
-        ]
+        matches = [p for p in sorted(store.products.values(), key=lambda p: p.id) if wanted(p)]
         page, meta = paginate(matches, request.args)
         return jsonify({"products": [serialize.product_list_item(p, store) for p in page], "meta": meta})
 

@@ -6,6 +6,7 @@ Values are absolute. Rows are never created or deleted here: they follow the opt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -44,39 +45,39 @@ def product_or_404(store: Store, product_id: int) -> Product:
     return product
 
 
-def product_matches(product: Product, args: Any) -> bool:
-    """Filters shared by /products and /inventories; the dates are the product's own (A.4)."""
+def product_filter(args: Any) -> Callable[[Product], bool]:
+    """Filters shared by /products and /inventories, read from the query once; the dates are the product's
+    own (A.4)."""
     skus = {s.lower() for s in list_param(args, "sku")}
     name = (args.get("name") or "").lower()
     internal_ids = set(list_param(args, "internal_id"))
-    return (
-        (not skus or product.sku.lower() in skus)
-        and (not name or name in product.name.lower())
-        and (not internal_ids or product.internal_id in internal_ids)
-        and within(
-            product.created_at,
-            parse_time_filter(args, "created_at_from"),
-            parse_time_filter(args, "created_at_to"),
+    created = (parse_time_filter(args, "created_at_from"), parse_time_filter(args, "created_at_to"))
+    updated = (parse_time_filter(args, "updated_at_from"), parse_time_filter(args, "updated_at_to"))
+
+    def matches(product: Product) -> bool:
+        return (
+            (not skus or product.sku.lower() in skus)
+            and (not name or name in product.name.lower())
+            and (not internal_ids or product.internal_id in internal_ids)
+            and within(product.created_at, *created)
+            and within(product.updated_at, *updated)
         )
-        and within(
-            product.updated_at,
-            parse_time_filter(args, "updated_at_from"),
-            parse_time_filter(args, "updated_at_to"),
-        )
-    )
+
+    return matches
 
 
 def list_inventories() -> ResponseReturnValue:
     store = current_store()
+    matches = product_filter(request.args)
     with store.lock:
         rows = [
-            serialize.inventory_item(product, row)
+            (product, row)
             for product in sorted(store.products.values(), key=lambda p: p.id)
-            if not product.vendor_inventory_enabled and product_matches(product, request.args)
+            if not product.vendor_inventory_enabled and matches(product)
             for row in product.inventories
         ]
-        page, meta = paginate(rows, request.args)
-        return jsonify({"inventories": page, "meta": meta})
+        page, meta = paginate(rows, request.args)  # serialize only the page: stores hold many rows
+        return jsonify({"inventories": [serialize.inventory_item(p, r) for p, r in page], "meta": meta})
 
 
 def _validated_changes(entry: dict[str, Any]) -> dict[str, Any]:

@@ -89,12 +89,17 @@ class ProductPlan:
     price: Decimal = Decimal("12.5")
 
 
-def default_plan(n: int) -> ProductPlan:
+SIZES = ("S", "M", "L", "XL", "2XL", "3XL")
+COLOURS = (("Black", "BLK"), ("White", "WHT"), ("Navy", "NVY"), ("Red", "RED"))
+
+
+def default_plan(n: int, sizes: int = 3, colours: int = 2) -> ProductPlan:
+    """Product n with the first `sizes` sizes and `colours` colours: sizes × colours inventory rows."""
     return ProductPlan(
         name=f"Product {n}",
         sku=f"SIM-{n:04d}",
-        sizes={"S": "S", "M": "M", "L": "L"},
-        colours={"Black": "BLK", "White": "WHT"},
+        sizes={size: size for size in SIZES[:sizes]},
+        colours=dict(COLOURS[:colours]),
         price=Decimal(10 + n % 15) + Decimal("0.5"),
     )
 

@@ -191,22 +191,22 @@ def level_for(variant: ProductVariant, warehouse: Warehouse) -> InventoryLevel:
     return level
 
 
-def adjust_stock(
-    level: InventoryLevel, on_hand: int, allocated: int, user: User | None, reason: str = ""
-) -> StockAdjustment:
-    """Set the level's figures and record who changed them from what to what. Refuses impossible figures."""
-    if on_hand < 0 or allocated < 0 or allocated > on_hand:
-        raise ValueError(f"impossible stock figures: on hand {on_hand}, allocated {allocated}")
+def adjust_stock(level: InventoryLevel, on_hand: int, user: User | None, reason: str = "") -> StockAdjustment:
+    """Set the level's on hand figure and record who changed it from what to what. `allocated` is left alone:
+    it is the open orders' (services/inventory/allocation.py), and only they change it."""
+    if on_hand < 0:
+        raise ValueError(f"impossible stock figure: on hand {on_hand}")
+    allocated = level.allocated or 0
     adjustment = StockAdjustment(
         inventory_level=level,
         user=user,
         on_hand_before=level.on_hand or 0,
-        allocated_before=level.allocated or 0,
+        allocated_before=allocated,
         on_hand_after=on_hand,
         allocated_after=allocated,
         reason=reason or "",
     )
-    level.on_hand, level.allocated = on_hand, allocated
+    level.on_hand = on_hand
     db.session.add(adjustment)
     return adjustment
 

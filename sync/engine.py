@@ -56,12 +56,17 @@ from sync.errors import (
     StoreAnswerUnreadable,
     StoreUnavailable,
 )
+from sync.export_inventory import export_inventory
 from sync.export_shipments import export_shipments
 from sync.import_orders import import_orders
 
 log = logging.getLogger("techoms.sync")
 
-ACTIONS = {SyncAction.IMPORT_ORDERS: import_orders, SyncAction.EXPORT_SHIPMENTS: export_shipments}
+ACTIONS = {
+    SyncAction.IMPORT_ORDERS: import_orders,
+    SyncAction.EXPORT_SHIPMENTS: export_shipments,
+    SyncAction.EXPORT_INVENTORY: export_inventory,
+}
 
 
 @contextmanager
@@ -202,6 +207,7 @@ def _summary(run: SyncRun) -> str:
             ("reconciled", "found already on the store"),
             ("store_updates", "store orders updated"),
             ("failed", "failed"),
+            ("unmapped", "without a techOMS variant"),
         )
         if counts.get(key)
     ]

@@ -30,6 +30,7 @@ from models.base import utcnow
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder
 from services import timezones
+from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, runs
 from sync.call_recorder import CallRecorder
@@ -53,6 +54,7 @@ class ImportState:
     skus: SkuResolver | None = None
     carriers: CarrierResolver | None = None
     pending: set[int] = field(default_factory=set)  # ids in PendingOrder (loaded once: a small table)
+    warehouse_id: int | None = None  # the channel's primary mapped warehouse: where open orders hold stock
     to_clear: set[int] = field(default_factory=set)  # imported or dropped: leave PendingOrder at the commit
 
 
@@ -71,8 +73,10 @@ def import_orders(
         timezones.zone(channel.timezone),
         skus=SkuResolver(channel),
         carriers=CarrierResolver(channel),
+        warehouse_id=allocation.primary_warehouse_id(channel),
     )
     state.pending = _pending_ids(channel)
+    allocation.allocate_waiting(channel, state.warehouse_id)  # imported while no warehouse was mapped
     now = utcnow()
     retry_ids = [int(i) for i in run.params.get("order_ids", [])]
     if retry_ids:
@@ -311,7 +315,7 @@ def _import_one(
             return
     carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
     was = order.status if order is not None else None
-    saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier)
+    saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier, state.warehouse_id)
     _clear_pending(state, oid)
     nothing_to_ship = saved.status == OrderStatus.NOT_FOR_FULFILMENT
     # A new order with nothing to ship is recorded, but the run counts it as skipped for fulfilment.

@@ -1,5 +1,8 @@
 """Write one translated store order into techOMS: create it, update it while it is not yet released, or only
-note the store's change once fulfilment owns it. Customer data is never written back after a PII purge."""
+note the store's change once fulfilment owns it. Customer data is never written back after a PII purge.
+
+Stock follows the order (services/inventory/allocation.py): a new or changed open order holds its lines'
+quantities in the channel's primary mapped warehouse (`warehouse_id`), a cancelled one gives them back."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from extensions import db
 from models.base import utcnow
 from models.channels import InitialOrderStatus, SalesChannel
 from models.orders import SHIPPED_STATUSES, OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
+from services.inventory import allocation
 
 
 class Outcome(enum.StrEnum):
@@ -27,6 +31,7 @@ def cancel(order: SalesOrder, store_status: str = CANCELED) -> bool:
         return False
     order.status = OrderStatus.CANCELLED
     order.closed_at = utcnow()
+    allocation.release_order(order)
     return True
 
 
@@ -36,6 +41,7 @@ def upsert(
     existing: SalesOrder | None,
     variant_ids: dict[str, int],
     carrier: tuple[str, str] | None,
+    warehouse_id: int | None = None,
 ) -> tuple[SalesOrder, Outcome]:
     if existing is None:
         order = SalesOrder(
@@ -150,6 +156,7 @@ def _set_lines(order: SalesOrder, lines: tuple[OrderLineRecord, ...], variant_id
         line.total_price = source.total_price
         line.is_physical = source.is_physical
         line.variant_id = variant_ids.get(source.sku) if source.is_physical else None
-    for line in list(order.lines):
-        if line.external_line_id not in wanted:
-            order.lines.remove(line)
+    dropped = [line for line in order.lines if line.external_line_id not in wanted]
+    allocation.release_removed_lines(dropped)
+    for line in dropped:
+        order.lines.remove(line)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from extensions import db
 from models.activity import SyncAction, SyncRun
-from models.channels import ChannelStatus, SalesChannel
+from models.channels import ChannelStatus, InventoryMode, SalesChannel
 from models.tenancy import Account
 
 # The channel column holding each action's interval in minutes (None = never on its own).
 INTERVAL_COLUMNS = {
     SyncAction.IMPORT_ORDERS: SalesChannel.import_orders_every,
     SyncAction.EXPORT_SHIPMENTS: SalesChannel.export_shipments_every,
+    SyncAction.EXPORT_INVENTORY: SalesChannel.export_inventory_every,
 }
+# What else a channel must be for the action to run on its own: "Do not synchronise" pushes only by hand.
+RUNS_ON_ITS_OWN_WHEN = {SyncAction.EXPORT_INVENTORY: SalesChannel.inventory_mode == InventoryMode.ABSOLUTE}
+SCHEDULED_ACTIONS = tuple(INTERVAL_COLUMNS)
 
 
 def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
@@ -39,6 +43,7 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
             SalesChannel.token_refused_at.is_(None),
             Account.active,
             interval.is_not(None),
+            RUNS_ON_ITS_OWN_WHEN.get(action, true()),
         )
     ).all()
     due = []

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from blueprints.api import account, openapi, shipments
+from blueprints.api import account, inventory, openapi, shipments
 from extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 bp.add_url_rule("/account", "account", account.show, methods=["GET"])
+bp.add_url_rule("/inventory", "inventory", inventory.set_levels, methods=["PUT"])
 bp.add_url_rule("/openapi.json", "openapi", openapi.document, methods=["GET"])
 bp.add_url_rule(
     "/orders/<int(max=2147483647):order_id>/shipments", "create_shipment", shipments.create, methods=["POST"]

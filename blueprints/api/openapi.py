@@ -191,6 +191,92 @@ SHIPMENTS_PATH = {
 }
 
 
+LEVEL_SCHEMA = {
+    "type": "object",
+    "required": ["warehouse", "sku", "on_hand"],
+    "properties": {
+        "warehouse": {"type": "string", "description": "Code of a warehouse enabled for the key's account."},
+        "sku": {"type": "string", "description": "Variant SKU (case and surrounding spaces ignored)."},
+        "on_hand": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 10_000_000,
+            "description": "Absolute figure.",
+        },
+    },
+}
+
+INVENTORY_PATH = {
+    "put": {
+        "operationId": "setStockLevels",
+        "summary": "Set absolute stock levels",
+        "description": (
+            "Sets `on_hand` of each (warehouse, SKU) given, up to 10,000 levels per request. All or nothing: "
+            "when any level cannot be accepted nothing is applied, and the answer names every wrong field as "
+            "`levels[<index>].<field>` (`levels[<index>]` for a level given twice or not an object). Figures "
+            "are absolute, so repeating a request is harmless (no idempotency key needed). `allocated` is "
+            "not set here: it is what the account's open orders hold. Export inventory publishes the result "
+            "to the stores."
+        ),
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["levels"],
+                        "properties": {
+                            "levels": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 10_000,
+                                "items": LEVEL_SCHEMA,
+                            }
+                        },
+                    },
+                    "example": {"levels": [{"warehouse": "RENO", "sku": "TEE-M-NAVY", "on_hand": 42}]},
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Every level applied.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "received": {"type": "integer"},
+                                "changed": {"type": "integer"},
+                                "unchanged": {"type": "integer", "description": "Already at that figure."},
+                            },
+                        }
+                    }
+                },
+            },
+            "400": _error("The body is not valid JSON."),
+            "415": _error("The body is not JSON."),
+            "422": {
+                **_error("Nothing was applied: every wrong level is named."),
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/Errors"},
+                        "example": {
+                            "errors": {
+                                "request": ["Nothing was applied: 2 of 3 rows cannot be accepted."],
+                                "levels[1].sku": ["No product variant of this account has SKU TEE-XXL."],
+                                "levels[2].on_hand": ["On hand must be a whole number from 0 to 10,000,000."],
+                            }
+                        },
+                    }
+                },
+            },
+            **COMMON_ERRORS,
+        },
+    }
+}
+
+
 def build() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -205,7 +291,11 @@ def build() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"apiKey": []}],
-        "paths": {"/account": ACCOUNT_PATH, "/orders/{order_id}/shipments": SHIPMENTS_PATH},
+        "paths": {
+            "/account": ACCOUNT_PATH,
+            "/orders/{order_id}/shipments": SHIPMENTS_PATH,
+            "/inventory": INVENTORY_PATH,
+        },
         "components": {
             "securitySchemes": {
                 "apiKey": {"type": "http", "scheme": "bearer", "description": "An account API key."}

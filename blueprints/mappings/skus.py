@@ -25,6 +25,7 @@ from models.channels import SalesChannel
 from models.mappings import SkuMapping
 from permissions import Permission, channel_or_404, require
 from services.channels import reference_cache
+from services.inventory import store_records
 from services.mappings import csv_io
 from services.mappings import skus as sku_mappings
 from web.htmx import is_htmx, render_fragment
@@ -46,9 +47,11 @@ def _context(channel: SalesChannel, **overrides) -> dict:
         channel, formdata=None, data={"channel_sku": _search_text(request.args.get("new_sku", ""))}
     )
     editing = overrides.get("editing")
+    mappings = sku_mappings.mapping_page(channel, q, page)
     context = {
         "q": q,
-        "mappings": sku_mappings.mapping_page(channel, q, page),
+        "mappings": mappings,
+        "last_pushes": store_records.last_pushes(channel.id, [row.channel_sku_key for row in mappings.items]),
         "form": form,
         "editing": None,
         "import_form": CsvImportForm(formdata=None),

@@ -1,5 +1,6 @@
-"""Quick actions › Sync and the Sync Actions section: start runs (import orders, export shipments), watch
-them, read their events, retry failed orders, and switch manual API logging."""
+"""Quick actions › Sync and the Sync Actions section: start runs (import orders, export shipments, export
+inventory, full inventory compare), watch them, read their events, retry failed orders, and switch manual
+API logging."""
 
 from __future__ import annotations
 
@@ -94,6 +95,38 @@ def export_shipments(channel_id: int):
         abort(400)
     start_export(channel, SyncTrigger.MANUAL)
     return redirect_to(url_for("sync.actions", channel_id=channel.id))
+
+
+def _start_inventory_export(channel_id: int, *, full: bool):
+    channel = channel_or_404(channel_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    params = {"full": True} if full else {}
+    run, created = runs.request_run(
+        channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, user=current_user, params=params
+    )
+    if created:
+        enqueue_run(run)
+        flash("Full inventory compare started." if full else "Inventory export started.", "success")
+    else:
+        flash("An inventory export is already queued or running for this channel; showing it.", "info")
+    return redirect_to(url_for("sync.actions", channel_id=channel.id))
+
+
+@bp.post("/export-inventory")
+@require(Permission.RUN_SYNC)
+@limiter.limit("10/minute", key_func=lambda: f"sync:{request.view_args['channel_id']}")
+def export_inventory(channel_id: int):
+    """Push the SKUs whose available quantity changed since the last push (a full compare when due)."""
+    return _start_inventory_export(channel_id, full=False)
+
+
+@bp.post("/full-inventory-compare")
+@require(Permission.RUN_SYNC)
+@limiter.limit("10/minute", key_func=lambda: f"sync:{request.view_args['channel_id']}")
+def full_inventory_compare(channel_id: int):
+    """Read the store's whole inventory again and push every SKU that differs."""
+    return _start_inventory_export(channel_id, full=True)
 
 
 @bp.post("/orders/<bigint:external_id>/retry")

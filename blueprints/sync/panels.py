@@ -12,6 +12,7 @@ from forms.sync import ApiLoggingForm, ImportOrdersForm
 from models.activity import ApiCallLog, EventLevel, PendingOrder, SyncAction, SyncEvent, SyncRun
 from models.base import utcnow
 from models.channels import SalesChannel
+from services.inventory import store_records
 from services.shipments import export_state
 from sync import runs
 
@@ -42,6 +43,8 @@ def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None 
         "shipments_waiting": export_state.unconfirmed_count(channel),
         "logging_form": ApiLoggingForm(formdata=None),
         "logging_on": channel.api_logging_until is not None and channel.api_logging_until > utcnow(),
+        "export_form": EmptyForm(),
+        "last_full_compare": store_records.last_full_compare(channel),
     }
 
 

@@ -1,7 +1,8 @@
 """HTTP client for the Bright Sites REST API v2.7.0 (brightsites-api.md).
 
 Every request is billed by Bright Sites, so the client counts every attempt (`calls`, `on_call`), lists with
-per_page=500, retries only idempotent reads, and never retries a 4xx. The token travels in the X-API-TOKEN
+per_page=500, retries only idempotent requests (reads, and the absolute inventory batch_update), and never
+retries a 4xx. The token travels in the X-API-TOKEN
 header (the legacy `?token=` only behind `token_in_query`) and never appears in error text or logs.
 """
 
@@ -113,8 +114,10 @@ class BrightSitesClient:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         retry: bool = True,
+        idempotent: bool = False,
     ) -> Any:
-        """One logical call; `endpoint` is a path template such as `/orders/{order_id}`."""
+        """One logical call; `endpoint` is a path template such as `/orders/{order_id}`. A write is retried
+        only when `idempotent` says sending it twice does no more than sending it once."""
         path = endpoint.format(**{k: _record_id(v) for k, v in (ids or {}).items()})
         attempt = 0
         while True:
@@ -122,7 +125,11 @@ class BrightSitesClient:
             try:
                 return self._attempt(method, endpoint, path, params or {}, body, attempt)
             except errors.BrightSitesError as error:
-                delay = self._retry.delay_before_retry(method, error, attempt) if retry else None
+                delay = (
+                    self._retry.delay_before_retry(method, error, attempt, idempotent=idempotent)
+                    if retry
+                    else None
+                )
                 if delay is None:
                     raise
                 logger.info(
@@ -339,12 +346,17 @@ class BrightSitesClient:
             yield from page.items
 
     def batch_update_inventory(self, product_id: int, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Absolute values for rows of one product: items are {"id": inventory_id, "inventory": n, ...}."""
+        """Absolute values for rows of one product: items are {"id": inventory_id, "inventory": n, ...}.
+
+        Retried like a read after a 5xx, 429, dropped connection or timeout: the values are absolute (set to,
+        not add), so a request that did reach the store before its answer was lost sets the same figures
+        again. The store applies a batch whole or not at all."""
         data = self.request(
             "PUT",
             "/inventories/{product_id}/batch_update",
             ids={"product_id": product_id},
             body={"inventories": [dict(i) for i in items]},
+            idempotent=True,
         )
         return list(_collection(data, "inventories"))
 

@@ -1,6 +1,8 @@
 """When and how long to wait before trying a request again (security-requirements.md SYNC-05).
 
-Only idempotent reads are retried, on 429, 5xx, connection errors and timeouts. Waits are capped exponential
+Only idempotent requests are retried, on 429, 5xx, connection errors and timeouts: reads, and the writes the
+caller declares idempotent (an absolute inventory batch_update: sending it twice leaves the store as sending
+it once). Waits are capped exponential
 backoff with full jitter, or the store's Retry-After when it sends one; a Retry-After above the cap is not
 slept through (a worker must not block for an hour): the caller gets RateLimited and reschedules the job.
 """
@@ -41,9 +43,13 @@ class RetryPolicy:
     retry_after_cap: float = 30.0
     rng: random.Random = field(default_factory=random.Random)
 
-    def delay_before_retry(self, method: str, error: BrightSitesError, attempt: int) -> float | None:
+    def delay_before_retry(
+        self, method: str, error: BrightSitesError, attempt: int, *, idempotent: bool = False
+    ) -> float | None:
         """Seconds to wait before attempt `attempt + 1`, or None when the error must be raised now."""
-        if method not in RETRYABLE_METHODS or not isinstance(error, RateLimited | Unavailable):
+        if not (idempotent or method in RETRYABLE_METHODS) or not isinstance(
+            error, RateLimited | Unavailable
+        ):
             return None
         if error.retry_after is not None and error.retry_after > self.retry_after_cap:
             return None

@@ -23,6 +23,7 @@ from models.catalog import CarrierService, Warehouse, account_warehouse
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import ExportStatus, Shipment, ShipmentLine
 from models.tenancy import User
+from services.inventory import allocation
 
 SHIPPABLE_STATUSES = frozenset({OrderStatus.APPROVED, OrderStatus.RELEASED, OrderStatus.PARTIALLY_SHIPPED})
 
@@ -126,6 +127,8 @@ def create_shipment(
         if raised.rowcount != 1:  # another shipment took the quantity since this one was checked
             db.session.refresh(by_id[line_id])
             raise ShipmentRefused({"lines": [_too_many(by_id[line_id], quantity)]})
+    # What left the warehouse no longer holds stock there (same transaction as the shipped quantities).
+    allocation.release_lines(data.lines)
 
     shipment = Shipment(
         account_id=order.account_id,

@@ -1,4 +1,5 @@
-"""Receiving stock updates: set on hand / allocated of a variant in an enabled warehouse, with its history."""
+"""Receiving stock updates: set on hand of a variant in an enabled warehouse, with its history (allocated
+follows the open orders and is not typed)."""
 
 from __future__ import annotations
 
@@ -37,32 +38,27 @@ def test_the_form_starts_from_the_current_figures(client, world, login):
     page = client.get(stock_url(world.a.variant))
     assert page.status_code == 200
     assert b'name="on_hand" type="number" value="10"' in page.data
-    assert b'name="allocated" type="number" value="2"' in page.data
+    assert b'name="allocated"' not in page.data  # what open orders hold is not typed by hand
     assert b"No adjustment recorded yet." in page.data
 
 
 def test_adjusting_stores_the_figures_and_who_changed_them(client, world, login):
     login(SUPERVISOR)
-    data = {
-        "warehouse_id": world.a.warehouse.id,
-        "on_hand": "25",
-        "allocated": "5",
-        "reason": " cycle count ",
-    }
+    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "25", "reason": " cycle count "}
     response = client.post(stock_url(world.a.variant), data=data)
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/products/{world.a.product.id}")
     current = level(world.a.variant, world.a.warehouse)
-    assert (current.on_hand, current.allocated, current.available) == (25, 5, 20)
+    assert (current.on_hand, current.allocated, current.available) == (25, 2, 23)
     [adjustment] = adjustments()
     assert adjustment.user_id == world.a.users[Role.ORG_SUPERVISOR].id
     assert (adjustment.on_hand_before, adjustment.on_hand_after) == (10, 25)
-    assert (adjustment.allocated_before, adjustment.allocated_after) == (2, 5)
+    assert (adjustment.allocated_before, adjustment.allocated_after) == (2, 2)
     assert adjustment.reason == "cycle count" and adjustment.inventory_level_id == current.id
     assert b"Stock updated" in client.get(response.headers["Location"]).data
     history = client.get(stock_url(world.a.variant)).get_data(as_text=True)
     assert (
-        "10 → 25" in history and "2 → 5" in history and "cycle count" in history and "Supervisor" in history
+        "10 → 25" in history and "2 → 2" in history and "cycle count" in history and "Supervisor" in history
     )
 
 
@@ -74,7 +70,7 @@ def test_a_missing_level_is_created_from_zero(client, world, login):
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     page = client.get(stock_url(world.a.variant), query_string={"warehouse_id": second.id})
     assert b'name="on_hand" type="number" value="0"' in page.data
-    data = {"warehouse_id": second.id, "on_hand": "7", "allocated": "0"}
+    data = {"warehouse_id": second.id, "on_hand": "7"}
     assert client.post(stock_url(world.a.variant), data=data).status_code == 303
     created = level(world.a.variant, second)
     assert (created.on_hand, created.allocated) == (7, 0)
@@ -83,23 +79,21 @@ def test_a_missing_level_is_created_from_zero(client, world, login):
     assert level(world.a.variant, world.a.warehouse).on_hand == 10  # the other warehouse is untouched
 
 
-def test_allocated_above_on_hand_is_refused(client, world, login):
+def test_the_form_never_changes_allocated_and_on_hand_may_fall_below_it(client, world, login):
+    """Allocated is what open orders hold: a posted figure is ignored, and stock short of the orders (a back
+    order) is a fact to record, not an error."""
     login(SUPERVISOR)
-    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "3", "allocated": "4"}
-    response = client.post(stock_url(world.a.variant), data=data)
-    assert response.status_code == 422
-    assert b"Allocated (4) cannot exceed on hand (3)." in response.data
-    assert b'value="3"' in response.data and b'value="4"' in response.data  # what was typed stays
-    assert (level(world.a.variant, world.a.warehouse).on_hand, adjustments()) == (10, [])
+    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "1", "allocated": "0"}
+    assert client.post(stock_url(world.a.variant), data=data).status_code == 303
+    current = level(world.a.variant, world.a.warehouse)
+    assert (current.on_hand, current.allocated, current.available) == (1, 2, 0)
 
 
 def test_the_service_refuses_impossible_figures_too(world):
     from services.catalog import adjust_stock
 
     with pytest.raises(ValueError):
-        adjust_stock(world.a.level, on_hand=1, allocated=2, user=None)
-    with pytest.raises(ValueError):
-        adjust_stock(world.a.level, on_hand=-1, allocated=0, user=None)
+        adjust_stock(world.a.level, on_hand=-1, user=None)
 
 
 @pytest.mark.parametrize("which", ["not_enabled", "other_org", "unknown", "not_a_number", "blank"])
@@ -115,7 +109,7 @@ def test_only_warehouses_enabled_for_the_account_are_accepted(client, world, log
         "blank": "",
     }[which]
     login(SUPERVISOR)
-    data = {"warehouse_id": warehouse_id, "on_hand": "1", "allocated": "0"}
+    data = {"warehouse_id": warehouse_id, "on_hand": "1"}
     response = client.post(stock_url(world.a.variant), data=data)
     assert response.status_code == 422
     message = b"Choose a warehouse." if which == "blank" else b"Choose a warehouse enabled for this account."
@@ -126,7 +120,7 @@ def test_only_warehouses_enabled_for_the_account_are_accepted(client, world, log
 
 def test_variant_of_another_account_is_not_found(client, world, login):
     login(ROLE_EMAILS[Role.ORG_OWNER])
-    data = {"warehouse_id": world.b.warehouse.id, "on_hand": "0", "allocated": "0"}
+    data = {"warehouse_id": world.b.warehouse.id, "on_hand": "0"}
     assert client.get(stock_url(world.b.variant)).status_code == 404
     assert client.post(stock_url(world.b.variant), data=data).status_code == 404
     assert client.get("/products/variants/99999999999999999999/stock").status_code == 404
@@ -135,7 +129,7 @@ def test_variant_of_another_account_is_not_found(client, world, login):
 
 def test_account_users_may_not_adjust(client, world, login):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
-    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "0", "allocated": "0"}
+    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "0"}
     assert client.post(stock_url(world.a.variant), data=data).status_code == 403
     assert client.get(stock_url(world.a.variant)).status_code == 403
     assert level(world.a.variant, world.a.warehouse).on_hand == 10 and adjustments() == []
@@ -149,15 +143,15 @@ def test_account_users_may_not_adjust(client, world, login):
         ({"on_hand": ""}, b"Enter a number."),
         ({"on_hand": "-1"}, b"Enter a number from 0 to 10,000,000."),
         ({"on_hand": "10000001"}, b"Enter a number from 0 to 10,000,000."),
-        ({"allocated": "9" * 40}, b"Enter a number from 0 to 10,000,000."),
-        ({"allocated": "<script>"}, b"Enter a whole number."),
+        ({"on_hand": "9" * 40}, b"Enter a number from 0 to 10,000,000."),
+        ({"on_hand": "<script>"}, b"Enter a whole number."),
         ({"reason": "r" * 201}, b"Field cannot be longer than 200 characters."),
         ({"reason": "bad\x00byte"}, b"Remove control characters"),
     ],
 )
 def test_hostile_or_wrong_figures_get_a_message_not_a_500(client, world, login, fields, message):
     login(SUPERVISOR)
-    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "5", "allocated": "1", "reason": ""} | fields
+    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "5", "reason": ""} | fields
     response = client.post(stock_url(world.a.variant), data=data)
     assert response.status_code == 422
     assert message in response.data
@@ -166,14 +160,12 @@ def test_hostile_or_wrong_figures_get_a_message_not_a_500(client, world, login, 
 
 def test_htmx_gets_the_form_block_with_its_errors(client, world, login):
     login(SUPERVISOR)
-    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "1", "allocated": "2"}
+    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "-1"}
     response = client.post(stock_url(world.a.variant), data=data, headers={"HX-Request": "true"})
     assert response.status_code == 422
     assert b"<html" not in response.data and b'id="stock-form"' in response.data
-    assert b"cannot exceed on hand" in response.data
-    ok = client.post(
-        stock_url(world.a.variant), data=data | {"allocated": "1"}, headers={"HX-Request": "true"}
-    )
+    assert b"Enter a number from 0 to 10,000,000." in response.data
+    ok = client.post(stock_url(world.a.variant), data=data | {"on_hand": "1"}, headers={"HX-Request": "true"})
     assert ok.status_code == 204 and ok.headers["HX-Redirect"].endswith(f"/products/{world.a.product.id}")
 
 
@@ -211,7 +203,7 @@ def test_a_level_created_meanwhile_becomes_a_form_message(client, world, login, 
 
     monkeypatch.setattr("services.catalog.level_for", racing_level_for)
     login(SUPERVISOR)
-    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "4", "allocated": "0"}
+    data = {"warehouse_id": world.a.warehouse.id, "on_hand": "4"}
     response = client.post(stock_url(world.a.variant), data=data)
     assert response.status_code == 422
     assert b"The stock changed while you were editing it." in response.data

@@ -262,6 +262,23 @@ def test_a_shipment_post_is_never_retried_even_when_its_answer_is_lost(simulator
     assert len(client.list_shipments(order["order_id"])) == 1  # it is there: the caller reconciles
 
 
+@pytest.mark.parametrize("fault", ["500", "429", "drop", "timeout"])
+def test_an_absolute_batch_update_is_retried_as_idempotent(simulator, bs_store, fault):
+    """Setting absolute figures twice leaves the store as setting them once, so a lost answer is retried."""
+    client = simulator.client(bs_store, timeout=(2, 0.3))
+    row = next(client.iter_inventories())
+    simulator.set_faults(bs_store, script=[fault], timeout_seconds=0.6, retry_after="0")
+    calls_before = client.calls
+
+    stock = client.batch_update_inventory(row["product_id"], [{"id": row["id"], "inventory": 17}])
+
+    assert stock[0]["inventory"] == 17
+    assert client.calls - calls_before == 2
+    simulator.reset_faults(bs_store)
+    again = client.get_product_inventories(row["product_id"])["inventories"]
+    assert next(item for item in again if item["id"] == row["id"])["inventory"] == 17
+
+
 @pytest.mark.parametrize("fault", ["drop", "timeout"])
 def test_dropped_and_slow_answers_are_retried_reads(simulator, bs_store, fault):
     simulator.set_faults(bs_store, script=[fault], timeout_seconds=0.6)

@@ -78,6 +78,10 @@ class Simulator:
     def add_order(self, store: StoreHandle, **body: Any) -> int:
         return self.admin("POST", f"/stores/{store.subdomain}/orders", body)["order_id"]
 
+    def change_product(self, store: StoreHandle, product_id: int, **fields: Any) -> dict[str, Any]:
+        """The merchant edits a product in the store admin (e.g. vendor_inventory_enabled=True)."""
+        return self.admin("PUT", f"/stores/{store.subdomain}/products/{product_id}", fields)
+
     def inspect_order(self, store: StoreHandle, order_id: int) -> dict[str, Any]:
         return self.admin("GET", f"/stores/{store.subdomain}/orders/{order_id}")
 

