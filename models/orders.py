@@ -140,7 +140,8 @@ class SalesOrderLine(db.Model):
 
     @property
     def remaining_quantity(self) -> int:
-        return max(self.quantity - self.shipped_quantity, 0) if self.is_physical else 0
+        # shipped_quantity is None on a line not yet flushed (its default applies at INSERT)
+        return max(self.quantity - (self.shipped_quantity or 0), 0) if self.is_physical else 0
 
 
 class OrderAddress(db.Model):

@@ -45,6 +45,7 @@ from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
 from sync import runs
 from sync.call_recorder import CallRecorder
+from sync.errors import ChannelUnusable
 
 FULL_COMPARE_EVERY = timedelta(days=1)
 PRODUCTS_PER_COMMIT = 50
@@ -95,9 +96,7 @@ def export_inventory(
             "Nothing pushed: no warehouse is mapped on this channel, so every SKU would be published as 0. "
             "Map the warehouses whose stock the store sells under Warehouse Mappings."
         )
-        runs.add_event(run, EventLevel.ERROR, message)
-        run.error_summary = message
-        return RunStatus.FAILED
+        raise ChannelUnusable(message)
     state = _Export(run, channel.id, recorder)
     allocation.allocate_waiting(channel, allocation.primary_warehouse_id(channel))
     started = utcnow()

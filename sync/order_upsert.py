@@ -50,6 +50,7 @@ def upsert(
         _set_fulfilment(order, record, channel)
         _apply(order, record, variant_ids, carrier, channel.order_number_prefix)
         db.session.add(order)
+        allocation.allocate_order(order, warehouse_id)
         return order, Outcome.CREATED
     if record.status == CANCELED:
         changed = cancel(existing)
@@ -61,6 +62,7 @@ def upsert(
         return existing, Outcome.LOCKED
     _set_fulfilment(existing, record, channel)
     _apply(existing, record, variant_ids, carrier, channel.order_number_prefix)
+    allocation.allocate_order(existing, warehouse_id)
     return existing, Outcome.UPDATED
 
 
