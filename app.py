@@ -59,6 +59,7 @@ BLUEPRINTS = (
     "home",
     "mappings",
     "orders",
+    "privacy",
     "products",
     "sync",
     "users",

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, fresh_login_required
 from sqlalchemy import select
 
-from blueprints import channel_page
+from blueprints import channel_page, privacy
 from extensions import db
 from forms.channels import (
     AdvancedSettingsForm,
@@ -68,7 +68,10 @@ def save_advanced(channel_id: int):
 @fresh_login_required
 def save_privacy(channel_id: int):
     channel = channel_or_404(channel_id)
-    return channel_page.save_section(channel, "privacy", PrivacyForm())
+    form = PrivacyForm()
+    # A lower threshold that makes orders due is saved only once confirmed.
+    unconfirmed = privacy.confirm_lower_threshold(channel, form)
+    return unconfirmed or channel_page.save_section(channel, "privacy", form)
 
 
 @bp.post("/<int:channel_id>/general")
