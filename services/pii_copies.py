@@ -17,7 +17,7 @@ from extensions import db
 from models.activity import ApiCallLog, PendingOrder, SyncEvent
 from models.channels import AuditEvent
 from models.orders import OrderAddress, SalesOrder
-from services.privacy import Handling, columns, due
+from services.privacy import Batch, Handling, columns, due
 
 REMOVED = "[removed]"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -83,48 +83,64 @@ def _scrubbed_rows(rows: Iterable[Row], text_columns: list[str], values_of) -> l
     return changed
 
 
-def scrub_copies(channel_id: int, batch: list[Row]) -> dict[str, int]:
+def scrub_copies(batch: Batch) -> dict[str, int]:
     """Cut the batch's customer data out of the events, pending orders and audit rows about its orders.
     Returns how many rows of each changed. Call before `empty_orders`: it reads the values it cuts out."""
-    order_ids = [row.id for row in batch]
-    by_external = {row.external_id: row.id for row in batch}
-    by_number = {row.number: row.id for row in batch}
+    channel_id = batch.channel_id
     events = db.session.execute(
         select(SyncEvent.id, SyncEvent.order_id, SyncEvent.external_order_id, SyncEvent.message).where(
             or_(
-                SyncEvent.order_id.in_(order_ids),
-                and_(SyncEvent.channel_id == channel_id, SyncEvent.external_order_id.in_(list(by_external))),
+                SyncEvent.order_id.in_(batch.select(SalesOrder.id)),
+                and_(
+                    SyncEvent.channel_id == channel_id,
+                    SyncEvent.external_order_id.in_(batch.select(SalesOrder.external_id)),
+                ),
             )
         )
     ).all()
     pending = db.session.execute(
         select(PendingOrder.id, PendingOrder.external_id, PendingOrder.reason).where(
-            PendingOrder.channel_id == channel_id, PendingOrder.external_id.in_(list(by_external))
+            PendingOrder.channel_id == channel_id,
+            PendingOrder.external_id.in_(batch.select(SalesOrder.external_id)),
         )
     ).all()
     audits = db.session.execute(
         select(AuditEvent.id, AuditEvent.new_value, AuditEvent.old_value).where(
             AuditEvent.channel_id == channel_id,
             AuditEvent.field == "order",
-            AuditEvent.new_value.in_(list(by_number)),
+            AuditEvent.new_value.in_(batch.select(SalesOrder.number)),
         )
     ).all()
     if not (events or pending or audits):
         return {"events": 0, "pending_orders": 0, "audit_rows": 0}
-    values = pii_values(order_ids)
+    # Only the orders these copies are about, found again by whatever links each copy to its order.
+    orders = db.session.execute(
+        batch.select(SalesOrder.id, SalesOrder.external_id, SalesOrder.number).where(
+            or_(
+                SalesOrder.id.in_({row.order_id for row in events} - {None}),
+                SalesOrder.external_id.in_(
+                    {row.external_order_id for row in events} | {row.external_id for row in pending}
+                ),
+                SalesOrder.number.in_({row.new_value for row in audits}),
+            )
+        )
+    ).all()
+    values = pii_values(row.id for row in orders)
+    by_external = {row.external_id: values[row.id] for row in orders}
+    by_number = {row.number: values[row.id] for row in orders}
 
     def event_values(row: Row) -> set[str]:
-        return values.get(row.order_id) or values.get(by_external.get(row.external_order_id), set())
+        return values.get(row.order_id) or by_external.get(row.external_order_id, set())
 
     return {
         "events": _rewrite(SyncEvent, _scrubbed_rows(events, columns(SyncEvent, _S), event_values)),
         "pending_orders": _rewrite(
             PendingOrder,
-            _scrubbed_rows(pending, columns(PendingOrder, _S), lambda r: values[by_external[r.external_id]]),
+            _scrubbed_rows(pending, columns(PendingOrder, _S), lambda row: by_external[row.external_id]),
         ),
         "audit_rows": _rewrite(
             AuditEvent,
-            _scrubbed_rows(audits, columns(AuditEvent, _S), lambda r: values[by_number[r.new_value]]),
+            _scrubbed_rows(audits, columns(AuditEvent, _S), lambda row: by_number[row.new_value]),
         ),
     }
 

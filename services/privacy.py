@@ -20,10 +20,10 @@ run-level), cursors, channels, mappings, catalog, and the tenancy tables (staff,
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import Select, func, select, update
 
 from extensions import db
 from models.activity import ApiCallLog, PendingOrder, SyncEvent
@@ -125,29 +125,40 @@ def preview_count(channel_id: int, days: int | None, now: datetime) -> int:
     return 0 if days is None else due_count(channel_id, cutoff(days, now))
 
 
-def next_due(channel_id: int, before: datetime, size: int) -> list[Row]:
-    """The oldest `size` due orders as (id, external_id, number) rows. Purged orders leave the partial index
-    this reads, so every call starts at its head and a killed purge resumes where it stopped."""
-    return list(
-        db.session.execute(
-            select(SalesOrder.id, SalesOrder.external_id, SalesOrder.number)
-            .where(*due(channel_id, before))
+@dataclass(frozen=True)
+class Batch:
+    """The oldest `size` due orders of a channel, defined in SQL rather than as a list of ids: each statement
+    of the batch selects them again through the partial index (no id travels through Python), and they are
+    the same orders until the batch's last statement purges them, which also takes them out of that index.
+    So a killed purge simply starts again at the head of what is left."""
+
+    channel_id: int
+    before: datetime
+    size: int
+
+    def select(self, *columns) -> Select:
+        return (
+            select(*columns)
+            .where(*due(self.channel_id, self.before))
             .order_by(SalesOrder.closed_at, SalesOrder.id)
-            .limit(size)
+            .limit(self.size)
+            .correlate(None)
         )
-    )
 
 
-def empty_orders(order_ids: list[int], now: datetime) -> tuple[int, int]:
-    """Empty the orders' and their addresses' customer data and set the tombstone: (orders, addresses)."""
+def empty_orders(batch: Batch, now: datetime) -> tuple[int, int]:
+    """`UPDATE ... WHERE id IN (batch)`: empty the orders' and their addresses' customer data and set the
+    tombstone; addresses first, as purged orders leave the batch. Returns (orders, addresses)."""
     addresses = OrderAddress.__table__
     address_count = db.session.execute(
-        update(addresses).where(addresses.c.order_id.in_(order_ids)).values(_emptied(OrderAddress))
+        update(addresses)
+        .where(addresses.c.order_id.in_(batch.select(SalesOrder.id)))
+        .values(_emptied(OrderAddress))
     ).rowcount
     orders = SalesOrder.__table__
     order_count = db.session.execute(
         update(orders)
-        .where(orders.c.id.in_(order_ids), orders.c.pii_purged_at.is_(None))
+        .where(orders.c.id.in_(batch.select(SalesOrder.id)))
         .values({**_emptied(SalesOrder), "pii_purged_at": now})
     ).rowcount
     return order_count, address_count

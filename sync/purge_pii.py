@@ -17,8 +17,6 @@ import logging
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy.engine import Row
-
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncRun
 from models.base import utcnow
@@ -27,7 +25,7 @@ from sync import runs
 
 log = logging.getLogger("techoms.sync")
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 CAPTURES_PER_READ = 50  # captures carry whole response bodies: read a few at a time
 AUDIT_ACTION = "retention_purge"
 COUNTS = ("purged", "addresses", "events", "pending_orders", "audit_rows", "api_calls")
@@ -74,8 +72,9 @@ def _purge(run: SyncRun, counts: Counter, batch_size: int) -> RunStatus:
     db.session.commit()
 
     counts["api_calls"] = _scrub_captures(run, before)
-    while batch := privacy.next_due(channel.id, before, batch_size):
-        _purge_batch(run, batch, now, counts)
+    batch = privacy.Batch(channel.id, before, batch_size)
+    while _purge_batch(run, batch, now, counts):
+        pass
 
     run.counts = dict(counts)
     runs.add_event(run, EventLevel.INFO, summary(counts, before))
@@ -94,16 +93,18 @@ def _scrub_captures(run: SyncRun, before: datetime) -> int:
     return changed
 
 
-def _purge_batch(run: SyncRun, batch: list[Row], now: datetime, counts: Counter) -> None:
-    """One transaction: copies first (they need the values), then the orders and their addresses."""
-    counts.update(pii_copies.scrub_copies(run.channel_id, batch))
-    orders, addresses = privacy.empty_orders([row.id for row in batch], now)
+def _purge_batch(run: SyncRun, batch: privacy.Batch, now: datetime, counts: Counter) -> int:
+    """One transaction: copies first (they need the values), then the orders and their addresses. Returns
+    how many orders it purged: none once nothing is due."""
+    counts.update(pii_copies.scrub_copies(batch))
+    orders, addresses = privacy.empty_orders(batch, now)
     counts["purged"] += orders
     counts["addresses"] += addresses
-    run.progress_done += len(batch)
+    run.progress_done += orders
     run.counts = dict(counts)
     runs.beat(run)
     db.session.commit()
+    return orders
 
 
 def summary(counts: Counter, before: datetime) -> str:
