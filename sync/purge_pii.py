@@ -110,11 +110,16 @@ def _purge_batch(run: SyncRun, batch: privacy.Batch, now: datetime, counts: Coun
 def summary(counts: Counter, before: datetime) -> str:
     """The run's Info event: counts and the cutoff, never a customer's data."""
     return (
-        f"PII purge finished: {counts['purged']} orders closed before {before:%Y-%m-%d %H:%M} UTC purged "
-        f"({counts['addresses']} addresses); customer data also removed from {counts['events']} sync events, "
-        f"{counts['pending_orders']} pending orders, {counts['audit_rows']} audit rows and "
-        f"{counts['api_calls']} API log entries."
+        f"PII purge finished: {_n(counts['purged'], 'order')} closed before {before:%Y-%m-%d %H:%M} UTC "
+        f"purged ({_n(counts['addresses'], 'address', 'addresses')}); customer data also removed from "
+        f"{_n(counts['events'], 'sync event')}, {_n(counts['pending_orders'], 'pending order')}, "
+        f"{_n(counts['audit_rows'], 'audit row')} and "
+        f"{_n(counts['api_calls'], 'API log entry', 'API log entries')}."
     )
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def _audit(run: SyncRun, counts: Counter, before: str | None, status: RunStatus) -> None:

@@ -211,8 +211,8 @@ def test_one_info_event_and_one_audit_row_without_pii(world):
     assert [(e.level, e.message) for e in events] == [
         (
             EventLevel.INFO,
-            "PII purge finished: 1 orders closed before 2026-05-02 12:00 UTC purged (2 addresses); customer "
-            "data also removed from 2 sync events, 1 pending orders, 1 audit rows and 2 API log entries.",
+            "PII purge finished: 1 order closed before 2026-05-02 12:00 UTC purged (2 addresses); customer "
+            "data also removed from 2 sync events, 1 pending order, 1 audit row and 2 API log entries.",
         )
     ]
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == purge_pii.AUDIT_ACTION)).all()
