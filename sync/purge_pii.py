@@ -26,7 +26,7 @@ from sync import runs
 log = logging.getLogger("techoms.sync")
 
 BATCH_SIZE = 5000
-CAPTURES_PER_READ = 50  # captures carry whole response bodies: read a few at a time
+CAPTURES_PER_READ = 20  # captures carry whole response bodies (a listing names up to 500 orders)
 AUDIT_ACTION = "retention_purge"
 COUNTS = ("purged", "addresses", "events", "pending_orders", "audit_rows", "api_calls")
 FAILED = (
