@@ -98,8 +98,11 @@ def prepare(orders: int) -> int:
             [_order_row(channel, n) for n in range(first, min(first + CHUNK, orders))],
         )
         db.session.commit()
-    ids = select(order_table.c.id, order_table.c.external_id).where(order_table.c.channel_id == channel.id)
-    ids = ids.subquery()
+    ids = (
+        select(order_table.c.id, order_table.c.external_id)
+        .where(order_table.c.channel_id == channel.id)
+        .subquery()
+    )
     lines = SalesOrderLine.__table__
     for n in (1, 2):
         db.session.execute(
@@ -129,8 +132,8 @@ def prepare(orders: int) -> int:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-    print(f"  inserted {orders:,} orders, {2 * orders:,} lines, {2 * orders:,} addresses in "
-          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    elapsed = time.perf_counter() - started
+    print(f"  inserted {orders:,} orders, {2 * orders:,} lines, {2 * orders:,} addresses in {elapsed:.1f} s")
     run, _ = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.SCHEDULED)
     return run.id
 
@@ -191,9 +194,7 @@ def child(run_id: int, traced: bool) -> None:
         elapsed = time.perf_counter() - started
         traced_peak = tracemalloc.get_traced_memory()[1] / 1_048_576 if traced else None
         run = db.session.get(SyncRun, run_id)
-        left = db.session.scalar(
-            select(func.count()).where(SalesOrder.customer_email.is_not(None))
-        )  # fmt: skip
+        left = db.session.scalar(select(func.count()).where(SalesOrder.customer_email.is_not(None)))
         print(
             json.dumps(
                 {
