@@ -12,9 +12,11 @@ Where customer data can be (every model in `models/` was read; `PII_FIELDS` clas
 * `audit_event.old_value/new_value`, rows about the order (field "order", value its number: order_viewed).
 * `api_call_log.request_body/response_body`, manual-logging captures naming the order (`/orders/<id>` in
   the path, or `"order_id": <id>` in a body).
-The free-text copies are cut out by `services/pii_copies.py`. Checked and free of customer data: order lines
-(SKU, product name, quantities, prices), sync runs (params hold store ids and dates; error summaries are
-run-level), cursors, channels, mappings, catalog, and the tenancy tables (staff, not customers).
+The free-text copies are cut out by `services/pii_copies.py`. Checked and free of customer data: order
+lines (SKU, product name, quantities, prices), sync runs (params hold store ids and dates; error summaries
+are run-level), cursors, channels, mappings, catalog, and the tenancy tables (staff, not customers); in
+Redis, job arguments and results are run ids and statuses. What stays links a purged order to the store's
+own copy (store order id and number): the row is pseudonymous, not anonymous.
 """
 
 from __future__ import annotations
