@@ -73,6 +73,7 @@ BLUEPRINTS = (
     "home",
     "mappings",
     "orders",
+    "privacy",
     "products",
     "shipments",
     "sync",

@@ -7,7 +7,7 @@ from flask_login import current_user, fresh_login_required, login_fresh
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from blueprints import channel_page
+from blueprints import channel_page, privacy
 from extensions import db, login_manager
 from forms.channels import (
     AdvancedSettingsForm,
@@ -84,6 +84,10 @@ def save_advanced(channel_id: int):
 def save_privacy(channel_id: int):
     channel = channel_or_404(channel_id)
     form = PrivacyForm()
+    # A lower threshold that makes orders due is saved only once confirmed.
+    unconfirmed = privacy.confirm_lower_threshold(channel, form)
+    if unconfirmed is not None:
+        return unconfirmed
     if not form.validate_on_submit():
         return channel_page.section_answer(channel, "privacy", form, status=422)
     outcome = settings.change_privacy(channel, current_user, form.pii_retention_days.data)

@@ -218,6 +218,8 @@ class PrivacyForm(FlaskForm):
         description="Blank keeps customer data. Otherwise names, addresses, emails and phone numbers are "
         "removed this many days after an order is closed (shipped or cancelled).",
     )
+    # Ticked in the confirmation shown when a lower threshold would make orders due at the next purge.
+    confirm_purge = BooleanField("Purge these orders' customer data at the next run")
 
 
 class DeleteChannelForm(FlaskForm):

@@ -1,5 +1,5 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died (sweeper) and
-enqueues the scheduled syncs that are due; workers run them.
+enqueues the scheduled syncs that are due (and each channel's daily PII retention purge); workers run them.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -13,7 +13,7 @@ import threading
 
 from redis import Redis
 
-from jobs.sync_jobs import enqueue_scheduled_runs, sweep
+from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep
 
 log = logging.getLogger("techoms.cron")
 TICK_SECONDS = 60
@@ -22,7 +22,7 @@ LOCK_NAME = "techoms:cron:lock"
 
 def tick() -> None:
     swept = sweep()
-    started = enqueue_scheduled_runs()
+    started = enqueue_scheduled_runs() + enqueue_scheduled_purges()
     if swept or started:
         log.info("cron: %d stale run(s) failed, %d scheduled run(s) enqueued", swept, started)
 

@@ -8,12 +8,14 @@ from flask import current_app
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
-from models.activity import SyncRun
+from models.activity import SyncAction, SyncRun
 
 SYNC_QUEUE = "sync"
 JOB_TIMEOUT = 60 * 60  # a first import of a large store may take a while
 RESULT_TTL = 24 * 60 * 60
 FAILURE_TTL = 14 * 24 * 60 * 60  # instead of RQ's one year
+# Actions that do not call the store run their own job, without the store-outage retries.
+LOCAL_JOBS = {SyncAction.PURGE_PII: "jobs.sync_jobs.purge_pii"}
 
 
 def sync_queue() -> Queue:
@@ -26,8 +28,10 @@ def job_id(run: SyncRun) -> str:
 
 def enqueue_run(run: SyncRun) -> None:
     intervals = current_app.config["SYNC_RETRY_INTERVALS"]
+    if run.action in LOCAL_JOBS:
+        intervals = []
     sync_queue().enqueue(
-        "jobs.sync_jobs.run_sync",
+        LOCAL_JOBS.get(run.action, "jobs.sync_jobs.run_sync"),
         args=(run.id,),
         job_id=job_id(run),
         job_timeout=JOB_TIMEOUT,

@@ -11,6 +11,7 @@ from extensions import db
 from models.activity import SyncAction, SyncTrigger
 from models.base import utcnow
 from sync import engine, runs
+from sync import purge_pii as retention_purge
 
 _worker_app: Flask | None = None
 
@@ -45,6 +46,13 @@ def run_sync(run_id: int) -> str | None:
 
 
 @with_app_context
+def purge_pii(run_id: int) -> str | None:
+    """The PII retention purge of one channel: no store calls, so nothing to retry (the next run resumes)."""
+    status = retention_purge.execute(run_id)
+    return status.value if status else None
+
+
+@with_app_context
 def sweep() -> int:
     """Cron: fail runs whose worker died."""
     return runs.sweep_stale_runs()
@@ -69,4 +77,19 @@ def enqueue_scheduled_runs() -> int:
             if created:
                 enqueue_run(run)
                 started += 1
+    return started
+
+
+@with_app_context
+def enqueue_scheduled_purges() -> int:
+    """Cron: the daily PII retention purge of every channel with a threshold."""
+    from jobs.enqueue import enqueue_run
+    from sync.schedule import due_purges
+
+    started = 0
+    for channel in due_purges(utcnow()):
+        run, created = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.SCHEDULED)
+        if created:
+            enqueue_run(run)
+            started += 1
     return started

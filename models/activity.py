@@ -19,10 +19,14 @@ class SyncAction(enum.StrEnum):
     IMPORT_ORDERS = "import_orders"
     EXPORT_SHIPMENTS = "export_shipments"
     EXPORT_INVENTORY = "export_inventory"
+    PURGE_PII = "purge_pii"  # the retention purge: no store calls, customer data removed from old orders
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _ACTION_LABELS.get(self.value) or self.value.replace("_", " ").capitalize()
+
+
+_ACTION_LABELS = {"purge_pii": "Purge PII"}
 
 
 class SyncTrigger(enum.StrEnum):
@@ -110,6 +114,10 @@ class SyncEvent(db.Model):
 
     # Set the object, not the id: an order created in the same page gets its id at the page's flush.
     order: Mapped[SalesOrder | None] = relationship()
+
+    # Events that name a store order without being linked to it (e.g. a failed first import): the order's
+    # event list and the PII purge find them by channel and store order id.
+    __table_args__ = (Index("ix_sync_event_channel_external_order", "channel_id", "external_order_id"),)
 
 
 class SyncCursor(db.Model):

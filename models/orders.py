@@ -92,6 +92,15 @@ class SalesOrder(db.Model):
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_sales_order_account_created", "account_id", "store_created_at"),
+        # The retention purge's work list: closed orders not purged yet, oldest first. Purged rows leave it.
+        Index(
+            "ix_sales_order_pii_due",
+            "channel_id",
+            "closed_at",
+            "id",
+            sqlite_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
+            postgresql_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
+        ),
     )
 
     @property
@@ -145,7 +154,8 @@ class SalesOrderLine(db.Model):
 
 
 class OrderAddress(db.Model):
-    """Shipping or billing address of an order (PII: deleted by the retention purge)."""
+    """Shipping or billing address of an order. The retention purge blanks its names, company, street lines,
+    e-mail and phone, and keeps city, region, postal code and country for reporting."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)

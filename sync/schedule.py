@@ -20,6 +20,7 @@ INTERVAL_COLUMNS = {
 # What else a channel must be for the action to run on its own: "Do not synchronise" pushes only by hand.
 RUNS_ON_ITS_OWN_WHEN = {SyncAction.EXPORT_INVENTORY: SalesChannel.inventory_mode == InventoryMode.ABSOLUTE}
 SCHEDULED_ACTIONS = tuple(INTERVAL_COLUMNS)
+PURGE_EVERY = timedelta(days=1)
 
 
 def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
@@ -52,6 +53,25 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
         if last is None or now - _aware(last) >= timedelta(minutes=minutes):
             due.append(channel)
     return due
+
+
+def due_purges(now: datetime) -> list[SalesChannel]:
+    """Channels with a PII retention threshold whose last purge run was requested a day or more ago.
+    Retention holds whatever the channel's state: inactive, deleted, with a refused token or a paused
+    account alike (the purge never calls the store)."""
+    last_run = (
+        select(SyncRun.channel_id, func.max(SyncRun.created_at).label("last"))
+        .where(SyncRun.action == SyncAction.PURGE_PII)
+        .group_by(SyncRun.channel_id)
+        .subquery()
+    )
+    candidates = db.session.execute(
+        select(SalesChannel, last_run.c.last)
+        .outerjoin(last_run, last_run.c.channel_id == SalesChannel.id)
+        .where(SalesChannel.pii_retention_days.is_not(None))
+        .order_by(SalesChannel.id)
+    ).all()
+    return [channel for channel, last in candidates if last is None or now - _aware(last) >= PURGE_EVERY]
 
 
 def _aware(value: datetime) -> datetime:

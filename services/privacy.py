@@ -1,0 +1,166 @@
+"""Customer PII and the retention purge: which column holds what, which orders are due, what the Privacy
+section previews, and how a batch of due orders loses its customer data. No commit here: the purge
+(`sync/purge_pii.py`) owns one transaction per batch.
+
+Where customer data can be (every model in `models/` was read; `PII_FIELDS` classifies each column):
+* `sales_order`: customer_name, customer_email, customer_phone are emptied; `pii_purged_at` is set (the
+  tombstone the import checks before writing customer data).
+* `order_address`: first/last name, company, street lines, e-mail and phone are emptied; city, region,
+  postal code and country stay for reporting.
+* `sync_event.message`, events about the order (linked by order_id, or by channel and store order id).
+* `pending_order.reason`, a failed import waiting for a retry (by channel and store order id).
+* `audit_event.old_value/new_value`, rows about the order (field "order", value its number: order_viewed).
+* `api_call_log.request_body/response_body`, manual-logging captures naming the order (`/orders/<id>` in
+  the path, or `"order_id": <id>` in a body).
+The free-text copies are cut out by `services/pii_copies.py`. Checked and free of customer data: order
+lines (SKU, product name, quantities, prices), sync runs (params hold store ids and dates; error summaries
+are run-level), cursors, channels, mappings, catalog, and the tenancy tables (staff, not customers); in
+Redis, job arguments and results are run ids and statuses. What stays links a purged order to the store's
+own copy (store order id and number): the row is pseudonymous, not anonymous.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select, update
+
+from extensions import db
+from models.activity import ApiCallLog, PendingOrder, SyncEvent
+from models.channels import AuditEvent
+from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
+
+
+class Handling(enum.StrEnum):
+    REMOVE = "remove"  # a direct identifier: emptied
+    SCRUB = "scrub"  # free text that may quote customer data: the order's values are cut out of it
+    KEEP = "keep"  # not personal data, or kept on purpose (city, region, postal code, country)
+
+
+_R = Handling.REMOVE
+
+
+def _classified(keep: str, remove: str = "", scrub: str = "") -> dict[str, Handling]:
+    return (
+        dict.fromkeys(keep.split(), Handling.KEEP)
+        | dict.fromkeys(remove.split(), Handling.REMOVE)
+        | dict.fromkeys(scrub.split(), Handling.SCRUB)
+    )
+
+
+# Every column of every table that holds customer data or may quote it; a test fails on an unclassified one.
+PII_FIELDS: dict[type, dict[str, Handling]] = {
+    SalesOrder: _classified(
+        keep="id account_id channel_id external_id number status store_status store_created_at "
+        "store_updated_at item_total shipping_total tax_total grand_total shipping_method carrier_code "
+        "service_code pii_purged_at imported_at updated_at closed_at",
+        remove="customer_name customer_email customer_phone",
+    ),
+    OrderAddress: _classified(
+        keep="id order_id kind city postal_code subdivision subdivision_code country country_code",
+        remove="first_name last_name company line1 line2 email phone",
+    ),
+    SalesOrderLine: _classified(
+        keep="id order_id external_line_id sku variant_id name quantity unit_price total_price is_physical"
+    ),
+    SyncEvent: _classified(
+        keep="id run_id channel_id level order_id external_order_id created_at", scrub="message"
+    ),
+    PendingOrder: _classified(
+        keep="id channel_id external_id number attempts first_failed_at last_failed_at last_run_id",
+        scrub="reason",
+    ),
+    AuditEvent: _classified(
+        keep="id account_id channel_id user_id action field created_at", scrub="old_value new_value"
+    ),
+    ApiCallLog: _classified(
+        keep="id channel_id run_id method path status duration_ms attempt error created_at",
+        scrub="request_body response_body",
+    ),
+}
+# Every other table, read and found free of customer data (the tenancy tables hold staff, not customers).
+FREE_OF_CUSTOMER_DATA = frozenset(
+    {
+        *("account", "account_warehouse", "organization", "membership", "user", "login_session"),
+        *("carrier", "carrier_service", "warehouse", "product", "product_variant", "inventory_level"),
+        *("stock_adjustment", "sales_channel", "carrier_mapping", "sku_mapping", "warehouse_mapping"),
+        *("sync_run", "sync_cursor"),
+    }
+)
+
+CLOSED_STATUSES = (OrderStatus.SHIPPED, OrderStatus.CANCELLED)
+
+
+def columns(model: type, handling: Handling) -> list[str]:
+    return [name for name, each in PII_FIELDS[model].items() if each is handling]
+
+
+def _emptied(model: type) -> dict[str, object]:
+    """What each removed column becomes: NULL where the column allows it, else an empty string."""
+    table = model.__table__
+    return {name: (None if table.c[name].nullable else "") for name in columns(model, _R)}
+
+
+def cutoff(days: int, now: datetime) -> datetime:
+    """Orders closed strictly before this instant are due."""
+    return now - timedelta(days=days)
+
+
+def due(channel_id: int, before: datetime) -> tuple:
+    return (
+        SalesOrder.channel_id == channel_id,
+        SalesOrder.closed_at.is_not(None),
+        SalesOrder.pii_purged_at.is_(None),
+        SalesOrder.closed_at < before,
+        SalesOrder.status.in_(CLOSED_STATUSES),
+    )
+
+
+def due_count(channel_id: int, before: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(SalesOrder).where(*due(channel_id, before)))
+
+
+def preview_count(channel_id: int, days: int | None, now: datetime) -> int:
+    """How many orders a purge with this threshold would purge now; none when customer data is kept."""
+    return 0 if days is None else due_count(channel_id, cutoff(days, now))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The oldest `size` due orders of a channel, defined in SQL rather than as a list of ids: each statement
+    of the batch selects them again through the partial index (no id travels through Python), and they are
+    the same orders until the batch's last statement purges them, which also takes them out of that index.
+    So a killed purge simply starts again at the head of what is left."""
+
+    channel_id: int
+    before: datetime
+    size: int
+
+    def select(self, *columns) -> Select:
+        return (
+            select(*columns)
+            .where(*due(self.channel_id, self.before))
+            .order_by(SalesOrder.closed_at, SalesOrder.id)
+            .limit(self.size)
+            .correlate(None)
+        )
+
+
+def empty_orders(batch: Batch, now: datetime) -> tuple[int, int]:
+    """`UPDATE ... WHERE id IN (batch)`: empty the orders' and their addresses' customer data and set the
+    tombstone; addresses first, as purged orders leave the batch. Returns (orders, addresses)."""
+    addresses = OrderAddress.__table__
+    address_count = db.session.execute(
+        update(addresses)
+        .where(addresses.c.order_id.in_(batch.select(SalesOrder.id)))
+        .values(_emptied(OrderAddress))
+    ).rowcount
+    orders = SalesOrder.__table__
+    order_count = db.session.execute(
+        update(orders)
+        .where(orders.c.id.in_(batch.select(SalesOrder.id)))
+        .values({**_emptied(SalesOrder), "pii_purged_at": now})
+    ).rowcount
+    return order_count, address_count

@@ -1,0 +1,125 @@
+"""The PII retention purge of one channel, as a sync run: orders closed (shipped or cancelled) more than the
+channel's threshold ago lose their customer data, wherever it was copied (`services/privacy.py` lists the
+tables and columns, `services/pii_copies.py` cuts the copies out of free text).
+
+Set-based and batched: the oldest due orders, a few thousand at a time, are emptied with `UPDATE ... WHERE id
+IN (batch)`, their copies scrubbed, and the tombstone set, in one transaction per batch, with the run's
+progress. No ORM object per order, so memory stays flat in the number of orders. A purge killed half-way
+leaves whole batches done and the rest due: the next run carries on from there (it is idempotent).
+Manual-logging captures are scrubbed first, while the due orders still hold the values to cut out.
+
+Each run ends with one Info event with its counts (never customer data) and one audit row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime
+
+from extensions import db
+from models.activity import EventLevel, RunStatus, SyncRun
+from models.base import utcnow
+from services import audit, pii_copies, privacy
+from sync import runs
+
+log = logging.getLogger("techoms.sync")
+
+BATCH_SIZE = 5000
+CAPTURES_PER_READ = 20  # captures carry whole response bodies (a listing names up to 500 orders)
+AUDIT_ACTION = "retention_purge"
+COUNTS = ("purged", "addresses", "events", "pending_orders", "audit_rows", "api_calls")
+FAILED = (
+    "Unexpected failure inside techOMS; it has been logged. Orders purged so far stay purged; the next run "
+    "carries on with the rest."
+)
+
+
+def execute(run_id: int, batch_size: int = BATCH_SIZE) -> RunStatus | None:
+    """Purge the run's channel; None when the run is already final (a duplicate delivery of the job)."""
+    run = db.session.get(SyncRun, run_id)
+    if run is None or run.status.is_final:
+        return None
+    runs.mark_running(run)
+    counts = Counter(dict.fromkeys(COUNTS, 0))
+    try:
+        return _purge(run, counts, batch_size)
+    except Exception:
+        log.exception("PII purge run %s failed unexpectedly", run_id)
+        db.session.rollback()
+        run = db.session.get(SyncRun, run_id)
+        run.counts = dict(counts)
+        _audit(run, counts, run.params.get("cutoff"), RunStatus.FAILED)
+        runs.finish(run, runs.Outcome(RunStatus.FAILED, FAILED, EventLevel.FATAL))
+        raise
+
+
+def _purge(run: SyncRun, counts: Counter, batch_size: int) -> RunStatus:
+    channel = run.channel
+    if channel.pii_retention_days is None:
+        _audit(run, counts, None, RunStatus.SUCCEEDED)
+        message = "This channel keeps customer data (no retention threshold): nothing purged."
+        runs.finish(run, runs.Outcome(RunStatus.SUCCEEDED, message))
+        return RunStatus.SUCCEEDED
+    now = utcnow()
+    before = privacy.cutoff(channel.pii_retention_days, now)
+    run.params = {**run.params, "cutoff": before.isoformat(), "retention_days": channel.pii_retention_days}
+    run.progress_done = 0
+    run.progress_total = privacy.due_count(channel.id, before)
+    db.session.commit()
+
+    counts["api_calls"] = _scrub_captures(run, before)
+    batch = privacy.Batch(channel.id, before, batch_size)
+    while _purge_batch(run, batch, now, counts):
+        pass
+
+    run.counts = dict(counts)
+    _audit(run, counts, before.isoformat(), RunStatus.SUCCEEDED)
+    runs.finish(run, runs.Outcome(RunStatus.SUCCEEDED, summary(counts, before)))
+    return RunStatus.SUCCEEDED
+
+
+def _scrub_captures(run: SyncRun, before: datetime) -> int:
+    changed, after_id = 0, 0
+    while rows := pii_copies.api_log_rows(run.channel_id, after_id, CAPTURES_PER_READ):
+        changed += pii_copies.scrub_api_log(run.channel_id, rows, before)
+        after_id = rows[-1].id
+        runs.beat(run)
+        db.session.commit()  # plain rows, not ORM objects: nothing of the captures stays in the session
+    return changed
+
+
+def _purge_batch(run: SyncRun, batch: privacy.Batch, now: datetime, counts: Counter) -> int:
+    """One transaction: copies first (they need the values), then the orders and their addresses. Returns
+    how many orders it purged: none once nothing is due."""
+    counts.update(pii_copies.scrub_copies(batch))
+    orders, addresses = privacy.empty_orders(batch, now)
+    counts["purged"] += orders
+    counts["addresses"] += addresses
+    run.progress_done += orders
+    run.counts = dict(counts)
+    runs.beat(run)
+    db.session.commit()
+    return orders
+
+
+def summary(counts: Counter, before: datetime) -> str:
+    """The run's Info event: counts and the cutoff, never a customer's data."""
+    return (
+        f"PII purge finished: {_n(counts['purged'], 'order')} closed before {before:%Y-%m-%d %H:%M} UTC "
+        f"purged ({_n(counts['addresses'], 'address', 'addresses')}); customer data also removed from "
+        f"{_n(counts['events'], 'sync event')}, {_n(counts['pending_orders'], 'pending order')}, "
+        f"{_n(counts['audit_rows'], 'audit row')} and "
+        f"{_n(counts['api_calls'], 'API log entry', 'API log entries')}."
+    )
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def _audit(run: SyncRun, counts: Counter, before: str | None, status: RunStatus) -> None:
+    """Who purged what and when, kept longer than the data (PII-06): run, cutoff, counts, outcome."""
+    detail = ", ".join(f"{key} {counts[key]}" for key in COUNTS)
+    text = f"run {run.id} {status.value}; cutoff {before or 'none (customer data kept)'}; {detail}"
+    audit.record(run.channel, run.requested_by, AUDIT_ACTION, "orders", None, text)
