@@ -82,6 +82,7 @@ def import_orders(
     retry_ids = [int(i) for i in run.params.get("order_ids", [])]
     if retry_ids or run.trigger == SyncTrigger.RETRY:
         run.progress_total = len(retry_ids)
+        db.session.commit()  # the total shows at once, and no write stays open while the details are fetched
         _process_details(state, retry_ids, existing=_existing(channel, retry_ids))
         _commit_page(state)
         _pick_up_requested_retries(state)
