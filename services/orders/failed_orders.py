@@ -99,6 +99,17 @@ def _fixed_condition(resolved_keys: set[str]) -> ColumnElement[bool]:
     return (PendingOrder.cause == FailureCause.MISSING_SKU) & ~exists(unresolved)
 
 
+def failing_skus(channel: SalesChannel) -> dict[str, int]:
+    """Each SKU stopping failed orders of the channel (as the store writes it) → how many orders it stops."""
+    return dict(
+        db.session.execute(
+            select(func.min(PendingOrderSku.sku), func.count(PendingOrderSku.id))
+            .where(PendingOrderSku.channel_id == channel.id)
+            .group_by(PendingOrderSku.sku_key)
+        ).all()
+    )
+
+
 def _resolved_keys(channel: SalesChannel) -> set[str]:
     """The distinct SKUs stopping this channel's orders that map to a variant now (mapping or same SKU)."""
     skus = list(

@@ -5,9 +5,9 @@ paged, and Retry all retries a group in one run that fetches only those orders."
 from __future__ import annotations
 
 import re
-from collections import Counter
 import threading
 import time
+from collections import Counter
 
 from sqlalchemy import func, select
 
