@@ -12,9 +12,9 @@ from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm
 from models.activity import ApiCallLog, EventLevel, PendingOrder, SyncAction, SyncEvent, SyncRun
 from models.base import utcnow
-from models.channels import SalesChannel
+from models.channels import SalesChannel, ScheduleStart
 from services.orders import failed_orders
-from sync import runs
+from sync import runs, schedule
 
 HISTORY_SIZE = 20
 EVENTS_SHOWN = 500
@@ -32,7 +32,15 @@ def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None 
     ).all()
     latest = runs.last_runs([channel.id])
     failures = failed_orders.summary(channel)
+    last_import = latest.get((channel.id, SyncAction.IMPORT_ORDERS))
     return {
+        "import_schedule": {
+            "every": channel.import_orders_every,
+            "waits_for_first_import": channel.schedule_start == ScheduleStart.AFTER_FIRST_IMPORT,
+            "next": schedule.next_run_after(
+                channel, SyncAction.IMPORT_ORDERS, last_import.created_at if last_import else None
+            ),
+        },
         "actions": [(action, latest.get((channel.id, action))) for action in SyncAction],
         "history": history,
         "failures": failures,
