@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from extensions import db
 from forms.common import EmptyForm
@@ -63,16 +64,15 @@ def run_context(run: SyncRun, level: EventLevel | None) -> dict:
         ).all()
     )
     failed_ids = {e.external_order_id for e in events if e.level == EventLevel.ERROR and e.external_order_id}
-    waiting = (
-        select(PendingOrder).where(
-            PendingOrder.channel_id == run.channel_id, PendingOrder.external_id.in_(failed_ids)
-        )
-        if failed_ids
-        else None
-    )
     pending = (
-        db.session.scalars(waiting.order_by(PendingOrder.external_id.desc()).limit(RUN_FAILURES_SHOWN)).all()
-        if waiting is not None
+        db.session.scalars(
+            select(PendingOrder)
+            .where(PendingOrder.channel_id == run.channel_id, PendingOrder.external_id.in_(failed_ids))
+            .options(selectinload(PendingOrder.missing_skus))
+            .order_by(PendingOrder.external_id.desc())
+            .limit(RUN_FAILURES_SHOWN)
+        ).all()
+        if failed_ids
         else []
     )
     return {
@@ -107,6 +107,8 @@ def back_url(channel: SalesChannel, back: str | None) -> str:
     selector = failed_orders.Selector.parse(back) if back else None
     if selector is None:
         return url_for("sync.actions", channel_id=channel.id)
+    if selector.kind == "all":
+        return url_for("sync.failed", channel_id=channel.id)
     return url_for("sync.failed", channel_id=channel.id, group=str(selector))
 
 

@@ -24,7 +24,7 @@ from services.mappings.resolvers import SkuResolver
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
-SKU_GROUPS_SHOWN = 30  # the SKUs stopping the most orders; the rest are counted
+SKU_GROUPS_SHOWN = 20  # the SKUs stopping the most orders; the rest are counted
 
 
 def retry_outstanding() -> ColumnElement[bool]:

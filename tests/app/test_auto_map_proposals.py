@@ -5,50 +5,23 @@ against a simulator store, with a real RQ worker for the retry."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from sqlalchemy import select
 
 from extensions import db
-from models.activity import PendingOrder, RunStatus
+from models.activity import PendingOrder
 from models.channels import AuditEvent
 from models.mappings import SkuMapping
 from models.tenancy import Role
-from tests.support.sync import catalog_for, import_now, make_store, sync_channel, work
+from tests.support.failed_orders import respelled_channel
+from tests.support.sync import make_store, sync_channel, work
 from tests.support.world import ROLE_EMAILS
 
 HX = {"HX-Request": "true"}
 
 
-def respelled_store(simulator, world):
-    """A store whose three most ordered SKUs techOMS spells its own way: without separators, with an extra
-    segment, with a colour written out. The first import leaves the orders using them waiting."""
-    store = make_store(simulator, seed=5, products=3, orders=60, moas_rate=0, gift_rate=0)
-    with simulator.client(store) as client:
-        used = Counter(
-            line["final_sku"]
-            for summary in client.iter_orders()
-            for line in client.get_order(summary["order_id"])["line_items"]
-        )
-    simulator.reset_calls(store)
-    variants = catalog_for(simulator, store, world.a.account)
-    top = [sku for sku, _ in used.most_common(3)]
-    spellings = {
-        top[0]: top[0].replace("-", ""),  # SIM0001MBLK
-        top[1]: top[1] + "-V2",  # SIM-0001-M-BLK-V2
-        top[2]: top[2].replace("-BLK", "-BLACK").replace("-WHT", "-WHITE"),
-    }
-    for store_sku, techoms_sku in spellings.items():
-        variants[store_sku].set_sku(techoms_sku)
-    db.session.commit()
-    channel = sync_channel(store, world.a.account)
-    assert import_now(channel).status == RunStatus.PARTIAL
-    simulator.reset_calls(store)
-    return store, channel, spellings
-
-
 def test_auto_map_proposes_confirms_and_says_what_it_fixed(client, login, simulator, world):
-    store, channel, spellings = respelled_store(simulator, world)
+    store, channel, spellings = respelled_channel(simulator, world)
     waiting = db.session.scalar(
         select(db.func.count(PendingOrder.id)).where(PendingOrder.channel_id == channel.id)
     )

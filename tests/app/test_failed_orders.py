@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import Counter
 
 from sqlalchemy import func, select
 
@@ -22,42 +21,14 @@ from models.activity import (
     SyncRun,
     SyncTrigger,
 )
-from models.catalog import ProductVariant, sku_key
-from models.mappings import SkuMapping
+from models.catalog import sku_key
 from models.tenancy import Role
 from sync import runs
-from tests.support.sync import catalog_for, import_now, make_store, sync_channel, work
+from tests.support.failed_orders import failing_channel, map_sku
+from tests.support.sync import work
 from tests.support.world import ROLE_EMAILS
 
 ADMIN = ROLE_EMAILS[Role.ACCOUNT_ADMIN]
-
-
-def failing_channel(simulator, world, *, orders=40, products=4, seed=3, missing_count=1):
-    """A channel whose first import leaves orders waiting: the catalog lacks `missing_count` store SKUs."""
-    store = make_store(simulator, seed=seed, products=products, orders=orders, moas_rate=0, gift_rate=0)
-    with simulator.client(store) as client:
-        used = Counter(
-            line["final_sku"]
-            for summary in client.iter_orders()
-            for line in client.get_order(summary["order_id"])["line_items"]
-        )
-    simulator.reset_calls(store)
-    missing = tuple(sku for sku, _ in used.most_common(missing_count))  # the SKUs most orders use
-    variants = catalog_for(simulator, store, world.a.account, missing=missing)
-    channel = sync_channel(store, world.a.account)
-    run = import_now(channel)
-    assert run.status == RunStatus.PARTIAL
-    simulator.reset_calls(store)
-    return store, channel, missing, variants
-
-
-def map_sku(channel, sku: str, variant: ProductVariant) -> None:
-    db.session.add(
-        SkuMapping(
-            channel_id=channel.id, channel_sku=sku, channel_sku_key=sku_key(sku), variant_id=variant.id
-        )
-    )
-    db.session.commit()
 
 
 def pending_ids(channel) -> list[int]:
