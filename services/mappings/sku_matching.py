@@ -16,7 +16,8 @@ are reported as ambiguous, never guessed):
    (`TEE100XL` ~ `TEE-100`).
 
 The index holds two entries per techOMS SKU, and one per segment once a rule past the second needs them; each
-store SKU then costs a handful of lookups (bench/mappings.py measures it at 50,000 SKUs).
+store SKU then costs a handful of lookups (bench/sku_matching.py: 0.5 to 1.5 s to index 50,000 SKUs, under
+0.3 ms a store SKU).
 """
 
 from __future__ import annotations
