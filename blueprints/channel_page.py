@@ -22,6 +22,7 @@ from forms.channels import (
 from models.activity import SyncAction
 from models.channels import AuditEvent, SalesChannel
 from models.tenancy import User
+from services.channels import health as channel_health
 from services.channels import settings
 from sync.runs import last_runs
 from web.htmx import is_htmx, render, render_fragment
@@ -131,12 +132,14 @@ ACTIVITY_COLUMNS = (
 
 
 def render_list(channels: list[SalesChannel]):
+    latest = last_runs([c.id for c in channels])
     return render(
         "channels/index.html",
         "channel_table",
         channels=channels,
-        last_runs=last_runs([c.id for c in channels]),
+        last_runs=latest,
         activity_columns=ACTIVITY_COLUMNS,
+        health=channel_health.of_channels(channels, latest),
     )
 
 

@@ -1,25 +1,36 @@
-"""Creating a channel in three steps: type → connection (tested against the store) → first options.
+"""Creating a channel in three steps: type → connection (tested against the store) → first options, which
+include when the first order import runs (now, on schedule, or later: the schedule stays off until the user
+turns it on or imports by hand).
 
 What the user typed lives in a Redis draft between steps (channel_drafts), so nothing is lost on an error and
 the token never travels back to the browser."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user, fresh_login_required
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm, recheck_connection
-from models.channels import ChannelType, InventoryMode, SalesChannel
+from jobs.enqueue import enqueue_run
+from models.activity import SyncAction, SyncTrigger
+from models.channels import ChannelType, InventoryMode, SalesChannel, ScheduleStart
 from permissions import Permission, current_account, require
 from services import audit
 from services.channels import store_connection, token_vault, wizard_drafts
+from sync import runs
 from web.htmx import redirect_to, render
 from web.store_call_limits import limit_store_calls
 
 bp = Blueprint("channel_wizard", __name__, url_prefix="/channels/new")
 TEMPLATE = "channels/new.html"
+# The wizard's "First order import" choice → when scheduled imports start.
+SCHEDULE_STARTS = {
+    "now": ScheduleStart.AT_ONCE,  # a run is started with the channel; the schedule counts from it
+    "schedule": ScheduleStart.AFTER_INTERVAL,
+    "later": ScheduleStart.AFTER_FIRST_IMPORT,
+}
 
 
 def _draft_or_restart() -> wizard_drafts.ChannelDraft:
@@ -134,6 +145,7 @@ def options():
         import_since=form.import_since.data,
         inventory_mode=InventoryMode(form.inventory_mode.data),
         timezone=current_account().timezone,
+        schedule_start=SCHEDULE_STARTS[form.first_import.data],
     )
     token_vault.store(channel, draft.token(), draft.token_can_write)
     db.session.add(channel)
@@ -146,8 +158,20 @@ def options():
         draft.connection_ok = False
         wizard_drafts.save(draft)
         return _step("connection", draft, 422, connection_form=form)
-    audit.record(channel, current_user, "channel_created")
+    if form.first_import.data == "later":
+        # Off until turned on, or the first import by hand turns it on. After the insert: None given to the
+        # constructor would mean the column's default.
+        channel.import_orders_every = None
+    audit.record(channel, current_user, "channel_created", "first import", None, form.first_import.data)
     db.session.commit()
     wizard_drafts.discard(draft)
     current_app.logger.info("channel created", extra={"channel_id": channel.id})
+    if form.first_import.data == "now":
+        run, created = runs.request_run(
+            channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL, user=current_user
+        )
+        if created:
+            enqueue_run(run)
+        flash(f"Channel {channel.name} created; its first order import started.", "success")
+        return redirect_to(url_for("sync.actions", channel_id=channel.id))
     return redirect_to(url_for("channels.view", channel_id=channel.id, view="main"))

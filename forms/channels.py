@@ -12,6 +12,7 @@ from wtforms import (
     DateField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,6 +26,7 @@ from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
 from forms.validators import ascii_token, no_control_characters, optional_int
 from models.channels import (
+    DEFAULT_IMPORT_EVERY,
     ChannelStatus,
     DimensionUnit,
     InitialOrderStatus,
@@ -144,6 +146,16 @@ class FirstOptionsForm(FlaskForm):
             },
         ),
         default=InventoryMode.DO_NOT_SYNC.value,
+    )
+    # When the first import runs; "later" leaves the schedule off until a first import by hand.
+    first_import = RadioField(
+        "First order import",
+        choices=[
+            ("now", f"Now, then every {DEFAULT_IMPORT_EVERY} minutes"),
+            ("schedule", f"On schedule: the first import in {DEFAULT_IMPORT_EVERY} minutes, then as often"),
+            ("later", "Later: nothing runs until you import by hand or switch the schedule on"),
+        ],
+        default="later",
     )
 
 

@@ -1,4 +1,5 @@
-"""Forms of the mapping views: a warehouse's identifier, a carrier mapping, a SKU mapping, a CSV file.
+"""Forms of the mapping views: a warehouse's identifier, a carrier mapping, a SKU mapping, Auto-map's ticked
+proposals, a CSV file.
 
 Uniqueness is checked here (a message next to the field); the database constraint still decides between two
 concurrent writers, and the view turns its IntegrityError into the same message.
@@ -6,9 +7,11 @@ concurrent writers, and the view turns its IntegrityError into the same message.
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, Field, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from forms.products import strip
@@ -152,6 +155,35 @@ class SkuMappingForm(FlaskForm):
         self.variant = sku_mappings.account_variant(self._channel, _int_or_none(field.data))
         if self.variant is None:
             raise ValidationError("Choose a product variant: search by SKU or product name, then pick one.")
+
+
+MAX_PROPOSALS = 2_000
+
+
+class ProposalsField(Field):
+    """Ticked Auto-map proposals, each posted as `variant id|channel SKU` (read up to the first `|`: the SKU
+    may hold one). Values that are not such a pair, or whose SKU no mapping could hold, are dropped."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = []
+        for value in valuelist[:MAX_PROPOSALS]:
+            variant, _, sku = value.partition("|")
+            variant_id, sku = _int_or_none(variant), sku.strip()
+            if (
+                variant_id
+                and sku_key(sku)
+                and len(sku) <= SKU_LENGTH
+                and not any(unicodedata.category(char) == "Cc" for char in sku)
+            ):
+                self.data.append((variant_id, sku))
+
+
+class AutoMapConfirmForm(FlaskForm):
+    proposal = ProposalsField("Proposals")
+
+    def validate_proposal(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Tick at least one proposed match to map it.")
 
 
 class CsvImportForm(FlaskForm):

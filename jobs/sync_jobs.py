@@ -8,7 +8,8 @@ from flask import Flask, has_app_context
 from rq import get_current_job
 
 from extensions import db
-from models.activity import SyncAction, SyncTrigger
+from jobs.enqueue import enqueue_run
+from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from sync import engine, runs
 from sync import purge_pii as retention_purge
@@ -42,7 +43,17 @@ def run_sync(run_id: int) -> str | None:
     job = get_current_job()
     attempts_left = (job.retries_left or 0) if job is not None else 0
     status = engine.execute(run_id, attempts_left=attempts_left)
+    if status is not None:
+        enqueue_follow_up(run_id)
     return status.value if status else None
+
+
+def enqueue_follow_up(run_id: int) -> SyncRun | None:
+    """Retries asked for after the run's last look at them get a run of their own (sync.runs)."""
+    follow_up = runs.follow_up_retries(run_id)
+    if follow_up is not None:
+        enqueue_run(follow_up)
+    return follow_up
 
 
 @with_app_context

@@ -1,22 +1,83 @@
 """`python -m jobs.worker`: an RQ worker for the sync queue, on the configured Redis, with the scheduler that
-runs delayed retries. Run as many as you like."""
+runs delayed retries. Run as many as you like.
+
+Stopping: on SIGTERM or Ctrl-C the worker finishes its job and says goodbye to Redis. When Redis is
+already gone (under `make run`, honcho stops every process at once and the embedded Redis is the quickest),
+that goodbye cannot be said; the worker and its scheduler then stop with one line instead of a traceback.
+Nothing is lost: what the goodbye would tidy in Redis expires by itself, and a run a dead worker left behind
+is failed by the cron's sweeper."""
 
 from __future__ import annotations
 
+import sys
+
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, Worker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
 import config
 from jobs.enqueue import SYNC_QUEUE
 
+REDIS_GONE = "Redis stopped before the %s: stopped without tidying up in Redis (nothing is lost)."
 
-def main() -> None:
+
+class SyncScheduler(RQScheduler):
+    """RQ's scheduler process, ending quietly when Redis is gone."""
+
+    def work(self) -> None:
+        try:
+            super().work()
+        except RedisConnectionError:
+            # While stopping: the goodbye failed. Otherwise Redis went away: the worker starts a new scheduler
+            # once it reaches Redis again.
+            self.log.info(REDIS_GONE, "scheduler")
+
+
+class SyncWorker(Worker):
+    """RQ's worker with the scheduler above."""
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        # RQ 3's Worker._start_scheduler, building a SyncScheduler instead of an RQScheduler.
+        self.scheduler = SyncScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if self.scheduler.acquired_locks:
+            if burst:
+                try:
+                    self.scheduler.register_birth()
+                    self.scheduler.enqueue_scheduled_jobs()
+                finally:
+                    self.scheduler.release_locks()
+                    self.scheduler.register_death()
+            else:
+                self.scheduler.start()
+
+
+def main() -> int:
     connection = Redis.from_url(config.from_environment()["REDIS_URL"])
     queue = Queue(SYNC_QUEUE, connection=connection, serializer=JSONSerializer)
-    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
-    worker.work(with_scheduler=True, logging_level="INFO")
+    worker = SyncWorker([queue], connection=connection, serializer=JSONSerializer)
+    try:
+        worker.work(with_scheduler=True, logging_level="INFO")
+    except RedisConnectionError:  # raised by the goodbye (teardown) once Redis is gone
+        worker.log.info(REDIS_GONE, "worker")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

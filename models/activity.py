@@ -132,8 +132,31 @@ class SyncCursor(db.Model):
     __table_args__ = (UniqueConstraint("channel_id", "action"),)
 
 
+class FailureCause(enum.StrEnum):
+    """Why an order waits for a retry, for grouping the failed orders (the message says the details)."""
+
+    MISSING_SKU = "missing_sku"  # a line's SKU maps to no product variant (the SKUs are in PendingOrderSku)
+    NO_SKU = "no_sku"  # a line without a SKU
+    STORE_ERROR = "store_error"  # the store did not answer the order's detail
+    UNREADABLE = "unreadable"  # the store sent data techOMS cannot read
+    OTHER = "other"  # failed before causes were recorded
+
+    @property
+    def label(self) -> str:
+        return {
+            FailureCause.MISSING_SKU: "SKU maps to no product variant",
+            FailureCause.NO_SKU: "A line has no SKU",
+            FailureCause.STORE_ERROR: "The store did not answer",
+            FailureCause.UNREADABLE: "The store sent data techOMS cannot read",
+            FailureCause.OTHER: "Other",
+        }[self]
+
+
 class PendingOrder(db.Model):
-    """A store order that failed to import: later runs retry it until it imports (or alone, on request)."""
+    """A store order that failed to import: later runs retry it until it imports (or alone, on request).
+
+    `retry_requested_at` later than `last_failed_at` means someone asked for a retry that has not happened
+    yet: the import queued or running picks it up before it finishes (sync/import_orders.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
@@ -144,8 +167,32 @@ class PendingOrder(db.Model):
     first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id", ondelete="SET NULL"))
+    cause: Mapped[FailureCause] = mapped_column(
+        enum_as_string(FailureCause), default=FailureCause.OTHER, server_default=FailureCause.OTHER.value
+    )
+    retry_requested_at: Mapped[datetime | None]
+
+    missing_skus: Mapped[list[PendingOrderSku]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="PendingOrderSku.sku_key"
+    )
 
     __table_args__ = (UniqueConstraint("channel_id", "external_id"),)
+
+
+class PendingOrderSku(db.Model):
+    """A store SKU that stops a pending order (one row per SKU and order): the failed-orders view groups by
+    it, and a new SKU mapping finds the orders it fixes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pending_order_id: Mapped[int] = mapped_column(ForeignKey("pending_order.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(255))
+    sku_key: Mapped[str] = mapped_column(String(255))
+
+    __table_args__ = (
+        UniqueConstraint("pending_order_id", "sku_key"),
+        Index("ix_pending_order_sku_channel_key", "channel_id", "sku_key"),
+    )
 
 
 class ApiCallLog(db.Model):

@@ -52,8 +52,17 @@ class DimensionUnit(enum.StrEnum):
     CM = "cm"
 
 
+class ScheduleStart(enum.StrEnum):
+    """When scheduled order imports start for a channel that has never imported (the wizard's last step)."""
+
+    AT_ONCE = "at_once"  # due at once (channels made before the choice existed, or whose first import ran)
+    AFTER_INTERVAL = "after_interval"  # "on schedule": one interval after the channel was created
+    AFTER_FIRST_IMPORT = "after_first_import"  # "later": off until turned on or a first import by hand
+
+
 # Automation intervals in minutes; None means the action never runs on its own.
 SCHEDULE_CHOICES = (None, 5, 15, 30, 60, 1440)
+DEFAULT_IMPORT_EVERY = 30
 
 
 class SalesChannel(db.Model):
@@ -78,9 +87,14 @@ class SalesChannel(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     # Main settings: automations (minutes between runs; None = never).
-    import_orders_every: Mapped[int | None] = mapped_column(default=30)
+    import_orders_every: Mapped[int | None] = mapped_column(default=DEFAULT_IMPORT_EVERY)
     export_shipments_every: Mapped[int | None] = mapped_column(default=30)
     export_inventory_every: Mapped[int | None] = mapped_column(default=1440)
+    schedule_start: Mapped[ScheduleStart] = mapped_column(
+        enum_as_string(ScheduleStart),
+        default=ScheduleStart.AT_ONCE,
+        server_default=ScheduleStart.AT_ONCE.value,
+    )
 
     # Advanced: order options.
     order_statuses: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["paid"])

@@ -7,6 +7,10 @@ shows cancellations and status changes of orders already imported. Then fetch th
 are new in a configured status or changed since imported, a few at a time in parallel; translate, resolve SKUs
 and carriers, upsert — one transaction per page. Orders that fail stay in PendingOrder and are retried by
 every later run; the watermark moves only after a complete, stable listing.
+
+Retries asked for while a run is queued or running are folded into it: before it finishes, every run picks up
+the failed orders whose retry was requested after their last attempt (`_pick_up_requested_retries`), fetching
+only those orders. A request that comes after that last look is left to a follow-up run (sync/runs.py).
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import statuses, translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from models.activity import EventLevel, PendingOrder, RunStatus, SyncAction, SyncCursor, SyncRun
+from models.activity import EventLevel, FailureCause, RunStatus, SyncAction, SyncCursor, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder
@@ -35,10 +39,12 @@ from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, runs
 from sync.call_recorder import CallRecorder
 from sync.errors import CredentialsRefused, StoreUnavailable
+from sync.pending_orders import PendingBook
 
 OVERLAP = timedelta(minutes=15)  # re-list a little before the watermark: clock skew, equal timestamps
 MAX_DETAIL_FAILURES = 25  # past this the store is unwell: stop and let the job retry later
 CHUNK = 100  # orders translated, resolved and upserted together while later details still arrive
+PICK_UP_ROUNDS = 10  # requested retries picked up before a run ends; later ones go to a follow-up run
 
 
 @dataclass
@@ -53,9 +59,8 @@ class ImportState:
     detail_failures: int = 0
     skus: SkuResolver | None = None
     carriers: CarrierResolver | None = None
-    pending: set[int] = field(default_factory=set)  # ids in PendingOrder (loaded once: a small table)
+    pending: PendingBook | None = None
     warehouse_id: int | None = None  # the channel's primary mapped warehouse: where open orders hold stock
-    to_clear: set[int] = field(default_factory=set)  # imported or dropped: leave PendingOrder at the commit
 
 
 def import_orders(
@@ -75,14 +80,16 @@ def import_orders(
         carriers=CarrierResolver(channel),
         warehouse_id=allocation.primary_warehouse_id(channel),
     )
-    state.pending = _pending_ids(channel)
+    state.pending = PendingBook(channel.id, run.id)
     allocation.allocate_waiting(channel, state.warehouse_id)  # imported while no warehouse was mapped
     now = utcnow()
     retry_ids = [int(i) for i in run.params.get("order_ids", [])]
-    if retry_ids:
+    if retry_ids or run.trigger == SyncTrigger.RETRY:
         run.progress_total = len(retry_ids)
+        db.session.commit()  # the total shows at once, and no write stays open while the details are fetched
         _process_details(state, retry_ids, existing=_existing(channel, retry_ids))
         _commit_page(state)
+        _pick_up_requested_retries(state)
         return _result(state)
 
     # Whole seconds: the filter is sent with second precision, and the watermark must mean the same instant.
@@ -109,6 +116,7 @@ def import_orders(
                 "The store's order list changed while it was read; the next run reads the same period again.",
             )
     _commit_page(state)
+    _pick_up_requested_retries(state)
     return _result(state)
 
 
@@ -159,13 +167,6 @@ def _existing(channel: SalesChannel, ids: Iterable[int]) -> dict[int, SalesOrder
         select(SalesOrder).where(SalesOrder.channel_id == channel.id, SalesOrder.external_id.in_(ids))
     )
     return {order.external_id: order for order in orders}
-
-
-def _pending_ids(channel: SalesChannel, ids: Iterable[int] | None = None) -> set[int]:
-    query = select(PendingOrder.external_id).where(PendingOrder.channel_id == channel.id)
-    if ids is not None:
-        query = query.where(PendingOrder.external_id.in_(list(ids)))
-    return set(db.session.scalars(query))
 
 
 def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
@@ -234,6 +235,7 @@ def _process_details(state: ImportState, ids: list[int], existing: dict[int, Sal
     in one query and upserted, overlapping the database work with the remaining calls."""
     outcomes = zip(ids, state.fetch(ids), strict=True)
     while chunk := list(islice(outcomes, CHUNK)):
+        state.pending.start_chunk(oid for oid, _ in chunk)
         records = [record for oid, outcome in chunk if (record := _translated(state, oid, outcome))]
         skus = {line.sku for record in records for line in record.physical_lines if line.sku}
         variant_ids = state.skus.resolve_many(skus) if skus else {}
@@ -257,19 +259,34 @@ def _translated(state: ImportState, oid: int, outcome: Any) -> translate.OrderRe
         raise CredentialsRefused(str(outcome))
     elif isinstance(outcome, bs_errors.BrightSitesError):
         state.detail_failures += 1
-        _fail(state, oid, f"Order {oid} could not be read from the store ({outcome}); it will be retried.")
+        _fail(
+            state,
+            oid,
+            f"Order {oid} could not be read from the store ({outcome}); it will be retried.",
+            FailureCause.STORE_ERROR,
+        )
         if state.detail_failures > MAX_DETAIL_FAILURES:
             raise StoreUnavailable(f"{state.detail_failures} orders could not be read from the store.")
     else:
         try:
             record = translate.order(outcome, state.store_tz)
         except (translate.TranslationError, AttributeError, KeyError, TypeError, ValueError) as error:
-            _fail(state, oid, f"Order {oid}: the store sent data techOMS cannot read ({error}).")
+            _fail(
+                state,
+                oid,
+                f"Order {oid}: the store sent data techOMS cannot read ({error}).",
+                FailureCause.UNREADABLE,
+            )
         else:
             if record.updated_at is not None:
                 return record
             # Without it the order would be fetched again on every run, or a later change missed.
-            _fail(state, oid, f"Order {oid}: the store sent it without its update time (updated_at).")
+            _fail(
+                state,
+                oid,
+                f"Order {oid}: the store sent it without its update time (updated_at).",
+                FailureCause.UNREADABLE,
+            )
     return None
 
 
@@ -305,10 +322,15 @@ def _import_one(
                 else f"line {line.external_line_id} has no SKU"
                 for line in unresolved
             )
+            missing = [line.sku for line in unresolved if line.sku]
+            # A line without a SKU is not fixed by a mapping: such an order is grouped under that cause.
+            cause = FailureCause.MISSING_SKU if len(missing) == len(unresolved) else FailureCause.NO_SKU
             _fail(
                 state,
                 oid,
                 f"Order {record.number} not imported: {problems}. Add a SKU mapping, then retry.",
+                cause,
+                skus=missing,
                 number=record.number,
                 order=order,
             )
@@ -368,47 +390,27 @@ def _note(state: ImportState, order: SalesOrder, what: str) -> None:
 
 
 def _fail(
-    state: ImportState, oid: int, message: str, *, number: str = "", order: SalesOrder | None = None
+    state: ImportState,
+    oid: int,
+    message: str,
+    cause: FailureCause,
+    *,
+    skus: Iterable[str] = (),
+    number: str = "",
+    order: SalesOrder | None = None,
 ) -> None:
     state.counts["failed"] += 1
     runs.add_event(state.run, EventLevel.ERROR, message, order=order, external_order_id=oid)
-    state.to_clear.discard(oid)
-    pending = (
-        db.session.scalar(
-            select(PendingOrder).where(
-                PendingOrder.channel_id == state.channel.id, PendingOrder.external_id == oid
-            )
-        )
-        if oid in state.pending
-        else None
-    )
-    if pending is None:
-        state.pending.add(oid)
-        db.session.add(
-            PendingOrder(
-                channel_id=state.channel.id,
-                external_id=oid,
-                number=number or str(oid),
-                reason=message[:2000],
-                last_run_id=state.run.id,
-            )
-        )
-    else:
-        pending.attempts += 1
-        pending.reason = message[:2000]
-        pending.last_failed_at = utcnow()
-        pending.last_run_id = state.run.id
+    state.pending.fail(oid, message, cause, skus=skus, number=number)
 
 
 def _clear_pending(state: ImportState, oid: int) -> None:
-    """Deleted with the page's commit, in one statement."""
-    if oid in state.pending:
-        state.to_clear.add(oid)
+    state.pending.clear(oid)
 
 
 def _retry_pending(state: ImportState) -> None:
     """Orders that failed in earlier runs and were not listed in this one."""
-    ids = sorted(state.pending - state.handled)
+    ids = sorted(state.pending.ids - state.handled)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
@@ -416,15 +418,22 @@ def _retry_pending(state: ImportState) -> None:
         _commit_page(state)
 
 
+def _pick_up_requested_retries(state: ImportState) -> None:
+    """Retries asked for while this run was queued or running (Retry, Retry all): each order whose retry was
+    requested after its last attempt is fetched and imported again, even if this run handled it already."""
+    for _ in range(PICK_UP_ROUNDS):
+        ids = state.pending.requested_retries()
+        if not ids:
+            return
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
+            _process_details(state, chunk, _existing(state.channel, chunk))
+            _commit_page(state)
+
+
 def _commit_page(state: ImportState) -> None:
-    if state.to_clear:
-        db.session.execute(
-            delete(PendingOrder).where(
-                PendingOrder.channel_id == state.channel.id, PendingOrder.external_id.in_(state.to_clear)
-            )
-        )
-        state.pending -= state.to_clear
-        state.to_clear.clear()
+    state.pending.flush()
     state.recorder.flush()
     state.run.api_calls = state.recorder.calls
     state.run.counts = dict(state.counts)

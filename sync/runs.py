@@ -1,5 +1,6 @@
 """Run bookkeeping: one queued-or-running run per channel and action, events, heartbeats, how an attempt
-ends (`finish`: the one writer of a run's final state), and the sweeper that notices dead workers' runs."""
+ends (`finish`: the one writer of a run's final state), the follow-up run for retries asked for too late to be
+folded into the run that just ended, and the sweeper that notices dead workers' runs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from extensions import db
 from models.activity import (
     ACTIVE_STATUSES,
     EventLevel,
+    PendingOrder,
     RunStatus,
     SyncAction,
     SyncEvent,
@@ -20,9 +22,11 @@ from models.activity import (
     SyncTrigger,
 )
 from models.base import utcnow
-from models.channels import SalesChannel
+from models.channels import DEFAULT_IMPORT_EVERY, SalesChannel, ScheduleStart
 from models.orders import SalesOrder
 from models.tenancy import User
+from services import audit
+from services.orders.failed_orders import retry_outstanding
 
 # A running run bumps its heartbeat at least this often; three missed beats mean its worker is gone.
 HEARTBEAT_EVERY = timedelta(seconds=15)
@@ -47,10 +51,13 @@ def request_run(
     user: User | None = None,
     params: dict | None = None,
 ) -> tuple[SyncRun, bool]:
-    """A new queued run, or the one already queued or running (created=False): never two at once."""
+    """A new queued run, or the one already queued or running (created=False): never two at once.
+
+    A channel whose wizard said "later" gets its schedule switched on by its first import by hand."""
     existing = active_run(channel.id, action)
     if existing is not None:
         return existing, False
+    _start_waiting_schedule(channel, action, trigger, user)
     run = SyncRun(
         account_id=channel.account_id,
         channel_id=channel.id,
@@ -66,6 +73,42 @@ def request_run(
         db.session.rollback()
         return active_run(channel.id, action), False
     return run, True
+
+
+def _start_waiting_schedule(
+    channel: SalesChannel, action: SyncAction, trigger: SyncTrigger, user: User | None
+) -> None:
+    if action != SyncAction.IMPORT_ORDERS or channel.schedule_start != ScheduleStart.AFTER_FIRST_IMPORT:
+        return
+    if trigger == SyncTrigger.MANUAL and channel.import_orders_every is None:
+        audit.apply_changes(channel, user, {"import_orders_every": DEFAULT_IMPORT_EVERY})
+    if trigger in (SyncTrigger.MANUAL, SyncTrigger.SCHEDULED):  # scheduled: the user turned it on meanwhile
+        channel.schedule_start = ScheduleStart.AT_ONCE
+
+
+def follow_up_retries(run_id: int) -> SyncRun | None:
+    """After an order import ended: a retry run when retries were asked for after the run's last look at them
+    (they were promised to it, see import_orders). None when there are none, when the run failed (its own
+    failure would only repeat), or when another import is already queued or running (it picks them up)."""
+    run = db.session.get(SyncRun, run_id)
+    if (
+        run is None
+        or run.action != SyncAction.IMPORT_ORDERS
+        or run.status not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
+    ):
+        return None
+    channel = run.channel
+    if channel.deleted_at is not None:
+        return None
+    owed = db.session.scalar(
+        select(PendingOrder.id).where(PendingOrder.channel_id == channel.id, retry_outstanding()).limit(1)
+    )
+    if owed is None:
+        return None
+    follow_up, created = request_run(
+        channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, params={"follow_up_of": run.id}
+    )
+    return follow_up if created else None
 
 
 def add_event(

@@ -1,14 +1,15 @@
-"""Which channels are due for a scheduled run (Main settings › Automations)."""
+"""Which channels are due for a scheduled run (Main settings › Automations), and when a new channel's first
+scheduled run comes (the wizard's choice: models.channels.ScheduleStart)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, true
 
 from extensions import db
 from models.activity import SyncAction, SyncRun
-from models.channels import ChannelStatus, InventoryMode, SalesChannel
+from models.channels import ChannelStatus, InventoryMode, SalesChannel, ScheduleStart
 from models.tenancy import Account
 
 # The channel column holding each action's interval in minutes (None = never on its own).
@@ -25,7 +26,8 @@ PURGE_EVERY = timedelta(days=1)
 
 def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
     """Active channels of active accounts, whose token the store has not refused, whose last run of `action`
-    started at least one interval ago."""
+    started at least one interval ago. A channel that never ran is due at once, unless its wizard said "on
+    schedule": then one interval after it was created ("later" leaves the interval empty: never due)."""
     interval = INTERVAL_COLUMNS[action]
     last_run = (
         select(SyncRun.channel_id, func.max(SyncRun.created_at).label("last"))
@@ -50,9 +52,25 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
     due = []
     for channel, last in candidates:
         minutes = getattr(channel, interval.key)
+        if last is None and channel.schedule_start == ScheduleStart.AFTER_INTERVAL:
+            last = channel.created_at
         if last is None or now - _aware(last) >= timedelta(minutes=minutes):
             due.append(channel)
     return due
+
+
+def next_run_after(
+    channel: SalesChannel, action: SyncAction, last_started: datetime | None
+) -> datetime | None:
+    """Around when the schedule runs `action` next (the cron looks once a minute), or None when it is off."""
+    minutes = getattr(channel, INTERVAL_COLUMNS[action].key)
+    if minutes is None:
+        return None
+    if last_started is None and channel.schedule_start == ScheduleStart.AFTER_INTERVAL:
+        last_started = channel.created_at
+    if last_started is None:
+        return None  # due now: the next minute's tick starts it
+    return _aware(last_started) + timedelta(minutes=minutes)
 
 
 def due_purges(now: datetime) -> list[SalesChannel]:
@@ -75,6 +93,4 @@ def due_purges(now: datetime) -> list[SalesChannel]:
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
     return value if value.tzinfo else value.replace(tzinfo=UTC)

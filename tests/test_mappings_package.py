@@ -27,6 +27,7 @@ ROUTES = {
     ("mappings.edit_sku", "/skus/<int(max=2147483647):sku_mapping_id>/edit", ("GET", "POST")),
     ("mappings.delete_sku", "/skus/<int(max=2147483647):sku_mapping_id>/delete", ("POST",)),
     ("mappings.auto_map", "/skus/auto-map", ("POST",)),
+    ("mappings.confirm_auto_map", "/skus/auto-map/confirm", ("POST",)),
     ("mappings.unmapped_skus", "/skus/unmapped", ("GET",)),
     ("mappings.import_skus", "/skus/import", ("POST",)),
     ("mappings.export_skus", "/skus/export", ("GET",)),

@@ -1,5 +1,6 @@
 """SKU Mappings view (routes on the `mappings` blueprint): the paginated list with live search, the variant
-picker, add / edit / delete, Auto-map, the Unmapped view and CSV import / export."""
+picker, add / edit / delete, Auto-map (identical SKUs, then likely matches to confirm), the Unmapped view and
+CSV import / export."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from blueprints.mappings.panel import (
 )
 from extensions import db
 from forms.common import EmptyForm
-from forms.mappings import CsvImportForm, SkuMappingForm
+from forms.mappings import AutoMapConfirmForm, CsvImportForm, SkuMappingForm
 from models.channels import SalesChannel
 from models.mappings import SkuMapping
 from permissions import Permission, channel_or_404, require
@@ -28,6 +29,7 @@ from services.channels import reference_cache
 from services.inventory import store_records
 from services.mappings import csv_io
 from services.mappings import skus as sku_mappings
+from services.orders import failed_orders
 from web.htmx import is_htmx, render_fragment
 from web.store_call_limits import limit_store_calls
 
@@ -62,6 +64,9 @@ def _context(channel: SalesChannel, **overrides) -> dict:
         "chosen": getattr(form, "variant", None) or (editing.variant if editing else None),
         "variants": [],
         "searched": False,
+        "proposals": None,  # Auto-map's likely matches, waiting for confirmation
+        "confirm_form": None,
+        "fixed_orders": 0,  # failed orders a retry would now let through (after confirming)
     }
     return {**context, **overrides}
 
@@ -138,7 +143,8 @@ def delete_sku(channel_id: int, sku_mapping_id: int):
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 @limit_store_calls
 def auto_map(channel_id: int):
-    """Read the store's channel SKUs and map those equal to a techOMS SKU; says how many it mapped."""
+    """Read the store's channel SKUs and map those equal to a techOMS SKU; then propose likely matches for the
+    SKUs still mapping to nothing (those failed orders need first), for the user to tick and confirm."""
     channel = channel_or_404(channel_id)
     if not EmptyForm().validate_on_submit():
         return form_expired(channel, VIEW)
@@ -150,7 +156,43 @@ def auto_map(channel_id: int):
         db.session.commit()
     except IntegrityError:
         return conflict(channel, VIEW, "Mappings changed meanwhile: nothing was auto-mapped. Try again.")
-    return answer(channel, VIEW, report.summary())
+    proposals = sku_mappings.propose(channel, reference.items)
+    if not proposals.items:
+        return answer(channel, VIEW, report.summary(), proposals=proposals)
+    return show(
+        channel,
+        VIEW,
+        notice=report.summary(),
+        proposals=proposals,
+        confirm_form=AutoMapConfirmForm(formdata=None),
+    )
+
+
+@bp.post("/skus/auto-map/confirm")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def confirm_auto_map(channel_id: int):
+    """Map the ticked proposals; the answer says how many failed orders a retry now lets through."""
+    channel = channel_or_404(channel_id)
+    form = AutoMapConfirmForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return form_expired(channel, VIEW)
+        return answer(channel, VIEW, form.proposal.errors[0], problem=True)
+    report = sku_mappings.create_confirmed(channel, form.proposal.data, current_user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        return conflict(channel, VIEW, "Mappings changed meanwhile: nothing was mapped. Run Auto-map again.")
+    fixed = failed_orders.fixed_count(channel)
+    message = f"{len(report.created)} mapping{'' if len(report.created) == 1 else 's'} created"
+    if report.skipped:
+        message += f" ({len(report.skipped)} skipped: mapped meanwhile or no longer in techOMS)"
+    message += (
+        f"; {fixed} failed order{' can' if fixed == 1 else 's can'} now be retried."
+        if fixed
+        else "; no failed order was waiting on these SKUs."
+    )
+    return answer(channel, VIEW, message, fixed_orders=fixed)
 
 
 @bp.get("/skus/unmapped")

@@ -18,9 +18,17 @@ from services.mappings import warehouses as warehouse_mappings
 
 
 def _context(channel: SalesChannel, **overrides) -> dict:
+    """The rows, the store's origin addresses (their labels shown beside the ids) and the identifiers that
+    several warehouses share (warned about)."""
+    rows = warehouse_mappings.warehouse_rows(channel)
+    origins = reference_cache.get(channel, "origin_addresses")
+    shared = warehouse_mappings.shared_identifiers(rows)
     return {
-        "rows": warehouse_mappings.warehouse_rows(channel),
-        "origins": reference_cache.get(channel, "origin_addresses"),
+        "rows": rows,
+        "origins": origins,
+        "origin_labels": {str(item["id"]): item["label"] for item in origins.items},
+        "shared": shared,
+        "shared_codes": {code for codes in shared.values() for code in codes},
         "errors": {},
         **overrides,
     }

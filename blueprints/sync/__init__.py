@@ -1,6 +1,6 @@
 """Quick actions › Sync and the Sync Actions section: start runs (import orders, export shipments, export
-inventory, full inventory compare), watch them, read their events, retry failed orders, and switch manual
-API logging."""
+inventory, full inventory compare), watch them, read their events, the failed orders grouped by cause and
+retried one by one or a group at a time, and manual API logging."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ from models.activity import EventLevel, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from permissions import Permission, channel_or_404, require
 from services import audit
+from services.orders import failed_orders
 from sync import runs
-from web.htmx import redirect_to
+from web.htmx import is_htmx, redirect_to, render_fragment
 
 bp = Blueprint("sync", __name__, url_prefix="/channels/<int:channel_id>/sync")
 API_LOGGING_FOR = timedelta(hours=24)
+FAILED_TEMPLATE = "sync/_failed_orders.html"
 
 
 def _run_or_404(channel_id: int, run_id: int) -> SyncRun:
@@ -129,6 +131,22 @@ def full_inventory_compare(channel_id: int):
     return _start_inventory_export(channel_id, full=True)
 
 
+def _start_retries(channel, what: str, params: dict) -> None:
+    """After the retry requests are committed: a retry run, or the import already queued or running, which
+    picks every requested retry up before it finishes (or leaves them to a follow-up run)."""
+    run, created = runs.request_run(
+        channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, user=current_user, params=params
+    )
+    if created:
+        enqueue_run(run)
+        flash(f"Retrying {what}.", "success")
+    else:
+        state = "running" if run.status.value == "running" else "queued"
+        flash(
+            f"{what.capitalize()} will be retried by the order import already {state} (run {run.id}).", "info"
+        )
+
+
 @bp.post("/orders/<bigint:external_id>/retry")
 @require(Permission.RUN_SYNC)
 def retry_order(channel_id: int, external_id: int):
@@ -137,8 +155,48 @@ def retry_order(channel_id: int, external_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     pending = panels.pending_order_or_404(channel, external_id)
-    _start(channel, SyncTrigger.RETRY, {"order_ids": [pending.external_id]})
-    return redirect_to(url_for("sync.actions", channel_id=channel.id))
+    failed_orders.request_retry(pending)
+    db.session.commit()
+    _start_retries(channel, f"order {pending.number}", {"order_ids": [pending.external_id]})
+    return redirect_to(panels.back_url(channel, request.form.get("back")))
+
+
+@bp.get("/failed-orders")
+@require(Permission.VIEW)
+def failed(channel_id: int):
+    """The orders waiting for a retry: grouped by cause, one group's orders 50 a page."""
+    channel = channel_or_404(channel_id)
+    selector = failed_orders.Selector.parse(request.args.get("group"))
+    if selector is None:
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    if is_htmx() and request.headers.get("HX-Target") == "failed-order-list":  # a page link: the list only
+        context = panels.failed_orders_context(channel, selector, page, groups=False)
+        return render_fragment(FAILED_TEMPLATE, "failed_order_list", channel=channel, **context)
+    return channel_page.render_page(
+        channel,
+        "sync",
+        view_template=FAILED_TEMPLATE,
+        **panels.failed_orders_context(channel, selector, page),
+    )
+
+
+@bp.post("/failed-orders/retry")
+@require(Permission.RUN_SYNC)
+def retry_group(channel_id: int):
+    """Retry all: one run for every order of a group (a SKU, a cause, those whose SKUs map now, or all)."""
+    channel = channel_or_404(channel_id)
+    selector = failed_orders.Selector.parse(request.form.get("group"))
+    if not EmptyForm().validate_on_submit() or selector is None:
+        abort(400)
+    count = failed_orders.request_retries(channel, selector)
+    db.session.commit()
+    if count == 0:
+        flash("No failed order is left in this group: nothing to retry.", "info")
+    else:
+        what = f"{count} failed order{'' if count == 1 else 's'}"
+        _start_retries(channel, what, {"group": str(selector), "orders": count})
+    return redirect_to(panels.back_url(channel, request.form.get("back")))
 
 
 @bp.get("/runs/<int:run_id>")

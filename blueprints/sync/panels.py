@@ -1,23 +1,28 @@
 """What the Sync Actions section shows: last activity per action, run history, a run's events, the failed
-orders waiting for a retry, and the API call log. Queries only; the blueprint stays thin."""
+orders waiting for a retry (grouped by cause, paged), and the API call log. Queries only; the blueprint stays
+thin."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from extensions import db
 from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm
 from models.activity import ApiCallLog, EventLevel, PendingOrder, SyncAction, SyncEvent, SyncRun
 from models.base import utcnow
-from models.channels import SalesChannel
+from models.channels import SalesChannel, ScheduleStart
 from services.inventory import store_records
+from services.orders import failed_orders
 from services.shipments import export_state
-from sync import runs
+from sync import runs, schedule
 
 HISTORY_SIZE = 20
 EVENTS_SHOWN = 500
+GROUPS_ON_ACTIONS = 5  # the causes stopping the most orders; the failed-orders view shows them all
+RUN_FAILURES_SHOWN = 20
 STOP_POLLING = 286  # htmx stops an `every` trigger on this status
 
 
@@ -28,16 +33,21 @@ def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None 
         .order_by(SyncRun.id.desc())
         .limit(HISTORY_SIZE)
     ).all()
-    pending = db.session.scalars(
-        select(PendingOrder)
-        .where(PendingOrder.channel_id == channel.id)
-        .order_by(PendingOrder.last_failed_at.desc())
-    ).all()
     latest = runs.last_runs([channel.id])
+    failures = failed_orders.summary(channel)
+    last_import = latest.get((channel.id, SyncAction.IMPORT_ORDERS))
     return {
+        "import_schedule": {
+            "every": channel.import_orders_every,
+            "waits_for_first_import": channel.schedule_start == ScheduleStart.AFTER_FIRST_IMPORT,
+            "next": schedule.next_run_after(
+                channel, SyncAction.IMPORT_ORDERS, last_import.created_at if last_import else None
+            ),
+        },
         "actions": [(action, latest.get((channel.id, action))) for action in SyncAction],
         "history": history,
-        "pending_orders": pending,
+        "failures": failures,
+        "groups": failures.groups[:GROUPS_ON_ACTIONS],
         "import_form": import_form or ImportOrdersForm(formdata=None),
         "retry_form": EmptyForm(),
         "shipments_waiting": export_state.unconfirmed_count(channel),
@@ -61,9 +71,11 @@ def run_context(run: SyncRun, level: EventLevel | None) -> dict:
     failed_ids = {e.external_order_id for e in events if e.level == EventLevel.ERROR and e.external_order_id}
     pending = (
         db.session.scalars(
-            select(PendingOrder).where(
-                PendingOrder.channel_id == run.channel_id, PendingOrder.external_id.in_(failed_ids)
-            )
+            select(PendingOrder)
+            .where(PendingOrder.channel_id == run.channel_id, PendingOrder.external_id.in_(failed_ids))
+            .options(selectinload(PendingOrder.missing_skus))
+            .order_by(PendingOrder.external_id.desc())
+            .limit(RUN_FAILURES_SHOWN)
         ).all()
         if failed_ids
         else []
@@ -75,8 +87,34 @@ def run_context(run: SyncRun, level: EventLevel | None) -> dict:
         "levels": list(EventLevel),
         "level_counts": level_counts,
         "pending_orders": pending,
+        "more_pending": len(pending) == RUN_FAILURES_SHOWN,
         "retry_form": EmptyForm(),
     }
+
+
+def failed_orders_context(
+    channel: SalesChannel, selector: failed_orders.Selector, page: int, *, groups: bool = True
+) -> dict:
+    """The groups (unless only the list is asked for: a page link) and the selected group's page."""
+    failures = failed_orders.summary(channel) if groups else None
+    return {
+        "failures": failures,
+        "groups": failures.groups if failures else [],
+        "selector": selector,
+        "page": failed_orders.failed_page(channel, selector, page),
+        "retry_form": EmptyForm(),
+    }
+
+
+def back_url(channel: SalesChannel, back: str | None) -> str:
+    """Where a retry button returns: the failed-orders view it was pressed on (`back` is its group), else
+    Sync Actions."""
+    selector = failed_orders.Selector.parse(back) if back else None
+    if selector is None:
+        return url_for("sync.actions", channel_id=channel.id)
+    if selector.kind == "all":
+        return url_for("sync.failed", channel_id=channel.id)
+    return url_for("sync.failed", channel_id=channel.id, group=str(selector))
 
 
 def api_log_context(channel: SalesChannel) -> dict:

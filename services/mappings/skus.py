@@ -1,5 +1,6 @@
 """SKU mappings of a channel: the paginated list with prefix search, the variant picker's search, audited
-add / change / delete, Auto-map from the store's channel SKUs and the Unmapped view.
+add / change / delete, Auto-map from the store's channel SKUs (identical SKUs mapped at once, likely matches
+proposed for a person to confirm: services/mappings/sku_matching.py) and the Unmapped view.
 
 Functions change the session and never commit (the view commits once). Lists cost a fixed number of queries
 whatever their size: the list searches by prefix on the indexed key column (a range the index serves on every
@@ -22,6 +23,8 @@ from models.tenancy import User
 from services import audit
 from services.audit import audit_field
 from services.mappings.resolvers import SkuResolver
+from services.mappings.sku_matching import Ambiguous, Proposal, SkuMatcher
+from services.orders import failed_orders
 from services.search import LIKE_ESCAPE, contains_pattern, prefix_pattern
 
 PER_PAGE = 50
@@ -214,6 +217,78 @@ def auto_map(channel: SalesChannel, store_skus: list[str], user: User | None) ->
     report = AutoMapReport(len(by_key), len(rows), already, len(by_key) - already - len(rows))
     audit.record(channel, user, "sku_mappings_auto_mapped", "Auto-map", None, report.summary())
     return report
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """What Auto-map found for the SKUs that map to nothing: likely matches to confirm (with the failed orders
+    each would let through), SKUs several techOMS SKUs fit, and how many found nothing."""
+
+    items: list[tuple[Proposal, int]]  # (proposal, failed orders it stops)
+    ambiguous: list[Ambiguous]
+    without_match: int
+
+
+def propose(channel: SalesChannel, store_skus: list[str]) -> Proposals:
+    """Likely matches for the store's SKUs and the SKUs of failed orders that map to nothing; those stopping
+    the most failed orders first. Three queries whatever the catalog's size."""
+    stopping = failed_orders.failing_skus(channel)
+    candidates = {sku_key(sku): sku.strip() for sku in [*store_skus, *stopping] if sku_key(sku)}
+    orders = {sku_key(sku): count for sku, count in stopping.items()}
+    open_skus = unmapped(channel, list(candidates.values()))
+    matcher = SkuMatcher(
+        db.session.execute(
+            select(ProductVariant.sku, ProductVariant.id).where(
+                ProductVariant.account_id == channel.account_id
+            )
+        ).tuples()
+    )
+    found, ambiguous = matcher.propose(open_skus)
+    items = sorted(
+        ((proposal, orders.get(sku_key(proposal.channel_sku), 0)) for proposal in found),
+        key=lambda item: (-item[1], sku_key(item[0].channel_sku)),
+    )
+    return Proposals(items, ambiguous, len(open_skus) - len(found) - len(ambiguous))
+
+
+@dataclass(frozen=True)
+class ConfirmedReport:
+    created: list[str]  # "channel SKU → techOMS SKU"
+    skipped: list[str]  # mapped meanwhile, or a variant no longer in the account
+
+
+def create_confirmed(
+    channel: SalesChannel, pairs: list[tuple[int, str]], user: User | None
+) -> ConfirmedReport:
+    """Map each confirmed (variant id, channel SKU) pair, audited; a SKU mapped meanwhile or a variant that
+    left the account is skipped. Two queries, then the inserts."""
+    variants = {
+        variant.id: variant
+        for variant in db.session.scalars(
+            select(ProductVariant).where(
+                ProductVariant.account_id == channel.account_id,
+                ProductVariant.id.in_({variant_id for variant_id, _ in pairs}),
+            )
+        )
+    }
+    taken = set(
+        db.session.scalars(
+            select(SkuMapping.channel_sku_key).where(
+                SkuMapping.channel_id == channel.id,
+                SkuMapping.channel_sku_key.in_({sku_key(sku) for _, sku in pairs}),
+            )
+        )
+    )
+    created, skipped = [], []
+    for variant_id, sku in pairs:
+        variant = variants.get(variant_id)
+        if variant is None or sku_key(sku) in taken:
+            skipped.append(sku)
+            continue
+        taken.add(sku_key(sku))
+        save_mapping(channel, None, sku, variant, user)
+        created.append(f"{sku.strip()} → {variant.sku}")
+    return ConfirmedReport(created, skipped)
 
 
 def unmapped(channel: SalesChannel, store_skus: list[str]) -> list[str]:

@@ -22,6 +22,16 @@ def warehouse_rows(channel: SalesChannel) -> list[tuple[Warehouse, WarehouseMapp
     return [(w, mappings.get(w.id)) for w in catalog.enabled_warehouses(channel.account)]
 
 
+def shared_identifiers(rows: list[tuple[Warehouse, WarehouseMapping | None]]) -> dict[str, list[str]]:
+    """External identifiers that more than one warehouse maps to → those warehouses' codes (a likely typo:
+    each warehouse stands for its own store location)."""
+    codes: dict[str, list[str]] = {}
+    for warehouse, mapping in rows:
+        if mapping is not None:
+            codes.setdefault(mapping.external_identifier.strip().casefold(), []).append(warehouse.code)
+    return {identifier: found for identifier, found in codes.items() if len(found) > 1}
+
+
 def set_warehouse_identifier(
     channel: SalesChannel, warehouse: Warehouse, identifier: str, user: User | None
 ) -> str:

@@ -37,7 +37,7 @@ def test_import_watch_events_and_retry(page, world, simulator):
     expect(card).to_contain_text("Partial", timeout=10_000)
     expect(card.locator("progress")).to_have_count(0)
     expect(page.locator("#run-history")).to_contain_text("Partial")  # the run lists refreshed themselves
-    expect(page.locator("#pending-orders")).to_be_visible()
+    expect(page.locator("#failed-orders-summary")).to_contain_text(missing)  # failed orders grouped by SKU
 
     card.get_by_role("link", name="Events").click()
     page.get_by_role("link", name=re.compile(r"^Error \(\d+\)$")).click()
@@ -52,7 +52,10 @@ def test_import_watch_events_and_retry(page, world, simulator):
         )
     )
     db.session.commit()
-    page.locator("#pending-orders").get_by_role("button", name="Retry").first.click()
-    expect(page.get_by_text("Order import started.")).to_be_visible()
+    page.goto(f"/channels/{channel.id}/sync")
+    group = page.get_by_test_id("failure-group").filter(has_text=missing)
+    expect(group).to_contain_text("maps now")
+    group.get_by_role("button", name=re.compile(r"^Retry all")).click()
+    expect(page.get_by_text(re.compile(r"Retrying \d+ failed orders?\."))).to_be_visible()
     work()
     expect(page.locator("#run-card-import_orders")).to_contain_text("Succeeded", timeout=10_000)
