@@ -28,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    # Browsers ask for /favicon.ico whatever the page says: static/favicon.ico, under the public endpoint.
+    app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"})
     app.before_request(enforce_declared_permission)
     security_headers.init_app(app)
     error_pages.init_app(app)

@@ -62,3 +62,10 @@ def test_static_vendor_files_are_served(client):
         "/static/app.js",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_favicon_is_served_at_the_root(client):
+    """Browsers fetch /favicon.ico on their own; a 404 there is an error in every page's console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
