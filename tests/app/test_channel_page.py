@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 
+import time_machine
 from flask import template_rendered
 from jinja2_fragments.flask import template_block_rendered
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from models.channels import AuditEvent, ChannelStatus, InventoryMode, SalesChann
 from models.tenancy import Role
 from services.channels import reference_cache
 from tests.support import channel_steps as wizard
-from tests.support.world import ROLE_EMAILS
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 ADVANCED = {
     "order_statuses": ["paid", "in_progress"],
@@ -382,3 +384,38 @@ def test_a_save_sends_the_header_again_out_of_band(client, world, login):
 
     refused = client.post(f"/channels/{channel.id}/main", data={**main, "status": "x"}, headers=htmx)
     assert refused.status_code == 422 and "channel-header" not in refused.text  # nothing changed
+
+
+def test_a_stale_login_is_asked_for_the_password_in_place(client, world, login, simulator, bs_store):
+    """htmx: the prompt goes into the page's re-authentication panel (nothing else is swapped, so what was
+    typed stays); once confirmed, an event tells the page to send the form again. A plain post still goes to
+    the re-authentication page."""
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+        channel_id = wizard.create_channel(client, bs_store, name="Stale")
+        clock.shift(timedelta(minutes=15))
+        twin = simulator.create_store(products=1, orders=0, token=bs_store.token)
+        move = {"name": "Stale", "shop_domain": twin.subdomain}
+        htmx = {"HX-Request": "true", "HX-Current-URL": f"http://localhost/channels/{channel_id}/main"}
+        prompt = client.post(f"/channels/{channel_id}/general", data=move, headers=htmx)
+        assert prompt.status_code == 200
+        assert prompt.headers["HX-Retarget"] == "#reauth-panel" and prompt.headers["HX-Reswap"] == "innerHTML"
+        assert prompt.headers["HX-Trigger"] == "reauthentication-needed"
+        assert 'hx-post="/reauthenticate"' in prompt.text and "<html" not in prompt.text
+        assert db.session.get(SalesChannel, channel_id).shop_domain == bs_store.domain
+
+        wrong = client.post("/reauthenticate", data={"password": "nope"}, headers=htmx)
+        assert wrong.status_code == 422 and "Password is incorrect." in wrong.text
+        assert wrong.headers["HX-Retarget"] == "#reauth-panel" and "HX-Trigger" not in wrong.headers
+        right = client.post("/reauthenticate", data={"password": PASSWORD}, headers=htmx)
+        assert (
+            right.status_code == 200 and right.text == "" and right.headers["HX-Trigger"] == "reauthenticated"
+        )
+        moved = client.post(f"/channels/{channel_id}/general", data=move, headers=htmx)
+        assert moved.status_code == 200 and f"Moved to {twin.domain}" in moved.text
+
+        clock.shift(timedelta(minutes=15))
+        plain = client.post(
+            f"/channels/{channel_id}/general", data={**move, "shop_domain": bs_store.subdomain}
+        )
+        assert plain.status_code == 302 and "/reauthenticate" in plain.headers["Location"]
