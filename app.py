@@ -38,6 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     id_converter.init_app(app)  # before the blueprints: their `<int:…>` rules are compiled as they register
     register_blueprints(app)
+    # Browsers ask for /favicon.ico whatever the page says: static/favicon.ico, under the public endpoint.
+    app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"})
     app.before_request(enforce_declared_permission)
     request_bodies.init_app(app)
     security_headers.init_app(app)

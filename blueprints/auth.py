@@ -13,6 +13,7 @@ from extensions import db, limiter
 from forms.auth import ChangePasswordForm, LoginForm, ReauthenticateForm
 from models.tenancy import User
 from web import login_sessions
+from web.htmx import is_htmx
 from web.safe_redirects import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -71,13 +72,19 @@ def logout():
     methods=["POST"],
 )
 def reauthenticate():
-    """Confirm the password before a sensitive change (token, shop domain, retention, roles)."""
+    """Confirm the password before a sensitive change (token, shop domain, retention, roles). From the
+    in-place prompt (htmx) the answer stays in the page: the prompt again with its error, or the event that
+    sends the waiting form again."""
     form = ReauthenticateForm()
     if form.validate_on_submit():
         if current_user.check_password(form.password.data):
             login_sessions.mark_fresh()
+            if is_htmx():
+                return login_sessions.reauthenticated()
             return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
         form.password.errors.append("Password is incorrect.")
+    if is_htmx():
+        return login_sessions.reauthentication_prompt(form, status=422)
     return render_template("auth/reauthenticate.html", form=form)
 
 

@@ -106,7 +106,14 @@ def _history(channel: SalesChannel) -> dict:
 def page_context(channel: SalesChannel, view: str, sections: tuple[str, ...], **overrides) -> dict:
     """What the page (or its view panel) needs: the forms of `sections`, a form given in `overrides` (e.g. one
     with errors) taking the place of the blank one."""
-    context = {"channel": channel, "view": view, "tabs": TABS, "tab_url": tab_url, "messages": {}}
+    context = {
+        "channel": channel,
+        "view": view,
+        "tabs": TABS,
+        "tab_url": tab_url,
+        "messages": {},
+        "warnings": {},
+    }
     for section in sections:
         key = f"{section}_form"
         context[key] = overrides.pop(key) if key in overrides else BLANK_FORMS[section](channel)
@@ -144,14 +151,28 @@ def render_list(channels: list[SalesChannel]):
 
 
 def section_answer(
-    channel: SalesChannel, section: str, form: FlaskForm, *, message: str | None = None, status: int = 200
+    channel: SalesChannel,
+    section: str,
+    form: FlaskForm,
+    *,
+    message: str | None = None,
+    warning: str | None = None,
+    status: int = 200,
 ):
-    """htmx: the section alone (only its own form), with its message or errors. Otherwise PRG on success, the
-    page on errors."""
+    """htmx: the section alone (only its own form), with its message, warning or errors; after a save also the
+    header out of band, as a save may change what it shows. Otherwise PRG on success, the page on errors."""
     if is_htmx():
-        context = {"channel": channel, "messages": {section: message}, f"{section}_form": form}
+        context = {
+            "channel": channel,
+            "messages": {section: message},
+            "warnings": {section: warning},
+            f"{section}_form": form,
+            "refresh_header": status == 200,
+        }
         return render_fragment(PAGE, f"{section}_section", **context), status
     if status == 200:
         flash(message, "success")
+        if warning:
+            flash(warning, "warning")
         return redirect(url_for("channels.view", channel_id=channel.id, view=SECTION_VIEW[section]), code=303)
     return render_page(channel, SECTION_VIEW[section], status=status, **{f"{section}_form": form})

@@ -53,9 +53,11 @@ def view(channel_id: int, view: str):
 
 
 def _saved(channel: SalesChannel, section: str, form, outcome: settings.Outcome):
-    """Commit what the service changed and answer with its message."""
+    """Commit what the service changed and answer with its message (and warning)."""
     db.session.commit()
-    return channel_page.section_answer(channel, section, form, message=outcome.message)
+    return channel_page.section_answer(
+        channel, section, form, message=outcome.message, warning=outcome.warning
+    )
 
 
 def _save_settings(channel: SalesChannel, section: str, form):
@@ -98,24 +100,25 @@ def save_privacy(channel_id: int):
 @require(Permission.EDIT_CHANNEL_SETTINGS)
 @limit_store_calls
 def save_general(channel_id: int):
-    """Name for every editor; the Shop Domain only for those who may change credentials, after a fresh login,
-    and only to a store that accepts the channel's token."""
+    """Name for every editor. The Shop Domain, and the access token that may come with a new store, only for
+    those who may change credentials, after a fresh login, and only to a store that accepts the token."""
     channel = channel_or_404(channel_id)
     form = GeneralForm(channel_id=channel.id)
     if not form.validate_on_submit():
         return channel_page.section_answer(channel, "general", form, status=422)
-    new_domain = form.shop_domain.data
-    if new_domain != channel.shop_domain:
+    new_domain, token = form.shop_domain.data, form.access_token.data or None
+    if new_domain != channel.shop_domain or token:
         if not can(Permission.EDIT_CHANNEL_CREDENTIALS):
             form.shop_domain.errors.append(
-                "Only organization owners, organization admins and account admins may change the Shop Domain."
+                "Only organization owners, organization admins and account admins may change the Shop Domain"
+                " or the access token."
             )
             return channel_page.section_answer(channel, "general", form, status=422)
         if not login_fresh():
             return login_manager.needs_refresh()
-    outcome = settings.change_general(channel, current_user, form.name.data, new_domain)
+    outcome = settings.change_general(channel, current_user, form.name.data, new_domain, token)
     if outcome.refused:
-        form.shop_domain.errors.append(outcome.refusal)
+        (form.access_token if token else form.shop_domain).errors.append(outcome.refusal)
         return channel_page.section_answer(channel, "general", form, status=422)
     try:
         db.session.commit()
@@ -123,7 +126,9 @@ def save_general(channel_id: int):
         db.session.rollback()
         form.shop_domain.errors.append(f"{new_domain} is already used by another sales channel.")
         return channel_page.section_answer(channel, "general", form, status=422)
-    return channel_page.section_answer(channel, "general", form, message=outcome.message)
+    return channel_page.section_answer(
+        channel, "general", form, message=outcome.message, warning=outcome.warning
+    )
 
 
 @bp.post("/<int:channel_id>/token")

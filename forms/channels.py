@@ -213,9 +213,17 @@ class TokenForm(FlaskForm):
 
 
 class GeneralForm(FlaskForm):
+    """Name and store. Moving to another store may bring that store's access token along (tested there, and
+    saved with the move); blank keeps the channel's token."""
+
     name = StringField("Name", validators=[DataRequired(), Length(max=120), no_control_characters])
     shop_domain = ShopDomainField(
         "Shop Domain", validators=[DataRequired(), Length(max=253), _validate_shop_domain]
+    )
+    access_token = PasswordField(
+        "Access token for the new store",
+        filters=[lambda value: (value or "").strip()],
+        validators=[Optional(), Length(min=8, max=512), no_control_characters],
     )
 
     def __init__(self, *args, channel_id: int, **kwargs):

@@ -13,6 +13,7 @@ import threading
 
 from redis import Redis
 
+from app import create_app
 from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep
 
 log = logging.getLogger("techoms.cron")
@@ -28,8 +29,6 @@ def tick() -> None:
 
 
 def main() -> None:
-    from app import create_app
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app()
     redis: Redis = app.extensions["redis"]

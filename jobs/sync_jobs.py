@@ -7,12 +7,15 @@ import functools
 from flask import Flask, has_app_context
 from rq import get_current_job
 
+from app import create_app
 from extensions import db
 from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
+from services.shipments import export_state
 from sync import engine, runs
 from sync import purge_pii as retention_purge
+from sync.schedule import SCHEDULED_ACTIONS, due_channels, due_purges
 
 _worker_app: Flask | None = None
 
@@ -24,8 +27,6 @@ def with_app_context(function):
             return function(*args, **kwargs)
         global _worker_app
         if _worker_app is None:
-            from app import create_app
-
             _worker_app = create_app()
         with _worker_app.app_context():
             try:
@@ -72,10 +73,6 @@ def sweep() -> int:
 @with_app_context
 def enqueue_scheduled_runs() -> int:
     """Cron: a scheduled run for every channel and action whose automation interval has passed."""
-    from jobs.enqueue import enqueue_run
-    from services.shipments import export_state
-    from sync.schedule import SCHEDULED_ACTIONS, due_channels
-
     started = 0
     for action in SCHEDULED_ACTIONS:
         for channel in due_channels(action, utcnow()):
@@ -94,9 +91,6 @@ def enqueue_scheduled_runs() -> int:
 @with_app_context
 def enqueue_scheduled_purges() -> int:
     """Cron: the daily PII retention purge of every channel with a threshold."""
-    from jobs.enqueue import enqueue_run
-    from sync.schedule import due_purges
-
     started = 0
     for channel in due_purges(utcnow()):
         run, created = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.SCHEDULED)

@@ -65,6 +65,11 @@ SCHEDULE_CHOICES = (None, 5, 15, 30, 60, 1440)
 DEFAULT_IMPORT_EVERY = 30
 
 
+def mask_token(token: str) -> str:
+    """A token as the app shows it: its last four characters only (`•••• 1a2b`)."""
+    return f"•••• {token[-4:]}"
+
+
 class SalesChannel(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
@@ -147,7 +152,7 @@ class SalesChannel(db.Model):
 
     @property
     def masked_token(self) -> str:
-        return f"••••{self.token_last4}" if self.token_last4 else "(none)"
+        return mask_token(self.token_last4) if self.token_last4 else "(none)"
 
 
 class AuditEvent(db.Model):

@@ -1,5 +1,5 @@
 """Audit trail of a channel: settings, mappings and token changes, and views of full contact details; one row
-per changed field, old → new, secrets masked."""
+per changed field, old → new, secrets masked to their last four characters."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from enum import Enum
 
 from extensions import db
-from models.channels import AuditEvent, SalesChannel
+from models.channels import AuditEvent, SalesChannel, mask_token
 from models.tenancy import User
 
 SECRET_FIELDS = frozenset({"access_token", "token_ciphertext"})
@@ -41,8 +41,8 @@ def record(
     old: object = None,
     new: object = None,
 ) -> AuditEvent:
-    if field in SECRET_FIELDS:
-        old, new = ("••••" if old else None), ("••••" if new else None)
+    if field in SECRET_FIELDS:  # a secret keeps only its last four characters, as the page shows it
+        old, new = (mask_token(old) if old else None), (mask_token(new) if new else None)
     event = AuditEvent(
         account_id=channel.account_id,
         channel_id=channel.id,

@@ -4,18 +4,153 @@ document.addEventListener("change", (event) => {
   if (form) form.requestSubmit();
 });
 
-// Quick actions › Save submits the section last edited (default: the current view's form).
+// --- Unsaved edits --------------------------------------------------------------------------------------------
+// A section form (data-section="Its label") or a guarded one (data-guard) is dirty once edited; the server marks
+// one it sends back with errors (its values are still unsaved). A save swaps the section for a clean one.
+const EDITABLE = "form[data-section], form[data-guard]";
+const DIRTY = "form[data-section][data-dirty], form[data-guard][data-dirty]";
+
+function markDirty(event) {
+  const form = event.target.closest && event.target.closest(EDITABLE);
+  if (form) form.dataset.dirty = "";
+}
+document.addEventListener("input", markDirty);
+document.addEventListener("change", markDirty);
+
+// Leaving the page with unsaved edits asks first (the browser words the question).
+window.addEventListener("beforeunload", (event) => {
+  if (document.querySelector(DIRTY)) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+
+function sectionLabel(form) {
+  return form.dataset.section || "a form";
+}
+
+function shopDomainMove(form) {
+  const domain = form.querySelector("input[name=shop_domain][data-current]");
+  if (!domain || domain.value.trim() === "" || domain.value.trim() === domain.dataset.current) return null;
+  return { from: domain.dataset.current, to: domain.value.trim() };
+}
+
+// Requests htmx is about to send that need a yes first: a tab switch that would drop unsaved edits in the view
+// panel, and moving the channel to another store.
+let resending = null; // a form sent again after the password prompt: its question was answered already
+document.addEventListener("htmx:confirm", (event) => {
+  const { elt, target } = event.detail;
+  if (elt === resending) {
+    resending = null;
+    return;
+  }
+  let question = null;
+  const panel = document.getElementById("view-panel");
+  const dirtyInPanel = panel && target === panel ? panel.querySelector(DIRTY) : null;
+  if (dirtyInPanel) {
+    question = `${sectionLabel(dirtyInPanel)} has unsaved changes. Leave them unsaved?`;
+  } else if (elt.id === "general-form") {
+    const move = shopDomainMove(elt);
+    if (move) {
+      question =
+        `Move this channel from ${move.from} to ${move.to}? ` +
+        "Its next imports read the new store; orders already imported stay.";
+    }
+  }
+  if (!question) return;
+  event.preventDefault();
+  if (window.confirm(question)) event.detail.issueRequest(true);
+});
+
+// General: the new store's access token field shows once the Shop Domain differs from the channel's.
 document.addEventListener("input", (event) => {
-  const form = event.target.closest("form[data-section]");
-  const save = document.getElementById("quick-save");
-  if (form && save) save.setAttribute("form", form.id);
+  if (event.target.name !== "shop_domain" || !event.target.dataset.current) return;
+  const form = event.target.closest("form");
+  const tokenField = form && form.querySelector("[data-new-store-token]");
+  if (tokenField) tokenField.hidden = !shopDomainMove(form);
+});
+
+// --- Quick actions › Save: every edited section, one after the other, then what was and was not saved ---------
+function listed(labels) {
+  return labels.length < 2 ? labels.join("") : `${labels.slice(0, -1).join(", ")} and ${labels.at(-1)}`;
+}
+
+async function saveEverySection(button) {
+  const status = document.getElementById("quick-save-status");
+  const forms = [...document.querySelectorAll("form[data-section][data-dirty]")];
+  if (!forms.length) {
+    status.className = "small text-muted";
+    status.textContent = "No unsaved changes.";
+    return;
+  }
+  button.disabled = true;
+  status.className = "small text-muted";
+  status.textContent = `Saving ${listed(forms.map(sectionLabel))}…`;
+  const saved = [];
+  const refused = [];
+  const waiting = [];
+  for (const form of forms) {
+    await htmx.ajax("POST", form.getAttribute("hx-post"), { source: form });
+    const now = document.getElementById(form.id);
+    if (now === form) waiting.push(sectionLabel(form)); // not swapped: a password to confirm, or cancelled
+    else if (now && now.hasAttribute("data-dirty")) refused.push(sectionLabel(form));
+    else saved.push(sectionLabel(form));
+  }
+  button.disabled = false;
+  const report = [];
+  if (saved.length) report.push(`Saved ${listed(saved)}.`);
+  if (refused.length) report.push(`Not saved: ${listed(refused)} (see the errors there).`);
+  if (waiting.length) report.push(`Not saved yet: ${listed(waiting)}.`);
+  status.className = refused.length || waiting.length ? "small text-danger" : "small text-success";
+  status.textContent = report.join(" ");
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("#quick-save");
+  if (!button) return;
+  event.preventDefault();
+  saveEverySection(button);
+});
+
+// --- Password confirmation in place (web/login_sessions.py) ---------------------------------------------------
+// A save that needs a fresh login gets the prompt in #reauth-panel instead of a new page; once confirmed, the
+// form that asked is sent again with everything still typed in it.
+let awaitingPassword = null;
+document.addEventListener("reauthentication-needed", (event) => {
+  awaitingPassword = event.target.closest("form") || event.target;
+});
+document.addEventListener("reauthenticated", () => {
+  const form = awaitingPassword;
+  awaitingPassword = null;
+  if (!form || !form.isConnected) return;
+  resending = form;
+  form.requestSubmit();
+});
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("[data-reauth-cancel]")) return;
+  document.getElementById("reauth-panel").replaceChildren();
+  awaitingPassword = null;
 });
 document.addEventListener("htmx:afterSwap", (event) => {
-  const save = document.getElementById("quick-save");
-  const panel = document.getElementById("view-panel");
-  // outerHTML swaps report a detached target; only a swap inside the view panel changes the default form.
-  if (!save || !panel || !(event.target === panel || panel.contains(event.target))) return;
-  const form = panel.querySelector("form[data-section]");
-  save.disabled = !form;
-  if (form) save.setAttribute("form", form.id);
+  if (event.target.id !== "reauth-panel") return;
+  const password = event.target.querySelector("input[type=password]");
+  if (password) {
+    event.target.scrollIntoView({ block: "center" });
+    password.focus();
+  }
 });
+
+// --- Arriving at a form (a "Map…" link to #sku-form): scroll to it and focus the first field left to fill ----
+function arriveAtForm() {
+  const form = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (!form || form.tagName !== "FORM") return;
+  const fields = [...form.querySelectorAll("input:not([type=hidden]), select, textarea")].filter(
+    (field) => !field.disabled && field.offsetParent !== null,
+  );
+  const field = fields.find((f) => !f.value) || fields[0];
+  form.scrollIntoView({ block: "start" });
+  if (field) field.focus({ preventScroll: true });
+}
+// After "load": the browser's own scroll to the fragment, done while loading, would take the focus back.
+if (document.readyState === "complete") arriveAtForm();
+else window.addEventListener("load", arriveAtForm);

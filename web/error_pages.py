@@ -9,6 +9,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from extensions import db
 from web.api_requests import api_error, is_api_request
 from web.htmx import is_htmx
 
@@ -59,7 +60,5 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         log.exception("unhandled error on %s", request.endpoint)
-        from extensions import db
-
         db.session.rollback()
         return render_error(InternalServerError.code)

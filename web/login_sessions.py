@@ -8,11 +8,12 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
 
 from extensions import db, login_manager
+from forms.auth import ReauthenticateForm
 from models.base import utcnow
 from models.tenancy import LoginSession, User
 from web.htmx import is_htmx
@@ -127,8 +128,32 @@ def unauthorized() -> Response:
 
 
 def needs_refresh() -> Response:
-    """A sensitive change on a session older than 10 minutes: confirm the password first."""
+    """A sensitive change on a session older than 10 minutes: confirm the password first. An htmx request
+    gets the password prompt in place (the page and what was typed on it stay); a plain one goes to the
+    re-authentication page."""
+    if is_htmx():
+        return reauthentication_prompt(ReauthenticateForm(formdata=None))
     return _send_to("auth.reauthenticate", "Please confirm your password to continue.")
+
+
+REAUTH_PANEL = "#reauth-panel"  # in base.html
+
+
+def reauthentication_prompt(form: ReauthenticateForm, status: int = 200) -> Response:
+    """The password prompt swapped into the page's re-authentication panel, whatever the request aimed at.
+    `reauthentication-needed` fires on the element that asked, so app.js sends it again once confirmed."""
+    response = Response(render_template("auth/_reauthenticate_panel.html", form=form), status=status)
+    response.headers["HX-Retarget"] = REAUTH_PANEL
+    response.headers["HX-Reswap"] = "innerHTML"
+    if status == 200:
+        response.headers["HX-Trigger"] = "reauthentication-needed"
+    return response
+
+
+def reauthenticated() -> Response:
+    """After the password was confirmed from the in-place prompt: the panel empties, and `reauthenticated`
+    tells app.js to send the waiting form again."""
+    return Response("", status=200, headers={"HX-Trigger": "reauthenticated"})
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Changes to a channel from its page: settings sections audited field by field, a new name or store (the
-stored token is re-tested against the new store first), a new access token (tested before it replaces the old
-one) and delete.
+new store's token, or else the stored one, is tested against it first), a new access token (tested before it
+replaces the old one) and delete.
 
 Who may do what is the caller's business (permissions.py); values arrive validated by the section's form.
 Functions change the session and never commit: the caller commits, and turns a unique-constraint error on the
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from connectors.brightsites.results import ConnectionReport
 from models.base import utcnow
 from models.channels import (
     ChannelStatus,
@@ -59,12 +60,13 @@ SETTINGS_SECTIONS = ("main", "advanced")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a change did: the fields it changed and what to tell the user, or why it was refused (then nothing
-    was changed)."""
+    """What a change did: the fields it changed and what to tell the user (with a warning when it worked but
+    not fully, e.g. a read-only token), or why it was refused (then nothing was changed)."""
 
     changed: tuple[str, ...] = ()
     message: str = ""
     refusal: str | None = None
+    warning: str | None = None
 
     @property
     def refused(self) -> bool:
@@ -99,22 +101,57 @@ def change_privacy(channel: SalesChannel, user: User, pii_retention_days: int | 
     return _apply(channel, user, "privacy", {"pii_retention_days": pii_retention_days})
 
 
-def change_general(channel: SalesChannel, user: User, name: str, shop_domain: str) -> Outcome:
-    """Rename the channel and move it to `shop_domain` (normalised and free, as the form checks). A move is
-    refused unless the new store accepts the channel's token; once moved, the old store's cached lists go."""
+def change_general(
+    channel: SalesChannel, user: User, name: str, shop_domain: str, token: str | None = None
+) -> Outcome:
+    """Rename the channel and move it to `shop_domain` (normalised and free, as the form checks), with `token`
+    when the new store has its own. A move is refused unless the store accepts the token given (else the
+    channel's own); a given token replaces the stored one in the same change. Once moved, the old store's
+    cached lists go."""
+    token = (token or "").strip() or None
     moving = shop_domain != channel.shop_domain
-    if moving:
+    report = None
+    if token is not None:
+        report = store_connection.check(shop_domain, token)
+        if not (report.reachable and report.authenticated):
+            return Outcome(refusal=f"{shop_domain} refused the access token you entered: {report.message}")
+    elif moving:
         try:
             report = store_connection.check_channel_token(channel, shop_domain)
         except token_vault.TokenUnreadable as error:
             return Outcome(refusal=f"{shop_domain} was not tried: {error}")
         if not (report.reachable and report.authenticated):
-            return Outcome(refusal=f"{shop_domain} did not accept this channel's token: {report.message}")
+            return Outcome(
+                refusal=f"{shop_domain} did not accept this channel's token: {report.message} "
+                "Enter the new store's access token to move the channel with it."
+            )
         channel.token_can_write = report.can_write
-    outcome = _saved(audit.apply_changes(channel, user, {"name": name.strip(), "shop_domain": shop_domain}))
+    changed = audit.apply_changes(channel, user, {"name": name.strip(), "shop_domain": shop_domain})
+    if token is not None:
+        _store_token(channel, user, token, report.can_write)
+        changed.append("access_token")
     if moving:
         reference_cache.forget(channel)
-    return outcome
+    outcome = _saved(changed)
+    message = outcome.message
+    if moving:
+        message += f" Moved to {shop_domain}" + (f" with the token {channel.masked_token}." if token else ".")
+    elif token is not None:
+        message += f" Access token replaced ({channel.masked_token})."
+    return Outcome(changed=outcome.changed, message=message, warning=_read_only_warning(report))
+
+
+def _read_only_warning(report: ConnectionReport | None) -> str | None:
+    """The store accepted the token but it may not write: shipments and stock will not reach the store."""
+    if report is not None and report.can_write is False:
+        return report.message
+    return None
+
+
+def _store_token(channel: SalesChannel, user: User, token: str, can_write: bool | None) -> None:
+    old_last4 = channel.token_last4 or None
+    token_vault.store(channel, token, can_write)
+    audit.record(channel, user, "token_replaced", "access_token", old_last4, channel.token_last4)
 
 
 def replace_token(channel: SalesChannel, user: User, token: str) -> Outcome:
@@ -123,12 +160,12 @@ def replace_token(channel: SalesChannel, user: User, token: str) -> Outcome:
     report = store_connection.check(channel.shop_domain, token)
     if not (report.reachable and report.authenticated):
         return Outcome(refusal=report.message)
-    token_vault.store(channel, token, report.can_write)
-    audit.record(channel, user, "token_replaced", "access_token", True, True)
-    message = f"Access token replaced ({channel.masked_token})."
-    if report.can_write is False:
-        message += " " + report.message
-    return Outcome(changed=("access_token",), message=message)
+    _store_token(channel, user, token, report.can_write)
+    return Outcome(
+        changed=("access_token",),
+        message=f"Access token replaced ({channel.masked_token}).",
+        warning=_read_only_warning(report),
+    )
 
 
 def delete_channel(channel: SalesChannel, user: User) -> None:

@@ -47,7 +47,7 @@ def set_warehouse_identifier(
     if not identifier:
         db.session.delete(mapping)
         audit.record(channel, user, "warehouse_mapping_removed", warehouse.code, old, None)
-        return f"Warehouse {warehouse.code} unmapped: its stock is no longer published."
+        return f"Warehouse {warehouse.code} unmapped: its stock will not be sent to the store."
     if mapping is None:
         mapping = WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id)
         db.session.add(mapping)

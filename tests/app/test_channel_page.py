@@ -3,8 +3,11 @@ forms an answer builds, the store lists forgotten when the store moves."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
+from datetime import timedelta
 
+import time_machine
 from flask import template_rendered
 from jinja2_fragments.flask import template_block_rendered
 from sqlalchemy import select
@@ -14,7 +17,7 @@ from models.channels import AuditEvent, ChannelStatus, InventoryMode, SalesChann
 from models.tenancy import Role
 from services.channels import reference_cache
 from tests.support import channel_steps as wizard
-from tests.support.world import ROLE_EMAILS
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 ADVANCED = {
     "order_statuses": ["paid", "in_progress"],
@@ -191,11 +194,14 @@ def test_replace_token(client, world, login, simulator, bs_store):
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert f"Access token replaced (••••{bs_store.readonly_token[-4:]})".encode() in response.data
-    assert b"Token is read-only" in response.data
+    assert f"Access token replaced (•••• {bs_store.readonly_token[-4:]})".encode() in response.data
+    # It worked, with a limit: the read-only notice is a warning, not part of the green success.
+    assert re.search(r"alert-warning[^>]*>Token is read-only", response.text)
+    assert not re.search(r"alert-success[^>]*>[^<]*read-only", response.text)
     assert bs_store.readonly_token.encode() not in response.data
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "token_replaced"))
-    assert event.old_value == "••••" and event.new_value == "••••"
+    assert event.old_value == f"•••• {bs_store.token[-4:]}"
+    assert event.new_value == f"•••• {bs_store.readonly_token[-4:]}"
 
 
 def test_privacy_retention_bounds(client, world, login):
@@ -301,3 +307,115 @@ def test_moving_the_store_forgets_the_old_stores_lists(client, world, login, sim
     )
     assert response.status_code == 303
     assert sorted(reference_cache.get(fresh(channel), "channel_skus").items) == twin_skus
+
+
+def test_moving_to_another_store_with_its_token(client, world, login, simulator, bs_store):
+    """Shop Domain and access token change together in one save: the token is tested on the new store, both
+    are saved and audited, and the token never comes back in the page."""
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel_id = wizard.create_channel(client, bs_store, name="Mover")
+    page = client.get(f"/channels/{channel_id}/main").text
+    assert "Access token for the new store" in page  # in General, shown by app.js once the domain changes
+    other = simulator.create_store(products=1, orders=0)
+    url = f"/channels/{channel_id}/general"
+    refused = client.post(
+        url,
+        data={"name": "Mover", "shop_domain": other.subdomain, "access_token": "wrong-token-1234"},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 422 and "refused the access token you entered" in refused.text
+    assert "wrong-token-1234" not in refused.text and "data-new-store-token>" in refused.text  # shown
+    response = client.post(
+        url,
+        data={"name": "Mover", "shop_domain": other.subdomain, "access_token": other.token},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and f"Moved to {other.domain}" in response.text
+    assert other.token not in response.text
+    channel = db.session.get(SalesChannel, channel_id)
+    assert channel.shop_domain == other.domain and channel.token_last4 == other.token[-4:]
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.channel_id == channel_id).order_by(AuditEvent.id)
+    ).all()
+    assert actions[-2:] == ["setting_changed", "token_replaced"]
+
+
+def test_a_token_in_general_needs_the_credentials_permission(client, world, login, bs_store):
+    login(ROLE_EMAILS[Role.ORG_SUPERVISOR])
+    channel = world.a.channel
+    response = client.post(
+        f"/channels/{channel.id}/general",
+        data={"name": channel.name, "shop_domain": channel.shop_domain, "access_token": bs_store.token},
+    )
+    assert response.status_code == 422 and "may change the Shop Domain" in response.text
+    assert fresh(channel).token_last4 == "2b7e41d8"[-4:]
+
+
+def test_a_save_sends_the_header_again_out_of_band(client, world, login):
+    """The header (title, breadcrumb, store, status badge) is outside the section a save swaps: the reply
+    carries it again for htmx to swap out of band, and the page title with it."""
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel = world.a.channel
+    htmx = {"HX-Request": "true"}
+    renamed = client.post(
+        f"/channels/{channel.id}/general",
+        data={"name": "Renamed store", "shop_domain": channel.shop_domain},
+        headers=htmx,
+    ).text
+    header = re.search(
+        r'<header id="channel-header"[^>]*hx-swap-oob="true"[^>]*>(.*?)</header>', renamed, re.S
+    )
+    assert (
+        header
+        and "Renamed store" in header.group(1)
+        and 'aria-current="page">Renamed store<' in header.group(1)
+    )
+    assert "<title>Renamed store · techOMS Sales Channels</title>" in renamed
+    assert 'id="token-refused-notice" hx-swap-oob="true"' in renamed
+
+    main = {"status": "inactive", "import_orders_every": "30", "export_shipments_every": "30"}
+    inactive = client.post(
+        f"/channels/{channel.id}/main", data={**main, "export_inventory_every": "1440"}, headers=htmx
+    ).text
+    header = re.search(
+        r'<header id="channel-header"[^>]*hx-swap-oob="true"[^>]*>(.*?)</header>', inactive, re.S
+    )
+    assert ">Inactive<" in header.group(1) and ">Active<" not in header.group(1)
+
+    refused = client.post(f"/channels/{channel.id}/main", data={**main, "status": "x"}, headers=htmx)
+    assert refused.status_code == 422 and "channel-header" not in refused.text  # nothing changed
+
+
+def test_a_stale_login_is_asked_for_the_password_in_place(client, world, login, simulator, bs_store):
+    """htmx: the prompt goes into the page's re-authentication panel (nothing else is swapped, so what was
+    typed stays); once confirmed, an event tells the page to send the form again. A plain post still goes to
+    the re-authentication page."""
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+        channel_id = wizard.create_channel(client, bs_store, name="Stale")
+        clock.shift(timedelta(minutes=15))
+        twin = simulator.create_store(products=1, orders=0, token=bs_store.token)
+        move = {"name": "Stale", "shop_domain": twin.subdomain}
+        htmx = {"HX-Request": "true", "HX-Current-URL": f"http://localhost/channels/{channel_id}/main"}
+        prompt = client.post(f"/channels/{channel_id}/general", data=move, headers=htmx)
+        assert prompt.status_code == 200
+        assert prompt.headers["HX-Retarget"] == "#reauth-panel" and prompt.headers["HX-Reswap"] == "innerHTML"
+        assert prompt.headers["HX-Trigger"] == "reauthentication-needed"
+        assert 'hx-post="/reauthenticate"' in prompt.text and "<html" not in prompt.text
+        assert db.session.get(SalesChannel, channel_id).shop_domain == bs_store.domain
+
+        wrong = client.post("/reauthenticate", data={"password": "nope"}, headers=htmx)
+        assert wrong.status_code == 422 and "Password is incorrect." in wrong.text
+        assert wrong.headers["HX-Retarget"] == "#reauth-panel" and "HX-Trigger" not in wrong.headers
+        right = client.post("/reauthenticate", data={"password": PASSWORD}, headers=htmx)
+        assert (
+            right.status_code == 200 and right.text == "" and right.headers["HX-Trigger"] == "reauthenticated"
+        )
+        moved = client.post(f"/channels/{channel_id}/general", data=move, headers=htmx)
+        assert moved.status_code == 200 and f"Moved to {twin.domain}" in moved.text
+
+        clock.shift(timedelta(minutes=15))
+        plain = client.post(
+            f"/channels/{channel_id}/general", data={**move, "shop_domain": bs_store.subdomain}
+        )
+        assert plain.status_code == 302 and "/reauthenticate" in plain.headers["Location"]

@@ -119,13 +119,13 @@ def test_replace_token_tests_the_new_token_first(world, bs_store):
     assert channel.token_ciphertext == before and events(channel) == []
 
     accepted = settings.replace_token(channel, user, f" {bs_store.readonly_token} ")
-    assert accepted.changed == ("access_token",) and "read-only" in accepted.message
-    assert accepted.message.startswith(f"Access token replaced (••••{bs_store.readonly_token[-4:]}).")
-    assert bs_store.readonly_token not in accepted.message
+    assert accepted.changed == ("access_token",) and "read-only" in accepted.warning
+    assert accepted.message == f"Access token replaced (•••• {bs_store.readonly_token[-4:]})."
+    assert bs_store.readonly_token not in accepted.message + accepted.warning
     assert token_vault.decrypt(channel.token_ciphertext) == bs_store.readonly_token
     assert channel.token_can_write is False and channel.token_refused_at is None
     assert [(e.action, e.old_value, e.new_value) for e in events(channel)] == [
-        ("token_replaced", "••••", "••••")
+        ("token_replaced", f"•••• {bs_store.token[-4:]}", f"•••• {bs_store.readonly_token[-4:]}")
     ]
 
 
@@ -138,3 +138,36 @@ def test_delete_channel_destroys_the_token_and_stops_schedules(world):
         channel.token_ciphertext == "" and channel.token_last4 == "" and channel.import_orders_every is None
     )
     assert [e.action for e in events(channel)] == ["channel_deleted"]
+
+
+def test_change_general_moves_to_a_store_with_its_own_token(world, simulator, bs_store):
+    """A store of its own has a token of its own: both change together, tested against the new store."""
+    channel, user = on_store(world.a.channel, bs_store), world.a.users[Role.ACCOUNT_ADMIN]
+    other = simulator.create_store(products=1, orders=0)
+    old_last4 = channel.token_last4
+
+    wrong = settings.change_general(channel, user, channel.name, other.domain, "not-the-right-token")
+    assert wrong.refused and f"{other.domain} refused the access token you entered" in wrong.refusal
+    assert channel.shop_domain == bs_store.domain and events(channel) == []
+
+    simulator.reset_calls(bs_store)
+    moved = settings.change_general(channel, user, channel.name, other.domain, f" {other.readonly_token} ")
+    assert moved.changed == ("shop_domain", "access_token")
+    assert moved.message == (
+        f"Saved 2 changes. Moved to {other.domain} with the token •••• {other.readonly_token[-4:]}."
+    )
+    assert "read-only" in moved.warning  # it worked, with a limit the page shows as a warning
+    assert channel.shop_domain == other.domain and channel.token_can_write is False
+    assert token_vault.decrypt(channel.token_ciphertext) == other.readonly_token
+    assert simulator.calls(bs_store)["total"] == 0  # the old store was not asked anything
+    assert [(e.action, e.field, e.old_value, e.new_value) for e in events(channel)] == [
+        ("setting_changed", "shop_domain", bs_store.domain, other.domain),
+        ("token_replaced", "access_token", f"•••• {old_last4}", f"•••• {other.readonly_token[-4:]}"),
+    ]
+
+
+def test_change_general_refusal_says_the_new_store_needs_its_token(world, simulator, bs_store):
+    channel = on_store(world.a.channel, bs_store)
+    stranger = simulator.create_store(products=1, orders=0)
+    refused = settings.change_general(channel, world.a.users[Role.ORG_OWNER], channel.name, stranger.domain)
+    assert refused.refusal.endswith("Enter the new store's access token to move the channel with it.")

@@ -87,3 +87,10 @@ def test_ids_outside_the_databases_range_are_not_found(client, world, login):
         assert client.open(path, method=method).status_code == 404, (method, path[:60])
     assert client.get(f"/channels/{2**31 - 1}/main").status_code == 404  # in range, just not there
     assert client.get(f"/channels/{channel}/main").status_code == 200
+
+
+def test_favicon_is_served_at_the_root(client):
+    """Browsers fetch /favicon.ico on their own; a 404 there is an error in every page's console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file

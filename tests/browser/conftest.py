@@ -6,6 +6,7 @@ CSRF protection is on here, as in production: every form and htmx request the pa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 
@@ -56,22 +57,31 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+# The browser logs every non-2xx answer as a console error. 422 is how this app answers invalid input (the
+# form comes back with its errors), so that answer is expected; any other failed resource (a 404 favicon, a
+# 500) is a problem.
+EXPECTED_CONSOLE_ERRORS = re.compile(r"Failed to load resource: the server responded with a status of 422\b")
+
+
+def console_problem(message) -> str | None:
+    """What a console message says is wrong, or None when it is not an error."""
+    if message.type != "error" or EXPECTED_CONSOLE_ERRORS.search(message.text):
+        return None
+    url = message.location.get("url", "")
+    return f"console error: {message.text}" + (f" ({url})" if url else "")
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context per test; fails the test on any CSP violation or page error."""
+    """A fresh browser context per test. At teardown the test fails on any console error (a CSP violation, a
+    resource that failed to load, a script error) or uncaught page error seen during the test."""
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}")
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    page.on("console", lambda message: (problem := console_problem(message)) and problems.append(problem))
     page.set_default_timeout(10_000)
     yield page
     context.close()
-    assert not problems, problems
+    if problems:
+        pytest.fail("The browser reported errors:\n" + "\n".join(problems), pytrace=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import log_in, switch_account
+from tests.support.browser import log_in, log_out, switch_account
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ def test_log_in_switch_account_log_out(page, world):
     # The session cookie is HttpOnly: scripts cannot read it.
     assert "techoms_session" not in page.evaluate("document.cookie")
     switch_account(page, "Account A2 (A2)", "Account A2")
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page.get_by_text("You have been logged out.")).to_be_visible()
     page.goto("/overview")
     assert "/login" in page.url

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from extensions import db
 from models.catalog import InventoryLevel
-from tests.support.browser import log_in, switch_account
+from tests.support.browser import log_in, log_out, switch_account
 
 pytestmark = pytest.mark.browser
 
@@ -27,5 +27,5 @@ def test_adjust_stock_after_switching_account(page, world):
     db.session.expire_all()
     level = db.session.get(InventoryLevel, world.a.level.id)
     assert (level.on_hand, level.allocated) == (42, 2)  # allocated follows the orders, not the form
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page.get_by_text("You have been logged out.")).to_be_visible()

@@ -1,4 +1,4 @@
-"""Helpers for the Playwright tests: logging in, switching account, and waiting for htmx to settle."""
+"""Helpers for the Playwright tests: logging in and out, switching account, and waiting for htmx to settle."""
 
 from __future__ import annotations
 
@@ -30,3 +30,9 @@ def switch_account(page, label: str, heading: str) -> None:
     page.get_by_label("Account").select_option(label=label)  # submits by itself (app.js)
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
     page.wait_for_load_state("load")
+
+
+def log_out(page) -> None:
+    """Log out from the user menu (the navbar's button with the user's name)."""
+    page.get_by_test_id("whoami").click()
+    page.get_by_role("button", name="Log out").click()
