@@ -223,7 +223,7 @@ class GeneralForm(FlaskForm):
     access_token = PasswordField(
         "Access token for the new store",
         filters=[lambda value: (value or "").strip()],
-        validators=[Optional(), Length(min=8, max=512), no_control_characters],
+        validators=[Optional(), Length(min=8, max=512), no_control_characters, ascii_token],
     )
 
     def __init__(self, *args, channel_id: int, **kwargs):

@@ -10,6 +10,8 @@ Where customer data can be (every model in `models/` was read; `PII_FIELDS` clas
 * `sync_event.message`, events about the order (linked by order_id, or by channel and store order id).
 * `pending_order.reason`, a failed import waiting for a retry (by channel and store order id).
 * `audit_event.old_value/new_value`, rows about the order (field "order", value its number: order_viewed).
+* `shipment.note`, typed by a warehouse person, emptied with the order; `idempotency_key.response_body`
+  (the first answer to a POST, quoting the shipment) is deleted after a day by every purge run.
 * `api_call_log.request_body/response_body`, manual-logging captures naming the order (`/orders/<id>` in
   the path, or `"order_id": <id>` in a body).
 The free-text copies are cut out by `services/pii_copies.py`. Checked and free of customer data: order
@@ -25,12 +27,14 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 
 from extensions import db
 from models.activity import ApiCallLog, PendingOrder, SyncEvent
+from models.api_keys import IdempotencyKey
 from models.channels import AuditEvent
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
+from models.shipments import Shipment
 
 
 class Handling(enum.StrEnum):
@@ -55,7 +59,7 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     SalesOrder: _classified(
         keep="id account_id channel_id external_id number status store_status store_created_at "
         "store_updated_at item_total shipping_total tax_total grand_total shipping_method carrier_code "
-        "service_code pii_purged_at imported_at updated_at closed_at",
+        "service_code pii_purged_at imported_at updated_at closed_at store_update_due store_update_error",
         remove="customer_name customer_email customer_phone",
     ),
     OrderAddress: _classified(
@@ -63,17 +67,31 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
         remove="first_name last_name company line1 line2 email phone",
     ),
     SalesOrderLine: _classified(
-        keep="id order_id external_line_id sku variant_id name quantity unit_price total_price is_physical"
+        keep="id order_id external_line_id sku variant_id name quantity unit_price total_price is_physical "
+        "shipped_quantity allocated_quantity allocated_variant_id allocated_warehouse_id"
     ),
     SyncEvent: _classified(
         keep="id run_id channel_id level order_id external_order_id created_at", scrub="message"
     ),
     PendingOrder: _classified(
-        keep="id channel_id external_id number attempts first_failed_at last_failed_at last_run_id",
+        keep="id channel_id external_id number attempts first_failed_at last_failed_at last_run_id cause "
+        "retry_requested_at",
         scrub="reason",
     ),
     AuditEvent: _classified(
         keep="id account_id channel_id user_id action field created_at", scrub="old_value new_value"
+    ),
+    # A shipment's note is typed by a warehouse person and may name the customer ("left with Jane").
+    Shipment: _classified(
+        keep="id account_id order_id channel_id warehouse_id carrier_service_id tracking_number ship_date "
+        "created_at created_by_id api_key_id export_status store_shipment_id sent_at export_problem "
+        "export_error export_attempts last_attempt_at",
+        remove="note",
+    ),
+    # The first answer to a POST, replayed for its Idempotency-Key: it quotes the shipment (its note). Kept
+    # for IDEMPOTENCY_DAYS only (a retry comes within minutes), and the purge removes older ones.
+    IdempotencyKey: _classified(
+        keep="id account_id key request_hash status_code created_at", remove="response_body"
     ),
     ApiCallLog: _classified(
         keep="id channel_id run_id method path status duration_ms attempt error created_at",
@@ -86,7 +104,8 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("account", "account_warehouse", "organization", "membership", "user", "login_session"),
         *("carrier", "carrier_service", "warehouse", "product", "product_variant", "inventory_level"),
         *("stock_adjustment", "sales_channel", "carrier_mapping", "sku_mapping", "warehouse_mapping"),
-        *("sync_run", "sync_cursor"),
+        *("sync_run", "sync_cursor", "shipment_line", "pending_order_sku", "store_inventory_record"),
+        "api_key",
     }
 )
 
@@ -150,13 +169,20 @@ class Batch:
 
 def empty_orders(batch: Batch, now: datetime) -> tuple[int, int]:
     """`UPDATE ... WHERE id IN (batch)`: empty the orders' and their addresses' customer data and set the
-    tombstone; addresses first, as purged orders leave the batch. Returns (orders, addresses)."""
+    tombstone; addresses and shipment notes first, as purged orders leave the batch. Returns (orders,
+    addresses)."""
     addresses = OrderAddress.__table__
     address_count = db.session.execute(
         update(addresses)
         .where(addresses.c.order_id.in_(batch.select(SalesOrder.id)))
         .values(_emptied(OrderAddress))
     ).rowcount
+    shipments = Shipment.__table__
+    db.session.execute(
+        update(shipments)
+        .where(shipments.c.order_id.in_(batch.select(SalesOrder.id)), shipments.c.note.is_not(None))
+        .values(note=None)
+    )
     orders = SalesOrder.__table__
     order_count = db.session.execute(
         update(orders)
@@ -164,3 +190,16 @@ def empty_orders(batch: Batch, now: datetime) -> tuple[int, int]:
         .values({**_emptied(SalesOrder), "pii_purged_at": now})
     ).rowcount
     return order_count, address_count
+
+
+IDEMPOTENCY_DAYS = 1
+
+
+def forget_old_idempotency_answers(account_id: int, now: datetime) -> int:
+    """Idempotency answers older than IDEMPOTENCY_DAYS: no retry comes that late, and they quote shipments."""
+    return db.session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.account_id == account_id,
+            IdempotencyKey.created_at < now - timedelta(days=IDEMPOTENCY_DAYS),
+        )
+    ).rowcount

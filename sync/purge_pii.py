@@ -69,6 +69,8 @@ def _purge(run: SyncRun, counts: Counter, batch_size: int) -> RunStatus:
     db.session.commit()
 
     counts["api_calls"] = _scrub_captures(run, before)
+    privacy.forget_old_idempotency_answers(channel.account_id, now)
+    db.session.commit()
     batch = privacy.Batch(channel.id, before, batch_size)
     while _purge_batch(run, batch, now, counts):
         pass

@@ -91,6 +91,6 @@ def test_ids_outside_the_databases_range_are_not_found(client, world, login):
 
 def test_favicon_is_served_at_the_root(client):
     """Browsers fetch /favicon.ico on their own; a 404 there is an error in every page's console."""
-    response = client.get("/favicon.ico")
-    assert response.status_code == 200
-    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    with client.get("/favicon.ico") as response:  # closing it closes the file served
+        assert response.status_code == 200
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file

@@ -295,3 +295,47 @@ def test_cron_runs_the_purge_daily_for_channels_with_a_threshold(world):
     assert purged_ids(deleted) == {old.id}  # retention holds for a deleted channel's orders too
     with time_machine.travel(NOW + timedelta(days=1, seconds=1), tick=False):
         assert due_purges(NOW + timedelta(days=1, seconds=1)) == [channel, deleted]
+
+
+def test_shipment_notes_and_old_idempotency_answers_go_too(world):
+    """What the shipments work adds: a note typed by a warehouse person is emptied with its order, and the
+    replayable first answers to API posts (which quote the note) are kept a day only."""
+    from models.api_keys import IdempotencyKey
+    from models.shipments import Shipment
+    from tests.support.mappings import make_carriers
+
+    channel = with_threshold(world.a.channel, 30)
+    service = next(iter(make_carriers().values()))
+    due = closed_order(channel, NOW - timedelta(days=31), "BS-NOTE-DUE")
+    kept = closed_order(channel, NOW - timedelta(days=29), "BS-NOTE-KEPT")
+    for order in (due, kept):
+        db.session.add(
+            Shipment(
+                account_id=order.account_id,
+                order_id=order.id,
+                channel_id=channel.id,
+                carrier_service_id=service.id,
+                tracking_number="1Z999",
+                ship_date=NOW.date(),
+                note=f"Left with Jane Doe, {SENTINEL}",
+            )
+        )
+    for age in (timedelta(days=2), timedelta(hours=1)):
+        db.session.add(
+            IdempotencyKey(
+                account_id=channel.account_id,
+                key=f"k-{age}",
+                request_hash="0" * 64,
+                status_code=201,
+                response_body={"note": SENTINEL},
+                created_at=NOW - age,
+            )
+        )
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        run, _ = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL)
+        assert purge_pii.execute(run.id) == RunStatus.SUCCEEDED
+    db.session.expire_all()
+    notes = {s.order_id: s.note for s in db.session.scalars(select(Shipment))}
+    assert notes[due.id] is None and SENTINEL in notes[kept.id]
+    assert [k.key for k in db.session.scalars(select(IdempotencyKey))] == [f"k-{timedelta(hours=1)}"]

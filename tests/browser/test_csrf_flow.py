@@ -27,6 +27,7 @@ def warehouse_codes() -> set[str]:
     return set(db.session.scalars(select(Warehouse.code)))
 
 
+@pytest.mark.expected_statuses(400)  # the post without the CSRF header is refused on purpose
 def test_htmx_post_is_accepted_with_the_header_and_refused_without_it(page, world):
     log_in(page, "owner@a.test")
     page.goto("/warehouses/")

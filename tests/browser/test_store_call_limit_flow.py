@@ -14,6 +14,7 @@ from tests.support.world import ROLE_EMAILS
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.expected_statuses(429)  # past the budget on purpose
 def test_a_refresh_past_the_limit_is_explained(app, world, page):
     app.config["STORE_CALL_LIMITS_PER_CHANNEL"] = "1/minute"
     log_in(page, ROLE_EMAILS[Role.ACCOUNT_ADMIN])
