@@ -11,28 +11,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.api_keys import ApiKey
-from models.base import utcnow
+from models.base import enum_as_string, utcnow
 from models.catalog import CarrierService, Warehouse
 from models.orders import SalesOrder, SalesOrderLine
 from models.tenancy import User
 
 TRACKING_LENGTH = 100
 NOTE_LENGTH = 255  # the store's limit for a shipment note
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class ExportStatus(enum.StrEnum):
@@ -69,10 +59,12 @@ class Shipment(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # from the order page
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"))  # from a host system
 
-    export_status: Mapped[ExportStatus] = mapped_column(_enum(ExportStatus), default=ExportStatus.WAITING)
+    export_status: Mapped[ExportStatus] = mapped_column(
+        enum_as_string(ExportStatus), default=ExportStatus.WAITING
+    )
     store_shipment_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
-    export_problem: Mapped[ExportProblem | None] = mapped_column(_enum(ExportProblem))
+    export_problem: Mapped[ExportProblem | None] = mapped_column(enum_as_string(ExportProblem))
     export_error: Mapped[str] = mapped_column(Text, default="")
     export_attempts: Mapped[int] = mapped_column(default=0)  # requests that went out for it
     last_attempt_at: Mapped[datetime | None]
