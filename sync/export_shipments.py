@@ -31,6 +31,7 @@ from models.orders import SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
 from services.mappings.resolvers import CarrierResolver
 from services.shipments import export_state
+from services.shipments import queries as shipment_queries
 from sync import runs, store_order_update
 from sync.call_recorder import CallRecorder
 from sync.errors import ChannelUnusable, StoreUnavailable
@@ -150,7 +151,7 @@ def _event(state: _Export, level: EventLevel, message: str, order: SalesOrder) -
 
 
 def _export_order(state: _Export, order: SalesOrder) -> None:
-    shipments = export_state.order_shipments(order)
+    shipments = shipment_queries.order_shipments(order, fresh=True)
     unsure = [s for s in shipments if s.export_status == ExportStatus.SENDING]
     settle = current_app.config["SHIPMENT_SETTLE_SECONDS"]
     if any(not export_state.settled(s, settle) for s in unsure):

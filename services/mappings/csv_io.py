@@ -23,7 +23,8 @@ from models.catalog import Carrier, CarrierService, ProductVariant, sku_key
 from models.channels import SalesChannel
 from models.mappings import CODE_LENGTH, SKU_LENGTH, CarrierMapping, SkuMapping
 from models.tenancy import User
-from services import audit
+from services import audit, catalog
+from services.mappings import skus as sku_mappings
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -128,16 +129,8 @@ def _text_problem(value: str, label: str, limit: int) -> str | None:
 
 def import_skus(channel: SalesChannel, data: bytes, user: User | None) -> ImportReport:
     rows = read_rows(data, SKU_COLUMNS)
-    existing = set(
-        db.session.scalars(select(SkuMapping.channel_sku_key).where(SkuMapping.channel_id == channel.id))
-    )
-    variants = dict(
-        db.session.execute(
-            select(ProductVariant.sku_key, ProductVariant.id).where(
-                ProductVariant.account_id == channel.account_id
-            )
-        ).all()
-    )
+    existing = sku_mappings.mapped_sku_keys(channel.id)
+    variants = catalog.variant_ids_by_sku_key(channel.account_id)
     report, new_rows = ImportReport(), []
     for line, cells in rows:
         if len(cells) != len(SKU_COLUMNS):

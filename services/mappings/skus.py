@@ -20,7 +20,7 @@ from models.catalog import Product, ProductVariant, sku_key
 from models.channels import SalesChannel
 from models.mappings import SkuMapping
 from models.tenancy import User
-from services import audit
+from services import audit, catalog
 from services.audit import audit_field
 from services.mappings.resolvers import SkuResolver
 from services.mappings.sku_matching import Ambiguous, Proposal, SkuMatcher
@@ -188,6 +188,13 @@ def delete_mapping(channel: SalesChannel, mapping: SkuMapping, user: User | None
     db.session.delete(mapping)
 
 
+def mapped_sku_keys(channel_id: int) -> set[str]:
+    """The SKU keys the channel has mapped already, in one query."""
+    return set(
+        db.session.scalars(select(SkuMapping.channel_sku_key).where(SkuMapping.channel_id == channel_id))
+    )
+
+
 def auto_map(channel: SalesChannel, store_skus: list[str], user: User | None) -> AutoMapReport:
     """Map each store SKU equal to a techOMS SKU of the account (ignoring case and spaces) and not mapped yet:
     three queries and one bulk insert, one summary audit event."""
@@ -196,16 +203,8 @@ def auto_map(channel: SalesChannel, store_skus: list[str], user: User | None) ->
         key = sku_key(sku)
         if key and len(key) <= 100:
             by_key.setdefault(key, sku.strip())
-    existing = set(
-        db.session.scalars(select(SkuMapping.channel_sku_key).where(SkuMapping.channel_id == channel.id))
-    )
-    variants = dict(
-        db.session.execute(
-            select(ProductVariant.sku_key, ProductVariant.id).where(
-                ProductVariant.account_id == channel.account_id
-            )
-        ).all()
-    )
+    existing = mapped_sku_keys(channel.id)
+    variants = catalog.variant_ids_by_sku_key(channel.account_id)
     rows = [
         {"channel_id": channel.id, "channel_sku": sku, "channel_sku_key": key, "variant_id": variants[key]}
         for key, sku in by_key.items()

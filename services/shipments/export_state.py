@@ -18,15 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
 
 from connectors.brightsites.translate import ShipmentRecord
 from extensions import db
 from models.base import utcnow
-from models.catalog import CarrierService
 from models.channels import SalesChannel, ShipmentStoreStatus
 from models.orders import SalesOrder
-from models.shipments import ExportProblem, ExportStatus, Shipment, ShipmentLine
+from models.shipments import ExportProblem, ExportStatus, Shipment
 
 UNCONFIRMED = (ExportStatus.WAITING, ExportStatus.SENDING)
 
@@ -64,22 +62,6 @@ def unconfirmed_count(channel: SalesChannel) -> int:
     return db.session.scalar(
         select(func.count(Shipment.id)).where(
             Shipment.channel_id == channel.id, Shipment.export_status.in_(UNCONFIRMED)
-        )
-    )
-
-
-def order_shipments(order: SalesOrder) -> list[Shipment]:
-    """Every shipment of the order, fresh from the database, with what sending it needs; oldest first."""
-    return list(
-        db.session.scalars(
-            select(Shipment)
-            .where(Shipment.order_id == order.id)
-            .options(
-                selectinload(Shipment.lines).joinedload(ShipmentLine.order_line),
-                joinedload(Shipment.carrier_service).joinedload(CarrierService.carrier),
-            )
-            .order_by(Shipment.id)
-            .execution_options(populate_existing=True)
         )
     )
 

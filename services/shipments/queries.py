@@ -11,20 +11,22 @@ from models.orders import SalesOrder
 from models.shipments import Shipment, ShipmentLine
 
 
-def order_shipments(order: SalesOrder) -> list[Shipment]:
-    """The order's shipments, oldest first, with their lines, carrier service and warehouse."""
-    return list(
-        db.session.scalars(
-            select(Shipment)
-            .where(Shipment.order_id == order.id)
-            .options(
-                selectinload(Shipment.lines).joinedload(ShipmentLine.order_line),
-                joinedload(Shipment.carrier_service).joinedload(CarrierService.carrier),
-                joinedload(Shipment.warehouse),
-            )
-            .order_by(Shipment.id)
+def order_shipments(order: SalesOrder, *, fresh: bool = False) -> list[Shipment]:
+    """The order's shipments, oldest first, with their lines, carrier service and warehouse. `fresh`: read
+    again from the database over what the session holds (the export, between its commits)."""
+    query = (
+        select(Shipment)
+        .where(Shipment.order_id == order.id)
+        .options(
+            selectinload(Shipment.lines).joinedload(ShipmentLine.order_line),
+            joinedload(Shipment.carrier_service).joinedload(CarrierService.carrier),
+            joinedload(Shipment.warehouse),
         )
+        .order_by(Shipment.id)
     )
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
 
 
 def shipment_of_order(order: SalesOrder, shipment_id: int) -> Shipment | None:
