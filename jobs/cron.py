@@ -14,7 +14,7 @@ import threading
 from redis import Redis
 
 from app import create_app
-from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep
+from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, import_waiting_pushes, sweep
 
 log = logging.getLogger("techoms.cron")
 TICK_SECONDS = 60
@@ -24,6 +24,7 @@ LOCK_NAME = "techoms:cron:lock"
 def tick() -> None:
     swept = sweep()
     started = enqueue_scheduled_runs() + enqueue_scheduled_purges()
+    import_waiting_pushes()  # in the cron process itself: no store calls, usually nothing to do
     if swept or started:
         log.info("cron: %d stale run(s) failed, %d scheduled run(s) enqueued", swept, started)
 

@@ -26,6 +26,19 @@ def job_id(run: SyncRun) -> str:
     return f"sync-run-{run.id}"
 
 
+def enqueue_pushed(payload_id: int) -> None:
+    """Import a stored push: the job takes the payload's id (jobs/sync_jobs.py import_pushed). No retries:
+    it calls no store, and a payload it could not import stays stored for the next job or the cron."""
+    sync_queue().enqueue(
+        "jobs.sync_jobs.import_pushed",
+        args=(payload_id,),
+        job_timeout=JOB_TIMEOUT,
+        result_ttl=60,
+        failure_ttl=FAILURE_TTL,
+        description=f"pushed order {payload_id}",
+    )
+
+
 def enqueue_run(run: SyncRun) -> None:
     intervals = current_app.config["SYNC_RETRY_INTERVALS"]
     if run.action in LOCAL_JOBS:

@@ -12,8 +12,10 @@ from extensions import db
 from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
+from models.channels import SalesChannel
 from services.shipments import export_state
 from sync import engine, runs
+from sync import import_pushed as pushed_orders
 from sync import purge_pii as retention_purge
 from sync.schedule import SCHEDULED_ACTIONS, due_channels, due_purges
 
@@ -62,6 +64,22 @@ def purge_pii(run_id: int) -> str | None:
     """The PII retention purge of one channel: no store calls, so nothing to retry (the next run resumes)."""
     status = retention_purge.execute(run_id)
     return status.value if status else None
+
+
+@with_app_context
+def import_pushed(payload_id: int) -> str | None:
+    """A stored push: imports every received payload of its channel (sync/import_pushed.py)."""
+    status = pushed_orders.import_payload(payload_id)
+    return status.value if status else None
+
+
+@with_app_context
+def import_waiting_pushes() -> int:
+    """Cron: pushes still waiting (their job was lost, or failed): drained again. Returns the channels."""
+    channels = pushed_orders.waiting_channels()
+    for channel_id in channels:
+        pushed_orders.drain(db.session.get(SalesChannel, channel_id))
+    return len(channels)
 
 
 @with_app_context

@@ -20,19 +20,21 @@ class SyncAction(enum.StrEnum):
     EXPORT_SHIPMENTS = "export_shipments"
     EXPORT_INVENTORY = "export_inventory"
     PURGE_PII = "purge_pii"  # the retention purge: no store calls, customer data removed from old orders
+    IMPORT_PUSHED = "import_pushed"  # orders the store pushed (sync/import_pushed.py): no store calls
 
     @property
     def label(self) -> str:
         return _ACTION_LABELS.get(self.value) or self.value.replace("_", " ").capitalize()
 
 
-_ACTION_LABELS = {"purge_pii": "Purge PII"}
+_ACTION_LABELS = {"purge_pii": "Purge PII", "import_pushed": "Import pushed orders"}
 
 
 class SyncTrigger(enum.StrEnum):
     MANUAL = "manual"
     SCHEDULED = "scheduled"
     RETRY = "retry"  # one or more failed orders retried from the logs
+    PUSH = "push"  # the store pushed orders (Push Orders add-on)
 
 
 class RunStatus(enum.StrEnum):

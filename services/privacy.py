@@ -12,6 +12,8 @@ Where customer data can be (every model in `models/` was read; `PII_FIELDS` clas
 * `audit_event.old_value/new_value`, rows about the order (field "order", value its number: order_viewed).
 * `shipment.note`, typed by a warehouse person, emptied with the order; `idempotency_key.response_body`
   (the first answer to a POST, quoting the shipment) is deleted after a day by every purge run.
+* `pushed_order.payload`, an order as the store pushed it (the Show Order JSON, customer and all): deleted
+  with the order's customer data, and PUSHED_PAYLOAD_DAYS after it was imported in any case.
 * `api_call_log.request_body/response_body`, manual-logging captures naming the order (`/orders/<id>` in
   the path, or `"order_id": <id>` in a body).
 The free-text copies are cut out by `services/pii_copies.py`. Checked and free of customer data: order
@@ -33,6 +35,7 @@ from extensions import db
 from models.activity import ApiCallLog, PendingOrder, SyncEvent
 from models.api_keys import IdempotencyKey
 from models.channels import AuditEvent
+from models.order_push import PushedOrder
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import Shipment
 
@@ -93,6 +96,10 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     IdempotencyKey: _classified(
         keep="id account_id key request_hash status_code created_at", remove="response_body"
     ),
+    # The pushed JSON holds the whole order; `error` is techOMS's own text about it and may quote a value.
+    PushedOrder: _classified(
+        keep="id channel_id received_at external_id state processed_at", remove="payload", scrub="error"
+    ),
     ApiCallLog: _classified(
         keep="id channel_id run_id method path status duration_ms attempt error created_at",
         scrub="request_body response_body",
@@ -105,7 +112,7 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("carrier", "carrier_service", "warehouse", "product", "product_variant", "inventory_level"),
         *("stock_adjustment", "sales_channel", "carrier_mapping", "sku_mapping", "warehouse_mapping"),
         *("sync_run", "sync_cursor", "shipment_line", "pending_order_sku", "store_inventory_record"),
-        "api_key",
+        *("api_key", "order_push_setting", "order_arrival"),
     }
 )
 
@@ -183,6 +190,12 @@ def empty_orders(batch: Batch, now: datetime) -> tuple[int, int]:
         .where(shipments.c.order_id.in_(batch.select(SalesOrder.id)), shipments.c.note.is_not(None))
         .values(note=None)
     )
+    db.session.execute(
+        delete(PushedOrder).where(
+            PushedOrder.channel_id == batch.channel_id,
+            PushedOrder.external_id.in_(batch.select(SalesOrder.external_id)),
+        )
+    )
     orders = SalesOrder.__table__
     order_count = db.session.execute(
         update(orders)
@@ -201,5 +214,19 @@ def forget_old_idempotency_answers(account_id: int, now: datetime) -> int:
         delete(IdempotencyKey).where(
             IdempotencyKey.account_id == account_id,
             IdempotencyKey.created_at < now - timedelta(days=IDEMPOTENCY_DAYS),
+        )
+    ).rowcount
+
+
+PUSHED_PAYLOAD_DAYS = 1
+
+
+def forget_imported_payloads(channel_id: int, now: datetime) -> int:
+    """Pushed payloads imported (or set aside) more than PUSHED_PAYLOAD_DAYS ago: the order holds what they
+    said, and they hold the customer's data."""
+    return db.session.execute(
+        delete(PushedOrder).where(
+            PushedOrder.channel_id == channel_id,
+            PushedOrder.processed_at < now - timedelta(days=PUSHED_PAYLOAD_DAYS),
         )
     ).rowcount

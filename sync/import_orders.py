@@ -32,10 +32,12 @@ from extensions import db
 from models.activity import EventLevel, FailureCause, RunStatus, SyncAction, SyncCursor, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
+from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
 from services import timezones
 from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
+from services.order_push import settings as order_push
 from sync import order_upsert, runs
 from sync.call_recorder import CallRecorder
 from sync.errors import CredentialsRefused, StoreUnavailable
@@ -61,6 +63,11 @@ class ImportState:
     carriers: CarrierResolver | None = None
     pending: PendingBook | None = None
     warehouse_id: int | None = None  # the channel's primary mapped warehouse: where open orders hold stock
+    ignored: set[int] = field(default_factory=set)  # pushed copies not written (see `_newer`)
+    arrival: ArrivalPath = ArrivalPath.POLL  # recorded on the orders this run creates
+    # Pushed orders (sync/import_pushed.py): a copy no newer than the stored one is not written, and a new
+    # order in a status the channel does not import is left for a later listing, as the listing would.
+    pushed: bool = False
 
 
 def import_orders(
@@ -79,6 +86,8 @@ def import_orders(
         skus=SkuResolver(channel),
         carriers=CarrierResolver(channel),
         warehouse_id=allocation.primary_warehouse_id(channel),
+        # With push on, the scheduled listing is the catch-up sweep: it fetches only what a push missed.
+        arrival=ArrivalPath.SWEEP if order_push.is_on(channel) else ArrivalPath.POLL,
     )
     state.pending = PendingBook(channel.id, run.id)
     allocation.allocate_waiting(channel, state.warehouse_id)  # imported while no warehouse was mapped
@@ -87,8 +96,8 @@ def import_orders(
     if retry_ids or run.trigger == SyncTrigger.RETRY:
         run.progress_total = len(retry_ids)
         db.session.commit()  # the total shows at once, and no write stays open while the details are fetched
-        _process_details(state, retry_ids, existing=_existing(channel, retry_ids))
-        _commit_page(state)
+        _process_details(state, retry_ids, existing=existing_orders(channel, retry_ids))
+        commit_page(state)
         _pick_up_requested_retries(state)
         return _result(state)
 
@@ -104,7 +113,7 @@ def import_orders(
         elif page.total != first_total:
             stable = False  # orders moved in or out while paging: an item may have shifted past us
         _process_summaries(state, page.items)
-        _commit_page(state)
+        commit_page(state)
     _retry_pending(state)
     if moves_watermark:
         if stable:
@@ -115,7 +124,7 @@ def import_orders(
                 EventLevel.INFO,
                 "The store's order list changed while it was read; the next run reads the same period again.",
             )
-    _commit_page(state)
+    commit_page(state)
     _pick_up_requested_retries(state)
     return _result(state)
 
@@ -159,7 +168,7 @@ def _advance_watermark(channel: SalesChannel, value: datetime) -> None:
         cursor.value = value
 
 
-def _existing(channel: SalesChannel, ids: Iterable[int]) -> dict[int, SalesOrder]:
+def existing_orders(channel: SalesChannel, ids: Iterable[int]) -> dict[int, SalesOrder]:
     ids = list(ids)
     if not ids:
         return {}
@@ -189,7 +198,7 @@ def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
                 "The store listed an order techOMS cannot read (no valid id or update time); it was skipped.",
             )
     parsed = [item for item in parsed if item[0] not in state.handled]
-    existing = _existing(state.channel, [oid for oid, _, _ in parsed])
+    existing = existing_orders(state.channel, [oid for oid, _, _ in parsed])
     pending = state.pending
     need = []
     for oid, updated, status in parsed:
@@ -233,10 +242,22 @@ def _cancel_from_summary(
 def _process_details(state: ImportState, ids: list[int], existing: dict[int, SalesOrder]) -> None:
     """Details arrive in order while the fetch threads keep going: each chunk is translated, its SKUs resolved
     in one query and upserted, overlapping the database work with the remaining calls."""
-    outcomes = zip(ids, state.fetch(ids), strict=True)
+    process_documents(state, zip(ids, state.fetch(ids), strict=True), existing)
+
+
+def process_documents(
+    state: ImportState, outcomes: Iterable[tuple[int, Any]], existing: dict[int, SalesOrder]
+) -> None:
+    """(store order id, its Show Order JSON or the error fetching it raised), fetched or pushed: translated,
+    resolved and upserted a chunk at a time. The one import path of orders."""
+    outcomes = iter(outcomes)
     while chunk := list(islice(outcomes, CHUNK)):
         state.pending.start_chunk(oid for oid, _ in chunk)
         records = [record for oid, outcome in chunk if (record := _translated(state, oid, outcome))]
+        if state.pushed:
+            records = [
+                record for record in records if _newer(state, record, existing.get(record.external_id))
+            ]
         skus = {line.sku for record in records for line in record.physical_lines if line.sku}
         variant_ids = state.skus.resolve_many(skus) if skus else {}
         for record in records:
@@ -290,6 +311,23 @@ def _translated(state: ImportState, oid: int, outcome: Any) -> translate.OrderRe
     return None
 
 
+def _newer(state: ImportState, record: translate.OrderRecord, order: SalesOrder | None) -> bool:
+    """A pushed copy is written only when it is newer than the stored one (pushes arrive late, twice or out
+    of order), and a new order only in a status the channel imports (a later listing sees it change)."""
+    if order is None:
+        wanted = set(state.channel.order_statuses) - statuses.NEVER_FULFILLED
+        if record.status in wanted or record.external_id in state.pending:
+            return True
+        state.counts["not_selected"] += 1
+        state.ignored.add(record.external_id)
+        return False
+    if order.store_updated_at is not None and record.updated_at <= order.store_updated_at:
+        state.counts["unchanged" if record.updated_at == order.store_updated_at else "outdated"] += 1
+        state.ignored.add(record.external_id)
+        return False
+    return True
+
+
 def _import_one(
     state: ImportState, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
 ) -> None:
@@ -338,6 +376,8 @@ def _import_one(
     carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
     was = order.status if order is not None else None
     saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier, state.warehouse_id)
+    if outcome == order_upsert.Outcome.CREATED:
+        db.session.add(OrderArrival(order=saved, channel_id=channel.id, path=state.arrival))
     _clear_pending(state, oid)
     nothing_to_ship = saved.status == OrderStatus.NOT_FOR_FULFILMENT
     # A new order with nothing to ship is recorded, but the run counts it as skipped for fulfilment.
@@ -414,8 +454,8 @@ def _retry_pending(state: ImportState) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
-        _process_details(state, chunk, _existing(state.channel, chunk))
-        _commit_page(state)
+        _process_details(state, chunk, existing_orders(state.channel, chunk))
+        commit_page(state)
 
 
 def _pick_up_requested_retries(state: ImportState) -> None:
@@ -428,11 +468,11 @@ def _pick_up_requested_retries(state: ImportState) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
-            _process_details(state, chunk, _existing(state.channel, chunk))
-            _commit_page(state)
+            _process_details(state, chunk, existing_orders(state.channel, chunk))
+            commit_page(state)
 
 
-def _commit_page(state: ImportState) -> None:
+def commit_page(state: ImportState) -> None:
     state.pending.flush()
     state.recorder.flush()
     state.run.api_calls = state.recorder.calls

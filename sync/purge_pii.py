@@ -70,6 +70,7 @@ def _purge(run: SyncRun, counts: Counter, batch_size: int) -> RunStatus:
 
     counts["api_calls"] = _scrub_captures(run, before)
     privacy.forget_old_idempotency_answers(channel.account_id, now)
+    privacy.forget_imported_payloads(channel.id, now)
     db.session.commit()
     batch = privacy.Batch(channel.id, before, batch_size)
     while _purge_batch(run, batch, now, counts):
