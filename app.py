@@ -21,6 +21,7 @@ from web import (
     login_sessions,
     navigation,
     request_bodies,
+    secret_paths,
     security_headers,
     template_filters,
 )
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     request_bodies.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)
+    secret_paths.init_app(app)
     navigation.init_app(app)
     template_filters.init_app(app)
     register_commands(app)
@@ -73,7 +75,9 @@ BLUEPRINTS = (
     "channels",
     "health",
     "home",
+    "intake",
     "mappings",
+    "order_push",
     "orders",
     "privacy",
     "products",

@@ -66,6 +66,8 @@ def from_environment() -> dict:
         # Host-system API: calls per key, and wrong keys per client address, before 429.
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120/minute"),
         "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20/minute"),
+        # Order push intake: pushes per channel before 429 (a store pushes as orders are placed).
+        "ORDER_PUSH_RATE_LIMIT": os.environ.get("ORDER_PUSH_RATE_LIMIT", "600/minute"),
         "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
         # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
         "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")

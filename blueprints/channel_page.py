@@ -10,6 +10,7 @@ from flask import flash, redirect, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from blueprints import order_push_section
 from extensions import db
 from forms.channels import (
     AdvancedSettingsForm,
@@ -119,6 +120,8 @@ def page_context(channel: SalesChannel, view: str, sections: tuple[str, ...], **
         context[key] = overrides.pop(key) if key in overrides else BLANK_FORMS[section](channel)
     if view == "history":
         context |= _history(channel)
+    if view == "advanced":
+        context |= order_push_section.context(channel)
     return context | overrides
 
 

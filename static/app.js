@@ -154,3 +154,15 @@ function arriveAtForm() {
 // After "load": the browser's own scroll to the fragment, done while loading, would take the focus back.
 if (document.readyState === "complete") arriveAtForm();
 else window.addEventListener("load", arriveAtForm);
+
+// --- Copy buttons (data-copy="#field"): the order push intake URL, shown once ---------------------------------
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field) return;
+  field.select();
+  const done = () => { button.textContent = "Copied"; };
+  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, () => {});
+  else if (document.execCommand("copy")) done();
+});

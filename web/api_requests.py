@@ -1,8 +1,10 @@
-"""Requests to the host-system API (/api/...): no session at all, and errors as JSON.
+"""Machine-to-machine requests — the host-system API (/api/...) and the order push intake (/intake/...): no
+session at all, and errors as JSON.
 
 An API request authenticates by its key alone. It opens no session, so a browser's session cookie is neither
 read (it cannot act for the logged-in user) nor refreshed (API calls do not keep a web login alive), and the
-answer sets no cookie. With no cookie in play there is nothing for CSRF to protect (the API is exempt).
+answer sets no cookie. With no cookie in play there is nothing for CSRF to protect (the API is exempt). The
+intake authenticates by the secret in its URL, the same way: no session, no cookie, exempt from CSRF.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask import Flask, Request, Response, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 
 API_PATH_PREFIX = "/api/"
+INTAKE_PATH_PREFIX = "/intake/"
 API_MESSAGES = {
     400: "The request could not be read.",
     401: "An API key is required.",
@@ -27,7 +30,11 @@ API_MESSAGES = {
 
 
 def is_api_path(path: str) -> bool:
-    return path == API_PATH_PREFIX.rstrip("/") or path.startswith(API_PATH_PREFIX)
+    return (
+        path == API_PATH_PREFIX.rstrip("/")
+        or path.startswith(API_PATH_PREFIX)
+        or path.startswith(INTAKE_PATH_PREFIX)
+    )
 
 
 def is_api_request() -> bool:

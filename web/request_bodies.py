@@ -4,7 +4,8 @@ Flask-WTF also reads a JSON body as form data, and merges multipart file parts i
 arrive as something other than text (a number, a list, an uploaded file) and the validators crash on it. So a
 body that is not a form post is refused (415; this also keeps JSON logins out of the per-email throttle's
 blind spot), and a file part is accepted only under the name the CSV import forms give their file (400).
-The host-system API under /api/ is JSON by design and validates its own bodies.
+The host-system API under /api/ and the order push intake under /intake/ are JSON by design and validate
+their own bodies.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def refuse_unreadable_bodies():
     """before_request: a body that is not a form post, or a text field sent as a file, reaches no form."""
     if request.method not in SUBMIT_METHODS:  # Flask-WTF reads a body only from these
         return None
-    if is_api_request():  # the host-system API reads JSON itself and has no forms
+    if is_api_request():  # the host-system API and the intake read JSON themselves and have no forms
         return None
     if request.mimetype and request.mimetype not in FORM_BODIES:
         return render_error(415)

@@ -1,7 +1,6 @@
 """A channel's order push settings: turn on (a new secret, returned once), rotate the secret, turn off,
-the API
-version the store admin is told to choose. Every change is audited, never with the secret. Functions change
-the session and never commit.
+the API version the store admin is told to choose. Every change is audited, never with the secret. Functions
+change the session and never commit.
 
 The secret is 256 random bits, so a fast SHA-256 hash is enough to store (there is nothing to guess), and
 the public id (128 random bits) finds the row without comparing hashes."""

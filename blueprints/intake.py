@@ -1,0 +1,60 @@
+"""The order push intake: `POST /intake/brightsites/<public id>/<secret>` takes one pushed order (the Show
+Order JSON a Bright Sites store sends with the Push Orders add-on).
+
+Public (no login; listed in permissions.PUBLIC_ENDPOINTS), no session and no CSRF (web/api_requests.py):
+the secret in the URL authenticates the store. The payload is stored first and the answer (202) comes at
+once; a job imports it. A wrong secret, an unknown id and push switched off are the same 404 (nothing
+revealed); a body that is not a JSON object is a 400, one over 1 MiB a 413; each is counted. Pushes are
+rate-limited per channel. The path's secret never reaches a log (web/secret_paths.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from extensions import csrf, db, limiter
+from jobs.enqueue import enqueue_pushed
+from models.order_push import MAX_PAYLOAD_BYTES
+from services.order_push import intake
+from web.api_requests import api_error
+
+bp = Blueprint("intake", __name__, url_prefix="/intake")
+csrf.exempt(bp)
+
+STATUS = {"not_found": 404, "unreadable": 400, "too_large": 413}
+
+
+@bp.before_request
+def limit_body() -> None:
+    request.max_content_length = MAX_PAYLOAD_BYTES
+
+
+def _push_limit() -> str:
+    return current_app.config["ORDER_PUSH_RATE_LIMIT"]
+
+
+def _count_rate_limited(_limit) -> None:
+    intake.count_refusal(None, "rate_limited")
+
+
+@bp.post("/brightsites/<string(maxlength=64):public_id>/<string(maxlength=128):secret>")
+@limiter.limit(
+    _push_limit,
+    key_func=lambda: f"order-push:{request.view_args['public_id']}",
+    on_breach=_count_rate_limited,
+)
+def brightsites_order(public_id: str, secret: str):
+    try:
+        setting = intake.authenticate(public_id, secret)
+        try:
+            body = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            intake.count_refusal(setting.channel_id, "too_large")
+            raise intake.Refused("too_large") from None
+        pushed = intake.store_payload(setting, body)
+    except intake.Refused as refused:
+        db.session.rollback()
+        return api_error(STATUS[refused.reason])
+    db.session.commit()  # durable before the answer: the store does not push it again
+    enqueue_pushed(pushed.id)
+    return jsonify({"received": True}), 202
