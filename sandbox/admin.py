@@ -1,6 +1,7 @@
 """Simulator control endpoints under /__sandbox. Not part of the Bright Sites API and not authenticated: the
 simulator only listens on loopback. Tests and the demo use them to create stores, read and reset the billable
-call counters, set faults, and play the shopper's part (add, edit, pay or cancel orders)."""
+call counters, set faults, play the shopper's part (add, edit, pay or cancel orders), and configure the Push
+Orders add-on (sandbox/push.py): an order added or approved here is pushed, or pushed again on demand."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from sandbox import push, serialize
 from sandbox.api_orders import cancel_order
 from sandbox.errors import ApiError, invalid, not_found
 from sandbox.gateway import registry
@@ -177,23 +179,31 @@ def add_order(subdomain: str) -> ResponseReturnValue:
     gift_only = body.get("gift_only")
     if gift_only is not None and not isinstance(gift_only, bool):
         raise invalid("gift_only", "gift_only must be true or false")
+    count = body.get("count", 1)
+    if not isinstance(count, int) or not 1 <= count <= MAX_ORDERS:
+        raise invalid("count", f"count must be between 1 and {MAX_ORDERS}")
+    ids = []
     with store.lock:
-        rng = random.Random(f"{store.seed}:{len(store.orders)}")
         physical = [p for p in store.products.values() if p.sku != "GIFTCERT"]
         gift = next(p for p in store.products.values() if p.sku == "GIFTCERT")
-        now = utc_now()
-        order = make_order(
-            store,
-            rng,
-            now,
-            now,
-            status=status,
-            gift=bool(body.get("gift")),
-            physical_products=physical or [gift],
-            gift_product=gift,
-            only_gift=gift_only,
-        )
-        return jsonify({"order_id": order.id}), 201
+        for _ in range(count):
+            rng = random.Random(f"{store.seed}:{len(store.orders)}")
+            now = utc_now()
+            order = make_order(
+                store,
+                rng,
+                now,
+                now,
+                status=status,
+                gift=bool(body.get("gift")),
+                physical_products=physical or [gift],
+                gift_product=gift,
+                only_gift=gift_only,
+            )
+            if not order.awaiting_approval:  # placed; a MOAS order is pushed once approved
+                push.push(store, order)
+            ids.append(order.id)
+    return jsonify({"order_id": ids[0], "order_ids": ids}), 201
 
 
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/edit")
@@ -250,9 +260,12 @@ def change_status(subdomain: str, order_id: int) -> ResponseReturnValue:
         raise invalid("status", "unknown status")
     with store.lock:
         order = _order_or_404(store, order_id)
+        was_awaiting = order.awaiting_approval
         order.status = status
         order.awaiting_approval = status == "moas_pending" or body.get("awaiting_approval") is True
         order.touch()
+        if was_awaiting and not order.awaiting_approval:  # approved: the add-on pushes it now
+            push.push(store, order)
         return jsonify({"order_id": order.id, "status": order.status})
 
 
@@ -330,3 +343,64 @@ def all_shipments(subdomain: str) -> ResponseReturnValue:
                 ]
             }
         )
+
+
+@blueprint.get("/stores/<subdomain>/push")
+def read_push(subdomain: str) -> ResponseReturnValue:
+    store = _store_or_404(subdomain)
+    return jsonify(store.push.snapshot() if store.push else {"url": ""})
+
+
+@blueprint.put("/stores/<subdomain>/push")
+def set_push(subdomain: str) -> ResponseReturnValue:
+    """The store admin's Push Order tab: URL, API version; plus the simulator's concurrency and faults."""
+    store = _store_or_404(subdomain)
+    try:
+        config = push.validated(_body())
+    except (TypeError, ValueError) as exc:
+        raise ApiError(422, {"push": str(exc)}) from None
+    with store.lock:
+        if store.push is not None:
+            store.push.stop()
+        store.push = push.PushSender(config)
+        return jsonify(store.push.snapshot())
+
+
+@blueprint.delete("/stores/<subdomain>/push")
+def remove_push(subdomain: str) -> ResponseReturnValue:
+    store = _store_or_404(subdomain)
+    with store.lock:
+        if store.push is not None:
+            store.push.stop()
+        store.push = None
+    return jsonify({"url": ""})
+
+
+@blueprint.post("/stores/<subdomain>/push/wait")
+def wait_for_pushes(subdomain: str) -> ResponseReturnValue:
+    """Deliver a held push and wait until every queued one was sent (tests and benches)."""
+    store = _store_or_404(subdomain)
+    sender = store.push
+    if sender is None:
+        raise not_found("Push configuration")
+    finished = sender.wait(float(_body().get("timeout", 60)))
+    return jsonify({**sender.snapshot(), "finished": finished})
+
+
+@blueprint.post("/stores/<subdomain>/orders/<int:order_id>/push")
+def push_order(subdomain: str, order_id: int) -> ResponseReturnValue:
+    """The store admin's "push again" of one order (faults apply as to every push)."""
+    store = _store_or_404(subdomain)
+    with store.lock:
+        order = _order_or_404(store, order_id)
+        if not push.push(store, order):
+            raise invalid("push", "the store has no push URL configured")
+    return jsonify({"order_id": order_id, "pushed": True})
+
+
+@blueprint.get("/stores/<subdomain>/orders/<int:order_id>/payload")
+def order_payload(subdomain: str, order_id: int) -> ResponseReturnValue:
+    """The Show Order JSON of an order as a push would carry it now, without a billed call (tests)."""
+    store = _store_or_404(subdomain)
+    with store.lock:
+        return jsonify(serialize.order_full(_order_or_404(store, order_id), store))

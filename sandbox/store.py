@@ -225,6 +225,7 @@ class Store:
     calls: CallCounter = field(default_factory=CallCounter)
     faults: FaultInjector = field(default_factory=FaultInjector)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    push: Any = None  # sandbox.push.PushSender while the Push Orders add-on is configured
     _next_ids: dict[str, int] = field(default_factory=dict)
 
     @property
