@@ -1,0 +1,263 @@
+"""Order push (issue #15 A): the simulator pushes orders over real HTTP to the intake, a real RQ worker imports
+them through the import's own path, at zero API calls per order; the catch-up sweep fetches only what a push
+missed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import db
+from jobs.enqueue import enqueue_run
+from models.activity import PendingOrder, SyncAction, SyncRun, SyncTrigger
+from models.order_push import ArrivalPath, OrderArrival, PushedOrder, PushState
+from models.orders import SalesOrder
+from services.order_push import intake, settings
+from sync import runs
+from tests.support.order_push import payload, point_store_at, served, turn_push_on, wait_for_pushes
+from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
+from web.secret_paths import redact
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def shop(simulator, world):
+    """A store with no orders yet, its SKUs in the catalog, and a channel with push on."""
+    store = make_store(simulator, seed=5, products=4, orders=0, gift_rate=0, moas_rate=0)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    return store, channel, turn_push_on(channel)
+
+
+@pytest.fixture
+def base_url(app):
+    with served(app) as url:
+        yield url
+
+
+def orders_of(channel):
+    db.session.expire_all()
+    return db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)).all()
+
+
+def arrivals(channel) -> dict[str, int]:
+    rows = db.session.execute(
+        select(OrderArrival.path, func.count())
+        .where(OrderArrival.channel_id == channel.id)
+        .group_by(OrderArrival.path)
+    ).all()
+    return {path.value: count for path, count in rows}
+
+
+def test_pushed_order_is_imported_at_zero_api_calls(simulator, shop, base_url):
+    store, channel, path = shop
+    point_store_at(simulator, store, base_url + path)
+    simulator.reset_calls(store)
+    order_id = simulator.add_order(store, status="paid")
+    stats = wait_for_pushes(simulator, store)["stats"]
+    assert stats["sent"] == 1 and stats.get("status_202") == 1
+    work()
+    [order] = orders_of(channel)
+    assert order.external_id == order_id
+    assert order.lines and all(line.variant_id for line in order.lines if line.is_physical)
+    assert simulator.calls(store)["total"] == 0
+    assert arrivals(channel) == {"push": 1}
+    run = db.session.scalar(select(SyncRun).where(SyncRun.action == SyncAction.IMPORT_PUSHED))
+    assert run.trigger == SyncTrigger.PUSH and run.api_calls == 0 and run.counts.get("created") == 1
+    assert db.session.scalar(select(PushedOrder.state)) == PushState.IMPORTED
+
+
+def test_duplicate_push_writes_nothing_twice(simulator, shop, client):
+    store, channel, path = shop
+    order_id = simulator.add_order(store, status="paid")
+    body = json.dumps(payload(simulator, store, order_id))
+    assert client.post(path, data=body, content_type=JSON).status_code == 202
+    work()
+    assert client.post(path, data=body, content_type=JSON).status_code == 202
+    work()
+    assert len(orders_of(channel)) == 1
+    states = db.session.scalars(select(PushedOrder.state).order_by(PushedOrder.id)).all()
+    assert states == [PushState.IMPORTED, PushState.IGNORED]
+    # Both copies in one batch: the order is written once.
+    for _ in range(2):
+        client.post(path, data=body, content_type=JSON)
+    work()
+    assert len(orders_of(channel)) == 1
+
+
+def test_older_push_never_overwrites_newer_data(simulator, shop, client):
+    store, channel, path = shop
+    order_id = simulator.add_order(store, status="paid")
+    older = payload(simulator, store, order_id)
+    line_id = older["line_items"][0]["id"]
+    simulator.mutate_order(store, order_id, "edit", line_id=line_id, quantity=7)
+    newer = payload(simulator, store, order_id)
+    assert newer["updated_at"] > older["updated_at"]
+    for document in (newer, older):  # out of order
+        assert client.post(path, data=json.dumps(document), content_type=JSON).status_code == 202
+        work()
+    [order] = orders_of(channel)
+    line = next(li for li in order.lines if li.external_line_id == line_id)
+    assert line.quantity == 7
+    assert db.session.scalars(select(PushedOrder.state).order_by(PushedOrder.id)).all() == [
+        PushState.IMPORTED,
+        PushState.IGNORED,
+    ]
+    # Both in one batch, the older one last: the newer copy wins too.
+    simulator.mutate_order(store, order_id, "edit", line_id=line_id, quantity=9)
+    newest = payload(simulator, store, order_id)
+    client.post(path, data=json.dumps(newest), content_type=JSON)
+    client.post(path, data=json.dumps(older), content_type=JSON)
+    work()
+    db.session.expire_all()
+    assert next(li for li in orders_of(channel)[0].lines if li.external_line_id == line_id).quantity == 9
+
+
+def test_simulator_faults_duplicates_and_out_of_order(simulator, shop, base_url):
+    store, channel, path = shop
+    point_store_at(
+        simulator, store, base_url + path, seed=3, duplicate_rate=0.3, reorder_rate=0.3, concurrency=4
+    )
+    ids = simulator.admin("POST", f"/stores/{store.subdomain}/orders", {"status": "paid", "count": 20})[
+        "order_ids"
+    ]
+    stats = wait_for_pushes(simulator, store)["stats"]
+    assert stats["duplicated"] and stats["reordered"]
+    work()
+    assert sorted(o.external_id for o in orders_of(channel)) == sorted(ids)
+    assert simulator.calls(store)["total"] == 0
+
+
+def test_push_then_sweep_costs_one_listing_and_no_detail(simulator, shop, base_url):
+    store, channel, path = shop
+    point_store_at(simulator, store, base_url + path)
+    simulator.admin("POST", f"/stores/{store.subdomain}/orders", {"status": "paid", "count": 3})
+    wait_for_pushes(simulator, store)
+    work()
+    simulator.reset_calls(store)
+    next_second()
+    run = import_now(channel, trigger=SyncTrigger.SCHEDULED)
+    assert simulator.calls(store)["total"] == 1  # the listing only
+    assert run.counts.get("unchanged") == 3 and not run.counts.get("created")
+    assert len(orders_of(channel)) == 3
+    assert arrivals(channel) == {"push": 3}
+
+
+def test_sweep_finds_a_lost_push_with_one_listing_and_one_detail(simulator, shop, base_url):
+    store, channel, path = shop
+    point_store_at(simulator, store, base_url + path, lost_rate=1.0)
+    order_id = simulator.add_order(store, status="paid")
+    assert wait_for_pushes(simulator, store)["stats"]["lost"] == 1
+    work()
+    assert orders_of(channel) == []
+    simulator.reset_calls(store)
+    next_second()
+    import_now(channel, trigger=SyncTrigger.SCHEDULED)
+    assert simulator.calls(store)["total"] == 2  # one listing, one detail
+    assert [o.external_id for o in orders_of(channel)] == [order_id]
+    assert arrivals(channel) == {"sweep": 1}
+
+
+def test_moas_order_is_pushed_when_approved(simulator, shop, base_url):
+    store, channel, path = shop
+    point_store_at(simulator, store, base_url + path)
+    order_id = simulator.add_order(store, status="moas_pending")
+    assert wait_for_pushes(simulator, store)["stats"].get("submitted", 0) == 0
+    simulator.mutate_order(store, order_id, "status", status="paid")
+    wait_for_pushes(simulator, store)
+    work()
+    assert [o.external_id for o in orders_of(channel)] == [order_id]
+
+
+def test_order_in_a_status_not_imported_waits_for_the_listing(simulator, shop, client):
+    store, channel, path = shop
+    order_id = simulator.add_order(store, status="billed")  # the channel imports new, paid, in progress
+    client.post(path, data=json.dumps(payload(simulator, store, order_id)), content_type=JSON)
+    work()
+    assert orders_of(channel) == []
+    assert db.session.scalar(select(PushedOrder.state)) == PushState.IGNORED
+
+
+def test_unknown_sku_becomes_a_failed_order_with_retry(simulator, world, client):
+    store = make_store(simulator, seed=5, products=4, orders=0, gift_rate=0, moas_rate=0)
+    channel = sync_channel(store, world.a.account)  # no catalog: no SKU resolves
+    path = turn_push_on(channel)
+    order_id = simulator.add_order(store, status="paid")
+    client.post(path, data=json.dumps(payload(simulator, store, order_id)), content_type=JSON)
+    work()
+    assert orders_of(channel) == []
+    pending = db.session.scalar(select(PendingOrder).where(PendingOrder.channel_id == channel.id))
+    assert pending.external_id == order_id and pending.missing_skus
+    catalog_for(simulator, store, world.a.account)
+    simulator.reset_calls(store)
+    run, _ = runs.request_run(
+        channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, params={"order_ids": [order_id]}
+    )
+    enqueue_run(run)
+    work()
+    assert [o.external_id for o in orders_of(channel)] == [order_id]
+    assert simulator.calls(store)["total"] == 1  # the retry's one detail call
+
+
+@pytest.mark.parametrize("wrong", ["secret", "channel", "off"])
+def test_wrong_secret_unknown_channel_or_push_off_are_the_same_404(shop, client, wrong):
+    _store, channel, path = shop
+    prefix, public_id, secret = path.rsplit("/", 2)
+    if wrong == "secret":
+        path = f"{prefix}/{public_id}/{secret[:-1]}x"
+    elif wrong == "channel":
+        path = f"{prefix}/nosuchchannel0000000000/{secret}"
+    else:
+        settings.turn_off(settings.setting_of(channel), None)
+        db.session.commit()
+    response = client.post(path, data=b'{"order_id": 1}', content_type=JSON)
+    assert response.status_code == 404
+    assert response.get_json() == {
+        "errors": {"request": ["There is nothing at this path, or it belongs to another account."]}
+    }
+    assert "Set-Cookie" not in response.headers
+    assert db.session.scalar(select(func.count()).select_from(PushedOrder)) == 0
+    if wrong != "channel":  # an unknown id is counted under "unknown"
+        assert intake.refusal_counts(channel.id)["not_found"] == 1
+
+
+def test_huge_body_is_413_and_counted(shop, client):
+    _store, channel, path = shop
+    body = b'{"order_id": 1, "x": "' + b"a" * (1024 * 1024) + b'"}'
+    response = client.post(path, data=body, content_type=JSON)
+    assert response.status_code == 413
+    assert intake.refusal_counts(channel.id)["too_large"] == 1
+    assert db.session.scalar(select(func.count()).select_from(PushedOrder)) == 0
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+def test_malformed_json_is_400_and_counted(shop, client, body):
+    _store, channel, path = shop
+    response = client.post(path, data=body, content_type=JSON)
+    assert response.status_code == 400
+    assert intake.refusal_counts(channel.id)["unreadable"] == 1
+    assert db.session.scalar(select(func.count()).select_from(PushedOrder)) == 0
+
+
+def test_json_object_without_an_order_id_is_stored_then_set_aside(shop, client):
+    _store, channel, path = shop
+    assert client.post(path, data=b'{"hello": "world"}', content_type=JSON).status_code == 202
+    work()
+    assert db.session.scalar(select(PushedOrder.state)) == PushState.UNREADABLE
+    assert orders_of(channel) == []
+
+
+def test_pushes_are_rate_limited_per_channel(make_app, app_config, shop):
+    _store, _channel, path = shop
+    limited = make_app({**app_config, "ORDER_PUSH_RATE_LIMIT": "2/minute"})
+    client = limited.test_client()
+    answers = [client.post(path, data=b"[]", content_type=JSON).status_code for _ in range(3)]
+    assert answers == [400, 400, 429]
+
+
+def test_secret_never_reaches_the_access_log():
+    line = '127.0.0.1 - - "POST /intake/brightsites/AbC_12/s3cr3t-Value_x HTTP/1.1" 202 -'
+    assert redact(line) == '127.0.0.1 - - "POST /intake/brightsites/AbC_12/[secret] HTTP/1.1" 202 -'
