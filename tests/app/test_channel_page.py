@@ -246,6 +246,9 @@ def test_deleted_channel_frees_its_store(client, world, login, bs_store):
     assert second != first
 
 
+PUSH_FORMS = ("push_form", "push_action_form")  # Advanced settings › Order push (turn on; rotate and off)
+
+
 @contextmanager
 def forms_rendered(app):
     """The section forms in the context of each template or block rendered meanwhile."""
@@ -282,13 +285,15 @@ def test_a_section_reply_builds_only_its_own_form(app, client, world, login):
     # A tab switch builds its view's forms; a full page also those beside the view.
     with forms_rendered(app) as seen:
         client.get(f"/channels/{channel.id}/advanced", headers=htmx)
-    assert seen == [{"token_form", "advanced_form"}]
+    assert seen == [{"token_form", "advanced_form", *PUSH_FORMS}]
     with forms_rendered(app) as seen:
         client.get(f"/channels/{channel.id}/history")
     assert seen == [{"general_form", "privacy_form", "delete_form"}]
     with forms_rendered(app) as seen:
         client.post(f"/channels/{channel.id}/advanced", data={**ADVANCED, "import_lag_minutes": "-1"})
-    assert seen == [{"token_form", "advanced_form", "general_form", "privacy_form", "delete_form"}]
+    assert seen == [
+        {"token_form", "advanced_form", *PUSH_FORMS, "general_form", "privacy_form", "delete_form"}
+    ]
 
 
 def test_moving_the_store_forgets_the_old_stores_lists(client, world, login, simulator, bs_store):

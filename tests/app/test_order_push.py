@@ -1,6 +1,6 @@
-"""Order push (issue #15 A): the simulator pushes orders over real HTTP to the intake, a real RQ worker imports
-them through the import's own path, at zero API calls per order; the catch-up sweep fetches only what a push
-missed."""
+"""Order push (issue #15 A): the simulator pushes orders over real HTTP to the intake, a real RQ worker
+imports them through the import's own path, at zero API calls per order; the catch-up sweep fetches only
+what a push missed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from extensions import db
 from jobs.enqueue import enqueue_run
 from models.activity import PendingOrder, SyncAction, SyncRun, SyncTrigger
-from models.order_push import ArrivalPath, OrderArrival, PushedOrder, PushState
+from models.order_push import OrderArrival, PushedOrder, PushState
 from models.orders import SalesOrder
 from services.order_push import intake, settings
 from sync import runs

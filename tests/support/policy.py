@@ -71,6 +71,10 @@ def _api_key_id(account) -> int:
     return row.id
 
 
+# Authenticated by a secret in the URL (the order push intake): no session, exempt from CSRF by design.
+SECRET_URL_ENDPOINTS = frozenset({"intake.brightsites_order"})
+
+
 def is_api_endpoint(rule) -> bool:
     """Authenticated by an account API key, never by the session: any session request answers 401."""
     return rule.endpoint in API_KEY_ENDPOINTS
