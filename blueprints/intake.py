@@ -56,5 +56,5 @@ def brightsites_order(public_id: str, secret: str):
         db.session.rollback()
         return api_error(STATUS[refused.reason])
     db.session.commit()  # durable before the answer: the store does not push it again
-    enqueue_pushed(pushed.id)
+    enqueue_pushed(pushed.channel_id, pushed.id)
     return jsonify({"received": True}), 202

@@ -26,9 +26,19 @@ def job_id(run: SyncRun) -> str:
     return f"sync-run-{run.id}"
 
 
-def enqueue_pushed(payload_id: int) -> None:
-    """Import a stored push: the job takes the payload's id (jobs/sync_jobs.py import_pushed). No retries:
-    it calls no store, and a payload it could not import stays stored for the next job or the cron."""
+PUSH_QUEUED_KEY = "order-push:queued:{channel_id}"
+PUSH_QUEUED_TTL = 60  # a lost job is made up for by the next push after this, or by the cron's look
+
+
+def enqueue_pushed(channel_id: int, payload_id: int) -> bool:
+    """Import a stored push: a job that takes the payload's id (jobs/sync_jobs.py import_pushed) and drains
+    every received payload of its channel. One job waits per channel at a time: a push arriving while one
+    waits is taken by it (the job clears the mark before it reads), so a burst of pushes is not a burst of
+    jobs. No retries: it calls no store, and what it could not import stays stored for the next job or the
+    cron. True when a job was queued."""
+    redis = current_app.extensions["redis"]
+    if not redis.set(PUSH_QUEUED_KEY.format(channel_id=channel_id), payload_id, nx=True, ex=PUSH_QUEUED_TTL):
+        return False
     sync_queue().enqueue(
         "jobs.sync_jobs.import_pushed",
         args=(payload_id,),
@@ -37,6 +47,12 @@ def enqueue_pushed(payload_id: int) -> None:
         failure_ttl=FAILURE_TTL,
         description=f"pushed order {payload_id}",
     )
+    return True
+
+
+def pushed_job_started(channel_id: int) -> None:
+    """Called by the job before it reads the payloads: a push stored from now on queues a job of its own."""
+    current_app.extensions["redis"].delete(PUSH_QUEUED_KEY.format(channel_id=channel_id))
 
 
 def enqueue_run(run: SyncRun) -> None:

@@ -9,7 +9,7 @@ from rq import get_current_job
 
 from app import create_app
 from extensions import db
-from jobs.enqueue import enqueue_run
+from jobs.enqueue import enqueue_run, pushed_job_started
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
@@ -69,6 +69,10 @@ def purge_pii(run_id: int) -> str | None:
 @with_app_context
 def import_pushed(payload_id: int) -> str | None:
     """A stored push: imports every received payload of its channel (sync/import_pushed.py)."""
+    channel_id = pushed_orders.channel_of(payload_id)
+    if channel_id is None:
+        return None
+    pushed_job_started(channel_id)
     status = pushed_orders.import_payload(payload_id)
     return status.value if status else None
 

@@ -43,12 +43,16 @@ MAX_RUNS = 20  # runs one job starts before it leaves the rest to the next push 
 
 
 def import_payload(payload_id: int) -> RunStatus | None:
-    """The job of one stored push: None when it was already imported (by a run that drained it)."""
+    """The job of one stored push: drains its channel (its own payload may have been taken by an earlier
+    run, but pushes stored after that one queued no job of their own). None when there was nothing to do."""
     pushed = db.session.get(PushedOrder, payload_id)
-    if pushed is None or pushed.state != PushState.RECEIVED:
+    if pushed is None:
         return None
-    channel = db.session.get(SalesChannel, pushed.channel_id)
-    return drain(channel)
+    return drain(db.session.get(SalesChannel, pushed.channel_id))
+
+
+def channel_of(payload_id: int) -> int | None:
+    return db.session.scalar(select(PushedOrder.channel_id).where(PushedOrder.id == payload_id))
 
 
 def drain(channel: SalesChannel) -> RunStatus | None:
