@@ -9,7 +9,10 @@ rate-limited per channel. The path's secret never reaches a log (web/secret_path
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import csrf, db, limiter
@@ -18,6 +21,7 @@ from models.order_push import MAX_PAYLOAD_BYTES
 from services.order_push import intake
 from web.api_requests import api_error
 
+log = logging.getLogger("techoms.intake")
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 csrf.exempt(bp)
 
@@ -55,6 +59,11 @@ def brightsites_order(public_id: str, secret: str):
     except intake.Refused as refused:
         db.session.rollback()
         return api_error(STATUS[refused.reason])
-    db.session.commit()  # durable before the answer: the store does not push it again
+    try:
+        db.session.commit()  # durable before the answer: the store does not push it again
+    except OperationalError:  # the database is busy beyond its lock timeout (SQLite): the push is not taken
+        db.session.rollback()
+        log.warning("order push not stored: the database was busy")
+        return api_error(503)
     enqueue_pushed(pushed.channel_id, pushed.id)
     return jsonify({"received": True}), 202

@@ -33,12 +33,13 @@ from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import runs
 from sync.call_recorder import CallRecorder
-from sync.import_orders import ImportState, commit_page, existing_orders, process_documents
+from sync.import_orders import CHUNK, ImportState, commit_page, existing_orders, process_documents
 from sync.pending_orders import PendingBook
 
 log = logging.getLogger("techoms.sync")
 
-BATCH = 500  # payloads read per round; imported CHUNK (100) at a time
+BATCH = CHUNK  # payloads read, imported and committed together: short write transactions, as the intake
+# keeps writing while a run works (SQLite has one writer at a time)
 MAX_RUNS = 20  # runs one job starts before it leaves the rest to the next push or the cron's look
 
 

@@ -26,6 +26,7 @@ API_MESSAGES = {
     415: "Send the body as JSON (Content-Type: application/json).",
     429: "Too many requests; wait and try again.",
     500: "An unexpected error happened. It has been logged; nothing was saved.",
+    503: "Busy for a moment; nothing was saved. Send it again.",
 }
 
 
