@@ -44,7 +44,12 @@ def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None 
                 channel, SyncAction.IMPORT_ORDERS, last_import.created_at if last_import else None
             ),
         },
-        "actions": [(action, latest.get((channel.id, action))) for action in SyncAction],
+        "actions": [
+            (action, latest.get((channel.id, action)))
+            for action in SyncAction
+            # Pushed orders have a card once the store pushed something: no button starts them.
+            if action != SyncAction.IMPORT_PUSHED or (channel.id, action) in latest
+        ],
         "history": history,
         "failures": failures,
         "groups": failures.groups[:GROUPS_ON_ACTIONS],

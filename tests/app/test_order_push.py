@@ -5,6 +5,7 @@ what a push missed."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,8 +13,10 @@ from sqlalchemy import func, select
 from extensions import db
 from jobs.enqueue import enqueue_run
 from models.activity import PendingOrder, SyncAction, SyncRun, SyncTrigger
+from models.base import utcnow
 from models.order_push import OrderArrival, PushedOrder, PushState
-from models.orders import SalesOrder
+from models.orders import OrderStatus, SalesOrder
+from services import privacy
 from services.order_push import intake, settings
 from sync import runs
 from tests.support.order_push import payload, point_store_at, served, turn_push_on, wait_for_pushes
@@ -261,3 +264,20 @@ def test_pushes_are_rate_limited_per_channel(make_app, app_config, shop):
 def test_secret_never_reaches_the_access_log():
     line = '127.0.0.1 - - "POST /intake/brightsites/AbC_12/s3cr3t-Value_x HTTP/1.1" 202 -'
     assert redact(line) == '127.0.0.1 - - "POST /intake/brightsites/AbC_12/[secret] HTTP/1.1" 202 -'
+
+
+def test_payloads_go_with_the_customer_data_and_a_day_after_import(simulator, shop, client):
+    store, channel, path = shop
+    first, second = (simulator.add_order(store, status="paid") for _ in range(2))
+    for order_id in (first, second):
+        client.post(path, data=json.dumps(payload(simulator, store, order_id)), content_type=JSON)
+    work()
+    now = utcnow()
+    purged = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == first))
+    purged.status, purged.closed_at = OrderStatus.SHIPPED, now - timedelta(days=40)
+    db.session.commit()
+    privacy.empty_orders(privacy.Batch(channel.id, now - timedelta(days=30), 100), now)
+    db.session.commit()
+    assert db.session.scalars(select(PushedOrder.external_id)).all() == [second]
+    assert privacy.forget_imported_payloads(channel.id, now) == 0  # imported just now: kept a day
+    assert privacy.forget_imported_payloads(channel.id, now + timedelta(days=2)) == 1
