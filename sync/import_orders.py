@@ -11,6 +11,11 @@ every later run; the watermark moves only after a complete, stable listing.
 Retries asked for while a run is queued or running are folded into it: before it finishes, every run picks up
 the failed orders whose retry was requested after their last attempt (`_pick_up_requested_retries`), fetching
 only those orders. A request that comes after that last look is left to a follow-up run (sync/runs.py).
+
+`process_documents` is the one path from an order's JSON to a stored order: orders the store pushed
+(sync/import_pushed.py) go through it too. With order push on, a scheduled run is the catch-up sweep: the
+listing is the same, and an order a push brought is not fetched again (its store update time is the same).
+Each order created records how it arrived (`OrderArrival`: push, sweep or poll).
 """
 
 from __future__ import annotations
