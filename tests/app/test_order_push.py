@@ -5,6 +5,7 @@ what a push missed."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from extensions import db
 from jobs.enqueue import enqueue_run
 from models.activity import PendingOrder, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
+from models.channels import AuditEvent
 from models.order_push import OrderArrival, PushedOrder, PushState
 from models.orders import OrderStatus, SalesOrder
 from services import privacy
@@ -281,3 +283,45 @@ def test_payloads_go_with_the_customer_data_and_a_day_after_import(simulator, sh
     assert db.session.scalars(select(PushedOrder.external_id)).all() == [second]
     assert privacy.forget_imported_payloads(channel.id, now) == 0  # imported just now: kept a day
     assert privacy.forget_imported_payloads(channel.id, now + timedelta(days=2)) == 1
+
+
+def test_turn_on_shows_the_url_once_rotate_and_turn_off(simulator, world, client, login):
+    store = make_store(simulator, seed=5, products=4, orders=0)
+    channel = sync_channel(store, world.a.account)
+    login("accountadmin@a.test")
+    htmx = {"HX-Request": "true"}
+    page = client.post(f"/channels/{channel.id}/order-push/on", data={"api_version": "v2.7.0"}, headers=htmx)
+    assert page.status_code == 200
+    first = _intake_path(page.get_data(as_text=True))
+    assert "BrightSites JSON" in page.get_data(as_text=True)
+    again = client.get(f"/channels/{channel.id}/advanced").get_data(as_text=True)
+    assert first.rsplit("/", 1)[1] not in again and "••••" in again
+    rotated = client.post(f"/channels/{channel.id}/order-push/rotate", headers=htmx)
+    second = _intake_path(rotated.get_data(as_text=True))
+    assert second != first
+    assert client.post(first, data=b"{}", content_type=JSON).status_code == 404
+    assert client.post(second, data=b'{"order_id": 1}', content_type=JSON).status_code == 202
+    client.post(f"/channels/{channel.id}/order-push/off", headers=htmx)
+    assert client.post(second, data=b'{"order_id": 1}', content_type=JSON).status_code == 404
+    actions = [
+        e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.channel_id == channel.id))
+    ]
+    assert actions.count("order_push_secret_rotated") == 1
+    assert all(second.rsplit("/", 1)[1] not in e.new_value for e in db.session.scalars(select(AuditEvent)))
+
+
+def test_account_users_may_not_change_order_push(simulator, world, client, login):
+    channel = sync_channel(make_store(simulator, seed=5, products=4, orders=0), world.a.account)
+    login("user@a.test")
+    assert (
+        client.post(f"/channels/{channel.id}/order-push/on", data={"api_version": "v2.7.0"}).status_code
+        == 403
+    )
+    page = client.get(f"/channels/{channel.id}/advanced").get_data(as_text=True)
+    assert "Only organization owners" in page and "Turn push on" not in page
+
+
+def _intake_path(html: str) -> str:
+    match = re.search(r'value="https?://[^/"]+(/intake/brightsites/[^"]+)"', html)
+    assert match, "no intake URL in the answer"
+    return match.group(1)
