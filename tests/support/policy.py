@@ -33,6 +33,9 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         **_sync_ids(t.channel),
         "key_id": _api_key_id(t.account),
         "shipment_id": _shipment_id(_order_id(t.channel)),
+        # The order push intake: an id and secret that match nothing (its own tests push for real).
+        "public_id": "no-such-channel",
+        "secret": "wrong-secret",
     }
 
 
