@@ -9,8 +9,8 @@ from rq import get_current_job
 
 from app import create_app
 from extensions import db
-from jobs.enqueue import enqueue_run
-from models.activity import SyncAction, SyncRun, SyncTrigger
+from jobs.enqueue import enqueue_run, job_waiting
+from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from services.shipments import export_state
 from sync import engine, runs
@@ -66,8 +66,14 @@ def purge_pii(run_id: int) -> str | None:
 
 @with_app_context
 def sweep() -> int:
-    """Cron: fail runs whose worker died."""
-    return runs.sweep_stale_runs()
+    """Cron: fail runs whose worker died, and queue again the runs whose job Redis lost (a restart without
+    persistence, a flush): without this they would wait in "queued" for ever. Returns how many were handled."""
+    failed = runs.sweep_stale_runs()
+    lost = runs.lost_queued_runs(job_waiting)
+    for run in lost:
+        if run.status == RunStatus.QUEUED:  # the others ended: lost too often
+            enqueue_run(run)
+    return failed + len(lost)
 
 
 @with_app_context
