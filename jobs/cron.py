@@ -1,6 +1,6 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died and queues again
-those whose job Redis lost (sweeper), and
-enqueues the scheduled syncs that are due (and each channel's daily PII retention purge); workers run them.
+those whose job Redis lost (sweeper), and enqueues the scheduled syncs that are due (and each channel's daily
+PII retention purge); workers run them.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
