@@ -67,7 +67,8 @@ def purge_pii(run_id: int) -> str | None:
 @with_app_context
 def sweep() -> int:
     """Cron: fail runs whose worker died, and queue again the runs whose job Redis lost (a restart
-    without persistence, a flush): without this they would wait in "queued" for ever. Returns how many it handled."""
+    without persistence, a flush): without this they would wait in "queued" for ever. Returns how many it
+    handled."""
     failed = runs.sweep_stale_runs()
     lost = runs.lost_queued_runs(job_waiting)
     for run in lost:
