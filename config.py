@@ -86,6 +86,9 @@ def from_environment() -> dict:
         "SYNC_HEARTBEAT_SECONDS": int(os.environ.get("SYNC_HEARTBEAT_SECONDS", "15")),
         "SYNC_STALE_AFTER_SECONDS": int(os.environ.get("SYNC_STALE_AFTER_SECONDS", "120")),
         "SYNC_QUEUED_SETTLE_SECONDS": int(os.environ.get("SYNC_QUEUED_SETTLE_SECONDS", "60")),
+        # How often a worker tidies RQ's registries and takes over the scheduler (which runs the delayed
+        # retries) from a worker that died: RQ's default is 10 minutes, a long stall for every retry.
+        "WORKER_MAINTENANCE_SECONDS": int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60")),
     }
     if production:
         _check_production(config)

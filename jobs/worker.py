@@ -69,9 +69,16 @@ class SyncWorker(Worker):
 
 
 def main() -> int:
-    connection = Redis.from_url(config.from_environment()["REDIS_URL"])
+    settings = config.from_environment()
+    connection = Redis.from_url(settings["REDIS_URL"])
     queue = Queue(SYNC_QUEUE, connection=connection, serializer=JSONSerializer)
-    worker = SyncWorker([queue], connection=connection, serializer=JSONSerializer)
+    worker = SyncWorker(
+        [queue],
+        connection=connection,
+        serializer=JSONSerializer,
+        # A killed worker's scheduler lock expires after a minute; the others look for it this often.
+        maintenance_interval=settings["WORKER_MAINTENANCE_SECONDS"],
+    )
     try:
         worker.work(with_scheduler=True, logging_level="INFO")
     except RedisConnectionError:  # raised by the goodbye (teardown) once Redis is gone

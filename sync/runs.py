@@ -217,9 +217,7 @@ def sweep_stale_runs() -> int:
     return len(stale)
 
 
-def lost_queued_runs(
-    job_waiting: Callable[[SyncRun], bool],
-) -> list[SyncRun]:
+def lost_queued_runs(job_waiting: Callable[[SyncRun], bool]) -> list[SyncRun]:
     """Queued runs no job will ever pick up: Redis lost it (a restart without persistence, a flush) or it
     ended without ending its run. A run waiting for its retry is fine: its job waits in RQ's schedule.
     `job_waiting(run)` says whether the run's job is still queued, scheduled or started (the caller knows RQ).
