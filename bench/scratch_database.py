@@ -4,7 +4,9 @@ tables are never touched. Worker processes get the same URL (the schema travels 
 
 from __future__ import annotations
 
+import io
 import os
+from contextlib import redirect_stderr
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +38,7 @@ def scratch_app_factory(work: Path, name: str) -> Callable[[str], Flask]:
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": "memory://"}
         )
-        with app.app_context():
+        with app.app_context(), redirect_stderr(io.StringIO()):  # Alembic's log of every migration
             upgrade()
         return app
 
