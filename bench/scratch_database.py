@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 import os
-from contextlib import redirect_stderr
 from collections.abc import Callable
+from contextlib import redirect_stderr
 from pathlib import Path
 
 from flask import Flask
