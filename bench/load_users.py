@@ -2,9 +2,10 @@
 
 Run by bench/load.py (`locust -f bench/load_users.py --headless ...`) with LOAD_PLAN naming a JSON file:
 {"users": [[email, password, role], ...], "pages": {role: [[label, path], ...]}, "account_id": id}. Each
-simulated user takes the next login of the plan, signs in (`sign_in`: the one place that knows how), switches
-to the bench's account, then opens a random page of its role every 0.5-2 s. Every answer's status is counted;
-LOAD_RESULT receives {"statuses": {code: count}} when locust quits (the 5xx figure)."""
+simulated user takes the next login of the plan, signs in (`sign_in` of bench/load_login.py: the one place
+that knows how), switches to the bench's account, then opens a random page of its role every 0.5-2 s. Every
+answer's status is counted; LOAD_RESULT receives {"statuses": {code: count}} when locust quits (the 5xx
+figure)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import itertools
 import json
 import os
 import random
-import re
+import sys
 from collections import Counter
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # locust puts only bench/ on the path
+
+from bench.load_login import sign_in  # noqa: E402
 
 PLAN = (
     json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
@@ -25,25 +30,6 @@ PLAN = (
 )
 LOGINS = itertools.cycle(PLAN["users"] or [["", "", ""]])
 STATUSES: Counter = Counter()
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def sign_in(client, email: str, password: str) -> str:
-    """Log in with the login form (CSRF token included) and return the page's CSRF token for later posts.
-    The one function to adapt when the login asks for more (e.g. a second factor)."""
-    form = client.get("/login", name="login form")
-    token = CSRF_FIELD.search(form.text).group(1)
-    answer = client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": token},
-        name="login",
-        allow_redirects=True,
-    )
-    found = CSRF_META.search(answer.text)
-    if found is None:
-        raise RuntimeError(f"login of {email} failed: {answer.status_code}")
-    return found.group(1)
 
 
 @events.request.add_listener
