@@ -76,8 +76,11 @@ def main() -> int:
         [queue],
         connection=connection,
         serializer=JSONSerializer,
-        # A killed worker's scheduler lock expires after a minute; the others look for it this often.
+        # A killed worker's scheduler lock expires after a minute; the others look for it this often. An idle
+        # worker only does so between two waits on the queue, and a wait lasts worker_ttl - 15 s (RQ's
+        # default: 405 s), so the wait is cut to the same interval.
         maintenance_interval=settings["WORKER_MAINTENANCE_SECONDS"],
+        worker_ttl=settings["WORKER_MAINTENANCE_SECONDS"] + 15,
     )
     try:
         worker.work(with_scheduler=True, logging_level="INFO")
