@@ -1,4 +1,5 @@
-"""The cron's sweeper and runs whose job Redis lost: queued again, or ended with a reason, never left queued."""
+"""The cron's sweeper and runs whose job Redis lost: queued again, or ended with a reason, never left
+queued."""
 
 from __future__ import annotations
 
