@@ -83,6 +83,14 @@ def from_environment() -> dict:
         # (another runner, a worker declared dead too early): it is not looked for on the store, let alone
         # sent again, before then. More than the longest request (connect + read timeout), and a slow store.
         "SHIPMENT_SETTLE_SECONDS": int(os.environ.get("SHIPMENT_SETTLE_SECONDS", "90")),
+        # The sweeper (sync/runs.py): how often a running run beats, after how long without a beat its worker
+        # counts as dead, and how long a queued run may go without a job before it is queued again.
+        "SYNC_HEARTBEAT_SECONDS": int(os.environ.get("SYNC_HEARTBEAT_SECONDS", "15")),
+        "SYNC_STALE_AFTER_SECONDS": int(os.environ.get("SYNC_STALE_AFTER_SECONDS", "120")),
+        "SYNC_QUEUED_SETTLE_SECONDS": int(os.environ.get("SYNC_QUEUED_SETTLE_SECONDS", "60")),
+        # How often a worker tidies RQ's registries and takes over the scheduler (which runs the delayed
+        # retries) from a worker that died: RQ's default is 10 minutes, a long stall for every retry.
+        "WORKER_MAINTENANCE_SECONDS": int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60")),
     }
     if production:
         _check_production(config)

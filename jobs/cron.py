@@ -1,5 +1,6 @@
-"""`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died (sweeper) and
-enqueues the scheduled syncs that are due (and each channel's daily PII retention purge); workers run them.
+"""`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died and queues again
+those whose job Redis lost (sweeper), and enqueues the scheduled syncs that are due (and each channel's daily
+PII retention purge); workers run them.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -26,7 +27,7 @@ def tick() -> None:
     started = enqueue_scheduled_runs() + enqueue_scheduled_purges()
     import_waiting_pushes()  # in the cron process itself: no store calls, usually nothing to do
     if swept or started:
-        log.info("cron: %d stale run(s) failed, %d scheduled run(s) enqueued", swept, started)
+        log.info("cron: %d stale or lost run(s) swept, %d scheduled run(s) enqueued", swept, started)
 
 
 def main() -> None:

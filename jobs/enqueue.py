@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import current_app
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from models.activity import SyncAction, SyncRun
@@ -14,6 +16,8 @@ SYNC_QUEUE = "sync"
 JOB_TIMEOUT = 60 * 60  # a first import of a large store may take a while
 RESULT_TTL = 24 * 60 * 60
 FAILURE_TTL = 14 * 24 * 60 * 60  # instead of RQ's one year
+# A job in one of these states will never run again; in any other it is queued, scheduled or running.
+ENDED_STATUSES = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 # Actions that do not call the store run their own job, without the store-outage retries.
 LOCAL_JOBS = {SyncAction.PURGE_PII: "jobs.sync_jobs.purge_pii"}
 
@@ -69,3 +73,12 @@ def enqueue_run(run: SyncRun) -> None:
         retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
         description=f"sync run {run.id}",
     )
+
+
+def job_waiting(run: SyncRun) -> bool:
+    """Whether the run's job is still in RQ's hands (queued, in its retry wait, or being worked on)."""
+    try:
+        job = Job.fetch(job_id(run), connection=current_app.extensions["redis"], serializer=JSONSerializer)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) not in ENDED_STATUSES

@@ -9,8 +9,8 @@ from rq import get_current_job
 
 from app import create_app
 from extensions import db
-from jobs.enqueue import enqueue_run, pushed_job_started
-from models.activity import SyncAction, SyncRun, SyncTrigger
+from jobs.enqueue import enqueue_run, job_waiting, pushed_job_started
+from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
 from services.shipments import export_state
@@ -88,8 +88,15 @@ def import_waiting_pushes() -> int:
 
 @with_app_context
 def sweep() -> int:
-    """Cron: fail runs whose worker died."""
-    return runs.sweep_stale_runs()
+    """Cron: fail runs whose worker died, and queue again the runs whose job Redis lost (a restart
+    without persistence, a flush): without this they would wait in "queued" for ever. Returns how many it
+    handled."""
+    failed = runs.sweep_stale_runs()
+    lost = runs.lost_queued_runs(job_waiting)
+    for run in lost:
+        if run.status == RunStatus.QUEUED:  # the others ended: lost too often
+            enqueue_run(run)
+    return failed + len(lost)
 
 
 @with_app_context

@@ -69,9 +69,19 @@ class SyncWorker(Worker):
 
 
 def main() -> int:
-    connection = Redis.from_url(config.from_environment()["REDIS_URL"])
+    settings = config.from_environment()
+    connection = Redis.from_url(settings["REDIS_URL"])
     queue = Queue(SYNC_QUEUE, connection=connection, serializer=JSONSerializer)
-    worker = SyncWorker([queue], connection=connection, serializer=JSONSerializer)
+    worker = SyncWorker(
+        [queue],
+        connection=connection,
+        serializer=JSONSerializer,
+        # A killed worker's scheduler lock expires after a minute; the others look for it this often. An idle
+        # worker only does so between two waits on the queue, and a wait lasts worker_ttl - 15 s (RQ's
+        # default: 405 s), so the wait is cut to the same interval.
+        maintenance_interval=settings["WORKER_MAINTENANCE_SECONDS"],
+        worker_ttl=settings["WORKER_MAINTENANCE_SECONDS"] + 15,
+    )
     try:
         worker.work(with_scheduler=True, logging_level="INFO")
     except RedisConnectionError:  # raised by the goodbye (teardown) once Redis is gone

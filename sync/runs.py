@@ -1,12 +1,15 @@
 """Run bookkeeping: one queued-or-running run per channel and action, events, heartbeats, how an attempt
 ends (`finish`: the one writer of a run's final state), the follow-up run for retries asked for too late to be
-folded into the run that just ended, and the sweeper that notices dead workers' runs."""
+folded into the run that just ended, and the sweeper that notices dead workers' runs and runs whose job Redis
+lost."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,11 +31,22 @@ from models.tenancy import User
 from services import audit
 from services.orders.failed_orders import retry_outstanding
 
-# A running run bumps its heartbeat at least this often; three missed beats mean its worker is gone.
+# A running run bumps its heartbeat at least this often; missed beats for STALE_AFTER mean its worker is gone.
+# Defaults; the configuration may shorten them (SYNC_HEARTBEAT_SECONDS, SYNC_STALE_AFTER_SECONDS).
 HEARTBEAT_EVERY = timedelta(seconds=15)
 STALE_AFTER = timedelta(minutes=2)
 # A queued run that no worker picked up for this long lost its job (e.g. Redis was emptied).
 QUEUED_TOO_LONG = timedelta(minutes=30)
+# A queued run untouched for this long is checked against the queue: younger ones may be between the commit
+# that created them (or put them back for a retry) and the enqueue that follows it.
+QUEUED_SETTLE = timedelta(minutes=1)  # or SYNC_QUEUED_SETTLE_SECONDS
+# A run whose lost job was put back this many times ends instead: something keeps emptying the queue.
+MAX_REQUEUES = 3
+
+
+def _configured(name: str, default: timedelta) -> timedelta:
+    seconds = current_app.config.get(name)
+    return timedelta(seconds=seconds) if seconds else default
 
 
 def active_run(channel_id: int, action: SyncAction) -> SyncRun | None:
@@ -143,7 +157,8 @@ def mark_running(run: SyncRun) -> None:
 def beat(run: SyncRun) -> None:
     """Called often while working; writes only when the last beat is getting old."""
     now = utcnow()
-    if run.heartbeat_at is None or now - run.heartbeat_at >= HEARTBEAT_EVERY:
+    every = _configured("SYNC_HEARTBEAT_SECONDS", HEARTBEAT_EVERY)
+    if run.heartbeat_at is None or now - run.heartbeat_at >= every:
         run.heartbeat_at = now
 
 
@@ -180,9 +195,10 @@ def sweep_stale_runs() -> int:
     """Fail runs whose worker stopped beating (killed, OOM, machine restart) or whose job never started.
     Their work is safe to redo: imports are idempotent and the watermark only moves at the end of a run."""
     now = utcnow()
+    stale_after = _configured("SYNC_STALE_AFTER_SECONDS", STALE_AFTER)
     stale = db.session.scalars(
         select(SyncRun).where(
-            ((SyncRun.status == RunStatus.RUNNING) & (SyncRun.heartbeat_at < now - STALE_AFTER))
+            ((SyncRun.status == RunStatus.RUNNING) & (SyncRun.heartbeat_at < now - stale_after))
             | (
                 (SyncRun.status == RunStatus.QUEUED)
                 & (SyncRun.created_at < now - QUEUED_TOO_LONG)
@@ -199,6 +215,35 @@ def sweep_stale_runs() -> int:
         )
         finish(run, Outcome(RunStatus.FAILED, message, EventLevel.FATAL))
     return len(stale)
+
+
+def lost_queued_runs(job_waiting: Callable[[SyncRun], bool]) -> list[SyncRun]:
+    """Queued runs no job will ever pick up: Redis lost it (a restart without persistence, a flush) or it
+    ended without ending its run. A run waiting for its retry is fine: its job waits in RQ's schedule.
+    `job_waiting(run)` says whether the run's job is still queued, scheduled or started (the caller knows RQ).
+    Each one found is kept queued (the caller enqueues it again) or, after MAX_REQUEUES, failed with a
+    reason; returns them all."""
+    quiet_since = utcnow() - _configured("SYNC_QUEUED_SETTLE_SECONDS", QUEUED_SETTLE)
+    queued = db.session.scalars(
+        select(SyncRun).where(
+            SyncRun.status == RunStatus.QUEUED,
+            func.coalesce(SyncRun.heartbeat_at, SyncRun.created_at) < quiet_since,
+        )
+    ).all()
+    lost = [run for run in queued if not job_waiting(run)]
+    for run in lost:
+        requeues = int((run.params or {}).get("requeued", 0))
+        if requeues >= MAX_REQUEUES:
+            message = f"Its job was lost from the queue {requeues + 1} times; it was cancelled. Run it again."
+            finish(run, Outcome(RunStatus.FAILED, message, EventLevel.FATAL))
+            continue
+        run.params = {**(run.params or {}), "requeued": requeues + 1}
+        run.heartbeat_at = utcnow()
+        add_event(
+            run, EventLevel.WARNING, "Its job was lost from the queue (Redis restarted); it was queued again."
+        )
+    db.session.commit()
+    return lost
 
 
 def last_runs(channel_ids: list[int]) -> dict[tuple[int, SyncAction], SyncRun]:

@@ -1,0 +1,329 @@
+"""Chaos: every kind of sync work on several channels at once, on real RQ workers that get SIGKILLed, a Redis
+that restarts once (losing every queued job), and stores that fail: then the invariants, printed as a table.
+
+    .venv/bin/python bench/chaos.py                       # 5 channels, 4 workers, SQLite
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/chaos.py
+
+The Bright Sites simulator runs in its own process, every store with 10% 500s, 5% 429s (Retry-After 1 s), 2%
+dropped connections (half before the store acted, half after) and `--latency-ms` per call. Each channel has
+one store per flow (bench/chaos_flows.py: order import, shipment export, inventory export, PII purge), so each
+flow's floor of billed calls is exact. `--workers` `python -m jobs.worker` processes (bench/cluster.py) run
+the jobs; this process plays the scheduler (a run for every flow with work left and no active run) and the
+cron (the sweeper and the daily purge, every 2 s here). While work remains, a random worker is SIGKILLed
+(with its work horse) every `--kill-every` seconds and replaced; Redis is restarted once. Then the faults
+stop and the invariants are checked against the simulator's state and the database:
+  * store orders in scope = imported orders, 0 duplicates;
+  * every shipment on the store exactly once;
+  * store inventory = computed availability;
+  * no PII left in purged orders;
+  * no run left queued or running: the sweeper ended every orphan and queued again every lost job;
+  * billed calls (the read-write token's, failed ones too) within 1.3x of the fault-free floor.
+
+The sweeper's timings are shortened (heartbeat 2 s, a run without a beat for `--stale-after` s is dead, a
+queued run without a job for 5 s is queued again) so a killed run is noticed in seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from redis.exceptions import RedisError  # noqa: E402
+from rq.exceptions import NoSuchJobError  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from bench.chaos_flows import FLOWS, RUN_TRIGGER, Check, Flow, Size  # noqa: E402
+from bench.cluster import RedisServer, WorkerPool, busy_worker_pids  # noqa: E402
+from extensions import db  # noqa: E402
+from jobs.enqueue import enqueue_run  # noqa: E402
+from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep  # noqa: E402
+from models.activity import ACTIVE_STATUSES, RunStatus, SyncRun  # noqa: E402
+from models.tenancy import Account, Organization  # noqa: E402
+from sync import runs  # noqa: E402
+
+FAULTS = {
+    "error_rate": 0.10,
+    "rate_limit_rate": 0.05,
+    "retry_after": "1",
+    "drop_rate": 0.01,
+    "drop_after_rate": 0.01,
+}
+CALLS_OVER_FLOOR = 1.3
+CRON_EVERY = 2.0
+
+
+@dataclass(frozen=True)
+class Options:
+    channels: int = 5
+    workers: int = 4
+    size: Size = field(default_factory=Size)
+    latency_ms: int = 20
+    kill_every: float = 5.0
+    max_kills: int = 1_000
+    redis_restart_after: float = 8.0  # seconds after the start, once, while runs are active
+    stale_after: int = 20
+    timeout: float = 900.0
+
+
+@dataclass
+class Report:
+    checks: list[Check]
+    billed: int
+    floor: int
+    kills: int
+    redis_restarts: int
+    workers_started: int
+    runs_by_status: dict[str, int]
+    swept: int
+    requeued: int
+    elapsed: float
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def lines(self) -> list[str]:
+        width = max(len(c.name) for c in self.checks)
+        out = [f"{'flow':<8} {'invariant':<{width}}  result  detail"]
+        out += [
+            f"{c.flow:<8} {c.name:<{width}}  {'OK' if c.ok else 'FAILED':<6}  {c.detail}" for c in self.checks
+        ]
+        out.append(
+            f"chaos: {self.kills} worker(s) SIGKILLed, Redis restarted {self.redis_restarts} time(s), "
+            f"{self.workers_started} worker processes started in all; runs {self.runs_by_status}; "
+            f"{self.swept} ended by the sweeper, {self.requeued} queued again after a lost job; "
+            f"{self.elapsed:.0f} s"
+        )
+        return out
+
+
+class ChaosTimeout(AssertionError):
+    pass
+
+
+def worker_env(app: Flask, sim, options: Options, work: Path, redis_url: str) -> dict[str, str]:
+    return {
+        "TECHOMS_INSTANCE_PATH": str(work),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": redis_url,
+        "BRIGHTSITES_ROUTE_TO": sim.base_url,
+        "TOKEN_ENCRYPTION_KEYS": ",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
+        "SHIPMENT_SETTLE_SECONDS": "3",
+        "SYNC_HEARTBEAT_SECONDS": "2",
+        "SYNC_STALE_AFTER_SECONDS": str(options.stale_after),
+        "WORKER_MAINTENANCE_SECONDS": "5",
+    }
+
+
+def build_flows(sim, options: Options) -> list[Flow]:
+    """Per channel slot an organization; per flow an account of its own (the stores sell the same SKUs)."""
+    flows: list[Flow] = []
+    for slot in range(1, options.channels + 1):
+        organization = Organization(name=f"Chaos {slot}")
+        db.session.add(organization)
+        for kind in FLOWS:
+            account = Account(
+                organization=organization, name=f"Chaos {slot} {kind.kind}", code=f"C{slot}{kind.kind}"
+            )
+            db.session.add(account)
+            db.session.commit()
+            flow = kind(sim, account, slot, options.size)
+            flow.setup()
+            flows.append(flow)
+    return flows
+
+
+def _quietly(action: Callable[[], object]) -> object | None:
+    """The scheduler's and the cron's work while Redis may be down: what fails is tried on the next tick."""
+    try:
+        return action()
+    except (RedisError, NoSuchJobError):
+        db.session.rollback()
+        return None
+
+
+def _start_run(flow: Flow) -> None:
+    run, created = runs.request_run(flow.channel, flow.action, RUN_TRIGGER, params=dict(flow.params))
+    if created:
+        enqueue_run(run)  # if Redis is down now, the run waits without a job: the sweeper queues it again
+
+
+def _cron() -> None:
+    sweep()
+    enqueue_scheduled_runs()
+    enqueue_scheduled_purges()
+
+
+def drive(
+    flows: list[Flow], pool: WorkerPool, redis_server: RedisServer, options: Options, log
+) -> tuple[int, float]:
+    """Until every flow is done and no run is active; returns (Redis restarts, elapsed seconds)."""
+    channel_ids = [flow.channel.id for flow in flows]
+    started = time.monotonic()
+    next_kill, next_cron, restarts, last_note = started + options.kill_every, started, 0, started
+    while True:
+        now = time.monotonic()
+        db.session.expire_all()
+        pool.supervise()
+        if now >= next_cron:
+            _quietly(_cron)
+            next_cron = now + CRON_EVERY
+        for flow in flows:
+            if flow.wants_run():
+                _quietly(lambda flow=flow: _start_run(flow))
+        active = db.session.scalars(
+            select(SyncRun.status).where(
+                SyncRun.channel_id.in_(channel_ids), SyncRun.status.in_(ACTIVE_STATUSES)
+            )
+        ).all()
+        if now >= next_kill and pool.killed < options.max_kills and RunStatus.RUNNING in active:
+            pid = pool.kill_random(busy_worker_pids(redis_server.url))
+            log(f"  {now - started:5.1f} s: worker {pid} SIGKILLed ({len(active)} run(s) active)")
+            next_kill = now + options.kill_every
+        # Once, when jobs wait in the queue (or, failing that, when anything is active): they are lost.
+        restart_due = now >= started + options.redis_restart_after and (
+            RunStatus.QUEUED in active or (active and now >= started + 2 * options.redis_restart_after)
+        )
+        if not restarts and restart_due:
+            redis_server.restart()
+            restarts += 1
+            log(f"  {now - started:5.1f} s: Redis restarted, its queue lost ({len(active)} run(s) active)")
+        if not active and all(flow.done() for flow in flows):
+            return restarts, now - started
+        if now - started > options.timeout:
+            waiting = [flow.name for flow in flows if not flow.done()]
+            raise ChaosTimeout(
+                f"chaos: not settled after {options.timeout:.0f} s; flows not done: {waiting}; "
+                f"{len(active)} run(s) active"
+            )
+        if now - last_note >= 15:
+            left = sum(not flow.done() for flow in flows)
+            log(f"  {now - started:5.1f} s: {len(active)} run(s) active, {left} flow(s) not done")
+            last_note = now
+        time.sleep(0.3)
+
+
+def run_chaos(make_app: Callable[[str], Flask], sim, options: Options, work: Path, log=print) -> Report:
+    """Set up, run under chaos, check. `make_app(redis_url)` builds the app on the bench's database."""
+    redis_server = RedisServer(work)
+    app = make_app(redis_server.url)
+    app.config.update(
+        BRIGHTSITES_ROUTE_TO=sim.base_url,
+        SYNC_RETRY_INTERVALS=[1, 2, 3],
+        SYNC_HEARTBEAT_SECONDS=2,
+        SYNC_STALE_AFTER_SECONDS=options.stale_after,
+        SYNC_QUEUED_SETTLE_SECONDS=5,
+    )
+    pool = WorkerPool(options.workers, worker_env(app, sim, options, work, redis_server.url), work)
+    try:
+        with app.app_context():
+            began = time.perf_counter()
+            flows = build_flows(sim, options)
+            took = time.perf_counter() - began
+            log(f"setup: {len(flows)} flows on {options.channels} channel slot(s) ({took:.1f} s)")
+            for flow in flows:
+                flow.reset_calls()
+                flow.faults({**FAULTS, "latency_ms": options.latency_ms})
+            pool.start()
+            restarts, elapsed = drive(flows, pool, redis_server, options, log)
+            for flow in flows:
+                flow.calm()
+            return _report(flows, pool, restarts, elapsed)
+    finally:
+        pool.stop()
+        redis_server.stop()
+
+
+def _report(flows: list[Flow], pool: WorkerPool, restarts: int, elapsed: float) -> Report:
+    db.session.expire_all()
+    checks = [check for flow in flows for check in flow.invariants()]
+    by_kind: dict[str, tuple[int, int]] = {}
+    for flow in flows:
+        calls, least = by_kind.get(flow.kind, (0, 0))
+        by_kind[flow.kind] = (calls + flow.billed_calls(), least + flow.floor())
+    billed, floor = sum(calls for calls, _ in by_kind.values()), sum(least for _, least in by_kind.values())
+    channel_ids = [flow.channel.id for flow in flows]
+    all_runs = db.session.scalars(select(SyncRun).where(SyncRun.channel_id.in_(channel_ids))).all()
+    by_status: dict[str, int] = {}
+    for run in all_runs:
+        by_status[run.status.value] = by_status.get(run.status.value, 0) + 1
+    active = sum(by_status.get(status, 0) for status in ACTIVE_STATUSES)
+    swept = sum(1 for run in all_runs if "worker stopped" in (run.error_summary or ""))
+    requeued = sum(int((run.params or {}).get("requeued", 0)) for run in all_runs)
+    checks.append(
+        Check(
+            "runs", "no run left queued or running", active == 0, f"{active} active of {len(all_runs)} runs"
+        )
+    )
+    ratio = billed / floor if floor else 1.0
+    checks.append(
+        Check(
+            "calls",
+            f"billed calls within {CALLS_OVER_FLOOR}x of the fault-free floor",
+            ratio <= CALLS_OVER_FLOOR,
+            f"{billed} calls, floor {floor}: {ratio:.2f}x ("
+            + ", ".join(f"{kind} {calls}/{least}" for kind, (calls, least) in by_kind.items())
+            + ")",
+        )
+    )
+    return Report(
+        checks, billed, floor, pool.killed, restarts, pool.started, by_status, swept, requeued, elapsed
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--channels", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--orders", type=int, default=Size.orders, help="store orders of each import flow")
+    parser.add_argument("--shipped", type=int, default=Size.shipped_orders, help="orders shipped per channel")
+    parser.add_argument(
+        "--products", type=int, default=Size.products, help="store products per inventory flow"
+    )
+    parser.add_argument("--purge", type=int, default=Size.purge_orders, help="closed orders per purge flow")
+    parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--kill-every", type=float, default=5.0)
+    parser.add_argument("--timeout", type=float, default=900.0)
+    args = parser.parse_args()
+    options = Options(
+        channels=args.channels,
+        workers=args.workers,
+        size=Size(args.orders, args.shipped, args.products, args.purge),
+        latency_ms=args.latency_ms,
+        kill_every=args.kill_every,
+        timeout=args.timeout,
+    )
+    work = Path(tempfile.mkdtemp(prefix="bench-chaos-"))
+    os.environ["TECHOMS_INSTANCE_PATH"] = str(work)
+    from bench.scratch_database import scratch_app_factory
+    from bench.simulator_process import Simulator
+
+    sim = Simulator()
+    try:
+        make_app = scratch_app_factory(work, "chaos")
+        print(
+            f"chaos: {options.channels} channels x {len(FLOWS)} flows, {options.workers} workers, "
+            f"{options.size}, faults {FAULTS}, latency {options.latency_ms} ms, "
+            f"a kill every {options.kill_every} s"
+        )
+        report = run_chaos(make_app, sim, options, work)
+    finally:
+        sim.stop()
+    print("\n".join(report.lines()))
+    sys.exit(0 if report.ok else 1)
+
+
+if __name__ == "__main__":
+    main()

