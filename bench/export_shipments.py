@@ -42,7 +42,7 @@ from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
-from models.activity import RunStatus, SyncAction, SyncTrigger  # noqa: E402
+from models.activity import EventLevel, RunStatus, SyncAction, SyncTrigger  # noqa: E402
 from models.catalog import Carrier, CarrierService, Product, ProductVariant  # noqa: E402
 from models.channels import SalesChannel, ShipmentStoreStatus  # noqa: E402
 from models.mappings import CarrierMapping  # noqa: E402
@@ -126,7 +126,7 @@ def export_until_done(channel: SalesChannel, max_runs: int = 30) -> tuple[int, f
         try:
             engine.execute(run.id)
         except StoreUnavailable as error:
-            runs.finish(run, RunStatus.FAILED, str(error))
+            runs.finish(run, runs.Outcome(RunStatus.FAILED, str(error), EventLevel.ERROR))
     return made, time.perf_counter() - started
 
 
