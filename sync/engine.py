@@ -59,6 +59,7 @@ from sync.errors import (
 from sync.export_inventory import export_inventory
 from sync.export_shipments import export_shipments
 from sync.import_orders import import_orders
+from sync.import_products import import_products
 
 log = logging.getLogger("techoms.sync")
 
@@ -66,6 +67,7 @@ ACTIONS = {
     SyncAction.IMPORT_ORDERS: import_orders,
     SyncAction.EXPORT_SHIPMENTS: export_shipments,
     SyncAction.EXPORT_INVENTORY: export_inventory,
+    SyncAction.IMPORT_PRODUCTS: import_products,
 }
 
 
@@ -199,6 +201,9 @@ def _summary(run: SyncRun) -> str:
         for key, label in (
             ("created", "new"),
             ("updated", "updated"),
+            ("linked", "linked to techOMS variants"),
+            ("proposed", "SKU mappings proposed"),
+            ("gone", "gone from the store"),
             ("cancelled", "cancelled"),
             ("unchanged", "unchanged"),
             ("locked", "kept (released)"),

@@ -19,6 +19,7 @@ from extensions import db
 from models.catalog import Product, ProductVariant, sku_key
 from models.channels import SalesChannel
 from models.mappings import SkuMapping
+from models.store_catalog import StoreProductVariant
 from models.tenancy import User
 from services import audit, catalog
 from services.audit import audit_field
@@ -288,6 +289,18 @@ def create_confirmed(
         save_mapping(channel, None, sku, variant, user)
         created.append(f"{sku.strip()} → {variant.sku}")
     return ConfirmedReport(created, skipped)
+
+
+def catalog_waiting_skus(channel: SalesChannel) -> list[str]:
+    """The store SKUs Import products read and left for a person (no techOMS variant linked yet): the SKUs
+    whose proposals the SKU Mappings view offers to confirm. One query, no store call."""
+    return list(
+        db.session.scalars(
+            select(StoreProductVariant.final_sku)
+            .where(StoreProductVariant.channel_id == channel.id, StoreProductVariant.variant_id.is_(None))
+            .order_by(StoreProductVariant.sku_key)
+        )
+    )
 
 
 def unmapped(channel: SalesChannel, store_skus: list[str]) -> list[str]:
