@@ -107,8 +107,9 @@ def first_import(sim: Simulator, products: int, latency_ms: int, changed: int) -
         sim.admin("DELETE", f"/stores/{name}/calls")
         run, elapsed = run_import(channel, full=True)
         print(
-            f"whole listing, nothing changed: API calls {run.api_calls} (simulator counted {sim.calls(name)}); "
-            f"floor ceil((P+1)/500) = {listing}; {elapsed:.2f} s; counts {run.counts}"
+            f"whole listing, nothing changed: API calls {run.api_calls} "
+            f"(simulator counted {sim.calls(name)}); floor ceil((P+1)/500) = {listing}; "
+            f"{elapsed:.2f} s; counts {run.counts}"
         )
 
 

@@ -61,6 +61,13 @@ class CatalogWriter:
         self.update_linked = update_linked
         self.resolver = SkuResolver(channel)
         self._matcher: SkuMatcher | None = None
+        # The page being written: store SKUs resolved (or found unresolved) in one go, the techOMS variants
+        # they resolve to, and the variants created on this page by SKU key (the next page's resolver
+        # finds them in the database).
+        self._checked: set[str] = set()
+        self._resolved: dict[str, int] = {}
+        self._loaded: dict[int, ProductVariant] = {}
+        self._created: dict[str, ProductVariant] = {}
 
     @property
     def matcher(self) -> SkuMatcher:
@@ -75,11 +82,26 @@ class CatalogWriter:
             )
         return self._matcher
 
+    def prepare(self, shown: list[Mapping[str, Any]]) -> None:
+        """Resolve the SKUs of a page's products at once (two queries, and one for their variants) instead of
+        a few queries per product."""
+        self._checked, self._resolved, self._loaded, self._created = set(), {}, {}, {}
+        self._resolve([variant.final_sku for raw in shown for variant in _safe_variants(raw)])
+
+    def _resolve(self, skus: list[str]) -> dict[str, int]:
+        missing = [sku for sku in skus if sku not in self._checked]
+        if missing:
+            found = self.resolver.resolve_many(missing)
+            self._checked.update(missing)
+            self._resolved.update(found)
+            self._loaded.update(self._variants(set(found.values()) - self._loaded.keys()))
+        return {sku: self._resolved[sku] for sku in skus if sku in self._resolved}
+
     def remembered(self, external_ids: Iterable[int]) -> dict[int, StoreProduct]:
         """The store products read before, by store id, with their variants: one query for a page."""
         rows = db.session.scalars(
             select(StoreProduct)
-            .options(selectinload(StoreProduct.variants))
+            .options(selectinload(StoreProduct.variants), selectinload(StoreProduct.product))
             .where(
                 StoreProduct.channel_id == self.channel.id, StoreProduct.external_id.in_(set(external_ids))
             )
@@ -131,13 +153,21 @@ class CatalogWriter:
         for name in MEASURES:
             setattr(row, name, measures.raw[name])
         result = ProductResult()
-        resolved = self.resolver.resolve_many(v.final_sku for v in store_variants)
-        linked_variants = self._variants(set(resolved.values()))
+        resolved = self._resolve([v.final_sku for v in store_variants])
+        # A SKU resolves to a techOMS variant, or to one created for an earlier product of this page.
+        existing = {
+            sku_key(v.final_sku): found
+            for v in store_variants
+            if (
+                found := self._loaded.get(resolved.get(v.final_sku, 0))
+                or self._created.get(sku_key(v.final_sku))
+            )
+        }
         product = (
             row.product if row.product is not None and row.product.account_id == self.account_id else None
         )
-        if product is None and linked_variants:
-            product = next(iter(linked_variants.values())).product
+        if product is None and existing:
+            product = next(iter(existing.values())).product
         known_rows = {item.sku_key: item for item in row.variants}
         seen: set[str] = set()
         for store_variant in store_variants:
@@ -146,9 +176,8 @@ class CatalogWriter:
                 continue
             seen.add(key)
             link = known_rows.get(key)
-            variant_id = resolved.get(store_variant.final_sku)
-            if variant_id is not None:
-                variant = linked_variants[variant_id]
+            variant = existing.get(key)
+            if variant is not None:
                 outcome = self._linked(variant, store_variant, measures, link, product)
             else:
                 match = self.matcher.match(store_variant.final_sku)
@@ -161,6 +190,7 @@ class CatalogWriter:
                         product = Product(account_id=self.account_id, name=_product_name(shown, listed))
                         db.session.add(product)
                     variant = self._create(product, store_variant, measures)
+                    self._created[key] = variant
                     outcome = "created"
             if outcome:
                 result.counts[outcome] += 1
@@ -251,6 +281,10 @@ class CatalogWriter:
         row = StoreProduct(channel_id=self.channel.id, external_id=int(listed["id"]))
         db.session.add(row)
         return row
+
+
+def _safe_variants(raw: object) -> list[StoreVariant]:
+    return variants(raw) if isinstance(raw, Mapping) else []
 
 
 def _text(value: object) -> str:

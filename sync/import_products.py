@@ -72,13 +72,10 @@ def import_products(
                 runs.add_event(
                     run, EventLevel.ERROR, "The store listed a product without an id; it was left out."
                 )
-        known = writer.remembered(_listed_id(item) for item in listed)
-        for item in listed:
-            product_id = _listed_id(item)
-            seen.add(product_id)
-            show_failures += _import_one(run, client, writer, counts, item, known.get(product_id))
-            if show_failures > MAX_SHOW_FAILURES:
-                raise StoreUnavailable(f"The store failed to show {show_failures} products.")
+        seen.update(_listed_id(item) for item in listed)
+        show_failures += _import_page(run, fetch, writer, counts, listed)
+        if show_failures > MAX_SHOW_FAILURES:
+            raise StoreUnavailable(f"The store failed to show {show_failures} products.")
         run.progress_done += len(page.items)
         _commit_page(run, recorder, counts)
     if full and stable:
@@ -95,54 +92,78 @@ def import_products(
     return RunStatus.PARTIAL if counts["failed"] else RunStatus.SUCCEEDED
 
 
-def _import_one(
+def _import_page(
     run: SyncRun,
-    client: BrightSitesClient,
+    fetch: Callable[[list[int]], Iterator[Any]],
+    writer: CatalogWriter,
+    counts: Counter,
+    listed: list[dict[str, Any]],
+) -> int:
+    """One page of the listing: gift certificates skipped, unchanged products left alone, the others shown
+    (a few at a time) and written. Returns how many the store failed to show (shown again next run)."""
+    known = writer.remembered(_listed_id(item) for item in listed)
+    to_show = []
+    for item in listed:
+        row = known.get(_listed_id(item))
+        if is_gift_certificate(item):
+            if row is None or row.skipped_reason == "":
+                runs.add_event(
+                    run,
+                    EventLevel.INFO,
+                    f"{_label(item)} skipped: a gift certificate is not a product to ship.",
+                )
+            writer.note_read(item, row, skipped_reason="gift certificate")
+            counts["skipped"] += 1
+        elif (
+            row is not None
+            and row.gone_at is None
+            and row.store_updated_at == str(item.get("updated_at") or "")
+        ):
+            counts["unchanged"] += 1
+        else:
+            to_show.append(item)
+    shown = list(fetch([_listed_id(item) for item in to_show])) if to_show else []
+    failures = 0
+    readable = []
+    for item, outcome in zip(to_show, shown, strict=True):
+        if isinstance(outcome, bs_errors.NotFound):
+            runs.add_event(
+                run, EventLevel.WARNING, f"{_label(item)} was deleted from the store while it was read."
+            )
+        elif isinstance(outcome, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
+            raise outcome  # the whole run stops: every later call would be refused too
+        elif isinstance(outcome, bs_errors.BrightSitesError):
+            failures += 1
+            counts["failed"] += 1
+            runs.add_event(
+                run,
+                EventLevel.ERROR,
+                f"{_label(item)} could not be read: {outcome}. The next run tries again.",
+            )
+        else:
+            readable.append((item, outcome if isinstance(outcome, dict) else {}))
+    writer.prepare([shown for _, shown in readable])
+    for item, outcome in readable:
+        _write_one(run, writer, counts, item, outcome, known.get(_listed_id(item)))
+    return failures
+
+
+def _write_one(
+    run: SyncRun,
     writer: CatalogWriter,
     counts: Counter,
     item: dict[str, Any],
+    shown: dict[str, Any],
     known: StoreProduct | None,
-) -> int:
-    """One listed product: skipped, unchanged, or shown and written. Returns 1 when the store failed to show
-    it (it is shown again next run), else 0."""
+) -> None:
     label = _label(item)
-    if is_gift_certificate(item):
-        if known is None or known.skipped_reason == "":
-            runs.add_event(
-                run, EventLevel.INFO, f"{label} skipped: a gift certificate is not a product to ship."
-            )
-        writer.note_read(item, known, skipped_reason="gift certificate")
-        counts["skipped"] += 1
-        return 0
-    if (
-        known is not None
-        and known.gone_at is None
-        and known.store_updated_at == str(item.get("updated_at") or "")
-    ):
-        counts["unchanged"] += 1
-        return 0
-    try:
-        shown = client.get_product(_listed_id(item))
-    except bs_errors.NotFound:
-        runs.add_event(run, EventLevel.WARNING, f"{label} was deleted from the store while it was read.")
-        return 0
-    except (bs_errors.AuthenticationError, bs_errors.PermissionDenied):
-        raise  # the whole run stops: every later call would be refused too
-    except bs_errors.BrightSitesError as error:
-        counts["failed"] += 1
-        runs.add_event(
-            run, EventLevel.ERROR, f"{label} could not be read: {error}. The next run tries again."
-        )
-        return 1
-    if not isinstance(shown, dict):
-        shown = {}
     try:
         result = writer.write(item, shown, known)  # raises before it changes anything
     except MalformedProduct as error:
         counts["failed"] += 1
         writer.note_read(item, known, skipped_reason=f"unreadable: {error}")
         runs.add_event(run, EventLevel.ERROR, f"{label} was not imported: {error}.")
-        return 0
+        return
     counts.update(result.counts)
     if result.proposals:
         runs.add_event(
@@ -152,7 +173,6 @@ def _import_one(
         )
     for note in result.notes:
         runs.add_event(run, EventLevel.INFO, f"{label}: {note}.")
-    return 0
 
 
 def _report_gone(run: SyncRun, channel: SalesChannel, seen: set[int], counts: Counter) -> None:
