@@ -35,7 +35,10 @@ class ImportProductsForm(FlaskForm):
         ],
         default="create",
     )
-    full = BooleanField("Read the whole store listing (finds products removed from the store)")
+    full = BooleanField(
+        "Read the whole store listing: finds products removed from the store; with “also update”, shows "
+        "every product again (one call each)"
+    )
 
     def params(self) -> dict:
         params = {}

@@ -178,7 +178,7 @@ class CatalogWriter:
             link = known_rows.get(key)
             variant = existing.get(key)
             if variant is not None:
-                outcome = self._linked(variant, store_variant, measures, link, product)
+                outcome = self._linked(variant, store_variant, measures, link)
             else:
                 match = self.matcher.match(store_variant.final_sku)
                 if match is not None:
@@ -218,7 +218,6 @@ class CatalogWriter:
         store_variant: StoreVariant,
         measures: _Measures,
         link: StoreProductVariant | None,
-        product: Product | None,
     ) -> str:
         newly = link is None or link.variant_id != variant.id
         changed = False

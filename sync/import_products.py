@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -55,6 +55,9 @@ def import_products(
     started = utcnow().replace(microsecond=0)  # whole seconds: the filter is sent with second precision
     cursor = _cursor(channel)
     full = cursor is None or bool(run.params.get("full"))
+    # A whole listing that also updates linked variants shows every product again, changed or not: the way
+    # to bring variants linked by an earlier create-only run in line with the store (one call per product).
+    reshow = bool(run.params.get("full")) and writer.update_linked
     filters = {} if full else {"updated_at_from": format_filter_time(cursor.value - OVERLAP)}
     seen: set[int] = set()
     stable, first_total, show_failures = True, None, 0
@@ -73,7 +76,7 @@ def import_products(
                     run, EventLevel.ERROR, "The store listed a product without an id; it was left out."
                 )
         seen.update(_listed_id(item) for item in listed)
-        show_failures += _import_page(run, fetch, writer, counts, listed)
+        show_failures += _import_page(run, fetch, writer, counts, listed, reshow=reshow)
         if show_failures > MAX_SHOW_FAILURES:
             raise StoreUnavailable(f"The store failed to show {show_failures} products.")
         run.progress_done += len(page.items)
@@ -98,9 +101,12 @@ def _import_page(
     writer: CatalogWriter,
     counts: Counter,
     listed: list[dict[str, Any]],
+    *,
+    reshow: bool = False,
 ) -> int:
-    """One page of the listing: gift certificates skipped, unchanged products left alone, the others shown
-    (a few at a time) and written. Returns how many the store failed to show (shown again next run)."""
+    """One page of the listing: gift certificates skipped, unchanged products left alone (unless `reshow`),
+    the others shown (a few at a time) and written. Returns how many the store failed to show (shown again
+    next run)."""
     known = writer.remembered(_listed_id(item) for item in listed)
     to_show = []
     for item in listed:
@@ -115,9 +121,10 @@ def _import_page(
             writer.note_read(item, row, skipped_reason="gift certificate")
             counts["skipped"] += 1
         elif (
-            row is not None
+            not reshow
+            and row is not None
             and row.gone_at is None
-            and row.store_updated_at == str(item.get("updated_at") or "")
+            and row.store_updated_at == _updated_at(item)
         ):
             counts["unchanged"] += 1
         else:
@@ -202,6 +209,10 @@ def _report_gone(run: SyncRun, channel: SalesChannel, seen: set[int], counts: Co
     )
 
 
+def _updated_at(item: dict[str, Any]) -> str:
+    return str(item.get("updated_at") or "").strip()[:40]  # as the store product row keeps it
+
+
 def _listed_id(item: object) -> int | None:
     if not isinstance(item, dict):
         return None
@@ -223,7 +234,7 @@ def _cursor(channel: SalesChannel) -> SyncCursor | None:
     )
 
 
-def _advance_watermark(channel: SalesChannel, value) -> None:
+def _advance_watermark(channel: SalesChannel, value: datetime) -> None:
     cursor = _cursor(channel)
     if cursor is None:
         db.session.add(SyncCursor(channel_id=channel.id, action=SyncAction.IMPORT_PRODUCTS, value=value))

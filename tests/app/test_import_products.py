@@ -230,3 +230,18 @@ def test_a_product_without_options_is_its_base_sku(app, world, store):
     assert result.counts["created"] == 1
     variant = db.session.scalar(select(ProductVariant).where(ProductVariant.sku == "POSTER"))
     assert variant.title == "" and variant.weight_g is None and variant.length_mm == 0
+
+
+def test_a_whole_listing_that_updates_brings_variants_linked_earlier_in_line(simulator, world, store):
+    catalog_for(simulator, store, world.a.account, missing=("GIFTCERT",))  # no weights, SKUs as titles
+    channel = sync_channel(store, world.a.account)
+    import_products(channel)  # create-only: links them, changes nothing
+    assert account_variants(world.a.account)["SIM-0001-S-BLK"].weight_g is None
+    simulator.reset_calls(store)
+
+    run = import_products(channel, update_linked=True, full=True)
+
+    assert run.api_calls == 1 + PRODUCTS == simulator.calls(store)["total"]  # every product shown again
+    assert run.counts["updated"] == VARIANTS
+    variant = account_variants(world.a.account)["SIM-0001-S-BLK"]
+    assert (variant.title, variant.weight_g) == ("S / Black", 227)
