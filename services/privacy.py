@@ -17,9 +17,8 @@ Where customer data can be (every model in `models/` was read; `PII_FIELDS` clas
 The free-text copies are cut out by `services/pii_copies.py`. Checked and free of customer data: order
 lines (SKU, product name, quantities, prices), sync runs (params hold store ids and dates; error summaries
 are run-level), cursors, channels, mappings, catalog (ours and the store's), and the tenancy tables (staff,
-not customers); in
-Redis, job arguments and results are run ids and statuses. What stays links a purged order to the store's
-own copy (store order id and number): the row is pseudonymous, not anonymous.
+not customers); in Redis, job arguments and results are run ids and statuses. What stays links a purged
+order to the store's own copy (store order id and number): the row is pseudonymous, not anonymous.
 """
 
 from __future__ import annotations
