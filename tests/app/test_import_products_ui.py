@@ -112,7 +112,14 @@ def test_the_product_import_schedule_is_a_main_setting(client, login, simulator,
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     page = client.get(f"/channels/{channel.id}/main").data.decode()
     assert 'name="import_products_every"' in page
-    channel.import_products_every = 1440
-    db.session.commit()
+    form = {
+        "status": "active",
+        "import_orders_every": "30",
+        "export_shipments_every": "30",
+        "export_inventory_every": "1440",
+        "import_products_every": "1440",
+    }
+    assert client.post(f"/channels/{channel.id}/main", data=form).status_code == 303
+    db.session.expire_all()
     assert channel in due_channels(SyncAction.IMPORT_PRODUCTS, utcnow())
     assert db.session.get(SalesChannel, channel.id).import_products_every == 1440
