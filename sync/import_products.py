@@ -34,6 +34,7 @@ from sync.errors import StoreUnavailable
 
 OVERLAP = timedelta(minutes=15)  # re-list a little before the watermark: clock skew, equal timestamps
 MAX_SHOW_FAILURES = 25  # past this the store is unwell: stop and let the job retry later
+SHOW_CHUNK = 100  # products shown (a few at a time) and written together, then the failures are counted
 GONE_LISTED = 20  # products named in the "gone from the store" event; the count says the rest
 PROPOSALS_EVENT = (
     "Confirm them in SKU Mappings › Proposals from Import products; nothing was created for them."
@@ -76,9 +77,9 @@ def import_products(
                     run, EventLevel.ERROR, "The store listed a product without an id; it was left out."
                 )
         seen.update(_listed_id(item) for item in listed)
-        show_failures += _import_page(run, fetch, writer, counts, listed, reshow=reshow)
-        if show_failures > MAX_SHOW_FAILURES:
-            raise StoreUnavailable(f"The store failed to show {show_failures} products.")
+        show_failures += _import_page(
+            run, fetch, writer, counts, listed, reshow=reshow, failures_before=show_failures
+        )
         run.progress_done += len(page.items)
         _commit_page(run, recorder, counts)
     if full and stable:
@@ -103,6 +104,7 @@ def _import_page(
     listed: list[dict[str, Any]],
     *,
     reshow: bool = False,
+    failures_before: int = 0,
 ) -> int:
     """One page of the listing: gift certificates skipped, unchanged products left alone (unless `reshow`),
     the others shown (a few at a time) and written. Returns how many the store failed to show (shown again
@@ -129,29 +131,32 @@ def _import_page(
             counts["unchanged"] += 1
         else:
             to_show.append(item)
-    shown = list(fetch([_listed_id(item) for item in to_show])) if to_show else []
     failures = 0
-    readable = []
-    for item, outcome in zip(to_show, shown, strict=True):
-        if isinstance(outcome, bs_errors.NotFound):
-            runs.add_event(
-                run, EventLevel.WARNING, f"{_label(item)} was deleted from the store while it was read."
-            )
-        elif isinstance(outcome, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
-            raise outcome  # the whole run stops: every later call would be refused too
-        elif isinstance(outcome, bs_errors.BrightSitesError):
-            failures += 1
-            counts["failed"] += 1
-            runs.add_event(
-                run,
-                EventLevel.ERROR,
-                f"{_label(item)} could not be read: {outcome}. The next run tries again.",
-            )
-        else:
-            readable.append((item, outcome if isinstance(outcome, dict) else {}))
-    writer.prepare([shown for _, shown in readable])
-    for item, outcome in readable:
-        _write_one(run, writer, counts, item, outcome, known.get(_listed_id(item)))
+    for start in range(0, len(to_show), SHOW_CHUNK):
+        chunk = to_show[start : start + SHOW_CHUNK]
+        readable = []
+        for item, outcome in zip(chunk, fetch([_listed_id(item) for item in chunk]), strict=True):
+            if isinstance(outcome, bs_errors.NotFound):
+                runs.add_event(
+                    run, EventLevel.WARNING, f"{_label(item)} was deleted from the store while it was read."
+                )
+            elif isinstance(outcome, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
+                raise outcome  # the whole run stops: every later call would be refused too
+            elif isinstance(outcome, bs_errors.BrightSitesError):
+                failures += 1
+                counts["failed"] += 1
+                runs.add_event(
+                    run,
+                    EventLevel.ERROR,
+                    f"{_label(item)} could not be read: {outcome}. The next run tries again.",
+                )
+            else:
+                readable.append((item, outcome if isinstance(outcome, dict) else {}))
+        if failures_before + failures > MAX_SHOW_FAILURES:
+            raise StoreUnavailable(f"The store failed to show {failures_before + failures} products.")
+        writer.prepare([shown for _, shown in readable])
+        for item, outcome in readable:
+            _write_one(run, writer, counts, item, outcome, known.get(_listed_id(item)))
     return failures
 
 

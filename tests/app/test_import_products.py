@@ -245,3 +245,19 @@ def test_a_whole_listing_that_updates_brings_variants_linked_earlier_in_line(sim
     assert run.counts["updated"] == VARIANTS
     variant = account_variants(world.a.account)["SIM-0001-S-BLK"]
     assert (variant.title, variant.weight_g) == ("S / Black", 227)
+
+
+def test_a_store_that_fails_to_show_products_stops_the_run_and_duplicates_nothing(simulator, world):
+    store = make_store(simulator, seed=22, products=30, orders=0)
+    channel = sync_channel(store, world.a.account)
+    simulator.set_faults(store, script=["ok"], error_rate=1.0)  # the listing answers, then every call fails
+
+    run = import_products(channel)
+
+    assert run.status == RunStatus.FAILED
+    assert any("failed to show" in message for message in events(run, EventLevel.WARNING))  # tried again
+    assert not account_variants(world.a.account)  # the failed page's writes were rolled back
+    simulator.reset_faults(store)
+    again = import_products(channel)
+    assert again.status == RunStatus.SUCCEEDED and again.counts["created"] == 30 * 6
+    assert len(account_variants(world.a.account)) == 30 * 6
