@@ -164,6 +164,7 @@ class MainSettingsForm(FlaskForm):
     import_orders_every = SelectField("Import orders", choices=SCHEDULE_LABELS, coerce=optional_int)
     export_shipments_every = SelectField("Export shipments", choices=SCHEDULE_LABELS, coerce=optional_int)
     export_inventory_every = SelectField("Export inventory", choices=SCHEDULE_LABELS, coerce=optional_int)
+    import_products_every = SelectField("Import products", choices=SCHEDULE_LABELS, coerce=optional_int)
 
 
 class AdvancedSettingsForm(FlaskForm):

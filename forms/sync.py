@@ -1,7 +1,7 @@
 """Forms of the Sync Actions section."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField
+from wtforms import BooleanField, DateField, HiddenField, RadioField
 from wtforms.validators import AnyOf, Optional, ValidationError
 
 
@@ -21,6 +21,32 @@ class ImportOrdersForm(FlaskForm):
             for key, value in (("created_from", self.created_from.data), ("created_to", self.created_to.data))
             if value
         }
+
+
+class ImportProductsForm(FlaskForm):
+    """Import products now: create the missing ones only (default), or also bring the names and measures of
+    linked variants in line with the store; a full listing also finds the products gone from the store."""
+
+    mode = RadioField(
+        "Products already in techOMS",
+        choices=[
+            ("create", "Create missing products only"),
+            ("update", "Also update names and measures of linked variants"),
+        ],
+        default="create",
+    )
+    full = BooleanField(
+        "Read the whole store listing: finds products removed from the store; with “also update”, shows "
+        "every product again (one call each)"
+    )
+
+    def params(self) -> dict:
+        params = {}
+        if self.mode.data == "update":
+            params["update_linked"] = True
+        if self.full.data:
+            params["full"] = True
+        return params
 
 
 class ApiLoggingForm(FlaskForm):

@@ -1,5 +1,5 @@
 """Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity, api_keys,
-shipments, inventory_sync, order_push.
+shipments, inventory_sync, order_push, store_catalog.
 
 Import the module you need (`from models.tenancy import User`). `import_all()` registers every table with the
 metadata, for migrations and `flask db check`.
@@ -18,4 +18,5 @@ def import_all() -> None:
     import models.order_push  # noqa: F401
     import models.orders  # noqa: F401
     import models.shipments  # noqa: F401
+    import models.store_catalog  # noqa: F401
     import models.tenancy  # noqa: F401

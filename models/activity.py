@@ -19,6 +19,7 @@ class SyncAction(enum.StrEnum):
     IMPORT_ORDERS = "import_orders"
     EXPORT_SHIPMENTS = "export_shipments"
     EXPORT_INVENTORY = "export_inventory"
+    IMPORT_PRODUCTS = "import_products"  # the store's catalog into techOMS products and variants
     PURGE_PII = "purge_pii"  # the retention purge: no store calls, customer data removed from old orders
     IMPORT_PUSHED = "import_pushed"  # orders the store pushed (sync/import_pushed.py): no store calls
 

@@ -95,6 +95,7 @@ class SalesChannel(db.Model):
     import_orders_every: Mapped[int | None] = mapped_column(default=DEFAULT_IMPORT_EVERY)
     export_shipments_every: Mapped[int | None] = mapped_column(default=30)
     export_inventory_every: Mapped[int | None] = mapped_column(default=1440)
+    import_products_every: Mapped[int | None]  # off unless switched on: the catalog changes rarely
     schedule_start: Mapped[ScheduleStart] = mapped_column(
         enum_as_string(ScheduleStart),
         default=ScheduleStart.AT_ONCE,

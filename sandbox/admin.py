@@ -276,10 +276,14 @@ def cancel(subdomain: str, order_id: int) -> ResponseReturnValue:
         return jsonify(cancel_order(store, _order_or_404(store, order_id)))
 
 
+_MEASURES = ("weight", "width", "height", "length")
+
+
 @blueprint.put("/stores/<subdomain>/products/<int:product_id>")
 def change_product(subdomain: str, product_id: int) -> ResponseReturnValue:
     """The merchant changes a product in the store admin: hands its stock to the vendor
-    (`vendor_inventory_enabled`), or back."""
+    (`vendor_inventory_enabled`), or back; renames it (`name`); sets its weight (pounds) or dimensions
+    (inches) as decimal strings, or null. Any change moves `updated_at`."""
     store = _store_or_404(subdomain)
     body = _body()
     with store.lock:
@@ -291,8 +295,38 @@ def change_product(subdomain: str, product_id: int) -> ResponseReturnValue:
                 raise invalid("vendor_inventory_enabled", "must be true or false")
             product.vendor_inventory_enabled = body["vendor_inventory_enabled"]
             product.inventory_vendor_id = 7 if product.vendor_inventory_enabled else None
+        if "name" in body:
+            if not isinstance(body["name"], str) or not body["name"].strip():
+                raise invalid("name", "must be a non-empty string")
+            product.name = body["name"].strip()
+        for measure in _MEASURES:
+            if measure in body:
+                setattr(product, measure, _measure(measure, body[measure]))
+        if {"vendor_inventory_enabled", "name", *_MEASURES} & body.keys():
             product.updated_at = utc_now()
         return jsonify({"id": product.id, "vendor_inventory_enabled": product.vendor_inventory_enabled})
+
+
+def _measure(name: str, value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        raise invalid(name, "must be a decimal string or null") from None
+    if not number.is_finite() or number < 0:
+        raise invalid(name, "must be a decimal string or null")
+    return number
+
+
+@blueprint.delete("/stores/<subdomain>/products/<int:product_id>")
+def delete_product(subdomain: str, product_id: int) -> ResponseReturnValue:
+    """The merchant deletes a product from the store."""
+    store = _store_or_404(subdomain)
+    with store.lock:
+        if store.products.pop(product_id, None) is None:
+            raise not_found("Product")
+        return jsonify({"id": product_id, "deleted": True})
 
 
 @blueprint.get("/stores/<subdomain>/orders/<int:order_id>")

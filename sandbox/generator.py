@@ -134,6 +134,9 @@ def _add_product(
         updated_at=created,
         base_price=plan.price,
         weight=Decimal("0.5"),
+        width=Decimal("10.0"),
+        height=Decimal("1.5"),
+        length=Decimal("12.0"),
         vendor_inventory_enabled=vendor_managed,
         inventory_vendor_id=7 if vendor_managed else None,
         description=f"{plan.name} in {len(plan.sizes)} sizes and {len(plan.colours)} colours.",
@@ -340,10 +343,12 @@ def build_store(spec: StoreSpec) -> Store:
         },
     ]
     catalog_start = now - timedelta(days=spec.history_days + 30)
+    # An hour apart, closer for a big catalog: no product is created in the future (a day before now at most).
+    step = min(timedelta(hours=1), (now - timedelta(days=1) - catalog_start) / max(1, spec.products))
     for n in range(1, spec.products + 1):
         drawn = rng.random() < spec.vendor_rate
         managed = (n in spec.vendor_managed) if spec.vendor_managed is not None else drawn
-        product = _add_product(store, n, spec.plan(n), catalog_start + timedelta(hours=n), managed, rng)
+        product = _add_product(store, n, spec.plan(n), catalog_start + step * n, managed, rng)
         product.origin_address_id = rng.choice([None, None, 1, 2])
     gift_product = _add_gift_certificate_product(store, max(9000, spec.products + 1), catalog_start)
     physical = [p for p in store.products.values() if p.id != gift_product.id] or [gift_product]

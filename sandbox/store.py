@@ -71,7 +71,10 @@ class Product:
     sku_separator: str = "-"
     internal_id: str = ""
     base_price: Decimal = Decimal("10.0")
-    weight: Decimal | None = None
+    weight: Decimal | None = None  # pounds, as the API doc says; the dimensions are inches
+    width: Decimal | None = None
+    height: Decimal | None = None
+    length: Decimal | None = None
     origin_address_id: int | None = None
     vendor_inventory_enabled: bool = False
     inventory_vendor_id: int | None = None

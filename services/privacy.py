@@ -18,9 +18,9 @@ Where customer data can be (every model in `models/` was read; `PII_FIELDS` clas
   the path, or `"order_id": <id>` in a body).
 The free-text copies are cut out by `services/pii_copies.py`. Checked and free of customer data: order
 lines (SKU, product name, quantities, prices), sync runs (params hold store ids and dates; error summaries
-are run-level), cursors, channels, mappings, catalog, and the tenancy tables (staff, not customers); in
-Redis, job arguments and results are run ids and statuses. What stays links a purged order to the store's
-own copy (store order id and number): the row is pseudonymous, not anonymous.
+are run-level), cursors, channels, mappings, catalog (ours and the store's), and the tenancy tables (staff,
+not customers); in Redis, job arguments and results are run ids and statuses. What stays links a purged
+order to the store's own copy (store order id and number): the row is pseudonymous, not anonymous.
 """
 
 from __future__ import annotations
@@ -113,6 +113,7 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("stock_adjustment", "sales_channel", "carrier_mapping", "sku_mapping", "warehouse_mapping"),
         *("sync_run", "sync_cursor", "shipment_line", "pending_order_sku", "store_inventory_record"),
         *("api_key", "order_push_setting", "order_arrival"),
+        *("store_product", "store_product_variant"),  # the store's catalog: products, not people
     }
 )
 

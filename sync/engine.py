@@ -59,6 +59,7 @@ from sync.errors import (
 from sync.export_inventory import export_inventory
 from sync.export_shipments import export_shipments
 from sync.import_orders import import_orders
+from sync.import_products import import_products
 
 log = logging.getLogger("techoms.sync")
 
@@ -66,15 +67,24 @@ ACTIONS = {
     SyncAction.IMPORT_ORDERS: import_orders,
     SyncAction.EXPORT_SHIPMENTS: export_shipments,
     SyncAction.EXPORT_INVENTORY: export_inventory,
+    SyncAction.IMPORT_PRODUCTS: import_products,
+}
+
+
+# The detail an action's `fetch` reads for each id: an order's, except where an action reads another.
+DETAIL_GETTERS: dict[SyncAction, Callable[[BrightSitesClient, int], Any]] = {
+    SyncAction.IMPORT_PRODUCTS: BrightSitesClient.get_product,
 }
 
 
 @contextmanager
 def detail_fetcher(
-    make_client: Callable[[], BrightSitesClient], workers: int
+    make_client: Callable[[], BrightSitesClient],
+    workers: int,
+    getter: Callable[[BrightSitesClient, int], Any] = BrightSitesClient.get_order,
 ) -> Iterator[Callable[[list[int]], Iterator[Any]]]:
-    """fetch(ids) -> the order JSON (or the BrightSitesError it raised) for each id, in order, `workers`
-    requests at a time, one client (one connection pool) per thread."""
+    """fetch(ids) -> the JSON `getter` reads (an order's by default), or the BrightSitesError it raised, for
+    each id, in order, `workers` requests at a time, one client (one connection pool) per thread."""
     local = threading.local()
     clients: list[BrightSitesClient] = []
     lock = threading.Lock()
@@ -86,13 +96,13 @@ def detail_fetcher(
                 clients.append(local.client)
         return local.client
 
-    def get(order_id: int) -> Any:
+    def get(record_id: int) -> Any:
         try:
-            return client().get_order(order_id)
+            return getter(client(), record_id)
         except bs_errors.BrightSitesError as error:
             return error
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="order-detail") as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="store-detail") as pool:
 
         def fetch(ids: list[int]) -> Iterator[Any]:
             return pool.map(get, ids)  # every call submitted now; results come back in order
@@ -184,7 +194,11 @@ def _attempt(run: SyncRun, recorder: CallRecorder) -> RunStatus:
         timeout=config["SYNC_CLIENT_TIMEOUT"],
         sleep=config.get("SYNC_CLIENT_SLEEP") or _sleep,
     )
-    with make_client() as client, detail_fetcher(make_client, run.channel.detail_concurrency) as fetch:
+    getter = DETAIL_GETTERS.get(run.action, BrightSitesClient.get_order)
+    with (
+        make_client() as client,
+        detail_fetcher(make_client, run.channel.detail_concurrency, getter) as fetch,
+    ):
         return ACTIONS[run.action](run, client, fetch, recorder)
 
 
@@ -199,6 +213,9 @@ def _summary(run: SyncRun) -> str:
         for key, label in (
             ("created", "new"),
             ("updated", "updated"),
+            ("linked", "linked to techOMS variants"),
+            ("proposed", "SKU mappings proposed"),
+            ("gone", "gone from the store"),
             ("cancelled", "cancelled"),
             ("unchanged", "unchanged"),
             ("locked", "kept (released)"),

@@ -17,6 +17,7 @@ INTERVAL_COLUMNS = {
     SyncAction.IMPORT_ORDERS: SalesChannel.import_orders_every,
     SyncAction.EXPORT_SHIPMENTS: SalesChannel.export_shipments_every,
     SyncAction.EXPORT_INVENTORY: SalesChannel.export_inventory_every,
+    SyncAction.IMPORT_PRODUCTS: SalesChannel.import_products_every,
 }
 # What else a channel must be for the action to run on its own: "Do not synchronise" pushes only by hand.
 RUNS_ON_ITS_OWN_WHEN = {SyncAction.EXPORT_INVENTORY: SalesChannel.inventory_mode == InventoryMode.ABSOLUTE}

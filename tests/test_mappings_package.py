@@ -28,6 +28,7 @@ ROUTES = {
     ("mappings.delete_sku", "/skus/<int(max=2147483647):sku_mapping_id>/delete", ("POST",)),
     ("mappings.auto_map", "/skus/auto-map", ("POST",)),
     ("mappings.confirm_auto_map", "/skus/auto-map/confirm", ("POST",)),
+    ("mappings.catalog_proposals", "/skus/catalog-proposals", ("GET",)),
     ("mappings.unmapped_skus", "/skus/unmapped", ("GET",)),
     ("mappings.import_skus", "/skus/import", ("POST",)),
     ("mappings.export_skus", "/skus/export", ("GET",)),

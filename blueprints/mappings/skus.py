@@ -68,7 +68,13 @@ def _context(channel: SalesChannel, **overrides) -> dict:
         "confirm_form": None,
         "fixed_orders": 0,  # failed orders a retry would now let through (after confirming)
     }
-    return {**context, **overrides}
+    context = {**context, **overrides}
+    chosen = context["chosen"]
+    # The store's weight in the channel's unit beside techOMS's grams, for the variants the picker shows.
+    context["store_weights"] = sku_mappings.store_weights(
+        channel, [variant.id for variant in [*context["variants"], *([chosen] if chosen else [])]]
+    )
+    return context
 
 
 VIEW = MappingView("sku_mappings", "mappings.skus", "mappings/_skus.html", _context)
@@ -91,7 +97,14 @@ def variant_search(channel_id: int):
     """The picker's choices: variants of the account by SKU prefix or product name."""
     channel = channel_or_404(channel_id)
     variants = sku_mappings.variant_choices(channel, _search_text(request.args.get("variant_q", "")))
-    return render_fragment(VIEW.template, "variant_choices", variants=variants, chosen=None, searched=True)
+    return render_fragment(
+        VIEW.template,
+        "variant_choices",
+        variants=variants,
+        chosen=None,
+        searched=True,
+        store_weights=sku_mappings.store_weights(channel, [variant.id for variant in variants]),
+    )
 
 
 def _save(channel: SalesChannel, form: SkuMappingForm, mapping: SkuMapping | None):
@@ -166,6 +179,18 @@ def auto_map(channel_id: int):
         proposals=proposals,
         confirm_form=AutoMapConfirmForm(formdata=None),
     )
+
+
+@bp.get("/skus/catalog-proposals")
+@require(Permission.VIEW)
+def catalog_proposals(channel_id: int):
+    """The mappings Import products proposed for store SKUs spelled differently from techOMS SKUs (nothing
+    was created for them), to tick and confirm as Auto-map's; no store call."""
+    channel = channel_or_404(channel_id)
+    proposals = sku_mappings.propose(channel, sku_mappings.catalog_waiting_skus(channel))
+    if not (proposals.items or proposals.ambiguous):
+        return show(channel, VIEW, notice="No store SKU read by Import products waits for a mapping.")
+    return show(channel, VIEW, proposals=proposals, confirm_form=AutoMapConfirmForm(formdata=None))
 
 
 @bp.post("/skus/auto-map/confirm")

@@ -1,6 +1,6 @@
 """Quick actions › Sync and the Sync Actions section: start runs (import orders, export shipments, export
-inventory, full inventory compare), watch them, read their events, the failed orders grouped by cause and
-retried one by one or a group at a time, and manual API logging."""
+inventory, full inventory compare, import products), watch them, read their events, the failed orders grouped
+by cause and retried one by one or a group at a time, and manual API logging."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from blueprints import channel_page
 from blueprints.sync import panels
 from extensions import db, limiter
 from forms.common import EmptyForm
-from forms.sync import ApiLoggingForm, ImportOrdersForm
+from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
 from jobs.enqueue import enqueue_run
 from models.activity import EventLevel, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
@@ -129,6 +129,34 @@ def export_inventory(channel_id: int):
 def full_inventory_compare(channel_id: int):
     """Read the store's whole inventory again and push every SKU that differs."""
     return _start_inventory_export(channel_id, full=True)
+
+
+@bp.post("/import-products")
+@require(Permission.RUN_SYNC)
+@limiter.limit("10/minute", key_func=lambda: f"sync:{request.view_args['channel_id']}")
+def import_products(channel_id: int):
+    """Read the store's catalog into techOMS products and variants (new or changed products only)."""
+    channel = channel_or_404(channel_id)
+    form = ImportProductsForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return channel_page.render_page(
+            channel,
+            "sync",
+            status=422,
+            view_template="sync/_actions.html",
+            **panels.actions_context(channel, products_form=form),
+        )
+    run, created = runs.request_run(
+        channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, user=current_user, params=form.params()
+    )
+    if created:
+        enqueue_run(run)
+        flash("Product import started.", "success")
+    else:
+        flash("A product import is already queued or running for this channel; showing it.", "info")
+    return redirect_to(url_for("sync.actions", channel_id=channel.id))
 
 
 def _start_retries(channel, what: str, params: dict) -> None:

@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from forms.common import EmptyForm
-from forms.sync import ApiLoggingForm, ImportOrdersForm
+from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
 from models.activity import ApiCallLog, EventLevel, PendingOrder, SyncAction, SyncEvent, SyncRun
 from models.base import utcnow
 from models.channels import SalesChannel, ScheduleStart
 from services.inventory import store_records
+from services.mappings import skus as sku_mappings
 from services.orders import failed_orders
 from services.shipments import export_state
 from sync import runs, schedule
@@ -26,7 +27,11 @@ RUN_FAILURES_SHOWN = 20
 STOP_POLLING = 286  # htmx stops an `every` trigger on this status
 
 
-def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None = None) -> dict:
+def actions_context(
+    channel: SalesChannel,
+    import_form: ImportOrdersForm | None = None,
+    products_form: ImportProductsForm | None = None,
+) -> dict:
     history = db.session.scalars(
         select(SyncRun)
         .where(SyncRun.channel_id == channel.id)
@@ -36,6 +41,7 @@ def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None 
     latest = runs.last_runs([channel.id])
     failures = failed_orders.summary(channel)
     last_import = latest.get((channel.id, SyncAction.IMPORT_ORDERS))
+    last_products = latest.get((channel.id, SyncAction.IMPORT_PRODUCTS))
     return {
         "import_schedule": {
             "every": channel.import_orders_every,
@@ -54,6 +60,15 @@ def actions_context(channel: SalesChannel, import_form: ImportOrdersForm | None 
         "failures": failures,
         "groups": failures.groups[:GROUPS_ON_ACTIONS],
         "import_form": import_form or ImportOrdersForm(formdata=None),
+        "products_form": products_form or ImportProductsForm(formdata=None),
+        "products_schedule": {
+            "every": channel.import_products_every,
+            "next": schedule.next_run_after(
+                channel, SyncAction.IMPORT_PRODUCTS, last_products.created_at if last_products else None
+            ),
+        },
+        # Store SKUs Import products left for a person that still map to nothing (proposals to confirm).
+        "catalog_waiting": len(sku_mappings.unmapped(channel, sku_mappings.catalog_waiting_skus(channel))),
         "retry_form": EmptyForm(),
         "shipments_waiting": export_state.unconfirmed_count(channel),
         "logging_form": ApiLoggingForm(formdata=None),

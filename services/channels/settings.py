@@ -34,6 +34,7 @@ SECTION_FIELDS: dict[str, dict[str, Callable | None]] = {
         "import_orders_every": None,
         "export_shipments_every": None,
         "export_inventory_every": None,
+        "import_products_every": None,
     },
     "advanced": {
         "order_statuses": list,
@@ -175,4 +176,5 @@ def delete_channel(channel: SalesChannel, user: User) -> None:
     channel.token_ciphertext = ""
     channel.token_last4 = ""
     channel.import_orders_every = channel.export_shipments_every = channel.export_inventory_every = None
+    channel.import_products_every = None
     audit.record(channel, user, "channel_deleted")

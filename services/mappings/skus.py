@@ -19,8 +19,9 @@ from extensions import db
 from models.catalog import Product, ProductVariant, sku_key
 from models.channels import SalesChannel
 from models.mappings import SkuMapping
+from models.store_catalog import StoreProduct, StoreProductVariant
 from models.tenancy import User
-from services import audit, catalog
+from services import audit, catalog, catalog_units
 from services.audit import audit_field
 from services.mappings.resolvers import SkuResolver
 from services.mappings.sku_matching import Ambiguous, Proposal, SkuMatcher
@@ -288,6 +289,34 @@ def create_confirmed(
         save_mapping(channel, None, sku, variant, user)
         created.append(f"{sku.strip()} → {variant.sku}")
     return ConfirmedReport(created, skipped)
+
+
+def catalog_waiting_skus(channel: SalesChannel) -> list[str]:
+    """The store SKUs Import products read and left for a person (no techOMS variant linked yet): the SKUs
+    whose proposals the SKU Mappings view offers to confirm. One query, no store call."""
+    return list(
+        db.session.scalars(
+            select(StoreProductVariant.final_sku)
+            .where(StoreProductVariant.channel_id == channel.id, StoreProductVariant.variant_id.is_(None))
+            .order_by(StoreProductVariant.sku_key)
+        )
+    )
+
+
+def store_weights(channel: SalesChannel, variant_ids: list[int]) -> dict[int, str]:
+    """For variants linked to a store variant of this channel: the store's weight as the store writes it, in
+    the channel's unit ("0.5 lb"). One query."""
+    if not variant_ids:
+        return {}
+    rows = db.session.execute(
+        select(StoreProductVariant.variant_id, StoreProduct.weight)
+        .join(StoreProduct, StoreProduct.id == StoreProductVariant.store_product_id)
+        .where(
+            StoreProductVariant.channel_id == channel.id, StoreProductVariant.variant_id.in_(set(variant_ids))
+        )
+    )
+    unit = channel.weight_unit.value
+    return {variant_id: text for variant_id, weight in rows if (text := catalog_units.shown(weight, unit))}
 
 
 def unmapped(channel: SalesChannel, store_skus: list[str]) -> list[str]:

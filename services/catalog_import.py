@@ -1,0 +1,305 @@
+"""One store product into the account's catalog: each of its variants becomes a techOMS variant, is linked to
+the one with its SKU (or the one its SKU mapping names), or waits for a person when the store spells a techOMS
+SKU differently (a proposed mapping: nothing is created). Never deletes anything in techOMS.
+
+Changes the session and never commits: the sync action owns the transaction (one per page of the listing).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from connectors.brightsites.product_skus import StoreVariant, variants
+from extensions import db
+from models.catalog import Product, ProductVariant, sku_key
+from models.channels import SalesChannel
+from models.store_catalog import MEASURE_LENGTH, SKU_LENGTH, StoreProduct, StoreProductVariant
+from services import catalog_units
+from services.catalog_units import MalformedMeasure
+from services.mappings.resolvers import SkuResolver
+from services.mappings.sku_matching import Ambiguous, Proposal, SkuMatcher
+
+NAME_LENGTH = 200
+MEASURES = ("weight", "length", "width", "height")
+
+
+class MalformedProduct(ValueError):
+    """The store's product cannot be read into techOMS (a measure that is no number, no SKU at all)."""
+
+
+@dataclass
+class ProductResult:
+    """What writing one store product did: counts per variant (created, linked, updated, unchanged, proposed)
+    and what a person should read (proposals, SKUs gone from the product)."""
+
+    counts: Counter = field(default_factory=Counter)
+    proposals: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Measures:
+    weight_g: int | None
+    length_mm: int | None
+    width_mm: int | None
+    height_mm: int | None
+    raw: dict[str, str | None]
+
+
+class CatalogWriter:
+    """Writes store products for one channel; the account's SKUs are read once per run for the proposals."""
+
+    def __init__(self, channel: SalesChannel, *, update_linked: bool = False) -> None:
+        self.channel = channel
+        self.account_id = channel.account_id
+        self.update_linked = update_linked
+        self.resolver = SkuResolver(channel)
+        self._matcher: SkuMatcher | None = None
+        # The page being written: store SKUs resolved (or found unresolved) in one go, the techOMS variants
+        # they resolve to, and the variants created on this page by SKU key (the next page's resolver
+        # finds them in the database).
+        self._checked: set[str] = set()
+        self._resolved: dict[str, int] = {}
+        self._loaded: dict[int, ProductVariant] = {}
+        self._created: dict[str, ProductVariant] = {}
+
+    @property
+    def matcher(self) -> SkuMatcher:
+        """The techOMS SKUs the account had before this run (built at first need: most runs need none)."""
+        if self._matcher is None:
+            self._matcher = SkuMatcher(
+                db.session.execute(
+                    select(ProductVariant.sku, ProductVariant.id).where(
+                        ProductVariant.account_id == self.account_id
+                    )
+                ).tuples()
+            )
+        return self._matcher
+
+    def prepare(self, shown: list[Mapping[str, Any]]) -> None:
+        """Resolve the SKUs of a page's products at once (two queries, and one for their variants) instead of
+        a few queries per product."""
+        self._checked, self._resolved, self._loaded, self._created = set(), {}, {}, {}
+        self._resolve([variant.final_sku for raw in shown for variant in _safe_variants(raw)])
+
+    def _resolve(self, skus: list[str]) -> dict[str, int]:
+        missing = [sku for sku in skus if sku not in self._checked]
+        if missing:
+            found = self.resolver.resolve_many(missing)
+            self._checked.update(missing)
+            self._resolved.update(found)
+            self._loaded.update(self._variants(set(found.values()) - self._loaded.keys()))
+        return {sku: self._resolved[sku] for sku in skus if sku in self._resolved}
+
+    def remembered(self, external_ids: Iterable[int]) -> dict[int, StoreProduct]:
+        """The store products read before, by store id, with their variants: one query for a page."""
+        rows = db.session.scalars(
+            select(StoreProduct)
+            .options(selectinload(StoreProduct.variants), selectinload(StoreProduct.product))
+            .where(
+                StoreProduct.channel_id == self.channel.id, StoreProduct.external_id.in_(set(external_ids))
+            )
+        )
+        return {row.external_id: row for row in rows}
+
+    def link_confirmed(self) -> int:
+        """Link the store variants that waited for a person and now resolve (a proposal confirmed, a mapping
+        or a variant added by hand): no store call, two queries."""
+        waiting = list(
+            db.session.scalars(
+                select(StoreProductVariant).where(
+                    StoreProductVariant.channel_id == self.channel.id,
+                    StoreProductVariant.variant_id.is_(None),
+                )
+            )
+        )
+        resolved = self.resolver.resolve_many(link.final_sku for link in waiting)
+        for link in waiting:
+            link.variant_id = resolved.get(link.final_sku, link.variant_id)
+        return sum(1 for link in waiting if link.variant_id is not None)
+
+    def note_read(
+        self, listed: Mapping[str, Any], known: StoreProduct | None, skipped_reason: str = ""
+    ) -> StoreProduct:
+        """Remember a listed product as read at its `updated_at` (also one skipped or unreadable: it is not
+        shown again until it changes)."""
+        row = known or self._new_row(listed)
+        row.name = _text(listed.get("name"))[:NAME_LENGTH]
+        row.sku = _text(listed.get("sku"))[:SKU_LENGTH]
+        row.store_updated_at = _text(listed.get("updated_at"))[:40]
+        row.skipped_reason = skipped_reason[:200]
+        row.gone_at = None
+        return row
+
+    def write(
+        self, listed: Mapping[str, Any], shown: Mapping[str, Any], known: StoreProduct | None
+    ) -> ProductResult:
+        """Bring one store product (its listing item and its show) into the catalog. Raises MalformedProduct
+        before changing anything when the show cannot be read."""
+        measures = self._measures(shown)
+        store_variants = variants(shown)
+        if not store_variants:
+            raise MalformedProduct("it has no SKU")
+        too_long = [v.final_sku for v in store_variants if len(v.final_sku) > SKU_LENGTH]
+        if too_long:
+            raise MalformedProduct(f"the SKU {too_long[0][:40]}… is longer than {SKU_LENGTH} characters")
+        row = self.note_read(listed, known)
+        for name in MEASURES:
+            setattr(row, name, measures.raw[name])
+        result = ProductResult()
+        resolved = self._resolve([v.final_sku for v in store_variants])
+        # A SKU resolves to a techOMS variant, or to one created for an earlier product of this page.
+        existing = {
+            sku_key(v.final_sku): found
+            for v in store_variants
+            if (
+                found := self._loaded.get(resolved.get(v.final_sku, 0))
+                or self._created.get(sku_key(v.final_sku))
+            )
+        }
+        product = (
+            row.product if row.product is not None and row.product.account_id == self.account_id else None
+        )
+        if product is None and existing:
+            product = next(iter(existing.values())).product
+        known_rows = {item.sku_key: item for item in row.variants}
+        seen: set[str] = set()
+        for store_variant in store_variants:
+            key = sku_key(store_variant.final_sku)
+            if key in seen:
+                continue
+            seen.add(key)
+            link = known_rows.get(key)
+            variant = existing.get(key)
+            if variant is not None:
+                outcome = self._linked(variant, store_variant, measures, link)
+            else:
+                match = self.matcher.match(store_variant.final_sku)
+                if match is not None:
+                    result.counts["proposed"] += 1
+                    result.proposals.append(_proposal_text(match))
+                    variant, outcome = None, None
+                else:
+                    if product is None:
+                        product = Product(account_id=self.account_id, name=_product_name(shown, listed))
+                        db.session.add(product)
+                    variant = self._create(product, store_variant, measures)
+                    self._created[key] = variant
+                    outcome = "created"
+            if outcome:
+                result.counts[outcome] += 1
+            if link is None:
+                link = StoreProductVariant(channel_id=self.channel.id, sku_key=key)
+                row.variants.append(link)
+            link.final_sku = store_variant.final_sku.strip()
+            link.title = store_variant.title[:NAME_LENGTH]
+            link.variant = variant
+        for key, link in known_rows.items():
+            if key not in seen:
+                result.notes.append(f"{link.final_sku} is no longer on the store (kept in techOMS)")
+                row.variants.remove(link)
+        if product is not None:
+            if self.update_linked and row.product is product and product.name != _product_name(shown, listed):
+                product.name = _product_name(shown, listed)
+            row.product = product
+        return result
+
+    # --- one variant ----------------------------------------------------------------------------------------
+
+    def _linked(
+        self,
+        variant: ProductVariant,
+        store_variant: StoreVariant,
+        measures: _Measures,
+        link: StoreProductVariant | None,
+    ) -> str:
+        newly = link is None or link.variant_id != variant.id
+        changed = False
+        if self.update_linked:
+            wanted = {
+                "title": store_variant.title[:NAME_LENGTH],
+                "weight_g": measures.weight_g,
+                "length_mm": measures.length_mm,
+                "width_mm": measures.width_mm,
+                "height_mm": measures.height_mm,
+            }
+            for name, value in wanted.items():
+                if getattr(variant, name) != value:
+                    setattr(variant, name, value)
+                    changed = True
+        if newly:
+            return "linked"
+        return "updated" if changed else "unchanged"
+
+    def _create(self, product: Product, store_variant: StoreVariant, measures: _Measures) -> ProductVariant:
+        variant = ProductVariant(
+            account_id=self.account_id,
+            title=store_variant.title[:NAME_LENGTH],
+            weight_g=measures.weight_g,
+            length_mm=measures.length_mm,
+            width_mm=measures.width_mm,
+            height_mm=measures.height_mm,
+        )
+        variant.set_sku(store_variant.final_sku)
+        # Later products of the run resolve to it: the resolver's query flushes the session first.
+        product.variants.append(variant)
+        return variant
+
+    def _variants(self, ids: set[int]) -> dict[int, ProductVariant]:
+        if not ids:
+            return {}
+        rows = db.session.scalars(
+            select(ProductVariant)
+            .options(selectinload(ProductVariant.product))
+            .where(ProductVariant.account_id == self.account_id, ProductVariant.id.in_(ids))
+        )
+        return {row.id: row for row in rows}
+
+    def _measures(self, shown: Mapping[str, Any]) -> _Measures:
+        weight_unit = self.channel.weight_unit.value
+        length_unit = self.channel.dimension_unit.value
+        try:
+            converted = _Measures(
+                catalog_units.grams(shown.get("weight"), weight_unit),
+                catalog_units.millimetres(shown.get("length"), length_unit),
+                catalog_units.millimetres(shown.get("width"), length_unit),
+                catalog_units.millimetres(shown.get("height"), length_unit),
+                {name: _raw_measure(shown.get(name)) for name in MEASURES},
+            )
+        except MalformedMeasure as error:
+            raise MalformedProduct(f"its measures cannot be read: {error}") from None
+        return converted
+
+    def _new_row(self, listed: Mapping[str, Any]) -> StoreProduct:
+        row = StoreProduct(channel_id=self.channel.id, external_id=int(listed["id"]))
+        db.session.add(row)
+        return row
+
+
+def _safe_variants(raw: object) -> list[StoreVariant]:
+    return variants(raw) if isinstance(raw, Mapping) else []
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _raw_measure(value: object) -> str | None:
+    text = _text(value)
+    return text[:MEASURE_LENGTH] or None
+
+
+def _product_name(shown: Mapping[str, Any], listed: Mapping[str, Any]) -> str:
+    return (_text(shown.get("name")) or _text(listed.get("name")) or _text(shown.get("sku")))[:NAME_LENGTH]
+
+
+def _proposal_text(match: Proposal | Ambiguous) -> str:
+    if isinstance(match, Proposal):
+        return f"{match.channel_sku} → {match.techoms_sku} ({match.detail})"
+    return f"{match.channel_sku} fits several techOMS SKUs ({', '.join(match.techoms_skus)})"
