@@ -7,7 +7,7 @@ CASCADE; the linked techOMS variant may be deleted: SET NULL, indexed for the SK
 catalog schedule. Both directions run on SQLite (batch_alter_table) and PostgreSQL.
 
 Revision ID: ff5446e65021
-Revises: 72a662faf992
+Revises: f5129a9b85c3
 Create Date: 2026-11-30 03:27:29.362965
 
 """
@@ -19,7 +19,7 @@ import models.base  # custom column types (UTCDateTime) rendered by autogenerate
 
 # revision identifiers, used by Alembic.
 revision = 'ff5446e65021'
-down_revision = '72a662faf992'
+down_revision = 'f5129a9b85c3'
 branch_labels = None
 depends_on = None
 
