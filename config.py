@@ -81,6 +81,21 @@ def from_environment() -> dict:
         # (another runner, a worker declared dead too early): it is not looked for on the store, let alone
         # sent again, before then. More than the longest request (connect + read timeout), and a slow store.
         "SHIPMENT_SETTLE_SECONDS": int(os.environ.get("SHIPMENT_SETTLE_SECONDS", "90")),
+        # The circuit breaker of each store (sync/breaker.py): consecutive failed attempts before scheduled
+        # runs stop calling, the first pause in minutes (doubled after each failed probe) and its cap.
+        "BREAKER_FAILURES": int(os.environ.get("BREAKER_FAILURES", "5")),
+        "BREAKER_OPEN_MINUTES": int(os.environ.get("BREAKER_OPEN_MINUTES", "5")),
+        "BREAKER_MAX_OPEN_MINUTES": int(os.environ.get("BREAKER_MAX_OPEN_MINUTES", "240")),
+        # Alerts: a flow whose runs fail for this long makes its channel unhealthy. E-mail goes through SMTP
+        # when SMTP_HOST is set; otherwise (development) each message is a file in the outbox folder.
+        "ALERT_FAILING_MINUTES": int(os.environ.get("ALERT_FAILING_MINUTES", "60")),
+        "ALERT_FROM": os.environ.get("ALERT_FROM", "techoms-alerts@localhost"),
+        "ALERT_OUTBOX": os.environ.get("ALERT_OUTBOX") or str(INSTANCE_PATH / "outbox"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
     }
     if production:
         _check_production(config)
