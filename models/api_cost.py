@@ -1,5 +1,5 @@
-"""What the stores bill: calls per channel, UTC day and action (a counter, so the cost view is one cheap query),
-and each channel's optional monthly allowance and warning threshold."""
+"""What the stores bill: calls per channel, UTC day and action (a counter, so the cost view is one cheap
+query), and each channel's optional monthly allowance and warning threshold."""
 
 from __future__ import annotations
 

@@ -31,7 +31,8 @@ PROBE_EXPIRES = timedelta(minutes=70)
 def _blocking(now: datetime):
     return or_(
         (StoreBreaker.state == BreakerState.OPEN) & (StoreBreaker.open_until > now),
-        (StoreBreaker.state == BreakerState.HALF_OPEN) & (StoreBreaker.probe_started_at > now - PROBE_EXPIRES),
+        (StoreBreaker.state == BreakerState.HALF_OPEN)
+        & (StoreBreaker.probe_started_at > now - PROBE_EXPIRES),
     )
 
 

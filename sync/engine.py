@@ -122,7 +122,9 @@ def execute(run_id: int, *, attempts_left: int = 0) -> RunStatus | None:
         return RunStatus.FAILED
     runs.mark_running(run)
     calls_before = run.api_calls
-    recorder = CallRecorder(channel.id, run.id, channel.api_logging_until, utcnow(), calls_before=calls_before)
+    recorder = CallRecorder(
+        channel.id, run.id, channel.api_logging_until, utcnow(), calls_before=calls_before
+    )
     try:
         status = _attempt(run, recorder)
     except Exception as raised:

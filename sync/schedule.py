@@ -52,7 +52,8 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
             RUNS_ON_ITS_OWN_WHEN.get(action, true()),
         )
     ).all()
-    # At the monthly allowance, or while the store's breaker is open, scheduled runs wait (manual ones do not).
+    # At the monthly allowance, or while the store's breaker is open, scheduled runs wait (manual ones
+    # do not).
     paused = budget.paused_channel_ids(now.date())
     blocked = breaker.blocked_domains(now)
     due = []

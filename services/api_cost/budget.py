@@ -66,7 +66,9 @@ def states(channel_ids: list[int], on: date | None = None) -> dict[int, BudgetSt
     calls = usage.month_calls(channel_ids, on)
     budgets = {
         b.channel_id: b
-        for b in db.session.scalars(select(ChannelApiBudget).where(ChannelApiBudget.channel_id.in_(channel_ids)))
+        for b in db.session.scalars(
+            select(ChannelApiBudget).where(ChannelApiBudget.channel_id.in_(channel_ids))
+        )
     }
     result = {}
     for channel_id in channel_ids:
