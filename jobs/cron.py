@@ -1,5 +1,6 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died (sweeper) and
 enqueues the scheduled syncs that are due (and each channel's daily PII retention purge); workers run them.
+It also compares each channel's health with the last alerted one and queues an alert per change.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -14,6 +15,7 @@ import threading
 from redis import Redis
 
 from app import create_app
+from jobs.alert_jobs import evaluate_alerts
 from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep
 
 log = logging.getLogger("techoms.cron")
@@ -24,8 +26,14 @@ LOCK_NAME = "techoms:cron:lock"
 def tick() -> None:
     swept = sweep()
     started = enqueue_scheduled_runs() + enqueue_scheduled_purges()
-    if swept or started:
-        log.info("cron: %d stale run(s) failed, %d scheduled run(s) enqueued", swept, started)
+    alerts = evaluate_alerts()
+    if swept or started or alerts:
+        log.info(
+            "cron: %d stale run(s) failed, %d scheduled run(s) enqueued, %d alert(s) queued",
+            swept,
+            started,
+            alerts,
+        )
 
 
 def main() -> None:
