@@ -37,22 +37,29 @@ def today() -> date:
     return utcnow().date()
 
 
-def add(channel_id: int, action: str, calls: int, day: date | None = None) -> None:
+def add(
+    channel_id: int, action: str, calls: int, day: date | None = None, *, own_transaction: bool = False
+) -> None:
     """calls += `calls` on the channel's row for `day` and `action`, created if missing: one statement, so
-    two workers counting at once both count."""
+    two workers counting at once both count. In the caller's transaction (a run's attempt commits it with
+    its ending), or with `own_transaction` committed at once: the calls are billed whether or not the
+    request that made them saves anything (a refused token, a GET that only reads)."""
     if calls <= 0:
         return
-    dialect = db.session.get_bind().dialect.name
+    dialect = db.engine.dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(ApiCallDay).values(
         channel_id=channel_id, day=day or today(), action=action[:40], calls=calls
     )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["channel_id", "day", "action"],
-            set_={"calls": ApiCallDay.calls + statement.excluded.calls},
-        )
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel_id", "day", "action"],
+        set_={"calls": ApiCallDay.calls + statement.excluded.calls},
     )
+    if own_transaction:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    else:
+        db.session.execute(statement)
 
 
 class CallTally:
@@ -76,7 +83,7 @@ def counted(channel_id: int | None, action: str) -> Iterator[CallTally]:
         yield tally
     finally:
         if channel_id is not None:
-            add(channel_id, action, tally.calls)
+            add(channel_id, action, tally.calls, own_transaction=True)
 
 
 @dataclass(frozen=True)
