@@ -288,7 +288,9 @@ def test_a_section_reply_builds_only_its_own_form(app, client, world, login):
     assert seen == [{"general_form", "privacy_form", "delete_form", "api_cost_form"}]
     with forms_rendered(app) as seen:
         client.post(f"/channels/{channel.id}/advanced", data={**ADVANCED, "import_lag_minutes": "-1"})
-    assert seen == [{"token_form", "advanced_form", "general_form", "privacy_form", "delete_form", "api_cost_form"}]
+    assert seen == [
+        {"token_form", "advanced_form", "general_form", "privacy_form", "delete_form", "api_cost_form"}
+    ]
 
 
 def test_moving_the_store_forgets_the_old_stores_lists(client, world, login, simulator, bs_store):
