@@ -1,7 +1,7 @@
-"""The circuit breaker per store (SYNC-08): after K consecutive attempts the store could not serve, scheduled
-runs exit without calling for T minutes; then exactly one probe; a failed probe doubles the pause (capped); the
-first success closes it; a run by hand always goes through; a refused token holds it open until the token
-changes. Real simulator over HTTP, real Redis, a real RQ worker."""
+"""The circuit breaker per store (SYNC-08): after K consecutive attempts the store could not serve,
+scheduled runs exit without calling for T minutes; then exactly one probe; a failed probe doubles the pause
+(capped); the first success closes it; a run by hand always goes through; a refused token holds it open until
+the token changes. Real simulator over HTTP, real Redis, a real RQ worker."""
 
 from __future__ import annotations
 
