@@ -100,24 +100,24 @@ def _last_successes(channel_ids: list[int]) -> dict[tuple[int, SyncAction], date
 
 def _failing_since(channel_ids: list[int]) -> dict[tuple[int, SyncAction], datetime]:
     """The first failed run after the flow's last success (none when the flow's latest run succeeded)."""
-    success = SyncRun.__table__.alias("success")
     last_success = (
-        select(func.max(success.c.finished_at))
-        .where(
-            success.c.channel_id == SyncRun.channel_id,
-            success.c.action == SyncRun.action,
-            success.c.status.in_([s.value for s in SUCCESS]),
-        )
-        .scalar_subquery()
+        select(SyncRun.channel_id, SyncRun.action, func.max(SyncRun.finished_at).label("at"))
+        .where(SyncRun.channel_id.in_(channel_ids), SyncRun.status.in_(SUCCESS), SyncRun.action.in_(FLOWS))
+        .group_by(SyncRun.channel_id, SyncRun.action)
+        .subquery()
     )
     rows = db.session.execute(
         select(SyncRun.channel_id, SyncRun.action, func.min(SyncRun.finished_at))
+        .outerjoin(
+            last_success,
+            and_(last_success.c.channel_id == SyncRun.channel_id, last_success.c.action == SyncRun.action),
+        )
         .where(
             SyncRun.channel_id.in_(channel_ids),
             SyncRun.action.in_(FLOWS),
             SyncRun.status == RunStatus.FAILED,
             SyncRun.finished_at.is_not(None),
-            (last_success.is_(None)) | (SyncRun.finished_at > last_success),
+            last_success.c.at.is_(None) | (SyncRun.finished_at > last_success.c.at),
         )
         .group_by(SyncRun.channel_id, SyncRun.action)
     ).all()
