@@ -171,8 +171,8 @@ def main() -> int:
         elapsed, alerts = timed(evaluate_alerts)
         ok &= elapsed < ALERT_TARGET_S
         print(
-            f"alert check    {counter.count:3d} SQL statements  {elapsed * 1000:6.1f} ms for {len(ids)} channels, "
-            f"{alerts} alert(s)  (target < {ALERT_TARGET_S:.0f} s)"
+            f"alert check    {counter.count:3d} SQL statements  {elapsed * 1000:6.1f} ms"
+            f" for {len(ids)} channels, {alerts} alert(s)  (target < {ALERT_TARGET_S:.0f} s)"
         )
         elapsed, _ = timed(lambda: [usage.add(ids[n % len(ids)], "import_orders", 1) for n in range(1000)])
         db.session.commit()
