@@ -23,8 +23,12 @@ store answered against the API contract           Failed            Fatal       
 any other exception: a failure inside techOMS     Failed            Fatal; the traceback    no
   (InternalFailure)                                                 goes to the log
 the channel was deleted before the run started    Failed            Error                   no
+a scheduled run while the store's circuit         Failed, no call   Warning                 no
+  breaker is open (sync/breaker.py)
 
-The API calls of every attempt are saved before the attempt ends, and add up over the attempts. The job
+The API calls of every attempt are saved before the attempt ends, and add up over the attempts; they are
+also added to the channel's cost counter (services/api_cost/usage.py), and the attempt's ending is told to the
+store's breaker. The job
 (jobs/sync_jobs.py) passes how many attempts are left and lets RQ retry when `execute` raises
 StoreUnavailable; it decides nothing else.
 """
