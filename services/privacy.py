@@ -106,6 +106,9 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("stock_adjustment", "sales_channel", "carrier_mapping", "sku_mapping", "warehouse_mapping"),
         *("sync_run", "sync_cursor", "shipment_line", "pending_order_sku", "store_inventory_record"),
         "api_key",
+        # Cost counters, budgets, breakers; alert settings (staff addresses) and alerts (channel names only).
+        *("api_call_day", "channel_api_budget", "store_breaker"),
+        *("alert_settings", "channel_alert_state", "alert"),
     }
 )
 
