@@ -68,7 +68,9 @@ def register_extensions(app: Flask) -> None:
 
 BLUEPRINTS = (
     "accounts",
+    "alerts",
     "api",
+    "api_cost",
     "api_keys",
     "auth",
     "channel_wizard",

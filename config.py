@@ -91,6 +91,21 @@ def from_environment() -> dict:
         # How often a worker tidies RQ's registries and takes over the scheduler (which runs the delayed
         # retries) from a worker that died: RQ's default is 10 minutes, a long stall for every retry.
         "WORKER_MAINTENANCE_SECONDS": int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60")),
+        # The circuit breaker of each store (sync/breaker.py): consecutive failed attempts before scheduled
+        # runs stop calling, the first pause in minutes (doubled after each failed probe) and its cap.
+        "BREAKER_FAILURES": int(os.environ.get("BREAKER_FAILURES", "5")),
+        "BREAKER_OPEN_MINUTES": int(os.environ.get("BREAKER_OPEN_MINUTES", "5")),
+        "BREAKER_MAX_OPEN_MINUTES": int(os.environ.get("BREAKER_MAX_OPEN_MINUTES", "240")),
+        # Alerts: a flow whose runs fail for this long makes its channel unhealthy. E-mail goes through SMTP
+        # when SMTP_HOST is set; otherwise (development) each message is a file in the outbox folder.
+        "ALERT_FAILING_MINUTES": int(os.environ.get("ALERT_FAILING_MINUTES", "60")),
+        "ALERT_FROM": os.environ.get("ALERT_FROM", "techoms-alerts@localhost"),
+        "ALERT_OUTBOX": os.environ.get("ALERT_OUTBOX") or str(INSTANCE_PATH / "outbox"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
     }
     if production:
         _check_production(config)

@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     ADJUST_STOCK = "adjust_stock"
     MANAGE_API_KEYS = "manage_api_keys"  # create and revoke the account's keys for the host-system API
     ADD_SHIPMENT = "add_shipment"  # record a package that left the warehouse (order page)
+    MANAGE_ALERTS = "manage_alerts"  # the account's alert recipients and webhook, and its outbox
 
 
 _O, _A, _S, _AA, _AU = (
@@ -64,6 +65,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADJUST_STOCK: frozenset({_O, _A, _S, _AA}),
     Permission.MANAGE_API_KEYS: frozenset({_O, _A, _AA}),
     Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
+    Permission.MANAGE_ALERTS: frozenset({_O, _A, _AA}),
 }
 
 # Reachable without logging in. The API's OpenAPI description documents the contract and holds no data. The

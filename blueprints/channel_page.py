@@ -10,7 +10,7 @@ from flask import flash, redirect, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from blueprints import order_push_section
+from blueprints import channel_status, order_push_section
 from extensions import db
 from forms.channels import (
     AdvancedSettingsForm,
@@ -23,7 +23,6 @@ from forms.channels import (
 from models.activity import SyncAction
 from models.channels import AuditEvent, SalesChannel
 from models.tenancy import User
-from services.channels import health as channel_health
 from services.channels import settings
 from sync.runs import last_runs
 from web.htmx import is_htmx, render, render_fragment
@@ -130,6 +129,7 @@ def render_page(channel: SalesChannel, view: str, status: int = 200, **overrides
     sections = VIEW_SECTIONS.get(view, ())
     if not is_htmx():
         sections += SIDE_SECTIONS
+        overrides = channel_status.side_context(channel) | overrides
     return render(PAGE, "view_panel", **page_context(channel, view, sections, **overrides)), status
 
 
@@ -149,7 +149,7 @@ def render_list(channels: list[SalesChannel]):
         channels=channels,
         last_runs=latest,
         activity_columns=ACTIVITY_COLUMNS,
-        health=channel_health.of_channels(channels, latest),
+        **channel_status.list_context(channels, latest),
     )
 
 

@@ -1,6 +1,7 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died and queues again
 those whose job Redis lost (sweeper), and enqueues the scheduled syncs that are due (and each channel's daily
-PII retention purge); workers run them.
+PII retention purge); workers run them. It also compares each channel's health with the last alerted one and
+queues an alert per change.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -15,6 +16,7 @@ import threading
 from redis import Redis
 
 from app import create_app
+from jobs.alert_jobs import evaluate_alerts
 from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, import_waiting_pushes, sweep
 
 log = logging.getLogger("techoms.cron")
@@ -26,8 +28,14 @@ def tick() -> None:
     swept = sweep()
     started = enqueue_scheduled_runs() + enqueue_scheduled_purges()
     import_waiting_pushes()  # in the cron process itself: no store calls, usually nothing to do
-    if swept or started:
-        log.info("cron: %d stale or lost run(s) swept, %d scheduled run(s) enqueued", swept, started)
+    alerts = evaluate_alerts()
+    if swept or started or alerts:
+        log.info(
+            "cron: %d stale or lost run(s) swept, %d scheduled run(s) enqueued, %d alert(s) queued",
+            swept,
+            started,
+            alerts,
+        )
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity, api_keys,
-shipments, inventory_sync, order_push, store_catalog.
+shipments, inventory_sync, order_push, store_catalog, api_cost, breakers, alerts.
 
 Import the module you need (`from models.tenancy import User`). `import_all()` registers every table with the
 metadata, for migrations and `flask db check`.
@@ -10,7 +10,10 @@ def import_all() -> None:
     # Imported here, not at the top: extensions.py imports models.base while `db` is not yet defined, and
     # every aggregate module imports `db` from extensions (a real cycle at import time).
     import models.activity  # noqa: F401
+    import models.alerts  # noqa: F401
+    import models.api_cost  # noqa: F401
     import models.api_keys  # noqa: F401
+    import models.breakers  # noqa: F401
     import models.catalog  # noqa: F401
     import models.channels  # noqa: F401
     import models.inventory_sync  # noqa: F401

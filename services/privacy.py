@@ -114,6 +114,9 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("sync_run", "sync_cursor", "shipment_line", "pending_order_sku", "store_inventory_record"),
         *("api_key", "order_push_setting", "order_arrival"),
         *("store_product", "store_product_variant"),  # the store's catalog: products, not people
+        # Cost counters, budgets, breakers; alert settings (staff addresses) and alerts (channel names only).
+        *("api_call_day", "channel_api_budget", "store_breaker"),
+        *("alert_settings", "channel_alert_state", "alert"),
     }
 )
 

@@ -23,8 +23,12 @@ store answered against the API contract           Failed            Fatal       
 any other exception: a failure inside techOMS     Failed            Fatal; the traceback    no
   (InternalFailure)                                                 goes to the log
 the channel was deleted before the run started    Failed            Error                   no
+a scheduled run while the store's circuit         Failed, no call   Warning                 no
+  breaker is open (sync/breaker.py)
 
-The API calls of every attempt are saved before the attempt ends, and add up over the attempts. The job
+The API calls of every attempt are saved before the attempt ends, and add up over the attempts; they are
+also added to the channel's cost counter (services/api_cost/usage.py), and the attempt's ending is told to the
+store's breaker. The job
 (jobs/sync_jobs.py) passes how many attempts are left and lets RQ retry when `execute` raises
 StoreUnavailable; it decides nothing else.
 """
@@ -43,10 +47,11 @@ from flask import current_app
 from connectors.brightsites import errors as bs_errors
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncAction, SyncRun
+from models.activity import EventLevel, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
+from services.api_cost import usage
 from services.channels import store_connection, token_vault
-from sync import runs
+from sync import breaker, runs
 from sync.call_recorder import CallRecorder
 from sync.errors import (
     ChannelUnusable,
@@ -126,9 +131,13 @@ def execute(run_id: int, *, attempts_left: int = 0) -> RunStatus | None:
             run, runs.Outcome(RunStatus.FAILED, "The channel was deleted; nothing was run.", EventLevel.ERROR)
         )
         return RunStatus.FAILED
+    if run.trigger == SyncTrigger.SCHEDULED and not breaker.admit_scheduled(channel.shop_domain, utcnow()):
+        runs.finish(run, runs.Outcome(RunStatus.FAILED, BREAKER_OPEN, EventLevel.WARNING))
+        return RunStatus.FAILED
     runs.mark_running(run)
+    calls_before = run.api_calls
     recorder = CallRecorder(
-        channel.id, run.id, channel.api_logging_until, utcnow(), calls_before=run.api_calls
+        channel.id, run.id, channel.api_logging_until, utcnow(), calls_before=calls_before
     )
     try:
         status = _attempt(run, recorder)
@@ -144,12 +153,28 @@ def execute(run_id: int, *, attempts_left: int = 0) -> RunStatus | None:
         if isinstance(error, CredentialsRefused):
             # Scheduled runs pause until a new token: each would be another billed refusal.
             run.channel.token_refused_at = utcnow()
+        _note_attempt(run, recorder.calls - calls_before, error)
         runs.finish(run, outcome)
         if outcome.status == RunStatus.QUEUED:
             raise error from None
         return outcome.status
+    _note_attempt(run, recorder.calls - calls_before, None)
     runs.finish(run, runs.Outcome(status, _summary(run)))
     return status
+
+
+BREAKER_OPEN = (
+    "Skipped: the store failed repeatedly, so scheduled runs wait before calling it again (circuit "
+    "breaker open). No call was made; a run started by hand still goes through."
+)
+
+
+def _note_attempt(run: SyncRun, calls: int, error: RunEnding | None) -> None:
+    """The attempt's billed calls on the channel's cost counter, and its ending on the store's breaker
+    (only when it reached the store: a token that cannot be decrypted says nothing about the store)."""
+    usage.add(run.channel_id, run.action.value, calls)
+    if calls:
+        breaker.record(run.channel.shop_domain, error, utcnow())
 
 
 def ending_error(error: Exception) -> RunEnding:

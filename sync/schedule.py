@@ -11,6 +11,8 @@ from extensions import db
 from models.activity import SyncAction, SyncRun
 from models.channels import ChannelStatus, InventoryMode, SalesChannel, ScheduleStart
 from models.tenancy import Account
+from services.api_cost import budget
+from sync import breaker
 
 # The channel column holding each action's interval in minutes (None = never on its own).
 INTERVAL_COLUMNS = {
@@ -26,8 +28,9 @@ PURGE_EVERY = timedelta(days=1)
 
 
 def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
-    """Active channels of active accounts, whose token the store has not refused, whose last run of `action`
-    started at least one interval ago. A channel that never ran is due at once, unless its wizard said "on
+    """Active channels of active accounts, whose token the store has not refused, within their monthly
+    allowance of calls, whose store's breaker lets calls through, whose last run of `action` started at least
+    one interval ago. A channel that never ran is due at once, unless its wizard said "on
     schedule": then one interval after it was created ("later" leaves the interval empty: never due)."""
     interval = INTERVAL_COLUMNS[action]
     last_run = (
@@ -50,8 +53,14 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
             RUNS_ON_ITS_OWN_WHEN.get(action, true()),
         )
     ).all()
+    # At the monthly allowance, or while the store's breaker is open, scheduled runs wait (manual ones
+    # do not).
+    paused = budget.paused_channel_ids(now.date())
+    blocked = breaker.blocked_domains(now)
     due = []
     for channel, last in candidates:
+        if channel.id in paused or channel.shop_domain in blocked:
+            continue
         minutes = getattr(channel, interval.key)
         if last is None and channel.schedule_start == ScheduleStart.AFTER_INTERVAL:
             last = channel.created_at

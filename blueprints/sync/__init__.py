@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from blueprints import channel_page
-from blueprints.sync import panels
+from blueprints.sync import allowance, panels
 from extensions import db, limiter
 from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
@@ -83,6 +83,9 @@ def import_orders(channel_id: int):
             view_template="sync/_actions.html",
             **panels.actions_context(channel, import_form=form),
         )
+    unconfirmed = allowance.confirmation(channel, "Import orders")
+    if unconfirmed is not None:
+        return unconfirmed
     _start(channel, SyncTrigger.MANUAL, form.params())
     return redirect_to(url_for("sync.actions", channel_id=channel.id))
 
@@ -95,6 +98,9 @@ def export_shipments(channel_id: int):
     channel = channel_or_404(channel_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    unconfirmed = allowance.confirmation(channel, "Export shipments")
+    if unconfirmed is not None:
+        return unconfirmed
     start_export(channel, SyncTrigger.MANUAL)
     return redirect_to(url_for("sync.actions", channel_id=channel.id))
 
@@ -103,6 +109,9 @@ def _start_inventory_export(channel_id: int, *, full: bool):
     channel = channel_or_404(channel_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    unconfirmed = allowance.confirmation(channel, "Full inventory compare" if full else "Export inventory")
+    if unconfirmed is not None:
+        return unconfirmed
     params = {"full": True} if full else {}
     run, created = runs.request_run(
         channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, user=current_user, params=params

@@ -1,14 +1,27 @@
-"""A channel's health at a glance, for the channel list: the store refused its token, its last order import
-failed, failed orders wait for a retry, no import yet, or OK. Computed for the whole list in one query (the
-failed-order counts) besides the latest runs the list already reads."""
+"""A channel's health: the badge of the channel list (the most urgent thing to know) and the channel page's
+health panel (last success per action, token state, open failures, the store's breaker). Computed for the
+whole list in a fixed number of queries besides the latest runs the list already reads.
+
+Unhealthy (red, and what alerts are about): the store refused the token, the store's circuit breaker is open,
+or a flow has failed for longer than ALERT_FAILING_MINUTES since its last success."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from sqlalchemy import and_, func, select
+
+from extensions import db
 from models.activity import RunStatus, SyncAction, SyncRun
+from models.breakers import BreakerState, StoreBreaker
 from models.channels import SalesChannel
+from models.shipments import ExportStatus, Shipment
 from services.orders.failed_orders import failed_counts
+
+# The flows a store's health is about (the purge calls no store).
+FLOWS = (SyncAction.IMPORT_ORDERS, SyncAction.EXPORT_SHIPMENTS, SyncAction.EXPORT_INVENTORY)
+SUCCESS = (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
 
 
 @dataclass(frozen=True)
@@ -19,12 +32,42 @@ class Health:
     failed_orders: int = 0
 
 
-def health(channel: SalesChannel, last_import: SyncRun | None, failed_orders: int) -> Health:
+@dataclass(frozen=True)
+class PanelRow:
+    """One line of the health panel: `key` is its test id, `at` an instant shown in the channel's zone."""
+
+    key: str
+    label: str
+    value: str
+    level: str = "secondary"
+    at: datetime | None = None
+
+
+@dataclass
+class ChannelHealth:
+    headline: Health
+    rows: list[PanelRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # why it is unhealthy; empty when it is not
+
+    @property
+    def unhealthy(self) -> bool:
+        return bool(self.problems)
+
+
+def health(
+    channel: SalesChannel,
+    last_import: SyncRun | None,
+    failed_orders: int,
+    problems: list[str] | None = None,
+    problem_label: str = "Unhealthy",
+) -> Health:
     """The most urgent thing to know about the channel (the order of the checks is the order of urgency)."""
     if channel.token_refused_at is not None:
         return Health(
             "danger", "Token refused", "The store refused the access token: replace it.", failed_orders
         )
+    if problems:
+        return Health("danger", problem_label, " ".join(problems), failed_orders)
     if last_import is not None and last_import.status == RunStatus.FAILED:
         return Health("danger", "Last run failed", last_import.error_summary, failed_orders)
     if failed_orders:
@@ -37,14 +80,175 @@ def health(channel: SalesChannel, last_import: SyncRun | None, failed_orders: in
     return Health("success", "OK")
 
 
-def of_channels(
-    channels: list[SalesChannel], latest_runs: dict[tuple[int, SyncAction], SyncRun]
-) -> dict[int, Health]:
-    """Each channel's health; `latest_runs` is sync.runs.last_runs of the same channels."""
-    counts = failed_counts([channel.id for channel in channels])
-    return {
-        channel.id: health(
-            channel, latest_runs.get((channel.id, SyncAction.IMPORT_ORDERS)), counts.get(channel.id, 0)
+def token_state(channel: SalesChannel) -> tuple[str, str]:
+    """(label, level): valid, read-only or refused."""
+    if channel.token_refused_at is not None:
+        return "Refused", "danger"
+    if channel.token_can_write is False:
+        return "Read-only", "warning"
+    return "Valid", "success"
+
+
+def _last_successes(channel_ids: list[int]) -> dict[tuple[int, SyncAction], datetime]:
+    rows = db.session.execute(
+        select(SyncRun.channel_id, SyncRun.action, func.max(SyncRun.finished_at))
+        .where(SyncRun.channel_id.in_(channel_ids), SyncRun.status.in_(SUCCESS), SyncRun.action.in_(FLOWS))
+        .group_by(SyncRun.channel_id, SyncRun.action)
+    ).all()
+    return {(channel_id, action): at for channel_id, action, at in rows if at is not None}
+
+
+def _failing_since(channel_ids: list[int]) -> dict[tuple[int, SyncAction], datetime]:
+    """The first failed run after the flow's last success (none when the flow's latest run succeeded)."""
+    last_success = (
+        select(SyncRun.channel_id, SyncRun.action, func.max(SyncRun.finished_at).label("at"))
+        .where(SyncRun.channel_id.in_(channel_ids), SyncRun.status.in_(SUCCESS), SyncRun.action.in_(FLOWS))
+        .group_by(SyncRun.channel_id, SyncRun.action)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(SyncRun.channel_id, SyncRun.action, func.min(SyncRun.finished_at))
+        .outerjoin(
+            last_success,
+            and_(last_success.c.channel_id == SyncRun.channel_id, last_success.c.action == SyncRun.action),
         )
-        for channel in channels
+        .where(
+            SyncRun.channel_id.in_(channel_ids),
+            SyncRun.action.in_(FLOWS),
+            SyncRun.status == RunStatus.FAILED,
+            SyncRun.finished_at.is_not(None),
+            last_success.c.at.is_(None) | (SyncRun.finished_at > last_success.c.at),
+        )
+        .group_by(SyncRun.channel_id, SyncRun.action)
+    ).all()
+    return {(channel_id, action): at for channel_id, action, at in rows if at is not None}
+
+
+def _unsent_shipments(channel_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Shipment.channel_id, func.count(Shipment.id))
+        .where(Shipment.channel_id.in_(channel_ids), Shipment.export_status != ExportStatus.SENT)
+        .group_by(Shipment.channel_id)
+    ).all()
+    return dict(rows)
+
+
+def _breakers(channels: list[SalesChannel]) -> dict[str, StoreBreaker]:
+    domains = sorted({c.shop_domain for c in channels})
+    return {
+        b.shop_domain: b
+        for b in db.session.scalars(select(StoreBreaker).where(and_(StoreBreaker.shop_domain.in_(domains))))
     }
+
+
+def _breaker_row(channel: SalesChannel, breaker: StoreBreaker | None, now: datetime) -> PanelRow:
+    if channel.token_refused_at is not None:
+        return PanelRow("health-breaker", "Circuit breaker", "Held open: token refused", "danger")
+    if breaker is None or breaker.state == BreakerState.CLOSED:
+        failures = breaker.failures if breaker else 0
+        value = "Closed" + (
+            f" ({failures} failed attempt{'s' if failures != 1 else ''} in a row)" if failures else ""
+        )
+        return PanelRow("health-breaker", "Circuit breaker", value, "warning" if failures else "success")
+    if breaker.state == BreakerState.HALF_OPEN:
+        return PanelRow(
+            "health-breaker", "Circuit breaker", "Half-open: one run is trying the store", "danger"
+        )
+    return PanelRow(
+        "health-breaker", "Circuit breaker", "Open: scheduled runs wait until", "danger", breaker.open_until
+    )
+
+
+def _breaker_open(breaker: StoreBreaker | None) -> bool:
+    return breaker is not None and breaker.state != BreakerState.CLOSED
+
+
+def of_channels(
+    channels: list[SalesChannel],
+    latest_runs: dict[tuple[int, SyncAction], SyncRun],
+    *,
+    now: datetime,
+    failing_after: timedelta,
+) -> dict[int, ChannelHealth]:
+    """Each channel's health panel and badge; `latest_runs` is sync.runs.last_runs of the same channels.
+    Five queries, whatever the number of channels."""
+    if not channels:
+        return {}
+    ids = [channel.id for channel in channels]
+    failed = failed_counts(ids)
+    unsent = _unsent_shipments(ids)
+    successes = _last_successes(ids)
+    failing = _failing_since(ids)
+    breakers = _breakers(channels)
+    result = {}
+    for channel in channels:
+        breaker = breakers.get(channel.shop_domain)
+        rows, problems = [], []
+        if channel.token_refused_at is not None:
+            problems.append("The store refused the access token.")
+        if _breaker_open(breaker):
+            problems.append("The store failed repeatedly: its circuit breaker is open.")
+        for action in FLOWS:
+            since = failing.get((channel.id, action))
+            last = successes.get((channel.id, action))
+            if since is not None and since <= now - failing_after:
+                problems.append(f"{action.label} has been failing since {since:%Y-%m-%d %H:%M} UTC.")
+            level = "danger" if since is not None else ("success" if last else "secondary")
+            rows.append(
+                PanelRow(
+                    f"health-last-{action.value.replace('_', '-')}",
+                    f"Last successful {action.label.lower()}",
+                    "" if last else "Never",
+                    level,
+                    last,
+                )
+            )
+        token_label, token_level = token_state(channel)
+        rows.append(PanelRow("health-token", "Access token", token_label, token_level))
+        failed_orders, unsent_shipments = failed.get(channel.id, 0), unsent.get(channel.id, 0)
+        last_inventory = latest_runs.get((channel.id, SyncAction.EXPORT_INVENTORY))
+        unpushed = _unpushed_stock(last_inventory)
+        rows.append(
+            PanelRow(
+                "health-failed-orders", "Failed orders", f"{failed_orders:,}", _count_level(failed_orders)
+            )
+        )
+        rows.append(
+            PanelRow(
+                "health-unsent-shipments",
+                "Unsent shipments",
+                f"{unsent_shipments:,}",
+                _count_level(unsent_shipments),
+            )
+        )
+        rows.append(
+            PanelRow(
+                "health-unpushed-stock",
+                "Unpushed stock",
+                unpushed,
+                "warning" if unpushed != "0" else "success",
+            )
+        )
+        rows.append(_breaker_row(channel, breaker, now))
+        headline = health(
+            channel,
+            latest_runs.get((channel.id, SyncAction.IMPORT_ORDERS)),
+            failed_orders,
+            problems,
+            "Breaker open" if _breaker_open(breaker) else "Flow failing",
+        )
+        result[channel.id] = ChannelHealth(headline, rows, problems)
+    return result
+
+
+def _count_level(count: int) -> str:
+    return "warning" if count else "success"
+
+
+def _unpushed_stock(last_inventory: SyncRun | None) -> str:
+    """What the last inventory export left unpushed: its failed SKUs, or everything when it failed."""
+    if last_inventory is None:
+        return "0"
+    if last_inventory.status == RunStatus.FAILED:
+        return "Last export failed"
+    return f"{(last_inventory.counts or {}).get('failed', 0):,}"

@@ -19,6 +19,7 @@ from flask import current_app
 from connectors.brightsites.errors import BrightSitesError
 from models.base import utcnow
 from models.channels import SalesChannel
+from services.api_cost import usage
 from services.channels import store_connection, store_skus
 from services.channels.token_vault import TokenUnreadable
 
@@ -92,7 +93,10 @@ FETCHERS: dict[str, Callable] = {
 
 def _fetch(channel: SalesChannel, kind: str) -> Reference:
     try:
-        with store_connection.client_for_channel(channel, max_retries=1) as client:
+        with (
+            usage.counted(channel.id, usage.REFERENCE_LISTS) as tally,
+            store_connection.client_for_channel(channel, max_retries=1, on_call=tally) as client,
+        ):
             items = FETCHERS[kind](client, channel)
     except BrightSitesError as exc:
         log.warning(

@@ -25,6 +25,7 @@ from models.channels import (
 )
 from models.tenancy import User
 from services import audit
+from services.api_cost import usage
 from services.channels import reference_cache, store_connection, token_vault
 
 # The columns each section edits, with what turns a submitted value into the column's type (None: as is).
@@ -113,12 +114,14 @@ def change_general(
     moving = shop_domain != channel.shop_domain
     report = None
     if token is not None:
-        report = store_connection.check(shop_domain, token)
+        with usage.counted(channel.id, usage.CONNECTION_CHECK) as tally:
+            report = store_connection.check(shop_domain, token, on_call=tally)
         if not (report.reachable and report.authenticated):
             return Outcome(refusal=f"{shop_domain} refused the access token you entered: {report.message}")
     elif moving:
         try:
-            report = store_connection.check_channel_token(channel, shop_domain)
+            with usage.counted(channel.id, usage.CONNECTION_CHECK) as tally:
+                report = store_connection.check_channel_token(channel, shop_domain, on_call=tally)
         except token_vault.TokenUnreadable as error:
             return Outcome(refusal=f"{shop_domain} was not tried: {error}")
         if not (report.reachable and report.authenticated):
@@ -158,7 +161,8 @@ def _store_token(channel: SalesChannel, user: User, token: str, can_write: bool 
 def replace_token(channel: SalesChannel, user: User, token: str) -> Outcome:
     """Replace the access token once the channel's store accepts it; the old one is destroyed."""
     token = token.strip()
-    report = store_connection.check(channel.shop_domain, token)
+    with usage.counted(channel.id, usage.CONNECTION_CHECK) as tally:
+        report = store_connection.check(channel.shop_domain, token, on_call=tally)
     if not (report.reachable and report.authenticated):
         return Outcome(refusal=report.message)
     _store_token(channel, user, token, report.can_write)

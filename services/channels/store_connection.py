@@ -42,13 +42,13 @@ def client_for_channel(channel: SalesChannel, **options) -> BrightSitesClient:
     return client_factory(channel, **options)()
 
 
-def check(shop_domain: str, token: str) -> ConnectionReport:
+def check(shop_domain: str, token: str, **options) -> ConnectionReport:
     """Reachability, authentication and write permission, in the fewest billed calls the client can do."""
-    with client_for(shop_domain, token, max_retries=0) as client:
+    with client_for(shop_domain, token, max_retries=0, **options) as client:
         return client.test_connection()
 
 
-def check_channel_token(channel: SalesChannel, shop_domain: str) -> ConnectionReport:
+def check_channel_token(channel: SalesChannel, shop_domain: str, **options) -> ConnectionReport:
     """The channel's stored token tested against `shop_domain` (the store it would move to). Raises
     TokenUnreadable when no configured key decrypts it."""
-    return check(shop_domain, token_vault.decrypt(channel.token_ciphertext))
+    return check(shop_domain, token_vault.decrypt(channel.token_ciphertext), **options)

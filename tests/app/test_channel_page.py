@@ -288,11 +288,19 @@ def test_a_section_reply_builds_only_its_own_form(app, client, world, login):
     assert seen == [{"token_form", "advanced_form", *PUSH_FORMS}]
     with forms_rendered(app) as seen:
         client.get(f"/channels/{channel.id}/history")
-    assert seen == [{"general_form", "privacy_form", "delete_form"}]
+    assert seen == [{"general_form", "privacy_form", "delete_form", "api_cost_form"}]
     with forms_rendered(app) as seen:
         client.post(f"/channels/{channel.id}/advanced", data={**ADVANCED, "import_lag_minutes": "-1"})
     assert seen == [
-        {"token_form", "advanced_form", *PUSH_FORMS, "general_form", "privacy_form", "delete_form"}
+        {
+            "token_form",
+            "advanced_form",
+            *PUSH_FORMS,
+            "general_form",
+            "privacy_form",
+            "delete_form",
+            "api_cost_form",
+        }
     ]
 
 

@@ -1,0 +1,1 @@
+"""Alerts: an account's recipients and webhook, the health changes worth one alert, and their delivery."""
