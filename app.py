@@ -21,6 +21,7 @@ from web import (
     login_sessions,
     navigation,
     request_bodies,
+    second_factor,
     security_headers,
     template_filters,
 )
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Browsers ask for /favicon.ico whatever the page says: static/favicon.ico, under the public endpoint.
     app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"})
     app.before_request(enforce_declared_permission)
+    second_factor.init_app(app)  # after the permission check: a refusal stays a refusal
     request_bodies.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)
@@ -74,6 +76,7 @@ BLUEPRINTS = (
     "health",
     "home",
     "mappings",
+    "mfa",
     "orders",
     "privacy",
     "products",

@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     ADJUST_STOCK = "adjust_stock"
     MANAGE_API_KEYS = "manage_api_keys"  # create and revoke the account's keys for the host-system API
     ADD_SHIPMENT = "add_shipment"  # record a package that left the warehouse (order page)
+    RESET_MFA = "reset_mfa"  # clear another member's second factor; they enrol again at their next login
 
 
 _O, _A, _S, _AA, _AU = (
@@ -64,13 +65,28 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADJUST_STOCK: frozenset({_O, _A, _S, _AA}),
     Permission.MANAGE_API_KEYS: frozenset({_O, _A, _AA}),
     Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
+    Permission.RESET_MFA: frozenset({_O}),
 }
 
+# The login's second step, between the password and the login itself: the views check the half-finished login
+# kept in the session (web/second_factor.py) and send anyone without one to the login page.
+SECOND_FACTOR_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol"})
 # Reachable without logging in. The API's OpenAPI description documents the contract and holds no data.
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "health.health", "home.index", "api.openapi"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"static", "auth.login", "health.health", "home.index", "api.openapi", *SECOND_FACTOR_ENDPOINTS}
+)
 # Reachable by any logged-in user, whatever their role: they act on the user's own session.
 LOGIN_ONLY_ENDPOINTS = frozenset(
-    {"auth.logout", "auth.reauthenticate", "auth.change_password", "accounts.switch", "accounts.none"}
+    {
+        "auth.logout",
+        "auth.reauthenticate",
+        "auth.change_password",
+        "accounts.switch",
+        "accounts.none",
+        "mfa.settings",
+        "mfa.regenerate_recovery_codes",
+        "mfa.disable",
+    }
 )
 # The host-system API (/api/v1): authenticated by an account API key, never by the session (no cookie, so no
 # CSRF). Each view must also carry the key check (blueprints/api/auth.py marks it `authenticates_by_api_key`);

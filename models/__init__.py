@@ -1,5 +1,5 @@
 """Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity, api_keys,
-shipments, inventory_sync.
+shipments, inventory_sync, mfa.
 
 Import the module you need (`from models.tenancy import User`). `import_all()` registers every table with the
 metadata, for migrations and `flask db check`.
@@ -15,6 +15,7 @@ def import_all() -> None:
     import models.channels  # noqa: F401
     import models.inventory_sync  # noqa: F401
     import models.mappings  # noqa: F401
+    import models.mfa  # noqa: F401
     import models.orders  # noqa: F401
     import models.shipments  # noqa: F401
     import models.tenancy  # noqa: F401
