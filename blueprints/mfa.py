@@ -1,5 +1,5 @@
-"""Two-factor authentication (TOTP): the login's code step, enrolment with a QR code, recovery codes, switching
-it off, and an organization owner's reset of another member's second factor."""
+"""Two-factor authentication (TOTP): the login's code step, enrolment with a QR code, recovery codes,
+switching it off, and an organization owner's reset of another member's second factor."""
 
 from __future__ import annotations
 
@@ -81,10 +81,8 @@ def enrol():
         if codes is not None:
             db.session.commit()
             security_log.info("second factor enabled", extra={"user_id": user.id})
-            if current_user.is_authenticated:
-                next_url = url_for("home.index")
-            else:
-                next_url = second_factor.finish(user)
+            # After a password alone, the enrolment's code is the second factor: the login happens now.
+            next_url = url_for("home.index") if current_user.is_authenticated else second_factor.finish(user)
             return render_template("mfa/recovery_codes.html", codes=codes, next_url=next_url, enrolled=True)
         form.code.errors.append("That code does not match. Check the app's clock and try the next code.")
     uri = totp.provisioning_uri(secret, user.email)
@@ -172,5 +170,8 @@ def reset(membership_id: int):
     login_sessions.end_all_for(target.id)
     db.session.commit()
     security_log.info("second factor reset", extra={"actor_id": current_user.id, "user_id": target.id})
-    flash(f"Two-factor authentication of {target.email} was reset; they set it up at their next login.", "success")
+    flash(
+        f"Two-factor authentication of {target.email} was reset; they set it up at their next login.",
+        "success",
+    )
     return redirect_to(url_for("users.index"))

@@ -7,7 +7,9 @@ from wtforms.validators import DataRequired, Length
 
 class LoginCodeForm(FlaskForm):
     code = StringField(
-        "Authentication code", validators=[DataRequired(), Length(max=32)], filters=[lambda v: v and v.strip()]
+        "Authentication code",
+        validators=[DataRequired(), Length(max=32)],
+        filters=[lambda v: v and v.strip()],
     )
 
 

@@ -1,4 +1,4 @@
-"""A user's second factor: the TOTP secret (encrypted), the recovery codes (hashed), and what happened to them.
+"""A user's second factor: the TOTP secret (encrypted), the recovery codes (hashed), what happened to them.
 
 One credential per user. It exists unconfirmed while the user enrols (the secret shown, no code typed yet) and
 counts only once `enabled_at` is set. `last_used_step` is the TOTP time step of the last accepted code, so a

@@ -33,6 +33,9 @@ ENROLMENT_EXEMPT = PUBLIC_ENDPOINTS | API_KEY_ENDPOINTS | {"auth.logout"}
 def begin(user: User, next_url: str | None) -> None:
     """The password was right: remember that, and nothing from before (SES-03)."""
     session.clear()
+    # Permanent like a login's: a non-permanent one makes Flask-Login's "strong" protection ask the browser to
+    # drop a remember cookie there never is.
+    session.permanent = True
     session[PENDING_KEY] = {"user_id": user.id, "at": utcnow().timestamp(), "next": next_url or ""}
 
 

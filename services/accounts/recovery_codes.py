@@ -1,5 +1,5 @@
-"""Recovery codes: ten single-use codes, shown once. Each has 59 random bits, so a SHA-256 hash (salted with the
-user id) is enough to keep: there is nothing to guess. Reading them is forgiving (case, spaces, dashes)."""
+"""Recovery codes: ten single-use codes, shown once. Each has 59 random bits, so a SHA-256 hash (salted with
+the user id) is enough to keep: there is nothing to guess. Reading them forgives case, spaces, dashes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Helpers for the Playwright tests: logging in (with the second factor where the user has one) and out, switching account, and waiting for htmx to settle."""
+"""Helpers for the Playwright tests: logging in (with the second factor where the user has one) and out,
+switching account, and waiting for htmx to settle."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The second factor in tests: the world's users whose role requires MFA are enrolled with one known secret, and
-the login helpers type the code an authenticator app would show (computed with pyotp)."""
+"""The second factor in tests: the world's users whose role requires MFA are enrolled with one known secret,
+and the login helpers type the code an authenticator app would show (computed with pyotp)."""
 
 from __future__ import annotations
 
