@@ -1,5 +1,5 @@
 """Two-factor authentication in a browser: an admin enrols (key read from the page, code from pyotp), logs in
-again with a code, then with a recovery code; an owner resets the admin's MFA and the admin must enrol again."""
+again with a code, then with a recovery code; an owner resets the admin's MFA and the admin enrols again."""
 
 from __future__ import annotations
 
