@@ -14,6 +14,7 @@ from services.accounts import totp
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CODE_PAGE = "/login/code"
+ENROL_PAGE = "/mfa/enrol"
 
 
 def enrol(user: User, secret: str = TOTP_SECRET) -> None:
@@ -34,8 +35,22 @@ def current_code(email: str, secret: str = TOTP_SECRET) -> str:
     return pyotp.TOTP(secret).now()
 
 
-def pass_code_step(client, email: str, response):
-    """When the password's answer leads to the code prompt, answer it; returns the final answer."""
-    if response.status_code == 302 and response.headers["Location"].endswith(CODE_PAGE):
-        return client.post(CODE_PAGE, data={"code": current_code(email)})
+def enrol_if_asked(email: str) -> None:
+    """A user whose role now requires MFA (promoted by the test) is sent to enrolment: enrol them with the
+    known secret instead, as if they had scanned the QR code, so the login goes on to the code prompt."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if db.session.scalar(select(MfaCredential.id).where(MfaCredential.user_id == user.id)) is None:
+        enrol(user)
+        db.session.commit()
+
+
+def pass_code_step(client, email: str, response, **extra):
+    """When the password's answer leads to the second factor, answer it; returns the final answer. `extra`
+    goes with the code (a CSRF token)."""
+    location = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if location.endswith(ENROL_PAGE):
+        enrol_if_asked(email)
+        location = CODE_PAGE
+    if location.endswith(CODE_PAGE):
+        return client.post(CODE_PAGE, data={"code": current_code(email), **extra})
     return response
