@@ -106,6 +106,7 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("stock_adjustment", "sales_channel", "carrier_mapping", "sku_mapping", "warehouse_mapping"),
         *("sync_run", "sync_cursor", "shipment_line", "pending_order_sku", "store_inventory_record"),
         "api_key",
+        *("mfa_credential", "mfa_recovery_code", "mfa_event"),  # staff's second factors
     }
 )
 
