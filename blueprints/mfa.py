@@ -16,7 +16,7 @@ from models.tenancy import Membership, User
 from permissions import Permission, current_account, require
 from services.accounts import mfa, recovery_codes, totp
 from web import login_sessions, second_factor
-from web.htmx import redirect_to
+from web.htmx import redirect_to, render
 
 bp = Blueprint("mfa", __name__)
 security_log = logging.getLogger("techoms.security")
@@ -111,7 +111,8 @@ def settings():
 @bp.post("/mfa/recovery-codes")
 @fresh_login_required
 def regenerate_recovery_codes():
-    """A new set of recovery codes (after the password): the old ones stop working."""
+    """A new set of recovery codes (after the password): the old ones stop working. From the settings page
+    (htmx) the codes replace its panel; a stale login gets the password prompt in place first."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     if not mfa.is_enabled(current_user):
@@ -119,7 +120,7 @@ def regenerate_recovery_codes():
     codes = mfa.regenerate_recovery_codes(current_user)
     db.session.commit()
     security_log.info("recovery codes regenerated", extra={"user_id": current_user.id})
-    return render_template("mfa/recovery_codes.html", codes=codes, next_url=url_for("mfa.settings"))
+    return render("mfa/recovery_codes.html", "panel", codes=codes, next_url=url_for("mfa.settings"))
 
 
 @bp.post("/mfa/disable")

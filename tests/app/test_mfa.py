@@ -202,6 +202,13 @@ def test_regenerating_needs_a_fresh_password(client, world, login):
         clock.shift(timedelta(minutes=15))
         response = client.post("/mfa/recovery-codes")
         assert response.status_code == 302 and "/reauthenticate" in response.headers["Location"]
+        # From the settings page (htmx): the password prompt in place, then the codes in the page's panel.
+        htmx = {"HX-Request": "true"}
+        prompt = client.post("/mfa/recovery-codes", headers=htmx)
+        assert prompt.headers["HX-Retarget"] == "#reauth-panel"
+        assert client.post("/reauthenticate", data={"password": PASSWORD}, headers=htmx).status_code == 200
+        panel = client.post("/mfa/recovery-codes", headers=htmx)
+        assert panel.status_code == 200 and b'id="mfa-panel"' in panel.data and b"<html" not in panel.data
 
 
 def test_turning_mfa_off_only_where_no_role_requires_it(client, world, login):
