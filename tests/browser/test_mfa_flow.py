@@ -24,6 +24,9 @@ def password_step(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Every script of the page loaded before the test moves on: leaving earlier drops the connection of a
+    # script still downloading, and the test server then leaves that file open (a ResourceWarning).
+    page.wait_for_load_state("load")
 
 
 def test_enrol_log_in_with_a_code_and_a_recovery_code_then_an_owner_resets(page, world):
@@ -38,10 +41,13 @@ def test_enrol_log_in_with_a_code_and_a_recovery_code_then_an_owner_resets(page,
     secret = page.get_by_test_id("mfa-secret").inner_text().strip()
     page.goto("/overview")
     expect(page).to_have_url(re.compile(r"/login"))
+    page.wait_for_load_state("load")
     page.goto("/mfa/enrol")
+    page.wait_for_load_state("load")
     page.get_by_label("Code from the app").fill(current_code(ADMIN, secret))
     page.get_by_role("button", name="Turn on").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication is on")
+    page.wait_for_load_state("load")
     codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("link", name="I have saved them — continue").click()
@@ -62,6 +68,7 @@ def test_enrol_log_in_with_a_code_and_a_recovery_code_then_an_owner_resets(page,
     page.get_by_label("Authentication code").fill(codes[0])
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_test_id("whoami")).to_be_visible()
+    page.wait_for_load_state("load")
     page.get_by_test_id("whoami").click()
     page.get_by_role("link", name="Two-factor authentication").click()
     expect(page.get_by_text("9 recovery codes left")).to_be_visible()
@@ -74,6 +81,7 @@ def test_enrol_log_in_with_a_code_and_a_recovery_code_then_an_owner_resets(page,
     # An owner resets the admin's MFA from the Users page; the admin enrols again at the next login.
     log_in(page, "owner@a.test")
     page.get_by_role("link", name="Users").click()
+    htmx_idle(page)
     page.get_by_role("button", name=f"Reset two-factor authentication of {ADMIN}").click()
     expect(page.get_by_text(f"Two-factor authentication of {ADMIN} was reset")).to_be_visible()
     page.wait_for_load_state("load")
