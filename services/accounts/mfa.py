@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from extensions import db
 from models.base import utcnow
@@ -62,7 +62,21 @@ def enabled_among(user_ids: list[int]) -> set[int]:
 
 
 def needs_enrolment(user: User) -> bool:
-    return not is_enabled(user) and is_required(user)
+    """A role requires MFA and none is on. Asked on every request of a logged-in user: one statement."""
+    roles = required_roles()
+    if not roles:
+        return False
+    enabled = (
+        select(MfaCredential.id)
+        .where(MfaCredential.user_id == user.id, MfaCredential.enabled_at.is_not(None))
+        .exists()
+    )
+    required = (
+        select(Membership.id)
+        .where(Membership.user_id == user.id, Membership.active, Membership.role.in_(roles))
+        .exists()
+    )
+    return bool(db.session.scalar(select(and_(~enabled, required))))
 
 
 def _event(user: User, kind: MfaEventKind, actor: User | None) -> None:
