@@ -92,7 +92,12 @@ def enrolment_secret(user: User) -> str:
         found = MfaCredential(user_id=user.id, secret_ciphertext=totp.encrypt(totp.new_secret()))
         db.session.add(found)
         db.session.flush()
-    return totp.decrypt(found.secret_ciphertext)
+    try:
+        return totp.decrypt(found.secret_ciphertext)
+    except TokenUnreadable:  # under a key removed since: nothing was confirmed with it, so a new one
+        secret = totp.new_secret()
+        found.secret_ciphertext = totp.encrypt(secret)
+        return secret
 
 
 def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> list[str] | None:
@@ -101,7 +106,11 @@ def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> lis
     found = credential(user)
     if found is None or found.enabled:
         return None
-    step = totp.matching_step(totp.decrypt(found.secret_ciphertext), code, now or utcnow(), None)
+    try:
+        secret = totp.decrypt(found.secret_ciphertext)
+    except TokenUnreadable:
+        return None
+    step = totp.matching_step(secret, code, now or utcnow(), None)
     if step is None:
         return None
     found.enabled_at = utcnow()

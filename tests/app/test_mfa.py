@@ -304,3 +304,15 @@ def test_tokens_rotate_re_encrypts_the_totp_secrets(app, world):
     db.session.expire_all()
     for ciphertext in db.session.scalars(select(MfaCredential.secret_ciphertext)):
         assert totp.decrypt(ciphertext) == TOTP_SECRET
+
+
+def test_an_unconfirmed_secret_under_a_removed_key_is_replaced(app, client, world):
+    from cryptography.fernet import Fernet
+
+    unenrol(world.a.users[Role.ORG_ADMIN])
+    password_step(client, ADMIN)
+    client.get(ENROL_PAGE)
+    app.config["TOKEN_ENCRYPTION_KEYS"] = [Fernet.generate_key().decode()]
+    page = client.get(ENROL_PAGE)
+    assert page.status_code == 200 and b'data-testid="mfa-secret"' in page.data
+    assert len(enrol_through_the_page(client)) == 10
