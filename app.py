@@ -21,6 +21,7 @@ from web import (
     login_sessions,
     navigation,
     request_bodies,
+    second_factor,
     secret_paths,
     security_headers,
     template_filters,
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Browsers ask for /favicon.ico whatever the page says: static/favicon.ico, under the public endpoint.
     app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"})
     app.before_request(enforce_declared_permission)
+    second_factor.init_app(app)  # after the permission check: a refusal stays a refusal
     request_bodies.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)
@@ -79,6 +81,7 @@ BLUEPRINTS = (
     "home",
     "intake",
     "mappings",
+    "mfa",
     "order_push",
     "orders",
     "privacy",

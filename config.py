@@ -60,6 +60,8 @@ def from_environment() -> dict:
         "PROXY_FIX_X_FOR": int(os.environ.get("PROXY_FIX_X_FOR", "0")),
         "LOGIN_LIMITS_PER_EMAIL": os.environ.get("LOGIN_LIMITS_PER_EMAIL", "5/minute;20/hour"),
         "LOGIN_LIMITS_PER_IP": os.environ.get("LOGIN_LIMITS_PER_IP", "100/hour"),
+        # Roles (Role values) that must use a second factor (TOTP) to log in (AUTH-05); anyone else may.
+        "MFA_REQUIRED_ROLES": _split(os.environ.get("MFA_REQUIRED_ROLES")) or ["org_owner", "org_admin"],
         # Routes that make billed calls to a store (web/store_call_limits.py): one budget across them.
         "STORE_CALL_LIMITS_PER_USER": os.environ.get("STORE_CALL_LIMITS_PER_USER", "10/minute;60/hour"),
         "STORE_CALL_LIMITS_PER_CHANNEL": os.environ.get("STORE_CALL_LIMITS_PER_CHANNEL", "10/minute;60/hour"),

@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     MANAGE_API_KEYS = "manage_api_keys"  # create and revoke the account's keys for the host-system API
     ADD_SHIPMENT = "add_shipment"  # record a package that left the warehouse (order page)
     MANAGE_ALERTS = "manage_alerts"  # the account's alert recipients and webhook, and its outbox
+    RESET_MFA = "reset_mfa"  # clear another member's second factor; they enrol again at their next login
 
 
 _O, _A, _S, _AA, _AU = (
@@ -66,16 +67,32 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_API_KEYS: frozenset({_O, _A, _AA}),
     Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
     Permission.MANAGE_ALERTS: frozenset({_O, _A, _AA}),
+    Permission.RESET_MFA: frozenset({_O}),
 }
 
+# The login's second step, between the password and the login itself: the views check the half-finished login
+# kept in the session (web/second_factor.py) and send anyone without one to the login page.
+SECOND_FACTOR_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol"})
 # Reachable without logging in. The API's OpenAPI description documents the contract and holds no data. The
 # order push intake authenticates the store by the secret in its URL (blueprints/intake.py), not a login.
 PUBLIC_ENDPOINTS = frozenset(
-    {"static", "auth.login", "health.health", "home.index", "api.openapi", "intake.brightsites_order"}
+    {
+        *("static", "auth.login", "health.health", "home.index", "api.openapi", "intake.brightsites_order"),
+        *SECOND_FACTOR_ENDPOINTS,
+    }
 )
 # Reachable by any logged-in user, whatever their role: they act on the user's own session.
 LOGIN_ONLY_ENDPOINTS = frozenset(
-    {"auth.logout", "auth.reauthenticate", "auth.change_password", "accounts.switch", "accounts.none"}
+    {
+        "auth.logout",
+        "auth.reauthenticate",
+        "auth.change_password",
+        "accounts.switch",
+        "accounts.none",
+        "mfa.settings",
+        "mfa.regenerate_recovery_codes",
+        "mfa.disable",
+    }
 )
 # The host-system API (/api/v1): authenticated by an account API key, never by the session (no cookie, so no
 # CSRF). Each view must also carry the key check (blueprints/api/auth.py marks it `authenticates_by_api_key`);

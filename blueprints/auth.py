@@ -1,4 +1,5 @@
-"""Login, logout and password re-confirmation for sensitive actions."""
+"""Login (the password; the second factor follows in blueprints/mfa.py), logout, password re-confirmation for
+sensitive actions, change password."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from werkzeug.security import check_password_hash
 from extensions import db, limiter
 from forms.auth import ChangePasswordForm, LoginForm, ReauthenticateForm
 from models.tenancy import User
-from web import login_sessions
+from services.accounts import mfa
+from web import login_sessions, second_factor
 from web.htmx import is_htmx
 from web.safe_redirects import safe_next_url
 
@@ -46,9 +48,15 @@ def login():
             else check_password_hash(_DUMMY_HASH, form.password.data)
         )
         if user is not None and password_ok and user.active:
+            next_url = safe_next_url(request.args.get("next"))
+            if mfa.is_enabled(user) or mfa.is_required(user):
+                # Not logged in yet: the code prompt, or the enrolment a role that requires MFA asks for.
+                second_factor.begin(user, next_url)
+                security_log.info("password accepted, second factor next", extra={"user_id": user.id})
+                return redirect(url_for("mfa.verify" if mfa.is_enabled(user) else "mfa.enrol"))
             login_sessions.start(user)
             security_log.info("login succeeded", extra={"user_id": user.id})
-            return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+            return redirect(next_url or url_for("home.index"))
         security_log.info("login failed")
         form.form_errors.append("Email or password is incorrect.")
     return render_template("auth/login.html", form=form)

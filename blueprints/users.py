@@ -15,6 +15,7 @@ from forms.common import EmptyForm
 from forms.users import ChangeRoleForm, NewMembershipForm
 from models.tenancy import Membership, Role, User
 from permissions import Permission, can, current_account, current_role, require
+from services.accounts import mfa
 from services.accounts.memberships import belongs_to_organization, grantable_roles, refusal
 from web.htmx import redirect_to
 
@@ -52,6 +53,7 @@ def index():
         else []
     )
     account_memberships = db.session.scalars(query.where(Membership.account_id == account.id)).all()
+    members = [m.user_id for m in (*org_memberships, *account_memberships)]
     return render_template(
         "users/index.html",
         account=account,
@@ -59,6 +61,7 @@ def index():
         account_memberships=account_memberships,
         roles=_grantable(),
         toggle_form=EmptyForm(),
+        mfa_on=mfa.enabled_among(members),
         refusal=lambda m, **kw: refusal(current_user, current_role(), m, **kw),
     )
 

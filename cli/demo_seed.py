@@ -1,17 +1,23 @@
 """`flask demo seed`: idempotent demo data — one organization, two accounts, a user per role, warehouses,
-carriers and a catalog whose SKUs the Bright Sites simulator's demo store also sells."""
+carriers and a catalog whose SKUs the Bright Sites simulator's demo store also sells. The owner and the admin
+need a second factor: they are enrolled with the secrets below, and `flask demo totp EMAIL` prints the code
+of now (development only), so a newcomer logs in without an authenticator app."""
 
 from __future__ import annotations
 
 import random
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
+from models.base import utcnow
 from models.catalog import Carrier, CarrierService, InventoryLevel, Product, ProductVariant, Warehouse
+from models.mfa import MfaCredential
 from models.tenancy import Account, Membership, Organization, Role, User, account_code_from_name
+from services.accounts import totp
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -25,6 +31,11 @@ USERS = [
     ("accountadmin@demo.test", "Alice AccountAdmin", Role.ACCOUNT_ADMIN, "Northwind Apparel"),
     ("user@demo.test", "Uma User", Role.ACCOUNT_USER, "Northwind Apparel"),
 ]
+# Known on purpose: the demo's owner and admin log in with `flask demo totp`. Only ever in the demo data.
+DEMO_TOTP_SECRETS = {
+    "owner@demo.test": "IM7ZQIM6CJBLTGFOPSEHNHETJ5ZY7YGV",
+    "admin@demo.test": "J5CSWAS45SXEU36VQ4B2JBTQLEJHEPWT",
+}
 WAREHOUSES = [("EAST", "East Distribution Center"), ("WEST", "West Distribution Center")]
 CARRIERS = {
     ("UPS", "UPS"): [
@@ -80,6 +91,17 @@ def seed() -> dict:
             else {"organization_id": organization.id}
         )
         _get_or_create(Membership, user_id=user.id, **scope, defaults={"role": role})
+        if (
+            email in DEMO_TOTP_SECRETS
+            and db.session.scalar(select(MfaCredential.id).where(MfaCredential.user_id == user.id)) is None
+        ):  # enrolled once; whatever the user set up since stays
+            db.session.add(
+                MfaCredential(
+                    user_id=user.id,
+                    secret_ciphertext=totp.encrypt(DEMO_TOTP_SECRETS[email]),
+                    enabled_at=utcnow(),
+                )
+            )
     warehouses = [
         _get_or_create(Warehouse, organization_id=organization.id, code=code, defaults={"name": name})
         for code, name in WAREHOUSES
@@ -130,3 +152,18 @@ def seed_command() -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, account_name in USERS:
         click.echo(f"  {email:<26} {role.label}{' of ' + account_name if account_name else ''}")
+    click.echo("The owner and the admin have two-factor authentication: after the password, enter the code")
+    click.echo("  .venv/bin/flask --app app:create_app demo totp owner@demo.test")
+
+
+@demo_cli.command("totp")
+@click.argument("email")
+def totp_command(email: str) -> None:
+    """Print the current two-factor code of a user (development only: it stands in for the phone)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Refused in production: the code comes from the user's authenticator app.")
+    user_id = db.session.scalar(select(User.id).where(func.lower(User.email) == email.strip().casefold()))
+    found = db.session.scalar(select(MfaCredential).where(MfaCredential.user_id == user_id))
+    if found is None or not found.enabled:
+        raise click.ClickException(f"{email} has no two-factor authentication.")
+    click.echo(totp.code_at(totp.decrypt(found.secret_ciphertext), utcnow()))

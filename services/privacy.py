@@ -117,6 +117,7 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         # Cost counters, budgets, breakers; alert settings (staff addresses) and alerts (channel names only).
         *("api_call_day", "channel_api_budget", "store_breaker"),
         *("alert_settings", "channel_alert_state", "alert"),
+        *("mfa_credential", "mfa_recovery_code", "mfa_event"),  # staff's second factors
     }
 )
 

@@ -159,11 +159,14 @@ def world(app):
 
 @pytest.fixture
 def login(client):
+    from tests.support.mfa import pass_code_step
     from tests.support.world import PASSWORD
 
     def _login(email: str, password: str = PASSWORD, *, on=None):
+        """Password, then the authenticator's code for a user with MFA (the world's owners and admins)."""
         target = on or client
         response = target.post("/login", data={"email": email, "password": password})
+        response = pass_code_step(target, email, response)
         assert response.status_code == 302, f"login of {email} failed"
         return target
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from models.tenancy import Role
+from tests.support.mfa import current_code, pass_code_step
 from tests.support.policy import SECRET_URL_ENDPOINTS, build_url, is_api_endpoint, object_ids
 from tests.support.world import PASSWORD, ROLE_EMAILS
 
@@ -28,8 +29,20 @@ def logged_in(client) -> str:
     response = client.post(
         "/login", data={"email": ROLE_EMAILS[Role.ORG_OWNER], "password": PASSWORD, "csrf_token": token}
     )
+    # The owner has MFA: the code prompt's form needs the token too.
+    token = csrf_token_from(client.get("/login/code").data)
+    response = pass_code_step(client, ROLE_EMAILS[Role.ORG_OWNER], response, csrf_token=token)
     assert response.status_code == 302
     return csrf_token_from(client.get("/overview").data)
+
+
+def test_the_code_step_needs_the_token(client, world):
+    token = csrf_token_from(client.get("/login").data)
+    client.post(
+        "/login", data={"email": ROLE_EMAILS[Role.ORG_OWNER], "password": PASSWORD, "csrf_token": token}
+    )
+    response = client.post("/login/code", data={"code": current_code(ROLE_EMAILS[Role.ORG_OWNER])})
+    assert response.status_code == 400
 
 
 def test_login_without_token_is_refused(client, world):

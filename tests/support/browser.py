@@ -1,9 +1,11 @@
-"""Helpers for the Playwright tests: logging in and out, switching account, and waiting for htmx to settle."""
+"""Helpers for the Playwright tests: logging in (with the second factor where the user has one) and out,
+switching account, and waiting for htmx to settle."""
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.support.mfa import current_code, enrol_if_asked
 from tests.support.world import PASSWORD
 
 
@@ -21,6 +23,13 @@ def log_in(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("load")
+    if "/mfa/enrol" in page.url:  # promoted to a role that requires MFA: as if they had scanned the QR code
+        enrol_if_asked(email)
+        page.goto("/login/code")
+    if "/login/code" in page.url:  # a user with MFA: the code their authenticator app shows
+        page.get_by_label("Authentication code").fill(current_code(email))
+        page.get_by_role("button", name="Verify").click()
     expect(page.get_by_test_id("whoami")).to_be_visible()
     # The page's deferred scripts (htmx, app.js) run before "load": only then does the switcher submit itself.
     page.wait_for_load_state("load")

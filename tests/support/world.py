@@ -10,7 +10,9 @@ from extensions import db
 from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse
 from models.channels import SalesChannel
 from models.tenancy import Account, Membership, Organization, Role, User
+from services.accounts import mfa
 from services.channels import token_vault
+from tests.support.mfa import enrol
 
 PASSWORD = "correct horse battery staple"
 # Hashing is deliberately slow (scrypt); every test user shares one hash computed once.
@@ -90,5 +92,11 @@ def build_world() -> World:
     b_owner = make_user("owner@b.test")
     db.session.add(Membership(user=b_owner, role=Role.ORG_OWNER, organization=b.organization))
     b.users[Role.ORG_OWNER] = b_owner
+    db.session.flush()
+    # The roles that require MFA have it, with the secret the login helpers compute codes from.
+    required = mfa.required_roles()
+    for role, user in (*a.users.items(), (Role.ORG_OWNER, b_owner)):
+        if role in required:
+            enrol(user)
     db.session.commit()
     return world
