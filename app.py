@@ -13,6 +13,7 @@ import models
 from cli.demo_seed import demo_cli
 from cli.tokens import tokens_cli
 from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
+from observability import json_logs
 from permissions import enforce_declared_permission
 from web import (
     api_requests,
@@ -21,6 +22,7 @@ from web import (
     login_sessions,
     navigation,
     request_bodies,
+    request_logs,
     security_headers,
     template_filters,
 )
@@ -32,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app_config.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+    if not app.testing:  # tests capture logging themselves
+        json_logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
@@ -40,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     # Browsers ask for /favicon.ico whatever the page says: static/favicon.ico, under the public endpoint.
     app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"})
+    request_logs.init_app(app)  # first: every request, even a refused one, has its id
     app.before_request(enforce_declared_permission)
     request_bodies.init_app(app)
     security_headers.init_app(app)
@@ -74,6 +79,7 @@ BLUEPRINTS = (
     "health",
     "home",
     "mappings",
+    "metrics",
     "orders",
     "privacy",
     "products",

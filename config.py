@@ -81,6 +81,12 @@ def from_environment() -> dict:
         # (another runner, a worker declared dead too early): it is not looked for on the store, let alone
         # sent again, before then. More than the longest request (connect + read timeout), and a slow store.
         "SHIPMENT_SETTLE_SECONDS": int(os.environ.get("SHIPMENT_SETTLE_SECONDS", "90")),
+        # Operations: JSON log lines (or `text` for a terminal), readiness limits, the /metrics bearer token.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "CRON_HEARTBEAT_MAX_AGE": int(os.environ.get("CRON_HEARTBEAT_MAX_AGE", "300")),
+        "READY_MAX_QUEUE_DEPTH": int(os.environ.get("READY_MAX_QUEUE_DEPTH", "10000")),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
     }
     if production:
         _check_production(config)

@@ -66,8 +66,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
 }
 
-# Reachable without logging in. The API's OpenAPI description documents the contract and holds no data.
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "health.health", "home.index", "api.openapi"})
+# Reachable without logging in. The API's OpenAPI description documents the contract and holds no data; the
+# probes say ok or failing only; /metrics checks its own bearer token (web/metrics.py).
+PUBLIC_ENDPOINTS = frozenset(
+    {"static", "auth.login", "health.health", "health.ready", "metrics.scrape", "home.index", "api.openapi"}
+)
 # Reachable by any logged-in user, whatever their role: they act on the user's own session.
 LOGIN_ONLY_ENDPOINTS = frozenset(
     {"auth.logout", "auth.reauthenticate", "auth.change_password", "accounts.switch", "accounts.none"}

@@ -1,5 +1,6 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died (sweeper) and
 enqueues the scheduled syncs that are due (and each channel's daily PII retention purge); workers run them.
+Each tick leaves a heartbeat in Redis (services/cron_heartbeat.py) that `/readyz` checks.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -15,6 +16,8 @@ from redis import Redis
 
 from app import create_app
 from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep
+from models.base import utcnow
+from services import cron_heartbeat
 
 log = logging.getLogger("techoms.cron")
 TICK_SECONDS = 60
@@ -29,8 +32,7 @@ def tick() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
+    app = create_app()  # also sets up the JSON log lines
     redis: Redis = app.extensions["redis"]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -44,6 +46,8 @@ def main() -> None:
                     tick()
                 except Exception:  # one bad minute must not stop the schedule
                     log.exception("cron tick failed")
+            # Readiness reads it: the process holding the lock is alive and ticking (a failed tick is logged).
+            cron_heartbeat.beat(redis, utcnow())
         stop.wait(TICK_SECONDS)
 
 

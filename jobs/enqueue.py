@@ -40,3 +40,8 @@ def enqueue_run(run: SyncRun) -> None:
         retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
         description=f"sync run {run.id}",
     )
+
+
+def queue_depth() -> int:
+    """Jobs waiting in the sync queue (not those running, nor the delayed retries)."""
+    return sync_queue().count

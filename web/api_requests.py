@@ -13,6 +13,8 @@ from flask import Flask, Request, Response, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 
 API_PATH_PREFIX = "/api/"
+# The load balancer's and the monitoring's probes: no cookie read or set either.
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 API_MESSAGES = {
     400: "The request could not be read.",
     401: "An API key is required.",
@@ -52,10 +54,10 @@ def api_error(status: int) -> Response:
 
 
 class SessionlessApiInterface(SecureCookieSessionInterface):
-    """The signed-cookie session of the web pages; API paths get the null session instead (never saved)."""
+    """The signed-cookie session of the web pages; API and probe paths get the null session (never saved)."""
 
     def open_session(self, app: Flask, request: Request):
-        if is_api_path(request.path):
+        if is_api_path(request.path) or request.path in PROBE_PATHS:
             return self.make_null_session(app)
         return super().open_session(app, request)
 

@@ -1,0 +1,86 @@
+"""Prometheus metrics, computed on each scrape from the database and Redis (a custom collector): with several
+gunicorn workers on several machines, every process answers the same figures, and nothing is kept in memory.
+
+Protected by a bearer token from the environment (METRICS_TOKEN): without one configured the endpoint does not
+exist (404), and a missing or wrong token gets the same 404, so the path reveals nothing."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+
+from flask import current_app, request
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from jobs.enqueue import SYNC_QUEUE, queue_depth
+from models.base import utcnow
+from services import cron_heartbeat, run_metrics
+
+
+def authorized() -> bool:
+    expected = current_app.config.get("METRICS_TOKEN")
+    if not expected:
+        return False
+    given = request.headers.get("Authorization", "")
+    scheme, _, token = given.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+class TechomsCollector(Collector):
+    def collect(self) -> Iterator[Metric]:
+        runs = CounterMetricFamily(
+            "techoms_sync_runs",
+            "Sync runs by action and result (queued and running included)",
+            labels=["action", "result"],
+        )
+        for action, status, count in run_metrics.runs_by_action_and_status():
+            runs.add_metric([action, status], count)
+        yield runs
+
+        calls = CounterMetricFamily(
+            "techoms_store_calls_billed", "Billed store API calls made by runs", labels=["action"]
+        )
+        for action, total in run_metrics.billed_calls_by_action():
+            calls.add_metric([action], total)
+        yield calls
+
+        durations = HistogramMetricFamily(
+            "techoms_sync_run_duration_seconds", "How long finished runs took", labels=["action"]
+        )
+        for histogram in run_metrics.run_durations():
+            buckets = [
+                ("+Inf" if bound == float("inf") else f"{bound:g}", n) for bound, n in histogram.cumulative
+            ]
+            durations.add_metric([histogram.action], buckets, histogram.total_seconds)
+        yield durations
+
+        yield GaugeMetricFamily(
+            "techoms_failed_orders", "Store orders waiting for a retry", value=run_metrics.failed_orders()
+        )
+        yield GaugeMetricFamily(
+            "techoms_unsent_shipments",
+            "Shipments the store has not confirmed yet",
+            value=run_metrics.unsent_shipments(),
+        )
+        yield GaugeMetricFamily(
+            "techoms_shipments_in_error",
+            "Shipments waiting for someone to act",
+            value=run_metrics.shipments_in_error(),
+        )
+        depth = GaugeMetricFamily("techoms_queue_depth", "Jobs waiting in the queue", labels=["queue"])
+        depth.add_metric([SYNC_QUEUE], queue_depth())
+        yield depth
+        age = cron_heartbeat.age_seconds(current_app.extensions["redis"], utcnow())
+        yield GaugeMetricFamily(
+            "techoms_cron_heartbeat_age_seconds",
+            "Seconds since the cron process last ticked (-1: not seen in a day)",
+            value=-1 if age is None else round(age, 3),
+        )
+
+
+def exposition() -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(TechomsCollector())
+    return generate_latest(registry)
