@@ -12,7 +12,7 @@ bp = Blueprint("metrics", __name__)
 @bp.get("/metrics")
 def scrape():
     if not metrics.authorized():
-        abort(404)
+        abort(404)  # answered as JSON: the path is sessionless (web/error_pages.py)
     try:
         body = metrics.exposition()
     finally:

@@ -36,6 +36,15 @@ def is_api_request() -> bool:
     return is_api_path(request.path)
 
 
+def is_sessionless_path(path: str) -> bool:
+    """The API and the probes: no session, so errors are answered as JSON, never as a page."""
+    return is_api_path(path) or path in PROBE_PATHS
+
+
+def is_sessionless_request() -> bool:
+    return is_sessionless_path(request.path)
+
+
 def json_error(
     status: int, errors: Mapping[str, Sequence[str]], headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -57,7 +66,7 @@ class SessionlessApiInterface(SecureCookieSessionInterface):
     """The signed-cookie session of the web pages; API and probe paths get the null session (never saved)."""
 
     def open_session(self, app: Flask, request: Request):
-        if is_api_path(request.path) or request.path in PROBE_PATHS:
+        if is_sessionless_path(request.path):
             return self.make_null_session(app)
         return super().open_session(app, request)
 
