@@ -9,8 +9,8 @@ from redis import Redis
 from jobs.enqueue import sync_queue
 from models.base import utcnow
 from services import cron_heartbeat
-from web.api_requests import API_MESSAGES
 from tests.support.sync import redis
+from web.api_requests import API_MESSAGES
 
 
 def heartbeat(seconds_ago: float = 0) -> None:
