@@ -1,7 +1,7 @@
-"""The logs of a full run hold no token and no customer data (LOG-01, LOG-03): an import, a shipment export and
-an import through store errors, run by a real RQ worker against the simulator, every logger at DEBUG, written
-by the production JSON formatter. Then the captured text is searched for the token and every customer e-mail
-(and name) of the store's orders."""
+"""The logs of a full run hold no token and no customer data (LOG-01, LOG-03): an import, a shipment
+export and an import through store errors, run by a real RQ worker against the simulator, every logger at
+DEBUG, written by the production JSON formatter. Then the captured text is searched for the token and every
+customer e-mail (and name) of the store's orders."""
 
 from __future__ import annotations
 
