@@ -12,7 +12,9 @@ import logging
 import signal
 import threading
 
+from flask import Flask
 from redis import Redis
+from redis.lock import Lock
 
 from app import create_app
 from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep
@@ -39,16 +41,23 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     lock = redis.lock(LOCK_NAME, timeout=TICK_SECONDS * 3)
     while not stop.is_set():
-        if lock.acquire(blocking=False) or lock.owned():
-            lock.extend(TICK_SECONDS * 3, replace_ttl=True)
-            with app.app_context():
-                try:
-                    tick()
-                except Exception:  # one bad minute must not stop the schedule
-                    log.exception("cron tick failed")
-            # Readiness reads it: the process holding the lock is alive and ticking (a failed tick is logged).
-            cron_heartbeat.beat(redis, utcnow())
+        tick_if_leader(app, redis, lock)
         stop.wait(TICK_SECONDS)
+
+
+def tick_if_leader(app: Flask, redis: Redis, lock: Lock) -> bool:
+    """One turn of the loop: tick if this process holds the lock, then leave the heartbeat readiness reads
+    (the process holding the lock is alive and ticking; a failed tick is logged)."""
+    if not (lock.acquire(blocking=False) or lock.owned()):
+        return False
+    lock.extend(TICK_SECONDS * 3, replace_ttl=True)
+    with app.app_context():
+        try:
+            tick()
+        except Exception:  # one bad minute must not stop the schedule
+            log.exception("cron tick failed")
+    cron_heartbeat.beat(redis, utcnow())
+    return True
 
 
 if __name__ == "__main__":
