@@ -6,6 +6,7 @@ import json
 
 from models.tenancy import Role
 from tests.support.log_capture import captured_logs
+from tests.support.sync import import_now, make_store, sync_channel
 from tests.support.world import PASSWORD, ROLE_EMAILS
 
 
@@ -58,3 +59,22 @@ def test_the_access_line_has_no_query_string_and_no_secret_path_segment(client):
     ]
     assert access[0]["request_id"] == "req-2" and access[0]["status"] == 200
     assert "SENTINEL" not in logs.text
+
+
+def test_logout_is_a_security_event(client, world, login):
+    login(ROLE_EMAILS[Role.ORG_OWNER])
+    with captured_logs() as logs:
+        client.post("/logout")
+    (event,) = [r for r in logs.records("techoms.security") if r["message"] == "logout"]
+    assert event["user_id"] and event["request_id"] and event["time"].endswith("Z")
+
+
+def test_a_run_logs_its_request_start_and_end_with_its_ids(simulator, world):
+    store = make_store(simulator, seed=2, products=3, orders=4)
+    channel = sync_channel(store, world.a.account)
+    with captured_logs() as logs:
+        run = import_now(channel)
+    lines = [r for r in logs.records("techoms.sync") if r.get("run_id") == run.id]
+    assert [r["message"] for r in lines] == ["sync run requested", "sync run started", "sync run ended"]
+    assert all(r["channel_id"] == channel.id and r["account_id"] == world.a.account.id for r in lines)
+    assert lines[-1]["status"] == run.status.value and lines[-1]["job_id"] == f"sync-run-{run.id}"
