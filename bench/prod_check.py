@@ -146,18 +146,22 @@ def expect(condition: bool, message: str) -> None:
         raise StepFailed(message)
 
 
-def wait_for(what: str, check: Callable[[], Any], timeout: float, interval: float = 0.5) -> Any:
+def wait_for(
+    what: str, check: Callable[[], Any], timeout: float, last: Callable[[], Any] = lambda: None
+) -> Any:
+    """`check()` until it is truthy; on timeout, says what `last()` saw (or the last error)."""
     deadline = time.monotonic() + timeout
-    last_error = ""
+    seen: Any = None
     while time.monotonic() < deadline:
         try:
             result = check()
             if result:
                 return result
+            seen = last()
         except (requests.RequestException, StepFailed) as error:
-            last_error = f": {type(error).__name__}"
-        time.sleep(interval)
-    raise StepFailed(f"{what}: not within {timeout:.0f} s{last_error}")
+            seen = type(error).__name__
+        time.sleep(0.5)
+    raise StepFailed(f"{what}: not within {timeout:.0f} s (last: {seen})")
 
 
 class Check:
@@ -295,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  one jour
             state["readyz"] = response.json()
             return response.status_code == 200
 
-        wait_for(f"/readyz answers 200 (last: {state.get('readyz')})", ready, 60)
+        wait_for("/readyz answers 200", ready, 60, last=lambda: state.get("readyz"))
         return ", ".join(f"{k} {v}" for k, v in state["readyz"]["checks"].items())
 
     def login() -> str:
@@ -416,6 +420,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  one jour
     check.step("logs: JSON, no secret, no customer data", logs_are_clean)
     if killed:
         print(f"  note: killed after 20 s: {', '.join(killed)}")
+    if check.failed:
+        for name, lines in stack.log_lines().items():
+            print(f"  --- {name}.log, last lines:", *lines[-3:], sep="\n    ")
     print(
         f"{'FAILED' if check.failed else 'OK'} in {time.monotonic() - check.started:.1f} s (logs in {work})"
     )
