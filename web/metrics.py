@@ -18,6 +18,8 @@ from jobs.enqueue import SYNC_QUEUE, queue_depth
 from models.base import utcnow
 from services import cron_heartbeat, run_metrics
 
+FINAL_RESULTS = {status.value for status in run_metrics.FINAL_STATUSES}
+
 
 def authorized() -> bool:
     expected = current_app.config.get("METRICS_TOKEN")
@@ -30,14 +32,17 @@ def authorized() -> bool:
 
 class TechomsCollector(Collector):
     def collect(self) -> Iterator[Metric]:
+        # Finished runs only in the counter (it never goes down); queued and running ones are a gauge.
         runs = CounterMetricFamily(
-            "techoms_sync_runs",
-            "Sync runs by action and result (queued and running included)",
-            labels=["action", "result"],
+            "techoms_sync_runs", "Finished sync runs by action and result", labels=["action", "result"]
+        )
+        active = GaugeMetricFamily(
+            "techoms_sync_runs_active", "Sync runs queued or running", labels=["action", "status"]
         )
         for action, status, count in run_metrics.runs_by_action_and_status():
-            runs.add_metric([action, status], count)
+            (runs if status in FINAL_RESULTS else active).add_metric([action, status], count)
         yield runs
+        yield active
 
         calls = CounterMetricFamily(
             "techoms_store_calls_billed", "Billed store API calls made by runs", labels=["action"]
