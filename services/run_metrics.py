@@ -26,19 +26,11 @@ class DurationHistogram:
     total_seconds: float
 
 
-def runs_by_action_and_status() -> list[tuple[str, str, int]]:
-    rows = db.session.execute(
-        select(SyncRun.action, SyncRun.status, func.count()).group_by(SyncRun.action, SyncRun.status)
-    )
-    return [(str(action), str(status), count) for action, status, count in rows]
-
-
-def billed_calls_by_action() -> list[tuple[str, int]]:
-    """Billed store calls every run made, added up per action (a run keeps the count of all its attempts)."""
-    rows = db.session.execute(
-        select(SyncRun.action, func.coalesce(func.sum(SyncRun.api_calls), 0)).group_by(SyncRun.action)
-    )
-    return [(str(action), int(total)) for action, total in rows]
+@dataclass(frozen=True)
+class RunFigures:
+    runs: list[tuple[str, str, int]]  # (action, status, runs)
+    billed_calls: dict[str, int]  # action -> billed calls of all its runs (every attempt)
+    durations: list[DurationHistogram]  # per action, finished runs that started
 
 
 def _duration_seconds() -> ColumnElement[float]:
@@ -47,25 +39,48 @@ def _duration_seconds() -> ColumnElement[float]:
     return (func.julianday(SyncRun.finished_at) - func.julianday(SyncRun.started_at)) * 86400.0
 
 
-def run_durations(buckets: Sequence[float] = DURATION_BUCKETS) -> list[DurationHistogram]:
-    """Finished runs that started: how long they took, per action, as one grouped query."""
-    seconds = _duration_seconds()
-    columns = [func.sum(case((seconds <= bound, 1), else_=0)) for bound in buckets]
+def run_figures(buckets: Sequence[float] = DURATION_BUCKETS) -> RunFigures:
+    """Everything the runs table says, in one grouped pass over it (it is the table that grows)."""
+    # The duration once per row (NULL unless the run started and finished), then the sums over it.
+    per_run = select(
+        SyncRun.action, SyncRun.status, SyncRun.api_calls, _duration_seconds().label("seconds")
+    ).subquery()
+    seconds = per_run.c.seconds
     rows = db.session.execute(
-        select(SyncRun.action, func.count(), func.coalesce(func.sum(seconds), 0), *columns)
-        .where(
-            SyncRun.status.in_(FINAL_STATUSES),
-            SyncRun.started_at.is_not(None),
-            SyncRun.finished_at.is_not(None),
+        select(
+            per_run.c.action,
+            per_run.c.status,
+            func.count(),
+            func.coalesce(func.sum(per_run.c.api_calls), 0),
+            func.count(seconds),
+            func.coalesce(func.sum(seconds), 0),
+            *[func.sum(case((seconds <= bound, 1), else_=0)) for bound in buckets],
+        ).group_by(per_run.c.action, per_run.c.status)
+    ).all()
+    runs, calls = [], {}
+    timed_count: dict[str, int] = {}
+    timed_total: dict[str, float] = {}
+    within: dict[str, list[int]] = {}
+    for action, status, count, api_calls, n_timed, total, *in_buckets in rows:
+        action, status = str(action), str(status)
+        runs.append((action, status, int(count)))
+        calls[action] = calls.get(action, 0) + int(api_calls)
+        if RunStatus(status) not in FINAL_STATUSES:
+            continue
+        timed_count[action] = timed_count.get(action, 0) + int(n_timed or 0)
+        timed_total[action] = timed_total.get(action, 0.0) + float(total or 0)
+        previous = within.get(action, [0] * len(buckets))
+        within[action] = [a + int(b or 0) for a, b in zip(previous, in_buckets, strict=True)]
+    durations = [
+        DurationHistogram(
+            action,
+            [*zip(map(float, buckets), within[action], strict=True), (float("inf"), timed_count[action])],
+            timed_count[action],
+            timed_total[action],
         )
-        .group_by(SyncRun.action)
-    )
-    histograms = []
-    for action, count, total, *within in rows:
-        cumulative = [(float(bound), int(n or 0)) for bound, n in zip(buckets, within, strict=True)]
-        cumulative.append((float("inf"), int(count)))
-        histograms.append(DurationHistogram(str(action), cumulative, int(count), float(total or 0)))
-    return histograms
+        for action in sorted(within)
+    ]
+    return RunFigures(runs=runs, billed_calls=calls, durations=durations)
 
 
 def failed_orders() -> int:

@@ -39,7 +39,8 @@ class TechomsCollector(Collector):
         active = GaugeMetricFamily(
             "techoms_sync_runs_active", "Sync runs queued or running", labels=["action", "status"]
         )
-        for action, status, count in run_metrics.runs_by_action_and_status():
+        figures = run_metrics.run_figures()
+        for action, status, count in figures.runs:
             (runs if status in FINAL_RESULTS else active).add_metric([action, status], count)
         yield runs
         yield active
@@ -47,14 +48,14 @@ class TechomsCollector(Collector):
         calls = CounterMetricFamily(
             "techoms_store_calls_billed", "Billed store API calls made by runs", labels=["action"]
         )
-        for action, total in run_metrics.billed_calls_by_action():
+        for action, total in figures.billed_calls.items():
             calls.add_metric([action], total)
         yield calls
 
         durations = HistogramMetricFamily(
             "techoms_sync_run_duration_seconds", "How long finished runs took", labels=["action"]
         )
-        for histogram in run_metrics.run_durations():
+        for histogram in figures.durations:
             buckets = [
                 ("+Inf" if bound == float("inf") else f"{bound:g}", n) for bound, n in histogram.cumulative
             ]
