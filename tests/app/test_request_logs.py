@@ -46,6 +46,9 @@ def test_security_events_name_the_user_and_the_account(client, world, login):
     denied = next(r for r in security if r["message"] == "access denied")
     assert succeeded["user_id"] == denied["user_id"]
     assert denied["account_id"] == world.a.account.id and denied["request_id"]
+    (access,) = [r for r in logs.records("techoms.access") if r["path"] == "/users/"]
+    assert access["status"] == 403 and access["user_id"] == denied["user_id"]
+    assert access["request_id"] == denied["request_id"] and access["account_id"] == world.a.account.id
 
 
 def test_the_access_line_has_no_query_string_and_no_secret_path_segment(client):
