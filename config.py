@@ -87,6 +87,7 @@ def from_environment() -> dict:
         "CRON_HEARTBEAT_MAX_AGE": int(os.environ.get("CRON_HEARTBEAT_MAX_AGE", "300")),
         "READY_MAX_QUEUE_DEPTH": int(os.environ.get("READY_MAX_QUEUE_DEPTH", "10000")),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "METRICS_CACHE_SECONDS": int(os.environ.get("METRICS_CACHE_SECONDS", "10")),
     }
     if production:
         _check_production(config)

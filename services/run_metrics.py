@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 
@@ -101,3 +102,25 @@ def shipments_in_error() -> int:
         db.session.scalar(select(func.count(Shipment.id)).where(Shipment.export_status == ExportStatus.ERROR))
         or 0
     )
+
+
+def snapshot() -> dict[str, Any]:
+    """Every figure the database gives, as plain JSON values (processes share it through Redis)."""
+    figures = run_figures()
+    return {
+        "runs": figures.runs,
+        "billed_calls": figures.billed_calls,
+        "durations": [
+            {
+                "action": h.action,
+                "buckets": [
+                    ["+Inf" if bound == float("inf") else f"{bound:g}", n] for bound, n in h.cumulative
+                ],
+                "sum": h.total_seconds,
+            }
+            for h in figures.durations
+        ],
+        "failed_orders": failed_orders(),
+        "unsent_shipments": unsent_shipments(),
+        "shipments_in_error": shipments_in_error(),
+    }

@@ -18,7 +18,7 @@ TOKEN = "metrics-token-for-tests-0123456789"  # noqa: S105
 
 @pytest.fixture
 def app_config(app_config):
-    return {**app_config, "METRICS_TOKEN": TOKEN}
+    return {**app_config, "METRICS_TOKEN": TOKEN, "METRICS_CACHE_SECONDS": 0}
 
 
 def scrape(client, token: str = TOKEN) -> dict[tuple[str, tuple], float]:
@@ -79,3 +79,16 @@ def test_unsent_shipments_until_the_export(client, simulator, world):
     assert (
         figures[("techoms_sync_runs_total", (("action", "export_shipments"), ("result", "succeeded")))] == 1
     )
+
+
+def test_processes_share_the_database_figures_for_a_few_seconds(client, app, simulator, world):
+    app.config["METRICS_CACHE_SECONDS"] = 60
+    assert scrape(client)[("techoms_failed_orders", ())] == 0
+    store = make_store(simulator, seed=3, products=4, orders=10, moas_rate=0)
+    catalog_for(simulator, store, world.a.account, missing=(sku_used_by_an_order(simulator, store),))
+    import_now(sync_channel(store, world.a.account))
+    figures = scrape(client)  # another process would read the same snapshot from Redis
+    assert figures[("techoms_failed_orders", ())] == 0
+    assert figures[("techoms_queue_depth", (("queue", "sync"),))] == 0  # Redis figures stay live
+    app.config["METRICS_CACHE_SECONDS"] = 0
+    assert scrape(client)[("techoms_failed_orders", ())] > 0
