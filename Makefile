@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app:create_app
 # Processes honcho starts; the embedded Redis only when REDIS_URL is not given.
 PROCESSES := web worker cron sandbox $(if $(REDIS_URL),,redis)
 
-.PHONY: run test install install-dev browser lint seed clean
+.PHONY: run test install install-dev browser lint seed clean prod-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ browser: install-dev
 
 test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production stack (gunicorn ×4, RQ workers ×4, cron) on DATABASE_URL / REDIS_URL, and a smoke journey.
+# Give it a database of its own, e.g. on the CI machine:
+#   psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE techoms_prod_check"
+#   make prod-check DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/techoms_prod_check \
+#                   REDIS_URL=redis://127.0.0.1:6379/5
+prod-check: install-dev
+	DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/python -m bench.prod_check
 
 lint: install-dev
 	$(BIN)/ruff check .

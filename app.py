@@ -13,6 +13,7 @@ import models
 from cli.demo_seed import demo_cli
 from cli.tokens import tokens_cli
 from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
+from observability import json_logs
 from permissions import enforce_declared_permission
 from web import (
     api_requests,
@@ -21,8 +22,8 @@ from web import (
     login_sessions,
     navigation,
     request_bodies,
+    request_logs,
     second_factor,
-    secret_paths,
     security_headers,
     template_filters,
 )
@@ -34,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app_config.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+    if not app.testing:  # tests capture logging themselves
+        json_logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
@@ -42,12 +45,12 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     # Browsers ask for /favicon.ico whatever the page says: static/favicon.ico, under the public endpoint.
     app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.ico"})
+    request_logs.init_app(app)  # first: every request, even a refused one, has its id
     app.before_request(enforce_declared_permission)
     second_factor.init_app(app)  # after the permission check: a refusal stays a refusal
     request_bodies.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)
-    secret_paths.init_app(app)
     navigation.init_app(app)
     template_filters.init_app(app)
     register_commands(app)
@@ -81,6 +84,7 @@ BLUEPRINTS = (
     "home",
     "intake",
     "mappings",
+    "metrics",
     "mfa",
     "order_push",
     "orders",

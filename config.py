@@ -108,6 +108,13 @@ def from_environment() -> dict:
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+        # Operations: JSON log lines (or `text` for a terminal), readiness limits, the /metrics bearer token.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "CRON_HEARTBEAT_MAX_AGE": int(os.environ.get("CRON_HEARTBEAT_MAX_AGE", "300")),
+        "READY_MAX_QUEUE_DEPTH": int(os.environ.get("READY_MAX_QUEUE_DEPTH", "10000")),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "METRICS_CACHE_SECONDS": int(os.environ.get("METRICS_CACHE_SECONDS", "10")),
     }
     if production:
         _check_production(config)

@@ -65,6 +65,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """Ends this login session on the server; the cookie, even copied, no longer works."""
+    security_log.info("logout", extra={"user_id": current_user.id})
     login_sessions.end()
     # What this browser kept of the session (cookies, htmx history in storage) goes too, on a shared computer.
     # That clears this response's own cookies as well, so the message travels in the URL, not in a flash.

@@ -18,7 +18,7 @@ from forms.channels import (
     TokenForm,
 )
 from models.channels import SalesChannel
-from permissions import Permission, can, channel_or_404, current_account, require
+from permissions import Permission, can, channel_or_404, current_account, require, security_log
 from services.channels import settings
 from web.htmx import redirect_to
 from web.store_call_limits import limit_store_calls
@@ -145,6 +145,7 @@ def replace_token(channel_id: int):
     if outcome.refused:
         form.access_token.errors.append(outcome.refusal)
         return channel_page.section_answer(channel, "token", form, status=422)
+    security_log.info("channel token replaced", extra={"channel_id": channel.id})
     return _saved(channel, "token", TokenForm(formdata=None), outcome)
 
 
@@ -158,5 +159,6 @@ def delete(channel_id: int):
         return channel_page.render_page(channel, "main", delete_form=form, status=422)
     settings.delete_channel(channel, current_user)
     db.session.commit()
+    security_log.info("channel deleted", extra={"channel_id": channel.id})
     flash(f"Channel {channel.name} deleted. Its orders and history are kept.", "success")
     return redirect_to(url_for("channels.index"))

@@ -5,7 +5,8 @@ Public (no login; listed in permissions.PUBLIC_ENDPOINTS), no session and no CSR
 the secret in the URL authenticates the store. The payload is stored first and the answer (202) comes at
 once; a job imports it. A wrong secret, an unknown id and push switched off are the same 404 (nothing
 revealed); a body that is not a JSON object is a 400, one over 1 MiB a 413; each is counted. Pushes are
-rate-limited per channel. The path's secret never reaches a log (web/secret_paths.py)."""
+rate-limited per channel. The path's secret never reaches a log: observability/redaction.py masks it in
+every log line."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died and queues again
 those whose job Redis lost (sweeper), and enqueues the scheduled syncs that are due (and each channel's daily
 PII retention purge); workers run them. It also compares each channel's health with the last alerted one and
-queues an alert per change.
+queues an alert per change. Each tick leaves a heartbeat in Redis (services/cron_heartbeat.py) that `/readyz`
+checks.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -13,11 +14,15 @@ import logging
 import signal
 import threading
 
+from flask import Flask
 from redis import Redis
+from redis.lock import Lock
 
 from app import create_app
 from jobs.alert_jobs import evaluate_alerts
 from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, import_waiting_pushes, sweep
+from models.base import utcnow
+from services import cron_heartbeat
 
 log = logging.getLogger("techoms.cron")
 TICK_SECONDS = 60
@@ -39,22 +44,30 @@ def tick() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
+    app = create_app()  # also sets up the JSON log lines
     redis: Redis = app.extensions["redis"]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     lock = redis.lock(LOCK_NAME, timeout=TICK_SECONDS * 3)
     while not stop.is_set():
-        if lock.acquire(blocking=False) or lock.owned():
-            lock.extend(TICK_SECONDS * 3, replace_ttl=True)
-            with app.app_context():
-                try:
-                    tick()
-                except Exception:  # one bad minute must not stop the schedule
-                    log.exception("cron tick failed")
+        tick_if_leader(app, redis, lock)
         stop.wait(TICK_SECONDS)
+
+
+def tick_if_leader(app: Flask, redis: Redis, lock: Lock) -> bool:
+    """One turn of the loop: tick if this process holds the lock, then leave the heartbeat readiness reads
+    (the process holding the lock is alive and ticking; a failed tick is logged)."""
+    if not (lock.acquire(blocking=False) or lock.owned()):
+        return False
+    lock.extend(TICK_SECONDS * 3, replace_ttl=True)
+    with app.app_context():
+        try:
+            tick()
+        except Exception:  # one bad minute must not stop the schedule
+            log.exception("cron tick failed")
+    cron_heartbeat.beat(redis, utcnow())
+    return True
 
 
 if __name__ == "__main__":

@@ -82,3 +82,8 @@ def job_waiting(run: SyncRun) -> bool:
     except NoSuchJobError:
         return False
     return job.get_status(refresh=False) not in ENDED_STATUSES
+
+
+def queue_depth() -> int:
+    """Jobs waiting in the sync queue (not those running, nor the delayed retries)."""
+    return sync_queue().count

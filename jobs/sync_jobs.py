@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, has_app_context
 from rq import get_current_job
@@ -13,6 +15,7 @@ from jobs.enqueue import enqueue_run, job_waiting, pushed_job_started
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
+from observability import log_context
 from services.shipments import export_state
 from sync import engine, runs
 from sync import import_pushed as pushed_orders
@@ -39,15 +42,30 @@ def with_app_context(function):
     return wrapper
 
 
+@contextmanager
+def logging_run(run_id: int) -> Iterator[None]:
+    """Every line logged while the job works names its run, job, channel and account."""
+    job = get_current_job()
+    run = db.session.get(SyncRun, run_id)
+    with log_context.bound(
+        run_id=run_id,
+        job_id=job.id if job is not None else None,
+        channel_id=run.channel_id if run is not None else None,
+        account_id=run.account_id if run is not None else None,
+    ):
+        yield
+
+
 @with_app_context
 def run_sync(run_id: int) -> str | None:
     """One attempt of a run. The engine decides how it ends; when it puts the run back in the queue it raises,
     and RQ runs this job again after the backoff given on enqueue (jobs/enqueue.py)."""
     job = get_current_job()
     attempts_left = (job.retries_left or 0) if job is not None else 0
-    status = engine.execute(run_id, attempts_left=attempts_left)
-    if status is not None:
-        enqueue_follow_up(run_id)
+    with logging_run(run_id):
+        status = engine.execute(run_id, attempts_left=attempts_left)
+        if status is not None:
+            enqueue_follow_up(run_id)
     return status.value if status else None
 
 
@@ -62,7 +80,8 @@ def enqueue_follow_up(run_id: int) -> SyncRun | None:
 @with_app_context
 def purge_pii(run_id: int) -> str | None:
     """The PII retention purge of one channel: no store calls, so nothing to retry (the next run resumes)."""
-    status = retention_purge.execute(run_id)
+    with logging_run(run_id):
+        status = retention_purge.execute(run_id)
     return status.value if status else None
 
 

@@ -20,6 +20,7 @@ from rq.serializers import JSONSerializer
 
 import config
 from jobs.enqueue import SYNC_QUEUE
+from observability import json_logs
 
 REDIS_GONE = "Redis stopped before the %s: stopped without tidying up in Redis (nothing is lost)."
 
@@ -70,6 +71,8 @@ class SyncWorker(Worker):
 
 def main() -> int:
     settings = config.from_environment()
+    # Before RQ sets up its own: with a root handler in place, RQ's lines are JSON too.
+    json_logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
     connection = Redis.from_url(settings["REDIS_URL"])
     queue = Queue(SYNC_QUEUE, connection=connection, serializer=JSONSerializer)
     worker = SyncWorker(

@@ -5,6 +5,7 @@ lost."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +31,10 @@ from models.orders import SalesOrder
 from models.tenancy import User
 from services import audit
 from services.orders.failed_orders import retry_outstanding
+
+# Run starts and ends as log lines too (LOG-05): ids, action, trigger and status only, never the message (it
+# may quote the store).
+log = logging.getLogger("techoms.sync")
 
 # A running run bumps its heartbeat at least this often; missed beats for STALE_AFTER mean its worker is gone.
 # Defaults; the configuration may shorten them (SYNC_HEARTBEAT_SECONDS, SYNC_STALE_AFTER_SECONDS).
@@ -86,6 +91,17 @@ def request_run(
     except IntegrityError:  # the partial unique index: another request created it a moment ago
         db.session.rollback()
         return active_run(channel.id, action), False
+    log.info(
+        "sync run requested",
+        extra={
+            "run_id": run.id,
+            "channel_id": channel.id,
+            "account_id": channel.account_id,
+            "action": action.value,
+            "trigger": trigger.value,
+            "requested_by": run.requested_by_id,
+        },
+    )
     return run, True
 
 
@@ -152,6 +168,7 @@ def mark_running(run: SyncRun) -> None:
     run.heartbeat_at = now
     run.attempts += 1
     db.session.commit()
+    log.info("sync run started", extra=_run_fields(run))
 
 
 def beat(run: SyncRun) -> None:
@@ -189,6 +206,22 @@ def finish(run: SyncRun, outcome: Outcome) -> None:
     if not outcome.failed and run.progress_total is not None:
         run.progress_done = run.progress_total
     db.session.commit()
+    level = logging.WARNING if outcome.failed else logging.INFO
+    log.log(
+        level, "sync run %s", "ended" if outcome.status.is_final else "to be retried", extra=_run_fields(run)
+    )
+
+
+def _run_fields(run: SyncRun) -> dict:
+    return {
+        "run_id": run.id,
+        "channel_id": run.channel_id,
+        "account_id": run.account_id,
+        "action": run.action.value,
+        "status": run.status.value,
+        "attempt": run.attempts,
+        "api_calls": run.api_calls,
+    }
 
 
 def sweep_stale_runs() -> int:

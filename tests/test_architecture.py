@@ -19,6 +19,7 @@ PROJECT = {
     "forms",
     "jobs",
     "models",
+    "observability",
     "permissions",
     "sandbox",
     "services",
@@ -30,7 +31,16 @@ PROJECT = {
 ROOT_MAY_IMPORT = {
     "config.py": set(),
     "extensions.py": {"models", "config"},
-    "permissions.py": {"forms", "sync", "services", "connectors", "models", "extensions", "config"},
+    "permissions.py": {
+        "forms",
+        "sync",
+        "services",
+        "observability",
+        "connectors",
+        "models",
+        "extensions",
+        "config",
+    },
 }
 REQUEST_NAMES = {"request", "session", "g", "flash", "render_template", "abort", "redirect", "url_for"}
 
@@ -116,6 +126,7 @@ def test_docs_architecture_names_every_module():
         "services",
         "sync",
         "connectors",
+        "observability",
         "jobs",
         "cli",
         "models",

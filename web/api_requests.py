@@ -16,6 +16,8 @@ from flask.sessions import SecureCookieSessionInterface
 
 API_PATH_PREFIX = "/api/"
 INTAKE_PATH_PREFIX = "/intake/"
+# The load balancer's and the monitoring's probes: no cookie read or set either.
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 API_MESSAGES = {
     400: "The request could not be read.",
     401: "An API key is required.",
@@ -42,6 +44,15 @@ def is_api_request() -> bool:
     return is_api_path(request.path)
 
 
+def is_sessionless_path(path: str) -> bool:
+    """The API and the probes: no session, so errors are answered as JSON, never as a page."""
+    return is_api_path(path) or path in PROBE_PATHS
+
+
+def is_sessionless_request() -> bool:
+    return is_sessionless_path(request.path)
+
+
 def json_error(
     status: int, errors: Mapping[str, Sequence[str]], headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -60,10 +71,10 @@ def api_error(status: int) -> Response:
 
 
 class SessionlessApiInterface(SecureCookieSessionInterface):
-    """The signed-cookie session of the web pages; API paths get the null session instead (never saved)."""
+    """The signed-cookie session of the web pages; API and probe paths get the null session (never saved)."""
 
     def open_session(self, app: Flask, request: Request):
-        if is_api_path(request.path):
+        if is_sessionless_path(request.path):
             return self.make_null_session(app)
         return super().open_session(app, request)
 

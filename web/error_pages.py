@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from extensions import db
-from web.api_requests import api_error, is_api_request
+from web.api_requests import api_error, is_sessionless_request
 from web.htmx import is_htmx
 
 log = logging.getLogger("techoms.errors")
@@ -30,7 +30,7 @@ MESSAGES = {
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, ("Error", "The request failed."))
-    if is_api_request():
+    if is_sessionless_request():  # the API and the probes: JSON, and no session to render a page with
         return api_error(code)
     # A history restore gets the full page too (is_htmx): htmx swaps it in as the whole document.
     if not is_htmx():

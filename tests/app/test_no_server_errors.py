@@ -15,7 +15,9 @@ from wtforms import Form
 from wtforms.fields import FileField
 from wtforms.fields.core import UnboundField
 
+from models.base import utcnow
 from models.tenancy import Role
+from services import cron_heartbeat
 from tests.support import channel_steps as wizard
 from tests.support.policy import build_url, object_ids
 from tests.support.world import PASSWORD, ROLE_EMAILS
@@ -83,7 +85,9 @@ def app_config(app_config):
 
 @pytest.fixture
 def probe(app, client, world, login, bs_store):
-    """The org owner's session, a live wizard draft, and the ids of the own tenant."""
+    """The org owner's session, a live wizard draft, and the ids of the own tenant; the cron is alive, so
+    /readyz answers 200 (a 503 there is a readiness answer, tested in test_health.py)."""
+    cron_heartbeat.beat(app.extensions["redis"], utcnow())
     login(OWNER)
     draft = wizard.start(client)
     return client, draft, object_ids(world, "own"), bs_store
