@@ -35,6 +35,9 @@ class OrderPushSetting(db.Model):
     secret_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of the secret (256 random bits)
     secret_created_at: Mapped[datetime] = mapped_column(default=utcnow)
     api_version: Mapped[str] = mapped_column(String(16), default="v2.7.0")
+    # When the intake last stored a push (to the minute: written at most once a minute, so concurrent pushes
+    # do not queue on this row). The health panel shows it.
+    last_received_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,6 +1,7 @@
 """A channel's health: the badge of the channel list (the most urgent thing to know) and the channel page's
-health panel (last success per action, token state, open failures, the store's breaker). Computed for the
-whole list in a fixed number of queries besides the latest runs the list already reads.
+health panel (last success per action, token state, open failures, the store's breaker, the push intake's
+last push). Computed for the whole list in a fixed number of queries besides the latest runs the list already
+reads.
 
 Unhealthy (red, and what alerts are about): the store refused the token, the store's circuit breaker is open,
 or a flow has failed for longer than ALERT_FAILING_MINUTES since its last success."""
@@ -16,6 +17,7 @@ from extensions import db
 from models.activity import RunStatus, SyncAction, SyncRun
 from models.breakers import BreakerState, StoreBreaker
 from models.channels import SalesChannel
+from models.order_push import OrderPushSetting
 from models.shipments import ExportStatus, Shipment
 from services.orders.failed_orders import failed_counts
 
@@ -133,6 +135,16 @@ def _unsent_shipments(channel_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def _push_intakes(channel_ids: list[int]) -> dict[int, datetime | None]:
+    """Channels with order push on, and when their intake last stored a push."""
+    rows = db.session.execute(
+        select(OrderPushSetting.channel_id, OrderPushSetting.last_received_at).where(
+            OrderPushSetting.channel_id.in_(channel_ids), OrderPushSetting.enabled.is_(True)
+        )
+    ).all()
+    return dict(rows)
+
+
 def _breakers(channels: list[SalesChannel]) -> dict[str, StoreBreaker]:
     domains = sorted({c.shop_domain for c in channels})
     return {
@@ -171,7 +183,7 @@ def of_channels(
     failing_after: timedelta,
 ) -> dict[int, ChannelHealth]:
     """Each channel's health panel and badge; `latest_runs` is sync.runs.last_runs of the same channels.
-    Five queries, whatever the number of channels."""
+    Six queries, whatever the number of channels."""
     if not channels:
         return {}
     ids = [channel.id for channel in channels]
@@ -180,6 +192,7 @@ def of_channels(
     successes = _last_successes(ids)
     failing = _failing_since(ids)
     breakers = _breakers(channels)
+    push_intakes = _push_intakes(ids)
     result = {}
     for channel in channels:
         breaker = breakers.get(channel.shop_domain)
@@ -230,6 +243,18 @@ def of_channels(
             )
         )
         rows.append(_breaker_row(channel, breaker, now))
+        if channel.id in push_intakes:
+            received = push_intakes[channel.id]
+            # Not a problem by itself: a quiet store pushes nothing; the catch-up sweep still lists.
+            rows.append(
+                PanelRow(
+                    "health-push",
+                    "Push intake last received",
+                    "" if received else "Nothing yet",
+                    "secondary",
+                    received,
+                )
+            )
         headline = health(
             channel,
             latest_runs.get((channel.id, SyncAction.IMPORT_ORDERS)),

@@ -8,12 +8,14 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from extensions import db
+from models.base import utcnow
 from models.channels import SalesChannel
 from models.order_push import OrderPushSetting, PushedOrder
 from services.order_push.settings import secret_hash
@@ -22,6 +24,7 @@ log = logging.getLogger("techoms.intake")
 
 REFUSALS = ("not_found", "unreadable", "too_large", "rate_limited")
 _COUNTER_KEY = "order-push:refused:{scope}"
+LAST_RECEIVED_RESOLUTION = timedelta(minutes=1)
 
 
 class Refused(Exception):
@@ -62,6 +65,18 @@ def store_payload(setting: OrderPushSetting, body: bytes) -> PushedOrder:
         channel_id=setting.channel_id, external_id=_order_id(document), payload=body.decode("utf-8")
     )
     db.session.add(pushed)
+    now = utcnow()
+    db.session.execute(
+        update(OrderPushSetting)
+        .where(
+            OrderPushSetting.id == setting.id,
+            or_(
+                OrderPushSetting.last_received_at.is_(None),
+                OrderPushSetting.last_received_at < now - LAST_RECEIVED_RESOLUTION,
+            ),
+        )
+        .values(last_received_at=now)
+    )
     return pushed
 
 

@@ -18,12 +18,14 @@ from models.base import utcnow
 from models.channels import AuditEvent
 from models.order_push import OrderArrival, PushedOrder, PushState
 from models.orders import OrderStatus, SalesOrder
+from models.tenancy import Role
 from observability.redaction import redact
 from services import privacy
 from services.order_push import intake, settings
 from sync import runs
 from tests.support.order_push import payload, point_store_at, served, turn_push_on, wait_for_pushes
 from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
+from tests.support.world import ROLE_EMAILS
 
 JSON = "application/json"
 
@@ -91,6 +93,28 @@ def test_duplicate_push_writes_nothing_twice(simulator, shop, client):
         client.post(path, data=body, content_type=JSON)
     work()
     assert len(orders_of(channel)) == 1
+
+
+def test_health_panel_shows_when_the_intake_last_received_a_push(simulator, shop, client, login):
+    store, channel, path = shop
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    panel = re.compile(r'data-testid="health-push".*?</tr>', re.S)
+    assert "Nothing yet" in panel.search(client.get(f"/channels/{channel.id}/main").text).group(0)
+    order_id = simulator.add_order(store, status="paid")
+    before = utcnow()
+    assert (
+        client.post(path, data=json.dumps(payload(simulator, store, order_id)), content_type=JSON).status_code
+        == 202
+    )
+    db.session.expire_all()
+    received = settings.setting_of(channel).last_received_at
+    assert received is not None and received >= before - timedelta(seconds=1)
+    row = panel.search(client.get(f"/channels/{channel.id}/main").text).group(0)
+    assert "Nothing yet" not in row and "Push intake last received" in row
+    # Written at most once a minute: a burst of pushes does not queue on the setting's row.
+    client.post(path, data=json.dumps(payload(simulator, store, order_id)), content_type=JSON)
+    db.session.expire_all()
+    assert settings.setting_of(channel).last_received_at == received
 
 
 def test_older_push_never_overwrites_newer_data(simulator, shop, client):
