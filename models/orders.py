@@ -52,8 +52,10 @@ SHIPPED_STATUSES = frozenset({OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED
 
 class SalesOrder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    # No single-column indexes: the unique (channel_id, external_id) and (account_id, store_created_at) lead
+    # with them, and every extra index is written again by each import update and by the purge.
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"))
     external_id: Mapped[int] = mapped_column(BigInteger)  # the Bright Sites order id
     number: Mapped[str] = mapped_column(String(64))
     status: Mapped[OrderStatus] = mapped_column(enum_as_string(OrderStatus))
@@ -158,7 +160,8 @@ class OrderAddress(db.Model):
     e-mail and phone, and keeps city, region, postal code and country for reporting."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
+    # Looked up through the unique (order_id, kind), which leads with it: no index of its own.
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))  # "billing" | "shipping"
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
