@@ -1,4 +1,4 @@
-"""Who may do what: the policy table (DESIGN.md §2) as data, the view decorator and tenant-scoped lookups.
+"""Who may do what: the policy table as data, the view decorator and tenant-scoped lookups.
 
 Every view declares a permission with @require (or is listed in PUBLIC_ENDPOINTS / LOGIN_ONLY_ENDPOINTS /
 API_KEY_ENDPOINTS); an undeclared endpoint is refused by `enforce_declared_permission` (deny by default,
@@ -34,7 +34,7 @@ class Permission(enum.StrEnum):
     EDIT_PII_RETENTION = "edit_pii_retention"
     MANAGE_ORG_USERS = "manage_org_users"
     MANAGE_ACCOUNT_USERS = "manage_account_users"
-    # Added for the administration screens (not in DESIGN.md's table, which covers channels and users).
+    # Added for the administration screens (the first table covered channels and users).
     MANAGE_WAREHOUSES = "manage_warehouses"  # create org warehouses, enable them per account
     MANAGE_PRODUCTS = "manage_products"
     ADJUST_STOCK = "adjust_stock"

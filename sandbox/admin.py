@@ -252,7 +252,7 @@ def _add_physical_line(store: Store, order: Order) -> LineItem:
 def change_status(subdomain: str, order_id: int) -> ResponseReturnValue:
     """The store changes the status (e.g. payment captured: `paid`); leaving moas_pending approves.
     `awaiting_approval: true` keeps an order unapproved whatever its status shows (a live store rejected
-    status changes of an order that showed `new`, brightsites-api.md A.5.3)."""
+    status changes of an order that showed `new`, as the API documents MOAS approval)."""
     store = _store_or_404(subdomain)
     body = _body()
     status = body.get("status")

@@ -1,4 +1,4 @@
-"""Catalog and reference endpoints (brightsites-api.md A.8-A.10): products, shipping methods, origins."""
+"""Catalog and reference endpoints : products, shipping methods, origins."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Inventory endpoints (brightsites-api.md A.7): store-wide list, per-product batch update, per-product rows.
+"""Inventory endpoints: store-wide list, per-product batch update, per-product rows.
 
 Vendor-managed products ("vendor inventory") are left out of GET /inventories and refused by batch_update.
 Values are absolute. Rows are never created or deleted here: they follow the option combinations.

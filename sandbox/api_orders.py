@@ -1,4 +1,4 @@
-"""Orders endpoints (brightsites-api.md A.5): list, show, update, cancel, and the (redundant) line items."""
+"""Orders endpoints: list, show, update, cancel, and the (redundant) line items."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shipments endpoints (brightsites-api.md A.6): list, show, create with line-item validation, delete.
+"""Shipments endpoints: list, show, create with line-item validation, delete.
 
 [ASSUMPTION A.6] quantities must be >= 1 and <= the line's unshipped quantity; the order status is left alone;
 creating or deleting a shipment bumps the order's updated_at.

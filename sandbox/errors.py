@@ -1,4 +1,4 @@
-"""Error answers of the simulated API: `{"errors": {...}}` bodies (brightsites-api.md A.11)."""
+"""Error answers of the simulated API: `{"errors": {...}}` bodies, as the API documents them."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Per-store fault injection: latency, 500s, 429 with Retry-After, dropped connections (before the store acts,
 or after it has acted and before it answers), slow answers, redirects, plus the realism toggles of
-brightsites-api.md A.14.7 (timestamp style, legacy PUT shape).
+the real API (timestamp style, legacy PUT shape).
 
 Outcomes are drawn from a per-store `random.Random(seed)`, one draw per API request whatever the rates, so a
 sequential client sees the same sequence of faults on every run. `script` forces the next outcomes exactly.

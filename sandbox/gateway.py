@@ -1,5 +1,5 @@
 """What happens to every simulated API request before its handler runs: pick the store from the Host header,
-count the billable call, apply the store's faults, check the token (brightsites-api.md A.2, A.11, A.14.1);
+count the billable call, apply the store's faults, check the token;
 and after it: a "drop_after" fault closes the connection once the handler has done its work."""
 
 from __future__ import annotations

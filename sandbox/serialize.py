@@ -1,4 +1,4 @@
-"""JSON shapes of the Bright Sites API v2.7.0, built from the in-memory model (brightsites-api.md A.5-A.10).
+"""JSON shapes of the Bright Sites API v2.7.0, built from the in-memory model.
 
 Money is served as strings ("155.0"), ids and quantities as integers, timestamps with an offset in the style
 the store's fault settings choose.

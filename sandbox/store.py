@@ -200,7 +200,7 @@ class Order:
 
 @dataclass
 class CallCounter:
-    """Billable calls: every API request counts, failed and faulted ones too (brightsites-api.md A.11)."""
+    """Billable calls: every API request counts, failed and faulted ones too."""
 
     per_token: dict[str, int] = field(default_factory=dict)
     total: int = 0

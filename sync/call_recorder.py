@@ -11,7 +11,7 @@ from connectors.brightsites.results import CallRecord
 from extensions import db
 from models.activity import ApiCallLog
 
-# JSON string values of fields that carry personal data (security-requirements.md PII-01).
+# JSON string values of fields that carry personal data (security requirement PII-01).
 _PII_KEYS = (
     "first_name",
     "last_name",

@@ -1,4 +1,4 @@
-"""Export inventory (DESIGN.md §4, "Inventory export"): publish each store SKU's available quantity, in as few
+"""Export inventory: publish each store SKU's available quantity, in as few
 billed calls as the store allows.
 
 1. Open order lines still waiting for a warehouse are allocated first, so availability counts every order.

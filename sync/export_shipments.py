@@ -1,4 +1,4 @@
-"""Export shipments (DESIGN.md §4, "Shipment export"): each shipment the store has not confirmed becomes one
+"""Export shipments: each shipment the store has not confirmed becomes one
 Bright Sites shipment (POST /orders/:id/shipments); then, when the channel's shipment options ask for it, one
 PUT /orders/:id per order carries the status and the last shipment's tracking together. Exactly once.
 

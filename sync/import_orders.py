@@ -1,4 +1,4 @@
-"""Import sales orders from the store (DESIGN.md §4, "Order import").
+"""Import sales orders from the store.
 
 List orders updated since the watermark (minus an overlap) up to now minus the import lag, 500 per page, in
 ONE listing for all statuses: the configured statuses are applied to the summaries here. That costs

@@ -1,4 +1,4 @@
-"""HTTP client for the Bright Sites REST API v2.7.0 (brightsites-api.md).
+"""HTTP client for the Bright Sites REST API v2.7.0 (its documented contract).
 
 Every request is billed by Bright Sites, so the client counts every attempt (`calls`, `on_call`), lists with
 per_page=500, retries only idempotent requests (reads, and the absolute inventory batch_update), and never

@@ -2,7 +2,7 @@
 
 Their text carries only the HTTP method, the endpoint path template (e.g. `/orders/{order_id}`) and the
 status: never a URL, a query string or the token, because tracebacks end up in logs and in RQ's failed-job
-registry (security-requirements.md LOG-02). Errors raised while handling a `requests` exception use
+registry (security requirement LOG-02). Errors raised while handling a `requests` exception use
 `from None`.
 """
 

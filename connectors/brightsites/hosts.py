@@ -1,4 +1,4 @@
-"""Shop Domain rules and the SSRF guard (security-requirements.md SSRF-01, SSRF-02, SSRF-04).
+"""Shop Domain rules and the SSRF guard (security requirement SSRF-01, SSRF-02, SSRF-04).
 
 A Shop Domain is accepted only as a single-label subdomain of mybrightsites.com, or as one of the exact hosts
 an operator lists in configuration. Users never supply a URL the server fetches as such: whatever they type is

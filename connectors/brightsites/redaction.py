@@ -1,4 +1,4 @@
-"""Keep the access token out of logs (security-requirements.md LOG-01).
+"""Keep the access token out of logs (security requirement LOG-01).
 
 The client sends the token in the X-API-TOKEN header, which urllib3 never logs. With the legacy `?token=`
 setting the token is part of the URL, and urllib3's DEBUG request line passes the URL as a log *argument*, so

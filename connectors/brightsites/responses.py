@@ -1,4 +1,4 @@
-"""Turn one HTTP answer into parsed JSON or a typed error (brightsites-api.md A.11).
+"""Turn one HTTP answer into parsed JSON or a typed error.
 
 The store documents no error schema; observed 422 bodies are `{"errors": {"<param>": "msg" | ["msg", ...]}}`.
 Texts taken from the store are masked for the token before they go into an exception.

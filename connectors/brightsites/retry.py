@@ -1,4 +1,4 @@
-"""When and how long to wait before trying a request again (security-requirements.md SYNC-05).
+"""When and how long to wait before trying a request again (security requirement SYNC-05).
 
 Only idempotent requests are retried, on 429, 5xx, connection errors and timeouts: reads, and the writes the
 caller declares idempotent (an absolute inventory batch_update: sending it twice leaves the store as sending

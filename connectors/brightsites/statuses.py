@@ -1,4 +1,4 @@
-"""Bright Sites order statuses (brightsites-api.md A.5): the one list of them, their labels, and which of them
+"""Bright Sites order statuses: the one list of them, their labels, and which of them
 are never imported for fulfilment. The client validates filters with it, the channel forms offer it, the
 import applies it; models store a chosen status as its plain string."""
 

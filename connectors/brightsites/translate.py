@@ -1,4 +1,4 @@
-"""Bright Sites JSON <-> techOMS records. Pure functions, no I/O (brightsites-api.md A.5-A.7).
+"""Bright Sites JSON <-> techOMS records. Pure functions, no I/O.
 
 Inbound: money is read from the API's strings into exact Decimals, timestamps become aware UTC datetimes (a
 value without an offset is read in the store's timezone), country and state names become ISO codes.

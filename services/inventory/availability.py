@@ -1,4 +1,4 @@
-"""What a channel may publish per variant (DESIGN.md §4, "Inventory export").
+"""What a channel may publish per variant.
 
 available = Σ over the channel's mapped warehouses of (on hand − allocated), minus the channel's safety
 buffer, clamped to [0, maximum to publish]. The sum is taken before clamping: stock held beyond what one

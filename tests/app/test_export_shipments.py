@@ -219,7 +219,7 @@ def test_an_order_awaiting_moas_approval_is_not_sent(simulator, world):
 def test_an_unapproved_order_refuses_the_update_until_approved_and_retried(client, login, simulator, world):
     store, channel = export_channel(simulator, world, shipment_store_status=ShipmentStoreStatus.SHIPPED)
     order = imported_orders(channel)[0]
-    # The store shows "new", but the order still awaits approval (brightsites-api.md A.5.3).
+    # The store shows "new", but the order still awaits approval (MOAS).
     simulator.mutate_order(store, order.external_id, "status", status="new", awaiting_approval=True)
     simulator.reset_calls(store)
     shipment = ship_all(order, "1ZUNAPPROVED")

@@ -1,4 +1,4 @@
-"""Shop Domain validation and the public-address check (security-requirements.md SSRF-01, -02, -04)."""
+"""Shop Domain validation and the public-address check (security requirement SSRF-01, -02, -04)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The simulator's side of the contract (brightsites-api.md A.14), checked over plain HTTP."""
+"""The simulator's side of the contract (the API's documented examples), checked over plain HTTP."""
 
 from __future__ import annotations
 
