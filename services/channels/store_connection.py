@@ -1,4 +1,5 @@
-"""The one place that turns configuration and a channel into a Bright Sites client."""
+"""The one place that turns configuration and a channel into a Bright Sites client; every client it builds
+passes the store's shared call rate (store_call_rate.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import current_app
 from connectors.brightsites.client import BrightSitesClient
 from connectors.brightsites.results import ConnectionReport
 from models.channels import SalesChannel
-from services.channels import token_vault
+from services.channels import store_call_rate, token_vault
 
 
 def client_for(shop_domain: str, token: str, **options) -> BrightSitesClient:
@@ -20,8 +21,15 @@ def client_for(shop_domain: str, token: str, **options) -> BrightSitesClient:
         token,
         route_to=config["BRIGHTSITES_ROUTE_TO"],
         extra_hosts=frozenset(config["BRIGHTSITES_EXTRA_HOSTS"]),
+        gate=_gate(shop_domain),
         **options,
     )
+
+
+def _gate(shop_domain: str) -> store_call_rate.StoreCallRate | None:
+    if current_app.config["BRIGHTSITES_CALLS_PER_SECOND"] <= 0:
+        return None
+    return store_call_rate.gate_for(shop_domain)
 
 
 def client_factory(channel: SalesChannel, **options) -> Callable[[], BrightSitesClient]:
@@ -34,6 +42,7 @@ def client_factory(channel: SalesChannel, **options) -> Callable[[], BrightSites
         token_vault.decrypt(channel.token_ciphertext),
         route_to=config["BRIGHTSITES_ROUTE_TO"],
         extra_hosts=frozenset(config["BRIGHTSITES_EXTRA_HOSTS"]),
+        gate=_gate(channel.shop_domain),
         **options,
     )
 
