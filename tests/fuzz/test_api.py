@@ -11,19 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.fuzzing import (
-    COLLECTED_ROUTES,
-    FORM_METHODS,
+    API_ROUTES,
     FUZZ,
     from_schema,
-    is_api,
     json_values,
     schema_property_names,
     text_values,
 )
 
 pytestmark = pytest.mark.fuzz
-
-API_ROUTES = [r for r in COLLECTED_ROUTES if r.method in FORM_METHODS and is_api(r)]
 
 
 def bodies(names: list[str], schema: st.SearchStrategy):

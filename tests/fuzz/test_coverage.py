@@ -6,10 +6,7 @@ from __future__ import annotations
 import pytest
 
 from permissions import API_KEY_ENDPOINTS
-from tests.fuzz.test_api import API_ROUTES
-from tests.fuzz.test_forms import FORM_ROUTES
-from tests.fuzz.test_query_strings import GET_ROUTES
-from tests.support.fuzzing import COLLECTED_ROUTES, routes
+from tests.support.fuzzing import API_ROUTES, COLLECTED_ROUTES, FORM_ROUTES, GET_ROUTES, routes
 
 pytestmark = pytest.mark.fuzz
 

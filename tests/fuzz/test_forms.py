@@ -9,20 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.fuzzing import (
-    COLLECTED_ROUTES,
-    FORM_METHODS,
+    FORM_ROUTES,
     FUZZ,
     form_bodies,
     form_field_kinds,
-    is_api,
     plausible_form_bodies,
     uploads,
     view_forms,
 )
 
 pytestmark = pytest.mark.fuzz
-
-FORM_ROUTES = [r for r in COLLECTED_ROUTES if r.method in FORM_METHODS and not is_api(r)]
 
 
 @pytest.mark.parametrize("route", FORM_ROUTES, ids=lambda r: r.id)

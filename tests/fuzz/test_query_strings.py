@@ -8,11 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.support.fuzzing import COLLECTED_ROUTES, FUZZ, query_strings
+from tests.support.fuzzing import FUZZ, GET_ROUTES, query_strings
 
 pytestmark = pytest.mark.fuzz
-
-GET_ROUTES = [r for r in COLLECTED_ROUTES if r.method == "GET"]
 
 
 @pytest.mark.parametrize("route", GET_ROUTES, ids=lambda r: r.id)

@@ -244,6 +244,9 @@ def url_map_app():
 
 
 COLLECTED_ROUTES = routes(url_map_app())
+FORM_ROUTES = [r for r in COLLECTED_ROUTES if r.method in FORM_METHODS and not is_api(r)]
+GET_ROUTES = [r for r in COLLECTED_ROUTES if r.method == "GET"]
+API_ROUTES = [r for r in COLLECTED_ROUTES if r.method in FORM_METHODS and is_api(r)]
 
 
 # --- plausible bodies: most fields valid, some fuzzed, so requests get past the first check ---------------
