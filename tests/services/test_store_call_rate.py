@@ -150,3 +150,25 @@ def test_without_the_shared_rate_the_simulator_refuses_calls_above_its_rate(simu
             client.list_shipping_methods()
     assert raised.value.retry_after == 1
     assert simulator.calls(bs_store)["rate_refusals"] == 1
+
+
+def test_every_client_store_connection_builds_shares_the_stores_bucket(app, redis, simulator, bs_store):
+    app.config.update(
+        BRIGHTSITES_CALLS_PER_SECOND=0.5, BRIGHTSITES_CALL_BURST=1, BRIGHTSITES_CALL_MAX_WAIT=0.1
+    )
+    first = store_connection.client_for(bs_store.domain, bs_store.token, max_retries=0)
+    second = store_connection.client_for(bs_store.domain.upper(), bs_store.token, max_retries=0)
+    first.list_shipping_methods()
+    with pytest.raises(RateLimited):
+        second.list_shipping_methods()  # the next slot is 2 s away: more than this worker may wait
+    assert simulator.calls(bs_store)["total"] == 1
+    first.close()
+    second.close()
+
+
+def test_a_rate_of_zero_turns_the_shared_limit_off(app, simulator, bs_store):
+    app.config.update(BRIGHTSITES_CALLS_PER_SECOND=0, BRIGHTSITES_CALL_BURST=1, BRIGHTSITES_CALL_MAX_WAIT=0)
+    with store_connection.client_for(bs_store.domain, bs_store.token) as client:
+        for _call in range(3):
+            client.list_shipping_methods()
+    assert simulator.calls(bs_store)["total"] == 3
