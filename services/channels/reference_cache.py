@@ -92,7 +92,9 @@ FETCHERS: dict[str, Callable] = {
 
 def _fetch(channel: SalesChannel, kind: str) -> Reference:
     try:
-        with store_connection.client_for_channel(channel, max_retries=1) as client:
+        with store_connection.client_for_channel(
+            channel, max_wait=store_connection.PAGE_MAX_WAIT, max_retries=1
+        ) as client:
             items = FETCHERS[kind](client, channel)
     except BrightSitesError as exc:
         log.warning(

@@ -10,7 +10,7 @@ import pytest
 from redis import Redis
 
 from connectors.brightsites.errors import RateLimited
-from services.channels import store_connection
+from services.channels import store_call_rate, store_connection
 from services.channels.store_call_rate import StoreCallRate
 
 
@@ -172,3 +172,16 @@ def test_a_rate_of_zero_turns_the_shared_limit_off(app, simulator, bs_store):
         for _call in range(3):
             client.list_shipping_methods()
     assert simulator.calls(bs_store)["total"] == 3
+
+
+def test_a_page_waits_less_for_the_stores_turn_than_a_worker(app, simulator, bs_store):
+    """The connection test answers within seconds: a turn 20 s away is a message, not a hanging page."""
+    app.config.update(
+        BRIGHTSITES_CALLS_PER_SECOND=10.0, BRIGHTSITES_CALL_BURST=1, BRIGHTSITES_CALL_MAX_WAIT=30
+    )
+    store_call_rate.gate_for(bs_store.domain).defer(20)
+    started = time.monotonic()
+    report = store_connection.check(bs_store.domain, bs_store.token)
+    assert time.monotonic() - started < 2
+    assert not report.ok
+    assert simulator.calls(bs_store)["total"] == 0
