@@ -75,6 +75,12 @@ def from_environment() -> dict:
         "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")
         or (None if production else "http://127.0.0.1:5001"),
         "BRIGHTSITES_EXTRA_HOSTS": _split(os.environ.get("BRIGHTSITES_EXTRA_HOSTS")),
+        # One call rate per store shared by every worker and web process (store_call_rate.py): calls a
+        # second after a burst; 0 turns the shared limit off. A wait longer than the max is not slept: the
+        # run is tried again later.
+        "BRIGHTSITES_CALLS_PER_SECOND": float(os.environ.get("BRIGHTSITES_CALLS_PER_SECOND", "20")),
+        "BRIGHTSITES_CALL_BURST": int(os.environ.get("BRIGHTSITES_CALL_BURST", "40")),
+        "BRIGHTSITES_CALL_MAX_WAIT": float(os.environ.get("BRIGHTSITES_CALL_MAX_WAIT", "30")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Sync jobs: seconds before each retry of a run the store could not serve (RQ Retry; needs a worker
         # started --with-scheduler), and the client's own per-request retries and (connect, read) timeouts.

@@ -237,6 +237,7 @@ def main() -> None:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
             "REDIS_URL": f"unix://{REDIS.socket_file}",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "BRIGHTSITES_CALLS_PER_SECOND": 0,  # the engine alone; bench/store_call_rate.py: the rate
         }
     )
     sim = Simulator()

@@ -182,6 +182,7 @@ def main() -> None:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
             "REDIS_URL": f"unix://{REDIS.socket_file}",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "BRIGHTSITES_CALLS_PER_SECOND": 0,  # the engine alone; bench/store_call_rate.py: the rate
             "SYNC_CLIENT_SLEEP": lambda _seconds: None,  # retry waits are not slept: figures show calls
             # Runs follow each other at once here (a job waits 30 s and more before its retry), and one runs
             # at a time: an unsure shipment may be checked on the store straight away.

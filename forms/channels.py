@@ -18,13 +18,13 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from connectors.brightsites import statuses
 from connectors.brightsites.errors import InvalidShopDomain
 from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
-from forms.validators import ascii_token, no_control_characters, optional_int
+from forms.validators import NumberRange, ascii_token, no_control_characters, optional_int
 from models.channels import (
     DEFAULT_IMPORT_EVERY,
     ChannelStatus,

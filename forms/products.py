@@ -9,13 +9,12 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
 
-from forms.validators import no_control_characters
+from forms.validators import NumberRange, no_control_characters
 from models.catalog import ProductVariant, sku_key
 from services.catalog import variant_with_sku
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forms.products import WholeNumberField, strip
-from forms.validators import no_control_characters, optional_int
+from forms.validators import NumberRange, no_control_characters, optional_int
 from models.catalog import CarrierService, Warehouse
 from models.orders import SalesOrderLine
 from models.shipments import NOTE_LENGTH, TRACKING_LENGTH

@@ -3,7 +3,29 @@
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
+from wtforms import validators
 from wtforms.validators import ValidationError
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' range check, also for whole numbers no float can hold: its NaN test converts the value to a
+    float, which overflows (a 500) on an integer like 10**400 typed into a number field."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, bool) or not isinstance(field.data, int):
+            return super().__call__(form, field)
+        low, high = self._resolve(self.min), self._resolve(self.max)
+        if (low is None or field.data >= low) and (high is None or field.data <= high):
+            return None
+        if self.message is not None:
+            message = self.message
+        elif high is None:
+            message = field.gettext("Number must be at least %(min)s.")
+        elif low is None:
+            message = field.gettext("Number must be at most %(max)s.")
+        else:
+            message = field.gettext("Number must be between %(min)s and %(max)s.")
+        raise ValidationError(message % {"min": low, "max": high})
 
 
 class EmailAddress:

@@ -135,6 +135,7 @@ def read_calls(subdomain: str) -> ResponseReturnValue:
                 "per_token": per_token,
                 "read_write": per_token.get(store.token, 0),
                 "read_only": per_token.get(store.readonly_token, 0),
+                "rate_refusals": store.faults.rate_refusals,
             }
         )
 
@@ -144,6 +145,7 @@ def reset_calls(subdomain: str) -> ResponseReturnValue:
     store = _store_or_404(subdomain)
     with store.lock:
         store.calls.reset()
+        store.faults.rate_refusals = 0
     return jsonify({"total": 0, "per_token": {}})
 
 

@@ -1,6 +1,8 @@
 """Per-store fault injection: latency, 500s, 429 with Retry-After, dropped connections (before the store acts,
 or after it has acted and before it answers), slow answers, redirects, plus the realism toggles of
-the real API (timestamp style, legacy PUT shape).
+the real API (timestamp style, legacy PUT shape), and an optional per-store call rate: a request
+above it is answered 429 with the Retry-After of the next free slot (the real store documents no throttling;
+this lets tests prove that techOMS's shared client-side rate keeps below one).
 
 Outcomes are drawn from a per-store `random.Random(seed)`, one draw per API request whatever the rates, so a
 sequential client sees the same sequence of faults on every run. `script` forces the next outcomes exactly.
@@ -8,8 +10,10 @@ sequential client sees the same sequence of faults on every run. `script` forces
 
 from __future__ import annotations
 
+import math
 import random
 import threading
+import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -33,6 +37,8 @@ class FaultConfig:
     script: list[str] = field(default_factory=list)  # forced outcomes for the next requests, then rates
     timestamp_style: str = "utc"  # "utc": 2025-05-14T18:36:25.000Z; "offset": 2025-05-14T12:36:25-06:00
     legacy_put_shape: bool = False  # PUT /orders/:id answers with the older serializer (A.5.3 [OBS])
+    calls_per_second: float = 0.0  # enforced call rate (token bucket); 0 = unlimited
+    call_burst: int = 1  # calls allowed at once before the rate applies
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,6 +68,10 @@ def _validated(config: FaultConfig) -> FaultConfig:
         raise ValueError(f"unknown script outcomes {unknown}; use {', '.join(SCRIPT_OUTCOMES)}")
     if not isinstance(config.latency_ms, int) or config.latency_ms < 0:
         raise ValueError("latency_ms must be a non-negative integer")
+    if not isinstance(config.calls_per_second, int | float) or config.calls_per_second < 0:
+        raise ValueError("calls_per_second must be a non-negative number")
+    if not isinstance(config.call_burst, int) or config.call_burst < 1:
+        raise ValueError("call_burst must be a positive integer")
     config.retry_after = str(config.retry_after)
     return config
 
@@ -71,6 +81,9 @@ class FaultInjector:
         self._lock = threading.Lock()
         self.config = FaultConfig(seed=seed)
         self._rng = random.Random(seed)
+        self._tokens = 0.0
+        self._filled_at = 0.0
+        self.rate_refusals = 0  # requests answered 429 because they came above calls_per_second
 
     def configure(self, **changes: Any) -> FaultConfig:
         """Change some settings; the random sequence restarts from the (possibly new) seed."""
@@ -83,6 +96,7 @@ class FaultInjector:
             merged["script"] = list(merged["script"])
             self.config = _validated(FaultConfig(**merged))
             self._rng = random.Random(self.config.seed)
+            self._tokens, self._filled_at = float(self.config.call_burst), time.monotonic()
             return self.config
 
     def reset(self) -> FaultConfig:
@@ -90,6 +104,22 @@ class FaultInjector:
             self.config = FaultConfig(seed=self.config.seed)
             self._rng = random.Random(self.config.seed)
             return self.config
+
+    def over_rate(self) -> int | None:
+        """Seconds until the next free slot (the Retry-After to send) when this request comes above the
+        store's call rate; None when it may go ahead (or no rate is set)."""
+        with self._lock:
+            rate = self.config.calls_per_second
+            if not rate:
+                return None
+            now = time.monotonic()
+            self._tokens = min(self.config.call_burst, self._tokens + (now - self._filled_at) * rate)
+            self._filled_at = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return None
+            self.rate_refusals += 1
+            return max(1, math.ceil((1 - self._tokens) / rate))
 
     def next_outcome(self) -> str | None:
         """The fault to apply to this request, or None to answer normally."""

@@ -70,6 +70,12 @@ def before_api_request() -> Response | None:
     with store.lock:
         store.calls.count(token if access else ("(unknown)" if token else None))
     config = store.faults.config
+    wait = store.faults.over_rate()
+    if wait is not None:
+        response = jsonify({"errors": {"base": "Too many requests"}})
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+        return response
     if config.latency_ms:
         time.sleep(config.latency_ms / 1000)
     outcome = store.faults.next_outcome()

@@ -2,7 +2,8 @@
 
 Every request is billed by Bright Sites, so the client counts every attempt (`calls`, `on_call`), lists with
 per_page=500, retries only idempotent requests (reads, and the absolute inventory batch_update), and never
-retries a 4xx. The token travels in the X-API-TOKEN
+retries a 4xx. Every attempt first passes the store's shared call gate (call_gate.py); a 429 with Retry-After
+closes that gate for every client of the store. The token travels in the X-API-TOKEN
 header (the legacy `?token=` only behind `token_in_query`) and never appears in error text or logs.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 import requests
 
 from connectors.brightsites import errors
+from connectors.brightsites.call_gate import CallGate, OpenGate
 from connectors.brightsites.connection_check import check_connection
 from connectors.brightsites.hosts import normalise_shop_domain
 from connectors.brightsites.redaction import install_log_redaction, redact
@@ -72,6 +74,7 @@ class BrightSitesClient:
         sleep: Callable[[float], None] = time.sleep,
         extra_hosts: frozenset[str] = frozenset(),
         max_pages: int = 1000,
+        gate: CallGate | None = None,
     ) -> None:
         if not token:
             raise ValueError("an access token is required")
@@ -88,6 +91,7 @@ class BrightSitesClient:
         self._on_call = on_call
         self._sleep = sleep
         self._max_pages = max_pages
+        self._gate = gate or OpenGate()
         self._session = build_session(pinned=not self._routed)
         self.calls = 0
 
@@ -123,6 +127,7 @@ class BrightSitesClient:
         while True:
             attempt += 1
             try:
+                self._gate.acquire()  # the store's shared call rate, before every attempt (retries too)
                 return self._attempt(method, endpoint, path, params or {}, body, attempt)
             except errors.BrightSitesError as error:
                 delay = (
@@ -180,6 +185,8 @@ class BrightSitesClient:
             return interpret_response(method, endpoint, status, response.headers, raw, self._token)
         except errors.BrightSitesError as error:
             failure = type(error).__name__
+            if isinstance(error, errors.RateLimited) and error.retry_after is not None:
+                self._gate.defer(error.retry_after)  # every client of this store waits, not only this one
             error.method, error.endpoint = error.method or method, error.endpoint or endpoint
             error.status = error.status or status
             raise

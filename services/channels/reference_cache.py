@@ -95,7 +95,9 @@ def _fetch(channel: SalesChannel, kind: str) -> Reference:
     try:
         with (
             usage.counted(channel.id, usage.REFERENCE_LISTS) as tally,
-            store_connection.client_for_channel(channel, max_retries=1, on_call=tally) as client,
+            store_connection.client_for_channel(
+                channel, max_wait=store_connection.PAGE_MAX_WAIT, max_retries=1, on_call=tally
+            ) as client,
         ):
             items = FETCHERS[kind](client, channel)
     except BrightSitesError as exc:

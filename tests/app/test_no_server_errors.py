@@ -3,65 +3,25 @@ security probe sent (issue 10, items 9-12), and answers each with a 4xx or its n
 
 from __future__ import annotations
 
-import ast
-import importlib
-import inspect
 import io
-from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import FileStorage
-from wtforms import Form
-from wtforms.fields import FileField
-from wtforms.fields.core import UnboundField
 
 from models.base import utcnow
 from models.tenancy import Role
 from services import cron_heartbeat
 from tests.support import channel_steps as wizard
+from tests.support.form_fields import form_fields, text_field_names
 from tests.support.policy import build_url, object_ids
 from tests.support.world import PASSWORD, ROLE_EMAILS
 from web.request_bodies import UPLOAD_FIELDS
 
-ROOT = Path(__file__).resolve().parents[2]
 OWNER = ROLE_EMAILS[Role.ORG_OWNER]
 HUGE_IDS = (str(2**31), "99999999999999999999", str(2**63), str(2**64), "9" * 5000)
 CRLF_NEXT = "/overview\r\nSet-Cookie: planted=1"
 NOT_LATIN1_TOKEN = "Bright’Sites-token-1234"  # noqa: S105 (a probe value)
 SKIPPED = {"static", "auth.logout"}  # files; ending the session the walk runs in
-
-
-def form_fields() -> dict[str, bool]:
-    """Every field name of the app's forms -> whether it is a file field."""
-    fields = {"csrf_token": False}
-    for module in ROOT.joinpath("forms").glob("*.py"):
-        namespace = importlib.import_module(f"forms.{module.stem}")
-        for _name, cls in inspect.getmembers(namespace, inspect.isclass):
-            if issubclass(cls, Form) and cls.__module__.startswith("forms."):
-                for name, value in inspect.getmembers(cls):
-                    if isinstance(value, UnboundField):
-                        fields[name] = issubclass(value.field_class, FileField) or fields.get(name, False)
-    return fields
-
-
-def names_views_read() -> set[str]:
-    """Field names the views read from the request themselves (`request.form.get("kind")` and the like)."""
-    names = set()
-    for path in [*ROOT.joinpath("blueprints").rglob("*.py"), *ROOT.joinpath("web").rglob("*.py")]:
-        for node in ast.walk(ast.parse(path.read_text())):
-            reads_request = (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and ast.unparse(node.func.value) in {"request.form", "request.args", "request.values"}
-            )
-            if reads_request and node.args and isinstance(node.args[0], ast.Constant):
-                names.add(str(node.args[0].value))
-    return names
-
-
-def text_field_names() -> list[str]:
-    fields = form_fields()
-    return sorted({name for name, is_file in fields.items() if not is_file} | names_views_read())
 
 
 def rules(app, *, api: bool = True):
