@@ -404,7 +404,7 @@ class PushIntakeFlow(ImportFlow):
     PUSH_FAULTS = {"lost_rate": 0.03, "duplicate_rate": 0.03, "reorder_rate": 0.03}
 
     def setup(self) -> None:
-        self._store(products=30, orders=0, gift_rate=0, **NO_EXTRAS)
+        self._store(products=30, orders=0, **NO_EXTRAS)
         self._catalog()
         channel = self._channel()
         setting, secret = order_push.turn_on(channel, None)
