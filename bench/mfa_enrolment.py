@@ -41,3 +41,12 @@ def fresh_code(email: str, secret: str = BENCH_TOTP_SECRET) -> str:
     )
     db.session.commit()
     return code(secret)
+
+
+def log_in(client, email: str, password: str, secret: str = BENCH_TOTP_SECRET) -> None:
+    """Log in through a Flask test client of an app without CSRF: the password, then the code when asked."""
+    response = client.post("/login", data={"email": email, "password": password})
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        response = client.post("/login/code", data={"code": code(secret)})
+    if response.status_code != 302 or "/login" in response.headers["Location"]:
+        raise RuntimeError(f"login of {email} failed: {response.status_code}")
