@@ -38,10 +38,9 @@ import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
-from bench.cluster import RedisServer, WorkerPool  # noqa: E402
+from bench.cluster import RedisServer, WebServer, WorkerPool  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
 from bench.mfa_enrolment import enrol_if_required  # noqa: E402
-from bench.simulator_process import free_port  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, USERS, seed  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
@@ -201,26 +200,6 @@ def _prefixed(method, base: str):
     return call
 
 
-def start_web(env: dict[str, str], workers: int, port: int, work: Path) -> subprocess.Popen:
-    log = open(work / "gunicorn.log", "wb")  # noqa: SIM115  closed with the process
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:create_app()"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    with requests.Session() as http:
-        http.trust_env = False
-        for _ in range(300):
-            try:
-                if http.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 200:
-                    return process
-            except requests.RequestException:
-                time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start; see gunicorn.log")
-
-
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv") as stats:
         return list(csv.DictReader(stats))
@@ -285,9 +264,8 @@ def main() -> None:
                     break
                 db.session.remove()
                 time.sleep(0.5)
-        port = free_port()
-        web = start_web(env, args.web_workers, port, work)
-        base = f"http://127.0.0.1:{port}"
+        web = WebServer(env, work, workers=args.web_workers)
+        base = web.base_url
         print(
             f"load: {args.users} users over 5 roles, {args.duration} s after a spawn at {args.spawn_rate}/s; "
             f"gunicorn {args.web_workers} workers; {len(channel_ids)} channels with {args.orders}-order "
@@ -323,8 +301,7 @@ def main() -> None:
             background.stop.set()
             background.join(10)
         if web is not None:
-            web.terminate()
-            web.wait(30)
+            web.stop()
         pool.stop()
         redis_server.stop()
         sim.stop()
