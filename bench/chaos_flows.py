@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from connectors.brightsites import BrightSitesClient
 from extensions import db
-from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.catalog import Carrier, CarrierService, InventoryLevel, Product, ProductVariant, Warehouse
 from models.channels import InventoryMode, SalesChannel, ShipmentStoreStatus
@@ -183,6 +183,19 @@ class ImportFlow(Flow):
         self._channel()
         self.in_scope = self._store_ids()
         self.listed = self.size.orders
+
+    def done(self) -> bool:
+        """A run ended well and no order waits for a retry: an order whose detail failed past the client's
+        retries is pending (a partial run), and the next import, as the schedule would start, retries it."""
+        return super().done() and not self._pending()
+
+    def _pending(self) -> bool:
+        return (
+            db.session.scalar(
+                select(PendingOrder.id).where(PendingOrder.channel_id == self.channel.id).limit(1)
+            )
+            is not None
+        )
 
     def _store_ids(self) -> Counter:
         with self._reader() as client:
@@ -453,7 +466,8 @@ class PushIntakeFlow(ImportFlow):
         )
 
     def done(self) -> bool:
-        """A sweep asked for after the last push, that ended well (the pushes' own runs are done by then)."""
+        """A sweep asked for after the last push, that ended well, and no order waiting for a retry (the
+        pushes' own runs are done by then)."""
         if self.pushed_at is None:
             return False
         run = self.latest_run()
@@ -461,6 +475,7 @@ class PushIntakeFlow(ImportFlow):
             run is not None
             and run.created_at >= self.pushed_at
             and run.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
+            and not self._pending()
         )
 
     def wants_run(self) -> bool:
