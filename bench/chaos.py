@@ -6,13 +6,17 @@ that restarts once (losing every queued job), and stores that fail: then the inv
 
 The Bright Sites simulator runs in its own process, every store with 10% 500s, 5% 429s (Retry-After 1 s), 2%
 dropped connections (half before the store acted, half after) and `--latency-ms` per call. Each channel has
-one store per flow (bench/chaos_flows.py: order import, shipment export, inventory export, PII purge), so each
-flow's floor of billed calls is exact. `--workers` `python -m jobs.worker` processes (bench/cluster.py) run
-the jobs; this process plays the scheduler (a run for every flow with work left and no active run) and the
-cron (the sweeper and the daily purge, every 2 s here). While work remains, a random worker is SIGKILLed
-(with its work horse) every `--kill-every` seconds and replaced; Redis is restarted once. Then the faults
-stop and the invariants are checked against the simulator's state and the database:
-  * store orders in scope = imported orders, 0 duplicates;
+one store per flow (bench/chaos_flows.py: order import, shipment export, inventory export, PII purge, push
+intake), so each flow's floor of billed calls is exact. The push flow's store has the Push Orders add-on:
+orders placed on it during the chaos are pushed (some lost, duplicated, out of order) to the app served by
+gunicorn (bench/cluster.py WebServer), whose intake stores them and queues their import; the catch-up sweep
+follows. `--workers` `python -m jobs.worker` processes (bench/cluster.py) run the jobs; this process plays the
+scheduler (a run for every flow with work left, no active run and no open circuit breaker) and the cron (the
+sweeper and the daily purge and the look for pushes whose job was lost, every 2 s here). While work remains, a
+random worker is SIGKILLed (with its work horse) every `--kill-every` seconds and replaced; Redis is restarted
+once. Then the faults stop and the invariants are checked against the simulator's state and the database:
+  * store orders in scope = imported orders, 0 duplicates (the import flow and the push flow);
+  * the push path made 0 API calls: the push flow's billed calls are the sweep's;
   * every shipment on the store exactly once;
   * store inventory = computed availability;
   * no PII left in purged orders;
@@ -20,7 +24,8 @@ stop and the invariants are checked against the simulator's state and the databa
   * billed calls (the read-write token's, failed ones too) within 1.3x of the fault-free floor.
 
 The sweeper's timings are shortened (heartbeat 2 s, a run without a beat for `--stale-after` s is dead, a
-queued run without a job for 5 s is queued again) so a killed run is noticed in seconds, not minutes.
+queued run without a job for 5 s is queued again) so a killed run is noticed in seconds, not minutes; a
+store's circuit breaker, opened by a run of faulty calls, stays open 1 minute (2 after a failed probe), not 5.
 """
 
 from __future__ import annotations
@@ -43,13 +48,19 @@ from rq.exceptions import NoSuchJobError  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench.chaos_flows import FLOWS, RUN_TRIGGER, Check, Flow, Size  # noqa: E402
-from bench.cluster import RedisServer, WorkerPool, busy_worker_pids  # noqa: E402
+from bench.cluster import RedisServer, WebServer, WorkerPool, busy_worker_pids  # noqa: E402
 from extensions import db  # noqa: E402
 from jobs.enqueue import enqueue_run  # noqa: E402
-from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, sweep  # noqa: E402
+from jobs.sync_jobs import (  # noqa: E402
+    enqueue_scheduled_purges,
+    enqueue_scheduled_runs,
+    import_waiting_pushes,
+    sweep,
+)
 from models.activity import ACTIVE_STATUSES, RunStatus, SyncRun  # noqa: E402
+from models.base import utcnow  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
-from sync import runs  # noqa: E402
+from sync import breaker, runs  # noqa: E402
 
 FAULTS = {
     "error_rate": 0.10,
@@ -122,10 +133,14 @@ def worker_env(app: Flask, sim, options: Options, work: Path, redis_url: str) ->
         "SYNC_HEARTBEAT_SECONDS": "2",
         "SYNC_STALE_AFTER_SECONDS": str(options.stale_after),
         "WORKER_MAINTENANCE_SECONDS": "5",
+        # A few faulty calls in a row open a store's circuit breaker (scheduled runs skipped): open for a
+        # minute here, not five, like the other timings shortened for the bench.
+        "BREAKER_OPEN_MINUTES": "1",
+        "BREAKER_MAX_OPEN_MINUTES": "2",
     }
 
 
-def build_flows(sim, options: Options) -> list[Flow]:
+def build_flows(sim, options: Options, web_url: str) -> list[Flow]:
     """Per channel slot an organization; per flow an account of its own (the stores sell the same SKUs)."""
     flows: list[Flow] = []
     for slot in range(1, options.channels + 1):
@@ -137,7 +152,7 @@ def build_flows(sim, options: Options) -> list[Flow]:
             )
             db.session.add(account)
             db.session.commit()
-            flow = kind(sim, account, slot, options.size)
+            flow = kind(sim, account, slot, options.size, web_url)
             flow.setup()
             flows.append(flow)
     return flows
@@ -162,6 +177,7 @@ def _cron() -> None:
     sweep()
     enqueue_scheduled_runs()
     enqueue_scheduled_purges()
+    import_waiting_pushes()  # pushes whose job was lost (as jobs/cron.py does)
 
 
 def drive(
@@ -178,8 +194,11 @@ def drive(
         if now >= next_cron:
             _quietly(_cron)
             next_cron = now + CRON_EVERY
+        # As the schedule does, no run for a store whose circuit breaker is open.
+        blocked = breaker.blocked_domains(utcnow())
         for flow in flows:
-            if flow.wants_run():
+            flow.tick()
+            if flow.channel.shop_domain not in blocked and flow.wants_run():
                 _quietly(lambda flow=flow: _start_run(flow))
         active = db.session.scalars(
             select(SyncRun.status).where(
@@ -223,12 +242,17 @@ def run_chaos(make_app: Callable[[str], Flask], sim, options: Options, work: Pat
         SYNC_HEARTBEAT_SECONDS=2,
         SYNC_STALE_AFTER_SECONDS=options.stale_after,
         SYNC_QUEUED_SETTLE_SECONDS=5,
+        BREAKER_OPEN_MINUTES=1,
+        BREAKER_MAX_OPEN_MINUTES=2,
     )
-    pool = WorkerPool(options.workers, worker_env(app, sim, options, work, redis_server.url), work)
+    env = worker_env(app, sim, options, work, redis_server.url)
+    pool = WorkerPool(options.workers, env, work)
+    # The intake over HTTP; the push rate limit is not what is under test here.
+    web = WebServer({**env, "ORDER_PUSH_RATE_LIMIT": "1000000/minute"}, work)
     try:
         with app.app_context():
             began = time.perf_counter()
-            flows = build_flows(sim, options)
+            flows = build_flows(sim, options, web.base_url)
             took = time.perf_counter() - began
             log(f"setup: {len(flows)} flows on {options.channels} channel slot(s) ({took:.1f} s)")
             for flow in flows:
@@ -241,6 +265,7 @@ def run_chaos(make_app: Callable[[str], Flask], sim, options: Options, work: Pat
             return _report(flows, pool, restarts, elapsed)
     finally:
         pool.stop()
+        web.stop()
         redis_server.stop()
 
 
@@ -293,6 +318,9 @@ def main() -> None:
         "--products", type=int, default=Size.products, help="store products per inventory flow"
     )
     parser.add_argument("--purge", type=int, default=Size.purge_orders, help="closed orders per purge flow")
+    parser.add_argument(
+        "--pushed", type=int, default=Size.pushed_orders, help="orders placed and pushed per push flow"
+    )
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--kill-every", type=float, default=5.0)
     parser.add_argument("--timeout", type=float, default=900.0)
@@ -300,7 +328,7 @@ def main() -> None:
     options = Options(
         channels=args.channels,
         workers=args.workers,
-        size=Size(args.orders, args.shipped, args.products, args.purge),
+        size=Size(args.orders, args.shipped, args.products, args.purge, args.pushed),
         latency_ms=args.latency_ms,
         kill_every=args.kill_every,
         timeout=args.timeout,

@@ -3,15 +3,17 @@ others so its floor of billed calls is exact. A flow is set up before the faults
 run whenever it has work left and none is active (`wants_run`, as the schedule would), and at the end says
 what must hold (`invariants`) and the fewest billed calls its workload needs (`floor`).
 
-Adding a flow: subclass Flow, set `action` and `kind`, write setup / done / floor / invariants, and add the
-class to FLOWS. Verification reads use the store's read-only token, so they are never counted as the
-workload's calls (only the read-write token's calls are).
+Adding a flow: subclass Flow, set `action` and `kind`, write setup / done / floor / invariants (and `tick` for
+work that happens during the chaos, as orders placed on a store), and add the class to FLOWS. Verification
+reads use the store's read-only token, so they are never counted as the workload's calls (only the read-write
+token's calls are).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,16 +23,19 @@ from sqlalchemy import func, select
 
 from connectors.brightsites import BrightSitesClient
 from extensions import db
-from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.base import utcnow
 from models.catalog import Carrier, CarrierService, InventoryLevel, Product, ProductVariant, Warehouse
 from models.channels import InventoryMode, SalesChannel, ShipmentStoreStatus
 from models.mappings import CarrierMapping, WarehouseMapping
+from models.order_push import ArrivalPath, OrderArrival, PushedOrder, PushState
 from models.orders import OrderAddress, OrderStatus, SalesOrder
 from models.shipments import Shipment
 from models.tenancy import Account
 from services import privacy
 from services.channels import token_vault
 from services.inventory.availability import available_by_variant
+from services.order_push import settings as order_push
 from services.shipments import export_state, intake
 from sync import engine, runs
 
@@ -48,6 +53,7 @@ class Size:
     shipped_orders: int = 150  # store orders imported before the chaos, each shipped in one or two packages
     products: int = 100  # store products of 4 inventory rows each, for the inventory flow
     purge_orders: int = 500  # closed orders with customer data, due for the purge
+    pushed_orders: int = 300  # orders placed on the push flow's store during the chaos, each pushed
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,9 @@ class Flow:
     kind: ClassVar[str]
     params: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, sim, account: Account, slot: int, size: Size) -> None:
+    def __init__(self, sim, account: Account, slot: int, size: Size, web_url: str = "") -> None:
         self.sim, self.account, self.slot, self.size = sim, account, slot, size
+        self.web_url = web_url  # the app served over HTTP (the push flow's intake)
         self.name = f"{self.kind}{slot}"
         self.store: dict | None = None
         self.channel: SalesChannel | None = None
@@ -123,6 +130,9 @@ class Flow:
     def setup(self) -> None:
         raise NotImplementedError
 
+    def tick(self) -> None:
+        """Called on every turn of the driver, before `wants_run`: work of the flow's own during the chaos."""
+
     def faults(self, faults: dict) -> None:
         if self.store:
             self.sim.admin("PUT", f"/stores/{self.store['subdomain']}/faults", {**faults, "seed": self.slot})
@@ -173,6 +183,19 @@ class ImportFlow(Flow):
         self._channel()
         self.in_scope = self._store_ids()
         self.listed = self.size.orders
+
+    def done(self) -> bool:
+        """A run ended well and no order waits for a retry: an order whose detail failed past the client's
+        retries is pending (a partial run), and the next import, as the schedule would start, retries it."""
+        return super().done() and not self._pending()
+
+    def _pending(self) -> bool:
+        return (
+            db.session.scalar(
+                select(PendingOrder.id).where(PendingOrder.channel_id == self.channel.id).limit(1)
+            )
+            is not None
+        )
 
     def _store_ids(self) -> Counter:
         with self._reader() as client:
@@ -381,7 +404,124 @@ class PurgeFlow(Flow):
         ]
 
 
-FLOWS: list[type[Flow]] = [ImportFlow, ShipmentFlow, InventoryFlow, PurgeFlow]
+class PushIntakeFlow(ImportFlow):
+    """Orders placed on a store with the Push Orders add-on during the chaos, pushed to the app's intake over
+    HTTP with push faults (lost, duplicated, out of order) on top of the API faults; the intake's jobs import
+    them without a call, then the catch-up sweep (the scheduled import with push on) fetches what no push
+    brought. Floor: one listing page per 500 orders, one detail per order no push brought (a lost push, or
+    one the intake could not take); the push path's own runs make no call at all."""
+
+    action, kind = SyncAction.IMPORT_ORDERS, "push"
+    BATCHES = 6  # orders are placed in this many batches ...
+    BATCH_EVERY = 1.5  # ... this many seconds apart, so pushes arrive during the kills and the restart
+    PUSH_FAULTS = {"lost_rate": 0.03, "duplicate_rate": 0.03, "reorder_rate": 0.03}
+
+    def setup(self) -> None:
+        self._store(products=30, orders=0, **NO_EXTRAS)
+        self._catalog()
+        channel = self._channel()
+        setting, secret = order_push.turn_on(channel, None)
+        db.session.commit()
+        self.sim.admin(
+            "PUT",
+            f"/stores/{self.store['subdomain']}/push",
+            {"url": f"{self.web_url}/intake/brightsites/{setting.public_id}/{secret}", "concurrency": 4,
+             "seed": self.slot, **self.PUSH_FAULTS},
+        )  # fmt: skip
+        self.listed = self.size.pushed_orders
+        self.in_scope: Counter = Counter()
+        self.placed = 0
+        self.next_batch = 0.0
+        self.pushed_at: datetime | None = None  # when the store had sent every push
+        self.push_stats: dict[str, int] = {}
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if self.placed < self.size.pushed_orders and now >= self.next_batch:
+            count = min(
+                math.ceil(self.size.pushed_orders / self.BATCHES), self.size.pushed_orders - self.placed
+            )
+            self.sim.admin(
+                "POST", f"/stores/{self.store['subdomain']}/orders", {"status": "paid", "count": count}
+            )
+            self.placed += count
+            self.next_batch = now + self.BATCH_EVERY
+        elif self.placed == self.size.pushed_orders and self.pushed_at is None:
+            waited = self.sim.admin("POST", f"/stores/{self.store['subdomain']}/push/wait", {"timeout": 0.2})
+            if waited["finished"]:
+                # The listing compares store update times to the second: the sweep starts a second later.
+                time.sleep(1.1)
+                self.pushed_at = utcnow()
+                self.push_stats = waited["stats"]
+
+    def _pushes_waiting(self) -> bool:
+        return (
+            db.session.scalar(
+                select(func.count(PushedOrder.id)).where(
+                    PushedOrder.channel_id == self.channel.id, PushedOrder.state == PushState.RECEIVED
+                )
+            )
+            > 0
+            or runs.active_run(self.channel.id, SyncAction.IMPORT_PUSHED) is not None
+        )
+
+    def done(self) -> bool:
+        """A sweep asked for after the last push, that ended well, and no order waiting for a retry (the
+        pushes' own runs are done by then)."""
+        if self.pushed_at is None:
+            return False
+        run = self.latest_run()
+        return (
+            run is not None
+            and run.created_at >= self.pushed_at
+            and run.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
+            and not self._pending()
+        )
+
+    def wants_run(self) -> bool:
+        # The sweep after the pushes were taken: earlier it would fetch orders whose push is on its way.
+        return (
+            self.pushed_at is not None
+            and not self.done()
+            and not self._pushes_waiting()
+            and runs.active_run(self.channel.id, self.action) is None
+        )
+
+    def _arrivals(self) -> dict[str, int]:
+        rows = db.session.execute(
+            select(OrderArrival.path, func.count())
+            .where(OrderArrival.channel_id == self.channel.id)
+            .group_by(OrderArrival.path)
+        ).all()
+        return {str(path): int(count) for path, count in rows}
+
+    def floor(self) -> int:
+        not_pushed = sum(n for path, n in self._arrivals().items() if path != ArrivalPath.PUSH)
+        return math.ceil(self.listed / 500) + not_pushed
+
+    def invariants(self) -> list[Check]:
+        checks = super().invariants()
+        push_calls = db.session.scalar(
+            select(func.coalesce(func.sum(SyncRun.api_calls), 0)).where(
+                SyncRun.channel_id == self.channel.id, SyncRun.action == SyncAction.IMPORT_PUSHED
+            )
+        )
+        stats = self.push_stats
+        answers = {k.removeprefix("status_"): v for k, v in stats.items() if k.startswith("status_")}
+        checks.append(
+            Check(
+                self.name,
+                "push path: 0 API calls, the rest by the sweep",
+                push_calls == 0 and self.placed == self.size.pushed_orders,
+                f"{self.placed} placed; pushes lost {stats.get('lost', 0)}, duplicated "
+                f"{stats.get('duplicated', 0)}, out of order {stats.get('reordered', 0)}, answers {answers}; "
+                f"orders by arrival {self._arrivals()}; push runs' calls {push_calls}",
+            )
+        )
+        return checks
+
+
+FLOWS: list[type[Flow]] = [ImportFlow, ShipmentFlow, InventoryFlow, PurgeFlow, PushIntakeFlow]
 
 
 def _ups_ground() -> CarrierService:

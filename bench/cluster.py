@@ -1,6 +1,7 @@
 """The production processes a bench needs, each a real process it can kill: a Redis server of its own (on a
 free port, nothing kept on disk, so a restart loses every queued job) and a pool of `python -m jobs.worker`
-processes kept at their number by a supervisor, as systemd's Restart=always would.
+processes kept at their number by a supervisor, as systemd's Restart=always would, and the web app under
+gunicorn (a store's pushes reach it over HTTP).
 
 A worker is SIGKILLed with its whole process group: RQ runs each job in a forked work horse, and a crash of
 the machine or an OOM kill takes the horse too."""
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 import redis
+import requests
 from rq import Worker
 
 from bench.simulator_process import ROOT, free_port
@@ -131,6 +133,43 @@ class WorkerPool:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
             process.log.close()
+
+
+class WebServer:
+    """gunicorn serving `app:create_app()` on 127.0.0.1:<free port> with `env`; its output goes to web.log."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path, workers: int = 2, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_dir / "web.log", "wb")  # noqa: SIM115  closed with the server
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+             "app:create_app()"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        with requests.Session() as http:
+            http.trust_env = False
+            for _ in range(300):
+                try:
+                    if http.get(f"{self.base_url}/login", timeout=10).status_code == 200:
+                        return
+                except requests.RequestException:
+                    time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start; see {log_dir / 'web.log'}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.log.close()
 
 
 def busy_worker_pids(redis_url: str) -> set[int]:

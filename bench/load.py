@@ -6,14 +6,15 @@
 Everything runs as in production, each in its own processes: gunicorn (`--web-workers` sync workers) serving
 the app on PostgreSQL (DATABASE_URL; a schema of its own, see bench/scratch_database.py), a Redis of its own,
 `--workers` `python -m jobs.worker` processes, and the Bright Sites simulator. The demo data is seeded (cli/
-demo_seed.py) plus 10 logins per role. The browsed channel (Northwind Apparel) and `--background-channels`
-more have stores of `--orders` orders; while locust runs, each channel always has an order import and a full
-inventory export queued or running (the first import brings the N orders in, while the users browse them).
-Locust (headless, bench/load_users.py) spawns `--users` users across the five roles; each opens the pages its
-role may see (probed first: a page the role is refused is left out, and listed): the channel list, the
-channel page and its tabs, the sync panel, orders (list, a search, an order), the mapping views, a SKU search,
-the CSV exports, products. Printed: p50/p95/p99 per page, the error count and the 5xx count.
-Target: p95 < 300 ms on every page, 0 errors, 0 5xx.
+demo_seed.py) plus 10 logins per role (owners and admins enrolled in MFA with the bench's TOTP secret: each
+logs in once, password then code, see bench/load_login.py). The browsed channel (Northwind Apparel) and
+`--background-channels` more have stores of `--orders` orders; while locust runs, each channel always has an
+order import and a full inventory export queued or running (the first import brings the N orders in, while the
+users browse them). Locust (headless, bench/load_users.py) spawns `--users` users across the five roles; each
+opens the pages its role may see (probed first: a page the role is refused is left out, and listed): the
+channel list, the channel page and its tabs, the sync panel, orders (list, a search, an order), the mapping
+views, a SKU search, the CSV exports, products. Printed: p50/p95/p99 per page, the error count and the 5xx
+count. Target: p95 < 300 ms on every page, 0 errors, 0 5xx.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import subprocess
 import sys
@@ -36,9 +38,9 @@ import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
-from bench.cluster import RedisServer, WorkerPool  # noqa: E402
+from bench.cluster import RedisServer, WebServer, WorkerPool  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
-from bench.simulator_process import free_port  # noqa: E402
+from bench.mfa_enrolment import enrol_if_required  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, USERS, seed  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
@@ -56,13 +58,15 @@ LOGINS_PER_ROLE = 10
 TARGET_P95_MS = 300
 
 
-def add_logins(accounts: dict[str, Account]) -> list[list[str]]:
-    """LOGINS_PER_ROLE users per demo role (same scope as the demo's user of that role)."""
-    logins = []
+def add_logins(accounts: dict[str, Account], per_role: int) -> tuple[list[list[str]], list[list[str]]]:
+    """`per_role` users per demo role (same scope as the demo's user of that role) for locust, and one more
+    per role for the probe: a TOTP code is taken once per step, so no user logs in twice. Each login is
+    [email, password, role, TOTP secret or ""]."""
+    logins, probes = [], []
     for email, name, role, _account in USERS:
         demo = db.session.scalar(select(User).where(User.email == email))
         scope = demo.memberships[0]
-        for n in range(1, LOGINS_PER_ROLE + 1):
+        for n in range(per_role + 1):
             user = User(email=f"load-{n}-{email}", name=f"{name} {n}")
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
@@ -75,9 +79,11 @@ def add_logins(accounts: dict[str, Account]) -> list[list[str]]:
                     role=role,
                 )
             )
-            logins.append([user.email, DEMO_PASSWORD, role.value])
+            db.session.flush()
+            secret = enrol_if_required(user) or ""
+            (probes if n == 0 else logins).append([user.email, DEMO_PASSWORD, role.value, secret])
     db.session.commit()
-    return logins
+    return logins, probes
 
 
 def store_channel(sim, account: Account, name: str, orders: int, seed_number: int) -> SalesChannel:
@@ -170,15 +176,15 @@ def pages_for(channel_id: int, order_id: int) -> list[list[str]]:
     ]
 
 
-def probe(base: str, logins: list[list[str]], account_id: int, pages: list[list[str]]) -> dict[str, list]:
+def probe(base: str, probes: list[list[str]], account_id: int, pages: list[list[str]]) -> dict[str, list]:
     """Which pages each role may open (200); the others are left out of its browsing, and printed."""
     allowed = {}
-    for email, password, role in logins[::LOGINS_PER_ROLE]:
+    for email, password, role, secret in probes:
         with requests.Session() as http:
             http.trust_env = False
             http.get = _prefixed(http.get, base)
             http.post = _prefixed(http.post, base)
-            token = sign_in(http, email, password)
+            token = sign_in(http, email, password, secret)
             http.post("/accounts/switch", data={"account_id": account_id, "csrf_token": token})
             answers = {label: http.get(path).status_code for label, path in pages}
         allowed[role] = [[label, path] for label, path in pages if answers[label] == 200]
@@ -192,26 +198,6 @@ def _prefixed(method, base: str):
         return method(base + path, timeout=30, **kwargs)
 
     return call
-
-
-def start_web(env: dict[str, str], workers: int, port: int, work: Path) -> subprocess.Popen:
-    log = open(work / "gunicorn.log", "wb")  # noqa: SIM115  closed with the process
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:create_app()"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    with requests.Session() as http:
-        http.trust_env = False
-        for _ in range(300):
-            try:
-                if http.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 200:
-                    return process
-            except requests.RequestException:
-                time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start; see gunicorn.log")
 
 
 def read_stats(prefix: Path) -> list[dict]:
@@ -255,7 +241,8 @@ def main() -> None:
     try:
         with app.app_context():
             accounts = seed()["accounts"]
-            logins = add_logins(accounts)
+            # Enough logins that no locust user logs in as one already used (a TOTP code is taken once).
+            logins, probes = add_logins(accounts, max(LOGINS_PER_ROLE, math.ceil(args.users / len(USERS))))
             apparel = accounts["Northwind Apparel"]
             apparel_id = apparel.id
             channels = [store_channel(sim, apparel, "loadmain", args.orders, 1)]
@@ -277,9 +264,8 @@ def main() -> None:
                     break
                 db.session.remove()
                 time.sleep(0.5)
-        port = free_port()
-        web = start_web(env, args.web_workers, port, work)
-        base = f"http://127.0.0.1:{port}"
+        web = WebServer(env, work, workers=args.web_workers)
+        base = web.base_url
         print(
             f"load: {args.users} users over 5 roles, {args.duration} s after a spawn at {args.spawn_rate}/s; "
             f"gunicorn {args.web_workers} workers; {len(channel_ids)} channels with {args.orders}-order "
@@ -289,7 +275,7 @@ def main() -> None:
         )
         plan = {
             "users": logins,
-            "pages": probe(base, logins, apparel_id, pages_for(main_channel, order_id)),
+            "pages": probe(base, probes, apparel_id, pages_for(main_channel, order_id)),
             "account_id": apparel_id,
         }
         plan_file = work / "plan.json"
@@ -315,8 +301,7 @@ def main() -> None:
             background.stop.set()
             background.join(10)
         if web is not None:
-            web.terminate()
-            web.wait(30)
+            web.stop()
         pool.stop()
         redis_server.stop()
         sim.stop()
@@ -333,7 +318,7 @@ def report(rows: list[dict], result: dict, background: Background, imported: int
             f"{row['95%']:>7} {row['99%']:>7}"
         )
         if (
-            row["Name"] not in ("login", "login form", "switch account")
+            row["Name"] not in ("login", "login form", "login code", "switch account")
             and float(row["95%"]) >= TARGET_P95_MS
         ):
             slow.append(row["Name"])

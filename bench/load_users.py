@@ -1,11 +1,11 @@
 """The locustfile of bench/load.py: techOMS users of the five roles browsing what their role may see.
 
 Run by bench/load.py (`locust -f bench/load_users.py --headless ...`) with LOAD_PLAN naming a JSON file:
-{"users": [[email, password, role], ...], "pages": {role: [[label, path], ...]}, "account_id": id}. Each
-simulated user takes the next login of the plan, signs in (`sign_in` of bench/load_login.py: the one place
-that knows how), switches to the bench's account, then opens a random page of its role every 0.5-2 s. Every
-answer's status is counted; LOAD_RESULT receives {"statuses": {code: count}} when locust quits (the 5xx
-figure)."""
+{"users": [[email, password, role, TOTP secret or ""], ...], "pages": {role: [[label, path], ...]},
+"account_id": id}. Each simulated user takes the next login of the plan, signs in (`sign_in` of
+bench/load_login.py: the one place that knows how), switches to the bench's account, then opens a random page
+of its role every 0.5-2 s. Every answer's status is counted; LOAD_RESULT receives {"statuses": {code: count}}
+when locust quits (the 5xx figure)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ PLAN = (
     if os.environ.get("LOAD_PLAN")
     else {"users": [], "pages": {}}
 )
-LOGINS = itertools.cycle(PLAN["users"] or [["", "", ""]])
+LOGINS = itertools.cycle(PLAN["users"] or [["", "", "", ""]])
 STATUSES: Counter = Counter()
 
 
@@ -48,8 +48,8 @@ class TechomsUser(HttpUser):
     wait_time = between(0.5, 2.0)
 
     def on_start(self) -> None:
-        email, password, self.role = next(LOGINS)
-        token = sign_in(self.client, email, password)
+        email, password, self.role, secret = next(LOGINS)
+        token = sign_in(self.client, email, password, secret)
         self.client.post(
             "/accounts/switch",
             data={"account_id": PLAN["account_id"], "csrf_token": token},

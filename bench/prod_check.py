@@ -3,12 +3,13 @@
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/techoms_check \
     REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python -m bench.prod_check
 
-It migrates the database, seeds the demo, starts the Bright Sites simulator (demo store), gunicorn
-(4 workers), 4 RQ workers and the cron process — exactly the commands of the README's Production section, with
-TECHOMS_ENV=production — then walks through /healthz, /readyz, login, the channel list, connecting the demo
-store, an order import (waiting for the orders to arrive), /metrics, and finally reads every process's log:
-each line JSON, none with the store token, the demo password or a customer e-mail. Each step prints its time;
-everything it started is stopped; the exit code tells (0 ok, 1 a step failed, 2 cannot start).
+It migrates the database, seeds the demo, starts the Bright Sites simulator (demo store), gunicorn (4
+workers), 4 RQ workers and the cron process — exactly the commands of the README's Production section, with
+TECHOMS_ENV=production — then walks through /healthz, /readyz, login (the owner's password, then the TOTP code
+of the demo's known secret), the channel list, connecting the demo store, an order import (waiting for the
+orders to arrive), /metrics, and finally reads every process's log: each line JSON, none with the store token,
+the demo password or a customer e-mail. Each step prints its time; everything it started is stopped; the exit
+code tells (0 ok, 1 a step failed, 2 cannot start).
 
 The database must be one of its own (a channel of the demo store is created in it): it refuses one that
 already holds channels. Secrets (SECRET_KEY, TOKEN_ENCRYPTION_KEYS, METRICS_TOKEN) come from the environment
@@ -31,13 +32,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import requests
 from cryptography.fernet import Fernet
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, inspect, text
 
 from bench.simulator_process import ROOT, Simulator, free_port
-from cli.demo_seed import DEMO_PASSWORD, USERS
+from cli.demo_seed import DEMO_PASSWORD, DEMO_TOTP_SECRETS, USERS
 from connectors.brightsites.client import BrightSitesClient
 from sandbox.demo import DEMO_READONLY_TOKEN, DEMO_SHOP_DOMAIN, DEMO_TOKEN
 
@@ -307,11 +309,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  one jour
     def login() -> str:
         web.get("/login")
         response = web.post("/login", {"email": OWNER_EMAIL, "password": DEMO_PASSWORD})
+        # An owner: the second factor, with the code the demo's authenticator secret shows now.
+        expect(response.url.endswith("/login/code"), f"no code step after the password: {response.url}")
+        response = web.post("/login/code", {"code": pyotp.TOTP(DEMO_TOTP_SECRETS[OWNER_EMAIL]).now()})
         expect(
             response.status_code == 200 and "Log out" in response.text,
             f"login answered {response.status_code}",
         )
-        return OWNER_EMAIL
+        return f"{OWNER_EMAIL}, password and TOTP code"
 
     def channel_list() -> str:
         response = web.get("/channels/")
@@ -390,7 +395,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  one jour
         expect(bool(emails), "the demo store listed no customer e-mail to look for")
         lines = {name: lines for name, lines in stack.log_lines().items() if name not in ("migrate", "seed")}
         total = sum(len(v) for v in lines.values())
-        secrets_found = [DEMO_TOKEN, DEMO_PASSWORD, env["SECRET_KEY"], env["METRICS_TOKEN"], *emails]
+        totp_secret = DEMO_TOTP_SECRETS[OWNER_EMAIL]
+        secrets_found = [
+            DEMO_TOKEN,
+            DEMO_PASSWORD,
+            totp_secret,
+            env["SECRET_KEY"],
+            env["METRICS_TOKEN"],
+            *emails,
+        ]
         for name, entries in lines.items():
             for line in entries:
                 try:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.chaos
 SMALL = Options(
     channels=2,
     workers=2,
-    size=Size(orders=60, shipped_orders=20, products=10, purge_orders=30),
+    size=Size(orders=60, shipped_orders=20, products=10, purge_orders=30, pushed_orders=30),
     latency_ms=20,
     kill_every=2.0,
     max_kills=1,
