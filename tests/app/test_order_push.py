@@ -287,6 +287,22 @@ def test_pushes_are_rate_limited_per_channel(make_app, app_config, shop):
     assert answers == [400, 400, 429]
 
 
+def test_a_push_is_taken_while_redis_is_down(make_app, app_config, shop, simulator):
+    """Nothing listens on the configured Redis: the rate check stays open and the job waits for the cron, but
+    the push is stored and answered 202 (a refused push is not sent again; a stored one is safe)."""
+    store, channel, path = shop
+    dead = "redis://127.0.0.1:1/0"
+    no_redis = make_app({**app_config, "REDIS_URL": dead, "RATELIMIT_STORAGE_URI": dead})
+    order_id = simulator.add_order(store, status="paid")
+    answer = no_redis.test_client().post(
+        path, data=json.dumps(payload(simulator, store, order_id)), content_type=JSON
+    )
+    assert answer.status_code == 202
+    db.session.expire_all()
+    stored = db.session.scalars(select(PushedOrder).where(PushedOrder.channel_id == channel.id)).all()
+    assert [(p.external_id, p.state) for p in stored] == [(order_id, PushState.RECEIVED)]
+
+
 def test_secret_never_reaches_the_access_log():
     line = '127.0.0.1 - - "POST /intake/brightsites/AbC_12/s3cr3t-Value_x HTTP/1.1" 202 -'
     assert redact(line) == '127.0.0.1 - - "POST /intake/brightsites/AbC_12/*** HTTP/1.1" 202 -'
