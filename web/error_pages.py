@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from extensions import db
@@ -25,6 +26,7 @@ MESSAGES = {
     415: ("Not a form", "This address accepts only the form on its page; send it from there."),
     429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
     500: ("Something went wrong", "An unexpected error happened. It has been logged; nothing was saved."),
+    503: ("Busy for a moment", "A service the app needs did not answer; nothing was saved. Try again soon."),
 }
 
 
@@ -59,6 +61,10 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if isinstance(error, RedisError):  # Redis is out (jobs, throttles): say so, it is no bug of ours
+            log.warning("Redis unavailable on %s: %s", request.endpoint, type(error).__name__)
+            db.session.rollback()
+            return render_error(503)
         log.exception("unhandled error on %s", request.endpoint)
         db.session.rollback()
         return render_error(InternalServerError.code)
