@@ -34,7 +34,7 @@ from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import statuses, translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from models.activity import EventLevel, FailureCause, RunStatus, SyncAction, SyncCursor, SyncRun, SyncTrigger
+from models.activity import EventLevel, FailureCause, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
@@ -43,7 +43,7 @@ from services import timezones
 from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from services.order_push import settings as order_push
-from sync import order_upsert, runs
+from sync import order_upsert, runs, watermarks
 from sync.call_recorder import CallRecorder
 from sync.errors import CredentialsRefused, StoreUnavailable
 from sync.pending_orders import PendingBook
@@ -122,7 +122,7 @@ def import_orders(
     _retry_pending(state)
     if moves_watermark:
         if stable:
-            _advance_watermark(channel, updated_to)
+            watermarks.advance(channel, SyncAction.IMPORT_ORDERS, updated_to)
         else:
             runs.add_event(
                 run,
@@ -149,28 +149,12 @@ def _list_filters(
             )
         return filters, False
     filters = {"updated_to": updated_to}
-    cursor = _cursor(channel)
+    cursor = watermarks.cursor(channel, SyncAction.IMPORT_ORDERS)
     if cursor is not None:
         filters["updated_from"] = cursor.value - OVERLAP
     if channel.import_since:
         filters["created_from"] = timezones.day_start_utc(channel.import_since, zone)
     return filters, True
-
-
-def _cursor(channel: SalesChannel) -> SyncCursor | None:
-    return db.session.scalar(
-        select(SyncCursor).where(
-            SyncCursor.channel_id == channel.id, SyncCursor.action == SyncAction.IMPORT_ORDERS
-        )
-    )
-
-
-def _advance_watermark(channel: SalesChannel, value: datetime) -> None:
-    cursor = _cursor(channel)
-    if cursor is None:
-        db.session.add(SyncCursor(channel_id=channel.id, action=SyncAction.IMPORT_ORDERS, value=value))
-    elif value > cursor.value:
-        cursor.value = value
 
 
 def existing_orders(channel: SalesChannel, ids: Iterable[int]) -> dict[int, SalesOrder]:

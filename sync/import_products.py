@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -23,12 +23,12 @@ from connectors.brightsites import errors as bs_errors
 from connectors.brightsites.client import BrightSitesClient, format_filter_time
 from connectors.brightsites.gift_certificates import is_gift_certificate
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncAction, SyncCursor, SyncRun
+from models.activity import EventLevel, RunStatus, SyncAction, SyncRun
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.store_catalog import StoreProduct
 from services.catalog_import import CatalogWriter, MalformedProduct
-from sync import runs
+from sync import runs, watermarks
 from sync.call_recorder import CallRecorder
 from sync.errors import StoreUnavailable
 
@@ -54,7 +54,7 @@ def import_products(
     if relinked:
         counts["linked"] += relinked
     started = utcnow().replace(microsecond=0)  # whole seconds: the filter is sent with second precision
-    cursor = _cursor(channel)
+    cursor = watermarks.cursor(channel, SyncAction.IMPORT_PRODUCTS)
     full = cursor is None or bool(run.params.get("full"))
     # A whole listing that also updates linked variants shows every product again, changed or not: the way
     # to bring variants linked by an earlier create-only run in line with the store (one call per product).
@@ -85,7 +85,7 @@ def import_products(
     if full and stable:
         _report_gone(run, channel, seen, counts)
     if stable and not show_failures:
-        _advance_watermark(channel, started)
+        watermarks.advance(channel, SyncAction.IMPORT_PRODUCTS, started)
     elif not stable:
         runs.add_event(
             run,
@@ -229,22 +229,6 @@ def _label(item: dict[str, Any]) -> str:
     name = str(item.get("name") or "").strip()[:80]
     sku = str(item.get("sku") or "").strip()[:60]
     return f"Product {item.get('id')} {name} ({sku})" if sku else f"Product {item.get('id')} {name}"
-
-
-def _cursor(channel: SalesChannel) -> SyncCursor | None:
-    return db.session.scalar(
-        select(SyncCursor).where(
-            SyncCursor.channel_id == channel.id, SyncCursor.action == SyncAction.IMPORT_PRODUCTS
-        )
-    )
-
-
-def _advance_watermark(channel: SalesChannel, value: datetime) -> None:
-    cursor = _cursor(channel)
-    if cursor is None:
-        db.session.add(SyncCursor(channel_id=channel.id, action=SyncAction.IMPORT_PRODUCTS, value=value))
-    elif value > cursor.value:
-        cursor.value = value
 
 
 def _commit_page(run: SyncRun, recorder: CallRecorder, counts: Counter) -> None:

@@ -1,0 +1,26 @@
+"""A listing's watermark per channel and action (`SyncCursor`): the instant up to which the store's list has
+been read, so the next run asks only for what changed since. Never moves back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from extensions import db
+from models.activity import SyncAction, SyncCursor
+from models.channels import SalesChannel
+
+
+def cursor(channel: SalesChannel, action: SyncAction) -> SyncCursor | None:
+    return db.session.scalar(
+        select(SyncCursor).where(SyncCursor.channel_id == channel.id, SyncCursor.action == action)
+    )
+
+
+def advance(channel: SalesChannel, action: SyncAction, value: datetime) -> None:
+    current = cursor(channel, action)
+    if current is None:
+        db.session.add(SyncCursor(channel_id=channel.id, action=action, value=value))
+    elif value > current.value:
+        current.value = value
