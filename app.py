@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from flask import Flask
 from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 import models
+from blueprints import (
+    accounts,
+    alerts,
+    api,
+    api_cost,
+    api_keys,
+    auth,
+    channel_wizard,
+    channels,
+    health,
+    home,
+    intake,
+    mappings,
+    metrics,
+    mfa,
+    order_push,
+    orders,
+    privacy,
+    products,
+    shipments,
+    sync,
+    users,
+    warehouses,
+)
 from cli.demo_seed import demo_cli
 from cli.tokens import tokens_cli
 from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
@@ -71,35 +93,36 @@ def register_extensions(app: Flask) -> None:
             enable_sqlite_pragmas(db.engine)
 
 
+# Every blueprint, imported by name above so import-linter and a reader see each edge.
 BLUEPRINTS = (
-    "accounts",
-    "alerts",
-    "api",
-    "api_cost",
-    "api_keys",
-    "auth",
-    "channel_wizard",
-    "channels",
-    "health",
-    "home",
-    "intake",
-    "mappings",
-    "metrics",
-    "mfa",
-    "order_push",
-    "orders",
-    "privacy",
-    "products",
-    "shipments",
-    "sync",
-    "users",
-    "warehouses",
+    accounts.bp,
+    alerts.bp,
+    api.bp,
+    api_cost.bp,
+    api_keys.bp,
+    auth.bp,
+    channel_wizard.bp,
+    channels.bp,
+    health.bp,
+    home.bp,
+    intake.bp,
+    mappings.bp,
+    metrics.bp,
+    mfa.bp,
+    order_push.bp,
+    orders.bp,
+    privacy.bp,
+    products.bp,
+    shipments.bp,
+    sync.bp,
+    users.bp,
+    warehouses.bp,
 )
 
 
 def register_blueprints(app: Flask) -> None:
-    for name in BLUEPRINTS:
-        app.register_blueprint(import_module(f"blueprints.{name}").bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
