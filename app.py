@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
@@ -34,7 +33,7 @@ from blueprints import (
 )
 from cli.demo_seed import demo_cli
 from cli.tokens import tokens_cli
-from extensions import csrf, db, enable_sqlite_pragmas, limiter, migrate
+from extensions import csrf, db, enable_sqlite_pragmas, init_redis, limiter, migrate
 from observability import json_logs
 from permissions import enforce_declared_permission
 from web import (
@@ -87,7 +86,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_sessions.init_app(app)
     api_requests.init_app(app)
-    app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
+    init_redis(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             enable_sqlite_pragmas(db.engine)
