@@ -13,13 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm, recheck_connection
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncTrigger
 from models.channels import ChannelType, InventoryMode, SalesChannel, ScheduleStart
 from permissions import Permission, current_account, require
 from services import audit
 from services.channels import store_connection, token_vault, wizard_drafts
-from sync import runs
+from sync.start import start_run
 from web.htmx import redirect_to, render
 from web.store_call_limits import limit_store_calls
 
@@ -167,11 +166,8 @@ def options():
     wizard_drafts.discard(draft)
     current_app.logger.info("channel created", extra={"channel_id": channel.id})
     if form.first_import.data == "now":
-        run, created = runs.request_run(
-            channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL, user=current_user
-        )
-        if created:
-            enqueue_run(run)
+        start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL, current_user)
+        db.session.commit()
         flash(f"Channel {channel.name} created; its first order import started.", "success")
         return redirect_to(url_for("sync.actions", channel_id=channel.id))
     return redirect_to(url_for("channels.view", channel_id=channel.id, view="main"))
