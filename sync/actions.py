@@ -114,7 +114,7 @@ REGISTRY: dict[SyncAction, Action] = {
         Action(
             SyncAction.PURGE_PII,
             purge_pii.purge,
-            purge_pii.summary_of,
+            purge_pii.purge_summary,
             calls_store=False,
             after_failure=purge_pii.audit_failure,
             internal_failure=purge_pii.FAILED,
@@ -122,7 +122,7 @@ REGISTRY: dict[SyncAction, Action] = {
         Action(
             SyncAction.IMPORT_PUSHED,
             import_pushed.import_received,
-            import_pushed.summary_of,
+            import_pushed.pushed_summary,
             calls_store=False,
             job=None,  # the push job (sync/push_drain.py) runs it in place
             ending=import_pushed.ending,

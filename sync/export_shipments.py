@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from connectors.brightsites import errors as bs_errors
-from connectors.brightsites import translate
+from connectors.brightsites import statuses, translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncRun
@@ -36,7 +36,6 @@ from sync.context import RunContext
 from sync.errors import ChannelUnusable, StoreUnavailable
 
 MAX_UNREACHABLE_IN_A_ROW = 5  # orders; past this the store is down: stop and let the job retry later
-MOAS_PENDING = "moas_pending"
 READ_ONLY = (
     "The store refused to create shipments with this channel's access token (it is read-only). Replace it "
     "with a Read/Write token under Advanced settings › Access Token; nothing was sent."
@@ -159,7 +158,7 @@ def _export_order(state: _ShipmentExport, order: SalesOrder) -> None:
     if unsure:
         _reconcile(state, order, shipments, unsure)
     waiting = [s for s in shipments if s.export_status == ExportStatus.WAITING]
-    if waiting and order.store_status == MOAS_PENDING:
+    if waiting and order.store_status == statuses.MOAS_PENDING:
         for shipment in waiting:
             _fail(state, order, shipment, ExportProblem.MOAS_PENDING, _moas_message(order))
         return

@@ -48,12 +48,12 @@ from models.base import utcnow
 from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
-from services import timezones
+from services import timezones, watermarks
 from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from services.order_push import settings as order_push
 from services.orders.failed_orders import retry_outstanding
-from sync import order_upsert, runs, watermarks
+from sync import order_upsert
 from sync.context import RunContext
 from sync.errors import CredentialsRefused, StoreUnavailable
 from sync.pending_orders import PendingBook
@@ -230,8 +230,7 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
             )
         except (translate.TranslationError, AttributeError, TypeError, ValueError):
             state.counts["failed"] += 1
-            runs.add_event(
-                state.run,
+            state.ctx.event(
                 EventLevel.ERROR,
                 "The store listed an order techOMS cannot read (no valid id or update time); it was skipped.",
             )
@@ -268,8 +267,7 @@ def _cancel_from_summary(
     order.store_updated_at = updated
     if order_upsert.cancel(order):
         state.counts["cancelled"] += 1
-        runs.add_event(
-            state.run,
+        state.ctx.event(
             EventLevel.INFO,
             f"Order {order.number} was cancelled on the store: cancelled in techOMS.",
             order=order,
@@ -306,8 +304,7 @@ def _translated(state: OrderImport, oid: int, outcome: Any) -> translate.OrderRe
     if isinstance(outcome, bs_errors.NotFound):
         _clear_pending(state, oid)
         state.counts["skipped"] += 1
-        runs.add_event(
-            state.run,
+        state.ctx.event(
             EventLevel.WARNING,
             f"Order {oid} is no longer on the store; skipped.",
             external_order_id=oid,
@@ -350,97 +347,109 @@ def _translated(state: OrderImport, oid: int, outcome: Any) -> translate.OrderRe
 def _import_one(
     state: OrderImport, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
 ) -> None:
-    run, channel, oid = state.run, state.channel, record.external_id
-    if order is None and record.status in statuses.NEVER_FULFILLED:
-        _clear_pending(state, oid)
-        state.counts["skipped"] += 1
-        runs.add_event(
-            run,
-            EventLevel.INFO,
-            f"Order {record.number} is {record.status.replace('_', ' ')} on "
-            "the store: not imported for fulfilment.",
-            external_order_id=oid,
-        )
-        return
-    if (
-        order is None
-        and channel.import_since
-        and record.created_at < timezones.day_start_utc(channel.import_since, state.store_tz)
-    ):
-        _clear_pending(state, oid)
+    """One translated order: left out, failed for its SKUs, or written and reported."""
+    if order is None and _left_out(state, record):
+        _clear_pending(state, record.external_id)
         state.counts["skipped"] += 1
         return
-    if record.status != statuses.CANCELED and not (order and order.is_locked):
-        unresolved = [line for line in record.physical_lines if line.sku not in variant_ids]
-        if unresolved:
-            problems = "; ".join(
-                f"line {line.external_line_id} SKU '{line.sku}' matches no product variant"
-                if line.sku
-                else f"line {line.external_line_id} has no SKU"
-                for line in unresolved
-            )
-            missing = [line.sku for line in unresolved if line.sku]
-            # A line without a SKU is not fixed by a mapping: such an order is grouped under that cause.
-            cause = FailureCause.MISSING_SKU if len(missing) == len(unresolved) else FailureCause.NO_SKU
-            _fail(
-                state,
-                oid,
-                f"Order {record.number} not imported: {problems}. Add a SKU mapping, then retry.",
-                cause,
-                skus=missing,
-                number=record.number,
-                order=order,
-            )
-            return
+    if _fails_for_skus(state, record, order, variant_ids):
+        return
     carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
     was = order.status if order is not None else None
-    saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier, state.warehouse_id)
+    saved, outcome = order_upsert.upsert(
+        state.channel, record, order, variant_ids, carrier, state.warehouse_id
+    )
     if outcome == order_upsert.Outcome.CREATED:
-        db.session.add(OrderArrival(order=saved, channel_id=channel.id, path=state.arrival))
-    _clear_pending(state, oid)
+        db.session.add(OrderArrival(order=saved, channel_id=state.channel.id, path=state.arrival))
+    _clear_pending(state, record.external_id)
     nothing_to_ship = saved.status == OrderStatus.NOT_FOR_FULFILMENT
     # A new order with nothing to ship is recorded, but the run counts it as skipped for fulfilment.
     state.counts["skipped" if order is None and nothing_to_ship else outcome.value] += 1
-    if nothing_to_ship and was != OrderStatus.NOT_FOR_FULFILMENT:
-        _note(state, saved, "holds only gift certificates: nothing to ship, recorded as not for fulfilment.")
-    elif was == OrderStatus.NOT_FOR_FULFILMENT and not saved.is_locked and not nothing_to_ship:
-        _note(state, saved, f"now has a line to ship: imported for fulfilment as {saved.status.label}.")
+    _report_fulfilment_change(state, saved, was, nothing_to_ship)
     if (
         record.shipping_method
         and carrier is None
         and outcome != order_upsert.Outcome.LOCKED
         and not nothing_to_ship
     ):
-        runs.add_event(
-            run,
+        state.ctx.event(
             EventLevel.WARNING,
             f"Order {saved.number}: shipping method '{record.shipping_method}'"
             " has no carrier mapping; imported without a carrier.",
             order=saved,
-            external_order_id=oid,
+            external_order_id=saved.external_id,
         )
-    if outcome == order_upsert.Outcome.LOCKED:
-        runs.add_event(
-            run,
+    _report_outcome(state, saved, outcome)
+
+
+def _left_out(state: OrderImport, record: translate.OrderRecord) -> bool:
+    """A new order never to be fulfilled (cancelled, awaiting approval: said in an event), or created before
+    the channel's "import since" day: not imported."""
+    if record.status in statuses.NEVER_FULFILLED:
+        state.ctx.event(
             EventLevel.INFO,
-            f"Order {saved.number} changed on the store after it was released to "
-            "fulfilment; techOMS kept its own copy.",
-            order=saved,
-            external_order_id=oid,
+            f"Order {record.number} is {record.status.replace('_', ' ')} on "
+            "the store: not imported for fulfilment.",
+            external_order_id=record.external_id,
+        )
+        return True
+    since = state.channel.import_since
+    return bool(since) and record.created_at < timezones.day_start_utc(since, state.store_tz)
+
+
+def _fails_for_skus(
+    state: OrderImport, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
+) -> bool:
+    """An order to write (not cancelled, not released) whose physical lines do not all resolve to a techOMS
+    variant fails, waiting for a SKU mapping and a retry."""
+    if record.status == statuses.CANCELED or (order is not None and order.is_locked):
+        return False
+    unresolved = [line for line in record.physical_lines if line.sku not in variant_ids]
+    if not unresolved:
+        return False
+    problems = "; ".join(
+        f"line {line.external_line_id} SKU '{line.sku}' matches no product variant"
+        if line.sku
+        else f"line {line.external_line_id} has no SKU"
+        for line in unresolved
+    )
+    missing = [line.sku for line in unresolved if line.sku]
+    # A line without a SKU is not fixed by a mapping: such an order is grouped under that cause.
+    cause = FailureCause.MISSING_SKU if len(missing) == len(unresolved) else FailureCause.NO_SKU
+    _fail(
+        state,
+        record.external_id,
+        f"Order {record.number} not imported: {problems}. Add a SKU mapping, then retry.",
+        cause,
+        skus=missing,
+        number=record.number,
+        order=order,
+    )
+    return True
+
+
+def _report_fulfilment_change(
+    state: OrderImport, saved: SalesOrder, was: OrderStatus | None, nothing_to_ship: bool
+) -> None:
+    if nothing_to_ship and was != OrderStatus.NOT_FOR_FULFILMENT:
+        _note(state, saved, "holds only gift certificates: nothing to ship, recorded as not for fulfilment.")
+    elif was == OrderStatus.NOT_FOR_FULFILMENT and not saved.is_locked and not nothing_to_ship:
+        _note(state, saved, f"now has a line to ship: imported for fulfilment as {saved.status.label}.")
+
+
+def _report_outcome(state: OrderImport, saved: SalesOrder, outcome: order_upsert.Outcome) -> None:
+    if outcome == order_upsert.Outcome.LOCKED:
+        _note(
+            state,
+            saved,
+            "changed on the store after it was released to fulfilment; techOMS kept its own copy.",
         )
     elif outcome == order_upsert.Outcome.CANCELLED:
-        runs.add_event(
-            run,
-            EventLevel.INFO,
-            f"Order {saved.number} was cancelled on the store: cancelled in techOMS.",
-            order=saved,
-            external_order_id=oid,
-        )
+        _note(state, saved, "was cancelled on the store: cancelled in techOMS.")
 
 
 def _note(state: OrderImport, order: SalesOrder, what: str) -> None:
-    runs.add_event(
-        state.run,
+    state.ctx.event(
         EventLevel.INFO,
         f"Order {order.number} {what}",
         order=order,
@@ -459,7 +468,7 @@ def _fail(
     order: SalesOrder | None = None,
 ) -> None:
     state.counts["failed"] += 1
-    runs.add_event(state.run, EventLevel.ERROR, message, order=order, external_order_id=oid)
+    state.ctx.event(EventLevel.ERROR, message, order=order, external_order_id=oid)
     state.pending.fail(oid, message, cause, skus=skus, number=number)
 
 

@@ -27,8 +27,9 @@ from models.activity import EventLevel, RunStatus, SyncAction, SyncRun
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.store_catalog import StoreProduct
+from services import watermarks
 from services.catalog_import import CatalogWriter, MalformedProduct
-from sync import runs, watermarks
+from sync import runs
 from sync.context import RunContext
 from sync.errors import StoreUnavailable
 

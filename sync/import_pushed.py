@@ -16,7 +16,6 @@ a push brought is not fetched again by it (its store update time is the same).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -36,7 +35,7 @@ from sync.outcomes import Outcome
 
 log = logging.getLogger("techoms.sync")
 
-# Payloads read, imported and committed together: short write transactions, as the intake keeps writing
+# Payloads read, imported and committed together: short write transactions, as the push endpoint keeps writing
 # while a run works (SQLite has one writer at a time).
 BATCH = 100
 FAILED = (
@@ -108,7 +107,7 @@ def ending(raised: Exception) -> Outcome | None:
     return None
 
 
-def summary_of(run: SyncRun) -> str:
+def pushed_summary(run: SyncRun) -> str:
     counts = run.counts or {}
     parts = [f"{counts[key]} {label}" for key, label in SUMMARY if counts.get(key)]
     return f"Pushed orders imported: {', '.join(parts) or 'nothing new'}; 0 API calls."
@@ -130,7 +129,7 @@ def _newest_copies(ctx: RunContext, importer: OrderImport, batch: list[PushedOrd
     payloads techOMS cannot read as an order, are set aside here."""
     newest: dict[int, tuple[PushedOrder, Any, Any]] = {}
     for pushed in batch:
-        document = _document(pushed)
+        document = translate.push_document(pushed.payload)
         if document is None or pushed.external_id is None:
             _unreadable(ctx, pushed)
             continue
@@ -163,14 +162,3 @@ def _unreadable(ctx: RunContext, pushed: PushedOrder) -> None:
         EventLevel.ERROR,
         f"A pushed order could not be read (payload {pushed.id}: no valid order id); it was not imported.",
     )
-
-
-def _document(pushed: PushedOrder) -> dict[str, Any] | None:
-    """The Show Order JSON; also accepted wrapped in an "order" root, as API writes are."""
-    try:
-        document = json.loads(pushed.payload)
-    except ValueError:
-        return None
-    if isinstance(document, dict) and isinstance(document.get("order"), dict):
-        document = document["order"]
-    return document if isinstance(document, dict) else None

@@ -94,7 +94,7 @@ def _purge_batch(run: SyncRun, batch: privacy.Batch, now: datetime, counts: Coun
     return orders
 
 
-def summary_of(run: SyncRun) -> str:
+def purge_summary(run: SyncRun) -> str:
     """The run's Info event: counts and the cutoff, never a customer's data."""
     if "cutoff" not in (run.params or {}):
         return "This channel keeps customer data (no retention threshold): nothing purged."
