@@ -139,7 +139,7 @@ def _export(ctx: RunContext) -> RunStatus:
 
 
 def _read_only(state: _ShipmentExport) -> RunStatus:
-    """Keep what was done, then end the run through the engine like every other failure (one event)."""
+    """Keep what was done, then end the run through the executor like every other failure (one event)."""
     state.ctx.checkpoint()
     raise ChannelUnusable(READ_ONLY)
 
@@ -195,7 +195,7 @@ def _reconcile(
             _fail(state, order, shipment, ExportProblem.ORDER_MISSING, _missing(order))
         return
     except (bs_errors.AuthenticationError, bs_errors.PermissionDenied):
-        raise  # the engine pauses the channel: the token itself is refused
+        raise  # the executor pauses the channel: the token itself is refused
     except bs_errors.BrightSitesError as error:
         raise _Unreachable(
             f"order {order.number}: its shipments on the store could not be read ({error})"
