@@ -52,6 +52,18 @@ class _Measures:
     raw: dict[str, str | None]
 
 
+@dataclass
+class _Writing:
+    """One store product being written: its row, the techOMS product (made at the first variant that needs
+    one), its name, its measures, and what was done."""
+
+    row: StoreProduct
+    product: Product | None
+    name: str
+    measures: _Measures
+    result: ProductResult = field(default_factory=ProductResult)
+
+
 class CatalogWriter:
     """Writes store products for one channel; the account's SKUs are read once per run for the proposals."""
 
@@ -143,19 +155,26 @@ class CatalogWriter:
         """Bring one store product (its listing item and its show) into the catalog. Raises MalformedProduct
         before changing anything when the show cannot be read."""
         measures = self._measures(shown)
-        store_variants = variants(shown)
-        if not store_variants:
-            raise MalformedProduct("it has no SKU")
-        too_long = [v.final_sku for v in store_variants if len(v.final_sku) > SKU_LENGTH]
-        if too_long:
-            raise MalformedProduct(f"the SKU {too_long[0][:40]}… is longer than {SKU_LENGTH} characters")
+        store_variants = _readable_variants(shown)
         row = self.note_read(listed, known)
         for name in MEASURES:
             setattr(row, name, measures.raw[name])
-        result = ProductResult()
+        existing = self._existing(store_variants)
+        writing = _Writing(row, self._product_of(row, existing), _product_name(shown, listed), measures)
+        known_links = {item.sku_key: item for item in row.variants}
+        for store_variant in _unique_skus(store_variants):
+            key = sku_key(store_variant.final_sku)
+            link = known_links.get(key)
+            variant = self._place(writing, store_variant, existing.get(key), link)
+            self._keep_link(row, link, key, store_variant, variant)
+        self._drop_gone_links(writing, known_links, {sku_key(v.final_sku) for v in store_variants})
+        self._attach_product(writing)
+        return writing.result
+
+    def _existing(self, store_variants: list[StoreVariant]) -> dict[str, ProductVariant]:
+        """The techOMS variant each SKU resolves to, or the one made for an earlier product of the page."""
         resolved = self._resolve([v.final_sku for v in store_variants])
-        # A SKU resolves to a techOMS variant, or to one created for an earlier product of this page.
-        existing = {
+        return {
             sku_key(v.final_sku): found
             for v in store_variants
             if (
@@ -163,52 +182,73 @@ class CatalogWriter:
                 or self._created.get(sku_key(v.final_sku))
             )
         }
-        product = (
-            row.product if row.product is not None and row.product.account_id == self.account_id else None
-        )
-        if product is None and existing:
-            product = next(iter(existing.values())).product
-        known_rows = {item.sku_key: item for item in row.variants}
-        seen: set[str] = set()
-        for store_variant in store_variants:
-            key = sku_key(store_variant.final_sku)
-            if key in seen:
-                continue
-            seen.add(key)
-            link = known_rows.get(key)
-            variant = existing.get(key)
-            if variant is not None:
-                outcome = self._linked(variant, store_variant, measures, link)
-            else:
-                match = self.matcher.match(store_variant.final_sku)
-                if match is not None:
-                    result.counts["proposed"] += 1
-                    result.proposals.append(_proposal_text(match))
-                    variant, outcome = None, None
-                else:
-                    if product is None:
-                        product = Product(account_id=self.account_id, name=_product_name(shown, listed))
-                        db.session.add(product)
-                    variant = self._create(product, store_variant, measures)
-                    self._created[key] = variant
-                    outcome = "created"
-            if outcome:
-                result.counts[outcome] += 1
-            if link is None:
-                link = StoreProductVariant(channel_id=self.channel.id, sku_key=key)
-                row.variants.append(link)
-            link.final_sku = store_variant.final_sku.strip()
-            link.title = store_variant.title[:NAME_LENGTH]
-            link.variant = variant
-        for key, link in known_rows.items():
-            if key not in seen:
-                result.notes.append(f"{link.final_sku} is no longer on the store (kept in techOMS)")
-                row.variants.remove(link)
-        if product is not None:
-            if self.update_linked and row.product is product and product.name != _product_name(shown, listed):
-                product.name = _product_name(shown, listed)
-            row.product = product
-        return result
+
+    def _product_of(self, row: StoreProduct, existing: dict[str, ProductVariant]) -> Product | None:
+        """The techOMS product the store product went to before (in this account), else the product of a
+        variant it resolves to; None until a new variant needs one."""
+        if row.product is not None and row.product.account_id == self.account_id:
+            return row.product
+        return next(iter(existing.values())).product if existing else None
+
+    def _place(
+        self,
+        writing: _Writing,
+        store_variant: StoreVariant,
+        variant: ProductVariant | None,
+        link: StoreProductVariant | None,
+    ) -> ProductVariant | None:
+        """Link the store variant to its techOMS variant, leave a proposal for a person, or create it;
+        counted in the result. The techOMS variant it stands for, or None for a proposal."""
+        if variant is not None:
+            writing.result.counts[self._linked(variant, store_variant, writing.measures, link)] += 1
+            return variant
+        match = self.matcher.match(store_variant.final_sku)
+        if match is not None:
+            writing.result.counts["proposed"] += 1
+            writing.result.proposals.append(_proposal_text(match))
+            return None
+        if writing.product is None:
+            writing.product = Product(account_id=self.account_id, name=writing.name)
+            db.session.add(writing.product)
+        writing.result.counts["created"] += 1
+        created = self._create(writing.product, store_variant, writing.measures)
+        self._created[sku_key(store_variant.final_sku)] = created
+        return created
+
+    def _keep_link(
+        self,
+        row: StoreProduct,
+        link: StoreProductVariant | None,
+        key: str,
+        store_variant: StoreVariant,
+        variant: ProductVariant | None,
+    ) -> None:
+        """The store variant as read now, and the techOMS variant it stands for (None while proposed)."""
+        if link is None:
+            link = StoreProductVariant(channel_id=self.channel.id, sku_key=key)
+            row.variants.append(link)
+        link.final_sku = store_variant.final_sku.strip()
+        link.title = store_variant.title[:NAME_LENGTH]
+        link.variant = variant
+
+    @staticmethod
+    def _drop_gone_links(
+        writing: _Writing, known_links: dict[str, StoreProductVariant], keys_now: set[str]
+    ) -> None:
+        """Forget the store variants gone from the product (their techOMS variants stay), with a note."""
+        for key, link in known_links.items():
+            if key not in keys_now:
+                writing.result.notes.append(f"{link.final_sku} is no longer on the store (kept in techOMS)")
+                writing.row.variants.remove(link)
+
+    def _attach_product(self, writing: _Writing) -> None:
+        """The store product goes to its techOMS product; renamed only when asked and linked before."""
+        product, row = writing.product, writing.row
+        if product is None:
+            return
+        if self.update_linked and row.product is product and product.name != writing.name:
+            product.name = writing.name
+        row.product = product
 
     # --- one variant ----------------------------------------------------------------------------------------
 
@@ -280,6 +320,25 @@ class CatalogWriter:
         row = StoreProduct(channel_id=self.channel.id, external_id=int(listed["id"]))
         db.session.add(row)
         return row
+
+
+def _readable_variants(shown: Mapping[str, Any]) -> list[StoreVariant]:
+    """The product's variants; MalformedProduct when it has no SKU or one longer than the column."""
+    store_variants = variants(shown)
+    if not store_variants:
+        raise MalformedProduct("it has no SKU")
+    too_long = [v.final_sku for v in store_variants if len(v.final_sku) > SKU_LENGTH]
+    if too_long:
+        raise MalformedProduct(f"the SKU {too_long[0][:40]}… is longer than {SKU_LENGTH} characters")
+    return store_variants
+
+
+def _unique_skus(store_variants: list[StoreVariant]) -> list[StoreVariant]:
+    """The first variant of each SKU (by its key): a store may repeat one."""
+    firsts: dict[str, StoreVariant] = {}
+    for store_variant in store_variants:
+        firsts.setdefault(sku_key(store_variant.final_sku), store_variant)
+    return list(firsts.values())
 
 
 def _safe_variants(raw: object) -> list[StoreVariant]:
