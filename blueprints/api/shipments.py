@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Response, jsonify, request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.api import idempotency
@@ -24,6 +23,7 @@ from forms.api_shipments import parse_shipment
 from models.orders import SalesOrder
 from models.shipments import Shipment
 from models.tenancy import Account
+from services.orders import queries as order_queries
 from services.shipments import intake
 from web.api_requests import api_error, json_error
 
@@ -71,9 +71,7 @@ def _today(account: Account) -> date:
 @api_key_required
 def create(order_id: int):
     key = current_key()
-    order = db.session.scalar(
-        select(SalesOrder).where(SalesOrder.id == order_id, SalesOrder.account_id == key.account_id)
-    )
+    order = order_queries.order_of_account(key.account_id, order_id)
     if order is None:
         return json_error(404, {"order": [f"No order {order_id} in this API key's account."]})
     payload, problem = _json_body()
