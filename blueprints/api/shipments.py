@@ -1,7 +1,7 @@
 """POST /api/v1/orders/<order_id>/shipments: a host system reports a package that left the warehouse.
 
 The order must belong to the key's account (404 otherwise). The body is checked field by field (422 with
-messages per field); the shipment is taken in with the over-shipment guard of services/shipments/intake.py,
+messages per field); the shipment is taken in with the over-shipment guard of services/shipments/recording.py,
 and waits for the Export shipments action to reach the store. With an `Idempotency-Key` header a repeated
 POST returns the first answer (blueprints/api/idempotency.py).
 """
@@ -24,7 +24,7 @@ from models.orders import SalesOrder
 from models.shipments import Shipment
 from models.tenancy import Account
 from services.orders import queries as order_queries
-from services.shipments import intake
+from services.shipments import recording
 from web.api_requests import api_error, json_error
 
 
@@ -90,19 +90,19 @@ def create(order_id: int):
     if errors:
         return json_error(422, errors)
     try:
-        shipment = intake.create_shipment(order, data, api_key=key)
+        shipment = recording.create_shipment(order, data, api_key=key)
         db.session.flush()
         body = shipment_json(shipment, order)
         if idempotency_key:
             idempotency.remember(key.account_id, idempotency_key, fingerprint, 201, body)
         db.session.commit()
-    except (intake.ShipmentRefused, IntegrityError) as failure:
+    except (recording.ShipmentRefused, IntegrityError) as failure:
         db.session.rollback()
         if idempotency_key:  # a concurrent request with this key may have won: its answer is the answer
             replayed = idempotency.replay(key.account_id, idempotency_key, fingerprint)
             if replayed is not None:
                 return replayed
-        if isinstance(failure, intake.ShipmentRefused):
+        if isinstance(failure, recording.ShipmentRefused):
             return json_error(422, failure.errors)
         return json_error(409, {"request": ["A concurrent change got in the way; send the request again."]})
     return jsonify(body), 201
