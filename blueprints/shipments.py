@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
-from blueprints import order_shipments
+from blueprints.order_page import shipments_section
 from blueprints.orders import ORDER_ID, render_detail
 from blueprints.sync import start_export
 from extensions import db
@@ -25,7 +25,7 @@ bp = Blueprint("shipments", __name__, url_prefix="/orders")
 def create(order_id: int):
     """Record a shipment; it waits for the next Export shipments run to reach the store."""
     order = in_account_or_404(SalesOrder, order_id)
-    form = order_shipments.shipment_form(order, posted=True)
+    form = shipments_section.shipment_form(order, posted=True)
     if form.validate_on_submit():
         data = recording.ShipmentInput(
             lines=form.lines_to_ship(),
