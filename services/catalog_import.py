@@ -15,22 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from connectors.brightsites.product_skus import StoreVariant, variants
+from connectors.brightsites.product_skus import StoreVariant
 from extensions import db
 from models.catalog import Product, ProductVariant, sku_key
 from models.channels import SalesChannel
-from models.store_catalog import MEASURE_LENGTH, SKU_LENGTH, StoreProduct, StoreProductVariant
-from services import catalog_units
-from services.catalog_units import MalformedMeasure
+from models.store_catalog import SKU_LENGTH, StoreProduct, StoreProductVariant
+from services import store_product_shows as shows
 from services.mappings.resolvers import SkuResolver
 from services.mappings.sku_matching import Ambiguous, Proposal, SkuMatcher
+from services.store_product_shows import MalformedProduct
 
-NAME_LENGTH = 200
-MEASURES = ("weight", "length", "width", "height")
-
-
-class MalformedProduct(ValueError):
-    """The store's product cannot be read into techOMS (a measure that is no number, no SKU at all)."""
+__all__ = ["CatalogWriter", "MalformedProduct", "ProductResult"]
 
 
 @dataclass
@@ -43,15 +38,6 @@ class ProductResult:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Measures:
-    weight_g: int | None
-    length_mm: int | None
-    width_mm: int | None
-    height_mm: int | None
-    raw: dict[str, str | None]
-
-
 @dataclass
 class _Writing:
     """One store product being written: its row, the techOMS product (made at the first variant that needs
@@ -60,7 +46,7 @@ class _Writing:
     row: StoreProduct
     product: Product | None
     name: str
-    measures: _Measures
+    measures: shows.Measures
     result: ProductResult = field(default_factory=ProductResult)
 
 
@@ -98,7 +84,7 @@ class CatalogWriter:
         """Resolve the SKUs of a page's products at once (two queries, and one for their variants) instead of
         a few queries per product."""
         self._checked, self._resolved, self._loaded, self._created = set(), {}, {}, {}
-        self._resolve([variant.final_sku for raw in shown for variant in _safe_variants(raw)])
+        self._resolve([variant.final_sku for raw in shown for variant in shows.safe_variants(raw)])
 
     def _resolve(self, skus: list[str]) -> dict[str, int]:
         missing = [sku for sku in skus if sku not in self._checked]
@@ -142,9 +128,9 @@ class CatalogWriter:
         """Remember a listed product as read at its `updated_at` (also one skipped or unreadable: it is not
         shown again until it changes)."""
         row = known or self._new_row(listed)
-        row.name = _text(listed.get("name"))[:NAME_LENGTH]
-        row.sku = _text(listed.get("sku"))[:SKU_LENGTH]
-        row.store_updated_at = _text(listed.get("updated_at"))[:40]
+        row.name = shows.clean_text(listed.get("name"))[: shows.NAME_LENGTH]
+        row.sku = shows.clean_text(listed.get("sku"))[:SKU_LENGTH]
+        row.store_updated_at = shows.clean_text(listed.get("updated_at"))[:40]
         row.skipped_reason = skipped_reason[:200]
         row.gone_at = None
         return row
@@ -154,15 +140,15 @@ class CatalogWriter:
     ) -> ProductResult:
         """Bring one store product (its listing item and its show) into the catalog. Raises MalformedProduct
         before changing anything when the show cannot be read."""
-        measures = self._measures(shown)
-        store_variants = _readable_variants(shown)
+        measures = shows.measures(shown, self.channel.weight_unit.value, self.channel.dimension_unit.value)
+        store_variants = shows.readable_variants(shown)
         row = self.note_read(listed, known)
-        for name in MEASURES:
+        for name in shows.MEASURES:
             setattr(row, name, measures.raw[name])
         existing = self._existing(store_variants)
-        writing = _Writing(row, self._product_of(row, existing), _product_name(shown, listed), measures)
+        writing = _Writing(row, self._product_of(row, existing), shows.product_name(shown, listed), measures)
         known_links = {item.sku_key: item for item in row.variants}
-        for store_variant in _unique_skus(store_variants):
+        for store_variant in shows.unique_skus(store_variants):
             key = sku_key(store_variant.final_sku)
             link = known_links.get(key)
             variant = self._place(writing, store_variant, existing.get(key), link)
@@ -228,7 +214,7 @@ class CatalogWriter:
             link = StoreProductVariant(channel_id=self.channel.id, sku_key=key)
             row.variants.append(link)
         link.final_sku = store_variant.final_sku.strip()
-        link.title = store_variant.title[:NAME_LENGTH]
+        link.title = store_variant.title[: shows.NAME_LENGTH]
         link.variant = variant
 
     @staticmethod
@@ -256,14 +242,14 @@ class CatalogWriter:
         self,
         variant: ProductVariant,
         store_variant: StoreVariant,
-        measures: _Measures,
+        measures: shows.Measures,
         link: StoreProductVariant | None,
     ) -> str:
         newly = link is None or link.variant_id != variant.id
         changed = False
         if self.update_linked:
             wanted = {
-                "title": store_variant.title[:NAME_LENGTH],
+                "title": store_variant.title[: shows.NAME_LENGTH],
                 "weight_g": measures.weight_g,
                 "length_mm": measures.length_mm,
                 "width_mm": measures.width_mm,
@@ -277,10 +263,12 @@ class CatalogWriter:
             return "linked"
         return "updated" if changed else "unchanged"
 
-    def _create(self, product: Product, store_variant: StoreVariant, measures: _Measures) -> ProductVariant:
+    def _create(
+        self, product: Product, store_variant: StoreVariant, measures: shows.Measures
+    ) -> ProductVariant:
         variant = ProductVariant(
             account_id=self.account_id,
-            title=store_variant.title[:NAME_LENGTH],
+            title=store_variant.title[: shows.NAME_LENGTH],
             weight_g=measures.weight_g,
             length_mm=measures.length_mm,
             width_mm=measures.width_mm,
@@ -301,61 +289,10 @@ class CatalogWriter:
         )
         return {row.id: row for row in rows}
 
-    def _measures(self, shown: Mapping[str, Any]) -> _Measures:
-        weight_unit = self.channel.weight_unit.value
-        length_unit = self.channel.dimension_unit.value
-        try:
-            converted = _Measures(
-                catalog_units.grams(shown.get("weight"), weight_unit),
-                catalog_units.millimetres(shown.get("length"), length_unit),
-                catalog_units.millimetres(shown.get("width"), length_unit),
-                catalog_units.millimetres(shown.get("height"), length_unit),
-                {name: _raw_measure(shown.get(name)) for name in MEASURES},
-            )
-        except MalformedMeasure as error:
-            raise MalformedProduct(f"its measures cannot be read: {error}") from None
-        return converted
-
     def _new_row(self, listed: Mapping[str, Any]) -> StoreProduct:
         row = StoreProduct(channel_id=self.channel.id, external_id=int(listed["id"]))
         db.session.add(row)
         return row
-
-
-def _readable_variants(shown: Mapping[str, Any]) -> list[StoreVariant]:
-    """The product's variants; MalformedProduct when it has no SKU or one longer than the column."""
-    store_variants = variants(shown)
-    if not store_variants:
-        raise MalformedProduct("it has no SKU")
-    too_long = [v.final_sku for v in store_variants if len(v.final_sku) > SKU_LENGTH]
-    if too_long:
-        raise MalformedProduct(f"the SKU {too_long[0][:40]}… is longer than {SKU_LENGTH} characters")
-    return store_variants
-
-
-def _unique_skus(store_variants: list[StoreVariant]) -> list[StoreVariant]:
-    """The first variant of each SKU (by its key): a store may repeat one."""
-    firsts: dict[str, StoreVariant] = {}
-    for store_variant in store_variants:
-        firsts.setdefault(sku_key(store_variant.final_sku), store_variant)
-    return list(firsts.values())
-
-
-def _safe_variants(raw: object) -> list[StoreVariant]:
-    return variants(raw) if isinstance(raw, Mapping) else []
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _raw_measure(value: object) -> str | None:
-    text = _text(value)
-    return text[:MEASURE_LENGTH] or None
-
-
-def _product_name(shown: Mapping[str, Any], listed: Mapping[str, Any]) -> str:
-    return (_text(shown.get("name")) or _text(listed.get("name")) or _text(shown.get("sku")))[:NAME_LENGTH]
 
 
 def _proposal_text(match: Proposal | Ambiguous) -> str:
