@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from extensions import db
@@ -25,7 +26,7 @@ from services.order_push import intake, settings
 from sync import runs
 from tests.support.order_push import payload, point_store_at, served, turn_push_on, wait_for_pushes
 from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
-from tests.support.world import ROLE_EMAILS
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 JSON = "application/json"
 
@@ -365,3 +366,33 @@ def _intake_path(html: str) -> str:
     match = re.search(r'value="https?://[^/"]+(/intake/brightsites/[^"]+)"', html)
     assert match, "no intake URL in the answer"
     return match.group(1)
+
+
+def test_order_push_changes_need_a_recent_password(simulator, world, client, login):
+    """The intake URL is a credential (it creates orders with customer data): a stale session may neither
+    turn push on, make a new secret nor turn it off before the password is confirmed (issue 26, 2)."""
+    channel = sync_channel(make_store(simulator, seed=5, products=4, orders=0), world.a.account)
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login("accountadmin@a.test")
+        clock.shift(timedelta(minutes=11))
+        on = client.post(f"/channels/{channel.id}/order-push/on", data={"api_version": "v2.7.0"})
+        assert on.status_code == 302 and "/reauthenticate" in on.headers["Location"]
+        assert settings.setting_of(channel) is None
+        clock.shift(timedelta(minutes=-11))
+        turn_push_on(channel)
+        first_hash = settings.setting_of(channel).secret_hash
+        clock.shift(timedelta(minutes=11))
+        for action in ("rotate", "off"):
+            answer = client.post(f"/channels/{channel.id}/order-push/{action}")
+            assert answer.status_code == 302 and "/reauthenticate" in answer.headers["Location"]
+            assert "/intake/" not in answer.get_data(as_text=True)
+        htmx = client.post(f"/channels/{channel.id}/order-push/rotate", headers={"HX-Request": "true"})
+        assert htmx.headers["HX-Retarget"] == "#reauth-panel"
+        assert "/intake/" not in htmx.get_data(as_text=True)
+        db.session.expire_all()
+        setting = settings.setting_of(channel)
+        assert setting.secret_hash == first_hash and setting.enabled
+
+        assert client.post("/reauthenticate", data={"password": PASSWORD}).status_code == 302
+        rotated = client.post(f"/channels/{channel.id}/order-push/rotate")
+        assert rotated.status_code == 200 and "/intake/" in rotated.get_data(as_text=True)
