@@ -12,6 +12,7 @@ from flask import current_app
 from models.base import utcnow
 from models.tenancy import User
 from services import outgoing_mail
+from services.shown_text import one_line
 
 log = logging.getLogger("techoms.security")
 
@@ -42,7 +43,7 @@ def second_factor_changed(user: User, change: str) -> None:
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = current_app.config["ALERT_FROM"]
-    message["To"] = user.email
+    message["To"] = one_line(user.email)
     message["Date"] = now.strftime("%a, %d %b %Y %H:%M:%S +0000")
     message.set_content(f"{text}\nWhen: {now:%Y-%m-%d %H:%M} UTC.{_UNEXPECTED}\n")
     name = f"mfa-{change}-user-{user.id}-{now:%Y%m%d%H%M%S}-{secrets.token_hex(3)}.eml"

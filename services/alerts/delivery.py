@@ -13,6 +13,7 @@ from models.alerts import Alert
 from models.base import utcnow
 from services import outgoing_mail
 from services.alerts import settings as alert_settings
+from services.shown_text import one_line
 
 
 def send(alert: Alert) -> None:
@@ -41,10 +42,12 @@ def send(alert: Alert) -> None:
 
 
 def _message(alert: Alert, recipients: list[str], sender: str) -> EmailMessage:
+    # Header values from stored text go through one_line: a separator kept in an older channel name must not
+    # make the message unbuildable (the job would fail on every try).
     message = EmailMessage()
-    message["Subject"] = alert.subject
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
+    message["Subject"] = one_line(alert.subject)
+    message["From"] = one_line(sender)
+    message["To"] = one_line(", ".join(recipients))
     message["Date"] = (alert.created_at or utcnow()).strftime("%a, %d %b %Y %H:%M:%S +0000")
     message.set_content(alert.body)
     return message
