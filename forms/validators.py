@@ -1,6 +1,5 @@
 """Validators shared by the forms."""
 
-
 from email_validator import EmailNotValidError, validate_email
 from wtforms import validators
 from wtforms.validators import ValidationError
