@@ -286,6 +286,29 @@ def test_pushes_are_rate_limited_per_channel(make_app, app_config, shop):
     client = limited.test_client()
     answers = [client.post(path, data=b"[]", content_type=JSON).status_code for _ in range(3)]
     assert answers == [400, 400, 429]
+    limited_answer = client.post(path, data=b"[]", content_type=JSON)
+    assert 1 <= int(limited_answer.headers["Retry-After"]) <= 60
+
+
+def test_wrong_secrets_never_use_up_the_channels_push_rate(make_app, app_config, shop):
+    """Guesses at the public id count against the guessing address, never against the channel: the store's
+    real URL still answers (issue 26, 5). Each 429 carries Retry-After."""
+    _store, _channel, path = shop
+    limited = make_app(
+        {**app_config, "ORDER_PUSH_RATE_LIMIT": "3/minute", "ORDER_PUSH_FAILURE_LIMIT": "5/minute"}
+    )
+    wrong = path.rsplit("/", 1)[0] + "/wrong-secret"
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    store_address = {"REMOTE_ADDR": "198.51.100.7"}
+    client = limited.test_client()
+    guesses = [
+        client.post(wrong, data=b"[]", content_type=JSON, environ_base=attacker).status_code for _ in range(8)
+    ]
+    assert guesses == [404] * 5 + [429] * 3
+    refused = client.post(wrong, data=b"[]", content_type=JSON, environ_base=attacker)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    real = client.post(path, data=b"[]", content_type=JSON, environ_base=store_address)
+    assert real.status_code == 400  # authenticated: the body (not an object) is refused, not the rate
 
 
 def test_a_push_is_taken_while_redis_is_down(make_app, app_config, shop, simulator):
