@@ -15,13 +15,13 @@ a push brought is not fetched again by it (its store update time is the same).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from connectors import bounded_json
 from connectors.brightsites import translate
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncAction, SyncRun, SyncTrigger
@@ -234,7 +234,7 @@ def _unreadable(state: ImportState, pushed: PushedOrder) -> None:
 def _document(pushed: PushedOrder) -> dict[str, Any] | None:
     """The Show Order JSON; also accepted wrapped in an "order" root, as API writes are."""
     try:
-        document = json.loads(pushed.payload)
+        document = bounded_json.loads(pushed.payload)
     except ValueError:
         return None
     if isinstance(document, dict) and isinstance(document.get("order"), dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import request
 
 from blueprints.api.auth import api_key_required, current_key
+from connectors import bounded_json
 from extensions import db
 from services.inventory.levels import MAX_ROWS, LevelRow, apply_levels, too_many_rows
 from web.api_requests import json_error
@@ -35,8 +36,9 @@ def _rows(levels: list) -> list[LevelRow]:
 def set_levels():
     if not request.is_json:
         return json_error(415, {"request": ["Send the body as JSON (Content-Type: application/json)."]})
-    body = request.get_json(silent=True)
-    if body is None:
+    try:
+        body = bounded_json.loads(request.get_data(cache=False))
+    except ValueError:  # also a body nested absurdly deep (bounded_json.TooDeep)
         return json_error(400, {"request": ["The body is not valid JSON."]})
     levels = body.get("levels") if isinstance(body, dict) else None
     if not isinstance(levels, list) or not levels:

@@ -6,7 +6,6 @@ bad pushes must not become a flood of writes). Never commits."""
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from connectors import bounded_json
 from extensions import db
 from models.base import utcnow
 from models.channels import SalesChannel
@@ -55,8 +55,8 @@ def authenticate(public_id: str, secret: str) -> OrderPushSetting:
 def store_payload(setting: OrderPushSetting, body: bytes) -> PushedOrder:
     """The raw payload, stored as received; one that is not a JSON object is refused (and not stored)."""
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        document = bounded_json.loads(body)
+    except ValueError:  # also UnicodeDecodeError, and nesting too deep to parse (bounded_json.TooDeep)
         document = None
     if not isinstance(document, dict):
         count_refusal(setting.channel_id, "unreadable")

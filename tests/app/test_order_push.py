@@ -263,7 +263,10 @@ def test_huge_body_is_413_and_counted(shop, client):
     assert db.session.scalar(select(func.count()).select_from(PushedOrder)) == 0
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+DEEP = b'{"a":' * 2000 + b"1" + b"}" * 2000  # past Python's recursion limit: was a 500 (RecursionError)
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe", b"", DEEP])
 def test_malformed_json_is_400_and_counted(shop, client, body):
     _store, channel, path = shop
     response = client.post(path, data=body, content_type=JSON)

@@ -126,6 +126,8 @@ def test_an_api_key_of_another_account_reaches_only_its_own_stock(client, world)
     ("body", "content_type", "status"),
     [
         (b"{not json", "application/json", 400),
+        (b'{"a":' * 2000 + b"1" + b"}" * 2000, "application/json", 400),  # nested past Python's recursion
+        (b'{"levels": ' + b"[" * 2000 + b"]" * 2000 + b"}", "application/json", 400),
         (b'{"levels": []}', "application/json", 422),
         (b'{"levels": {"warehouse": "X"}}', "application/json", 422),
         (b"levels=1", "application/x-www-form-urlencoded", 415),
