@@ -200,7 +200,7 @@ def _newest_copies(state: ImportState, batch: list[PushedOrder]) -> list[tuple[i
             _unreadable(state, pushed)
             continue
         try:
-            updated = translate.timestamp(document.get("updated_at"), state.store_tz)
+            updated = translate.update_time(document.get("updated_at"), state.store_tz)
         except (translate.TranslationError, TypeError, ValueError):
             updated = None
         kept = newest.get(pushed.external_id)

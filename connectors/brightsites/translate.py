@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -139,6 +139,18 @@ def timestamp(value: object, store_timezone: tzinfo = UTC) -> datetime:
     return parsed.astimezone(UTC)
 
 
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def update_time(value: object, store_timezone: tzinfo = UTC, now: datetime | None = None) -> datetime:
+    """A store's `updated_at`: a timestamp no more than a day ahead of now. Newer copies win over older ones,
+    so a copy dated years ahead would make every later real update look older: it is refused instead."""
+    moment = timestamp(value, store_timezone)
+    if moment > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+        raise TranslationError(f"update time {value!r} is more than a day in the future")
+    return moment
+
+
 def optional_date(value: object) -> date | None:
     if not isinstance(value, str) or not value.strip():
         return None
@@ -255,7 +267,7 @@ def order(raw: Mapping[str, Any], store_timezone: tzinfo = UTC) -> OrderRecord:
         number=str(record_id(raw.get("order_id"))),
         status=_text(raw.get("status")),
         created_at=timestamp(created, store_timezone),
-        updated_at=None if legacy and not updated else timestamp(updated, store_timezone),
+        updated_at=None if legacy and not updated else update_time(updated, store_timezone),
         currency=None,
         item_total=money(raw.get("item_total")),
         grand_total=money(raw.get("grand_total")),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from jobs.enqueue import enqueue_run
-from models.activity import PendingOrder, SyncAction, SyncRun, SyncTrigger
+from models.activity import PendingOrder, SyncAction, SyncEvent, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import AuditEvent
 from models.order_push import OrderArrival, PushedOrder, PushState
@@ -144,6 +144,24 @@ def test_older_push_never_overwrites_newer_data(simulator, shop, client):
     work()
     db.session.expire_all()
     assert next(li for li in orders_of(channel)[0].lines if li.external_line_id == line_id).quantity == 9
+
+
+def test_a_push_dated_in_the_future_does_not_freeze_the_order(simulator, shop, client):
+    """A copy dated 2099 with another e-mail is refused as unreadable; the store's real updates still go
+    through (issue 26, 7)."""
+    store, channel, path = shop
+    order_id = simulator.add_order(store, status="paid")
+    real = payload(simulator, store, order_id)
+    forged = {**real, "updated_at": "2099-01-01T00:00:00Z", "email": "attacker@example.com"}
+    assert client.post(path, data=json.dumps(forged), content_type=JSON).status_code == 202
+    work()
+    assert orders_of(channel) == []  # not imported
+    event_texts = [e.message for e in db.session.scalars(select(SyncEvent))]
+    assert any("more than a day in the future" in text for text in event_texts), event_texts
+    assert client.post(path, data=json.dumps(real), content_type=JSON).status_code == 202
+    work()
+    [order] = orders_of(channel)
+    assert order.customer_email != "attacker@example.com" and order.store_updated_at.year < 2099
 
 
 def test_simulator_faults_duplicates_and_out_of_order(simulator, shop, base_url):
