@@ -1,6 +1,7 @@
 """PUT /api/v1/inventory: a host system sets absolute stock levels of the key's account, up to 10,000 at once.
 
-All or nothing: one wrong row and nothing is applied; the answer (422) names every wrong field of every row
+All or nothing: one wrong row and nothing is applied (unknown fields and an `on_hand` sent as text are wrong
+too, as in the shipments API); the answer (422) names every wrong field of every row
 as `levels[<index>].<field>`. Absolute figures make the call idempotent: repeating it changes nothing more.
 The levels' `allocated` figures belong to the open orders and are never set here.
 """
@@ -12,6 +13,7 @@ from flask import request
 from blueprints.api.auth import api_key_required, current_key
 from connectors import bounded_json
 from extensions import db
+from forms.api_inventory import shape_errors
 from services.inventory.levels import MAX_ROWS, LevelRow, apply_levels, too_many_rows
 from web.api_requests import json_error
 
@@ -56,15 +58,20 @@ def set_levels():
     report = apply_levels(
         key.account, _rows(levels), reason=f"Stock API, key {key.name} ({key.display_prefix})"
     )
-    if not_objects or not report.applied:
+    shape = shape_errors(body, levels)
+    if not_objects or shape or not report.applied:
         db.session.rollback()
-        errors: dict[str, list[str]] = {"request": [report.summary()]}
+        wrong_fields = "Nothing was applied: the body has wrong fields."
+        summary = report.summary() if not report.applied else wrong_fields
+        errors: dict[str, list[str]] = {"request": [summary]}
         for problem in report.problems:
             name = f"levels[{problem.position}]"
             if name in not_objects:
                 continue
             field = name if problem.field == "row" else f"{name}.{problem.field}"
             errors.setdefault(field, []).append(problem.message)
+        for field, messages in shape.items():
+            errors.setdefault(field, []).extend(messages)
         return json_error(422, {**errors, **not_objects})
     db.session.commit()
     return {"received": report.received, "changed": report.changed, "unchanged": report.unchanged}
