@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors import bounded_json
 from connectors.brightsites.geography import country_code, subdivision_code
 
 MAX_SHIPMENT_NOTE = 255
@@ -114,6 +115,18 @@ def money(value: object) -> Decimal:
         return Decimal(str(value).strip().replace("$", "").replace(",", ""))
     except InvalidOperation:
         raise TranslationError(f"not an amount: {value!r}") from None
+
+
+def push_document(body: str | bytes) -> dict[str, Any] | None:
+    """A pushed order's Show Order JSON: the body parsed, and unwrapped when it comes in an "order" root (as
+    API writes are). None when the body is not a JSON object."""
+    try:
+        document = bounded_json.loads(body)
+    except ValueError:  # also UnicodeDecodeError, and nesting too deep to parse (bounded_json.TooDeep)
+        return None
+    if isinstance(document, dict) and isinstance(document.get("order"), dict):
+        document = document["order"]
+    return document if isinstance(document, dict) else None
 
 
 def record_id(value: object) -> int:
@@ -360,7 +373,3 @@ def order_update_fields(
 def inventory_batch_items(levels: Iterable[tuple[int, int]]) -> list[dict[str, int]]:
     """[(inventory id, absolute quantity)] -> the `inventories` array of PUT .../batch_update."""
     return [{"id": record_id(inventory_id), "inventory": int(quantity)} for inventory_id, quantity in levels]
-
-
-def inventory_batch_payload(levels: Iterable[tuple[int, int]]) -> dict[str, list[dict[str, int]]]:
-    return {"inventories": inventory_batch_items(levels)}
