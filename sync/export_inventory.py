@@ -7,9 +7,13 @@ billed calls as the store allows.
    current quantity (StoreInventoryRecord). Rows the store no longer lists — a product now managed by its
    vendor, or removed — are forgotten, with an Info event. Untracked rows (`track: false`, e.g. gift
    certificates) are left alone: the store ignores their stock. Delta (the default) reads nothing.
-3. Each store SKU resolves to a variant (SKU mapping, else the same SKU); a store SKU without one is a
-   Warning. Its target is the variant's available quantity (services/inventory/availability.py).
-4. Every row whose target differs from what the store holds (as last read or pushed) is pushed: one
+3. The orders the store took since the last import are imported first, in this run
+   (sync/inventory_catch_up.py): the store already took their units off its count.
+4. Each store SKU resolves to a variant (SKU mapping, else the same SKU); a store SKU without one is a
+   Warning. Its target is the variant's available quantity less what store orders techOMS cannot import yet
+   hold (services/inventory/publish_figures.py), so no push, and no full compare, ever offers the store more
+   than techOMS can ship.
+5. Every row whose target differs from what the store holds (as last read or pushed) is pushed: one
    `PUT /inventories/:product_id/batch_update` per product, with absolute values. The store applies a batch
    whole or not at all, and a product's records change only with the store's confirmation, in the same
    commit, so no product is ever half-updated on either side. A delta with nothing changed costs 0 calls, and
@@ -40,10 +44,10 @@ from models.activity import EventLevel, RunStatus, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import InventoryMode, SalesChannel
 from models.mappings import SKU_LENGTH
-from services.inventory import allocation, availability, store_records
+from services.inventory import allocation, publish_figures, store_records
 from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
-from sync import runs
+from sync import inventory_catch_up, runs
 from sync.call_recorder import CallRecorder
 from sync.errors import ChannelUnusable
 
@@ -82,7 +86,6 @@ def export_inventory(
     fetch: Callable[[list[int]], Iterator[Any]],
     recorder: CallRecorder,
 ) -> RunStatus:
-    del fetch  # order details only
     channel = run.channel
     if run.trigger == SyncTrigger.SCHEDULED and channel.inventory_mode == InventoryMode.DO_NOT_SYNC:
         runs.add_event(
@@ -105,6 +108,8 @@ def export_inventory(
     _commit(state)
     state.rows = store_records.known_rows(channel.id)
     complete = _read_store(state, client) if full else False
+    # Last before computing: the orders the store took since the last import count (sync/inventory_catch_up.py).
+    state.counts.update(inventory_catch_up.bring_orders_up_to_date(run, client, fetch, recorder))
     changes = _changes(state, channel, report_unmapped=full)
     _push(state, client, changes)
     if complete:
@@ -216,7 +221,7 @@ def _changes(state: _Export, channel: SalesChannel, *, report_unmapped: bool) ->
     """Per store product, the rows whose target differs from what the store holds."""
     rows = list(state.rows.values())
     variant_of = SkuResolver(channel).resolve_many({row.sku for row in rows})
-    targets = availability.available_by_variant(channel, set(variant_of.values()))
+    targets = {sku: figure.published for sku, figure in publish_figures.figures(channel, variant_of).items()}
     changes: dict[int, list[Change]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.product_id, r.inventory_id)):
         variant_id = variant_of.get(row.sku)
@@ -229,10 +234,10 @@ def _changes(state: _Export, channel: SalesChannel, *, report_unmapped: bool) ->
                     f"Store SKU {row.sku} (product {row.product_id}) matches no techOMS variant: its stock "
                     "is not published. Add a SKU mapping.",
                 )
-        elif targets[variant_id] == row.quantity:
+        elif targets[row.sku] == row.quantity:
             state.counts["unchanged"] += 1
         else:
-            changes[row.product_id].append((row, targets[variant_id]))
+            changes[row.product_id].append((row, targets[row.sku]))
     state.note_the_rest("unmapped", EventLevel.WARNING, "{more} more store SKUs match no techOMS variant.")
     return changes
 

@@ -40,10 +40,10 @@ from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
 from services import timezones
-from services.inventory import allocation
+from services.inventory import allocation, store_holds
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from services.order_push import settings as order_push
-from sync import order_upsert, runs, watermarks
+from sync import order_upsert, runs, store_order_holds, watermarks
 from sync.call_recorder import CallRecorder
 from sync.errors import CredentialsRefused, StoreUnavailable
 from sync.pending_orders import PendingBook
@@ -73,6 +73,8 @@ class ImportState:
     # Pushed orders (sync/import_pushed.py): a copy no newer than the stored one is not written, and a new
     # order in a status the channel does not import is left for a later listing, as the listing would.
     pushed: bool = False
+    # Orders resolved in this run: their store stock holds (services/inventory/store_holds.py) go at the commit.
+    released: set[int] = field(default_factory=set)
 
 
 def import_orders(
@@ -108,6 +110,24 @@ def import_orders(
 
     # Whole seconds: the filter is sent with second precision, and the watermark must mean the same instant.
     updated_to = (now - timedelta(minutes=channel.import_lag_minutes)).replace(microsecond=0)
+    list_and_import(state, client, updated_to)
+    _pick_up_requested_retries(state)
+    return _result(state)
+
+
+def list_and_import(
+    state: ImportState,
+    client: BrightSitesClient,
+    updated_to: datetime,
+    *,
+    watermark_to: datetime | None = None,
+    retry_failed: bool = True,
+) -> None:
+    """The listing since the watermark up to `updated_to`, the details of new or changed orders, and (with
+    `retry_failed`) the orders that failed before; the watermark moves to `watermark_to` (default
+    `updated_to`) after a stable listing. The inventory export's catch-up (sync/inventory_catch_up.py) lists
+    up to now through here too."""
+    run, channel = state.run, state.channel
     filters, moves_watermark = _list_filters(run, channel, state.store_tz, updated_to)
     stable, first_total = True, None
     run.progress_total = 0
@@ -119,10 +139,11 @@ def import_orders(
             stable = False  # orders moved in or out while paging: an item may have shifted past us
         _process_summaries(state, page.items)
         commit_page(state)
-    _retry_pending(state)
+    if retry_failed:
+        _retry_pending(state)
     if moves_watermark:
         if stable:
-            watermarks.advance(channel, SyncAction.IMPORT_ORDERS, updated_to)
+            watermarks.advance(channel, SyncAction.IMPORT_ORDERS, watermark_to or updated_to)
         else:
             runs.add_event(
                 run,
@@ -130,8 +151,6 @@ def import_orders(
                 "The store's order list changed while it was read; the next run reads the same period again.",
             )
     commit_page(state)
-    _pick_up_requested_retries(state)
-    return _result(state)
 
 
 def _list_filters(
@@ -189,7 +208,7 @@ def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
     parsed = [item for item in parsed if item[0] not in state.handled]
     existing = existing_orders(state.channel, [oid for oid, _, _ in parsed])
     pending = state.pending
-    need = []
+    need, unselected = [], []
     for oid, updated, status in parsed:
         order = existing.get(oid)
         if status == statuses.CANCELED:
@@ -203,15 +222,19 @@ def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
             need.append(oid)
         else:
             state.handled.add(oid)  # unchanged, or new in a status this channel does not import
+            if order is None:
+                unselected.append((oid, status))
             state.counts["unchanged" if order is not None else "not_selected"] += 1
     state.run.progress_done += len(parsed) - len(need)
     _process_details(state, need, existing)
+    state.released |= store_order_holds.hold_unselected(state.channel, state.fetch, state.store_tz, unselected)
 
 
 def _cancel_from_summary(
     state: ImportState, oid: int, order: SalesOrder | None, updated: datetime, was_pending: bool
 ) -> None:
     """Cancelled on the store: no detail needed. Unknown orders are simply not imported."""
+    state.released.add(oid)
     if was_pending:
         _clear_pending(state, oid)
     if order is None:
@@ -309,6 +332,7 @@ def _newer(state: ImportState, record: translate.OrderRecord, order: SalesOrder 
             return True
         state.counts["not_selected"] += 1
         state.ignored.add(record.external_id)
+        hold_store_stock(state, record, record.status)
         return False
     if order.store_updated_at is not None and record.updated_at <= order.store_updated_at:
         state.counts["unchanged" if record.updated_at == order.store_updated_at else "outdated"] += 1
@@ -352,6 +376,8 @@ def _import_one(
             missing = [line.sku for line in unresolved if line.sku]
             # A line without a SKU is not fixed by a mapping: such an order is grouped under that cause.
             cause = FailureCause.MISSING_SKU if len(missing) == len(unresolved) else FailureCause.NO_SKU
+            if order is None:
+                hold_store_stock(state, record, "unmapped")
             _fail(
                 state,
                 oid,
@@ -435,6 +461,13 @@ def _fail(
 
 def _clear_pending(state: ImportState, oid: int) -> None:
     state.pending.clear(oid)
+    state.released.add(oid)
+
+
+def hold_store_stock(state: ImportState, record: translate.OrderRecord, reason: str) -> None:
+    """A store order techOMS does not import (yet) still holds store stock: the export subtracts it."""
+    state.released.discard(record.external_id)
+    store_holds.hold(state.channel.id, record, reason)
 
 
 def _retry_pending(state: ImportState) -> None:
@@ -463,6 +496,8 @@ def _pick_up_requested_retries(state: ImportState) -> None:
 
 def commit_page(state: ImportState) -> None:
     state.pending.flush()
+    store_holds.release(state.channel.id, state.released)
+    state.released = set()
     state.recorder.flush()
     state.run.api_calls = state.recorder.calls
     state.run.counts = dict(state.counts)

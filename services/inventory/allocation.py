@@ -42,15 +42,21 @@ Place = tuple[int, int]  # (variant id, warehouse id)
 
 
 def primary_warehouse_id(channel: SalesChannel) -> int | None:
-    """The channel's primary mapped warehouse: the first one mapped (still enabled for the account), where
-    its imported orders hold their stock. None when no warehouse is mapped."""
+    """The channel's primary warehouse, where its imported orders hold their stock: the selling mapped one
+    marked primary, else the first selling one mapped (still enabled for the account). A warehouse the
+    channel does not sell from is never primary: its allocations would not lower what is published. None
+    when no selling warehouse is mapped."""
     enabled = select(account_warehouse.c.warehouse_id).where(
         account_warehouse.c.account_id == channel.account_id
     )
     return db.session.scalar(
         select(WarehouseMapping.warehouse_id)
-        .where(WarehouseMapping.channel_id == channel.id, WarehouseMapping.warehouse_id.in_(enabled))
-        .order_by(WarehouseMapping.id)
+        .where(
+            WarehouseMapping.channel_id == channel.id,
+            WarehouseMapping.warehouse_id.in_(enabled),
+            WarehouseMapping.sells_from.is_(True),
+        )
+        .order_by(WarehouseMapping.is_primary.desc(), WarehouseMapping.id)
         .limit(1)
     )
 
