@@ -108,8 +108,10 @@ def export_inventory(
     _commit(state)
     state.rows = store_records.known_rows(channel.id)
     complete = _read_store(state, client) if full else False
-    # Last before computing: the orders the store took since the last import count (sync/inventory_catch_up.py).
-    state.counts.update(inventory_catch_up.bring_orders_up_to_date(run, client, fetch, recorder))
+    if _targets_differ(state, channel):
+        # Before pushing, the orders the store took since the last import (sync/inventory_catch_up.py). With
+        # nothing to push there is nothing to catch up: the store's own orders only lowered what it holds.
+        state.counts.update(inventory_catch_up.bring_orders_up_to_date(run, client, fetch, recorder))
     changes = _changes(state, channel, report_unmapped=full)
     _push(state, client, changes)
     if complete:
@@ -217,15 +219,24 @@ def _skus(rows: list[StoreRow]) -> str:
 # --- targets and pushes --------------------------------------------------------------------------------
 
 
+def _targets(state: _Export, channel: SalesChannel) -> dict[str, int]:
+    """Store SKU -> the quantity to publish, for the known rows whose SKU resolves to a variant."""
+    variant_of = SkuResolver(channel).resolve_many({row.sku for row in state.rows.values()})
+    return {sku: figure.published for sku, figure in publish_figures.figures(channel, variant_of).items()}
+
+
+def _targets_differ(state: _Export, channel: SalesChannel) -> bool:
+    targets = _targets(state, channel)
+    return any(row.sku in targets and targets[row.sku] != row.quantity for row in state.rows.values())
+
+
 def _changes(state: _Export, channel: SalesChannel, *, report_unmapped: bool) -> dict[int, list[Change]]:
     """Per store product, the rows whose target differs from what the store holds."""
     rows = list(state.rows.values())
-    variant_of = SkuResolver(channel).resolve_many({row.sku for row in rows})
-    targets = {sku: figure.published for sku, figure in publish_figures.figures(channel, variant_of).items()}
+    targets = _targets(state, channel)
     changes: dict[int, list[Change]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.product_id, r.inventory_id)):
-        variant_id = variant_of.get(row.sku)
-        if variant_id is None:
+        if row.sku not in targets:
             state.counts["unmapped"] += 1
             if report_unmapped:
                 state.note(

@@ -73,7 +73,7 @@ class ImportState:
     # Pushed orders (sync/import_pushed.py): a copy no newer than the stored one is not written, and a new
     # order in a status the channel does not import is left for a later listing, as the listing would.
     pushed: bool = False
-    # Orders resolved in this run: their store stock holds (services/inventory/store_holds.py) go at the commit.
+    # Orders resolved in this run: their store stock holds (services/inventory/store_holds.py) go at commit.
     released: set[int] = field(default_factory=set)
 
 
@@ -227,7 +227,9 @@ def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
             state.counts["unchanged" if order is not None else "not_selected"] += 1
     state.run.progress_done += len(parsed) - len(need)
     _process_details(state, need, existing)
-    state.released |= store_order_holds.hold_unselected(state.channel, state.fetch, state.store_tz, unselected)
+    state.released |= store_order_holds.hold_unselected(
+        state.channel, state.fetch, state.store_tz, unselected
+    )
 
 
 def _cancel_from_summary(

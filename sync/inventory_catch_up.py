@@ -4,12 +4,12 @@ count: a figure that does not know of them would hand the units back to the stor
 
 * Order push on: the payloads the store pushed and techOMS has not imported yet are imported first
   (sync/import_pushed.py, its own 0-call run).
-* Otherwise: the import's own listing since its watermark (1 call for up to 500 changed orders) and the details
-  of new or changed orders, through the import's code path (sync/import_orders.py): the calls the next import
-  would make anyway, so the day's total does not grow. It lists up to now, not up to the import lag: an order
-  younger than the lag holds store stock too. The watermark still moves only to now minus the lag, so the next
-  import lists those orders again and finds them unchanged (no detail call). Orders that failed before are not
-  fetched again here (the import retries them).
+* Otherwise: the import's own listing since its watermark (1 call for up to 500 changed orders) and the
+  details of new or changed orders, through the import's code path (sync/import_orders.py): the calls the
+  next import would make anyway, so the day's total does not grow. It lists up to now, not up to the import
+  lag: an order younger than the lag holds store stock too. The watermark still moves only to now minus the
+  lag, so the next import lists those orders again and finds them unchanged (no detail call). Orders that
+  failed before are not fetched again here (the import retries them).
 
 Orders it still cannot import hold their store SKUs' units (services/inventory/store_holds.py): the export
 subtracts them. When an import of the channel is running at this moment, its listing is left to it (two runs
@@ -56,7 +56,7 @@ def bring_orders_up_to_date(
             runs.add_event(
                 run,
                 EventLevel.WARNING,
-                "Pushed orders could not all be imported before publishing; their stock is published as stored.",
+                "Pushed orders could not all be imported before publishing; stock is published as stored.",
             )
         return Counter()
     running = runs.active_run(channel.id, SyncAction.IMPORT_ORDERS)
@@ -78,7 +78,7 @@ def bring_orders_up_to_date(
         list_and_import(
             state,
             client,
-            now,
+            now + timedelta(seconds=1),  # whole seconds, rounded up: an order placed this second is listed
             watermark_to=now - timedelta(minutes=channel.import_lag_minutes),
             retry_failed=False,
         )

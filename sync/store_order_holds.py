@@ -1,8 +1,9 @@
 """Store orders in a status the channel does not import (new before payment, MOAS pending, …) still hold
-store stock: the store took their units off its count when they were placed. The order listing hands the new
-ones here; on a channel that publishes stock, each is fetched once (the listing has no lines) and its lines are
-held by store SKU (services/inventory/store_holds.py) until it is imported or leaves those statuses. An order
-already held is not fetched again; one the store shipped, completed or cancelled is released without a call.
+store stock: the store took their units off its count when they were placed. The order listing hands the
+new ones here; on a channel that publishes stock, each is fetched once (the listing has no lines) and its
+lines are held by store SKU (services/inventory/store_holds.py) until it is imported or leaves those
+statuses. An order already held is not fetched again; one the store shipped, completed or cancelled is
+released without a call.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ def hold_unselected(
     candidates = [oid for oid, status in unselected if status not in store_holds.RELEASED_STATUSES]
     already = store_holds.versions(channel.id, candidates)
     wanted = [oid for oid in candidates if oid not in already]
-    for oid, outcome in zip(wanted, fetch(wanted), strict=True):
+    for outcome in fetch(wanted):
         if isinstance(outcome, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
             raise CredentialsRefused(str(outcome))
         if isinstance(outcome, bs_errors.BrightSitesError):
-            continue  # the full compare's read of the store is the safety net for this one
+            continue  # not held: a store error on this one call (rare); its next change is read again
         try:
             record = translate.order(outcome, zone)
         except (translate.TranslationError, AttributeError, KeyError, TypeError, ValueError):

@@ -1,9 +1,9 @@
 """What a channel may publish per variant.
 
 available = Σ over the channel's mapped warehouses of (on hand − allocated), minus the channel's safety
-buffer, clamped to [0, maximum to publish]; at or below the channel's sold-out threshold it is 0. The sum is taken before clamping: stock held beyond what one
-warehouse has on hand (a back order) is subtracted from what the others offer, so the store never shows
-more than techOMS can ship.
+buffer, clamped to [0, maximum to publish]; at or below the channel's sold-out threshold it is 0. The sum is
+taken before clamping: stock held beyond what one warehouse has on hand (a back order) is subtracted from what
+the others offer, so the store never shows more than techOMS can ship.
 """
 
 from __future__ import annotations

@@ -77,14 +77,20 @@ def _levels(channel: SalesChannel, variants: Iterable[int]) -> dict[int, tuple[i
     if not warehouses or not wanted:
         return {}
     statement = (
-        select(InventoryLevel.variant_id, func.sum(InventoryLevel.on_hand), func.sum(InventoryLevel.allocated))
+        select(
+            InventoryLevel.variant_id, func.sum(InventoryLevel.on_hand), func.sum(InventoryLevel.allocated)
+        )
         .where(InventoryLevel.warehouse_id.in_(warehouses))
         .group_by(InventoryLevel.variant_id)
     )
     found: dict[int, tuple[int, int]] = {}
     for start in range(0, len(wanted), _CHUNK):
-        rows = db.session.execute(statement.where(InventoryLevel.variant_id.in_(wanted[start : start + _CHUNK])))
-        found.update((variant, (int(on_hand or 0), int(allocated or 0))) for variant, on_hand, allocated in rows)
+        rows = db.session.execute(
+            statement.where(InventoryLevel.variant_id.in_(wanted[start : start + _CHUNK]))
+        )
+        found.update(
+            (variant, (int(on_hand or 0), int(allocated or 0))) for variant, on_hand, allocated in rows
+        )
     return found
 
 
