@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from extensions import db
 from jobs.enqueue import sync_queue
-from models.channels import InventoryMode
+from models.channels import InventoryMode, SalesChannel
 from models.orders import SalesOrder
 from models.store_holds import StoreOrderHold
+from models.tenancy import Role
+from tests.app.test_channel_page import ADVANCED
 from tests.support.inventory import (
     add_warehouse,
     edit_store_row,
@@ -26,6 +28,7 @@ from tests.support.inventory import (
 )
 from tests.support.order_push import payload, turn_push_on
 from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel
+from tests.support.world import ROLE_EMAILS
 
 SYNC = {"inventory_mode": InventoryMode.ABSOLUTE}
 
@@ -232,3 +235,26 @@ def test_two_channels_sharing_variants_subtract_each_others_unimported_orders(si
 
     assert store_quantities(simulator, first)[sku] == 31 - 4
     assert store_quantities(simulator, second)[sku] == 31 - 4  # the second store cannot sell those 4 either
+
+
+def test_sold_out_threshold_is_a_channel_setting(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel = world.a.channel
+    page = client.get(f"/channels/{channel.id}/advanced")
+    assert b"Sold out at or below" in page.data
+    saved = client.post(
+        f"/channels/{channel.id}/advanced",
+        data={**ADVANCED, "inventory_sold_out_at": "3"},
+        headers={"HX-Request": "true"},
+    )
+    assert saved.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(SalesChannel, channel.id).inventory_sold_out_at == 3
+    refused = client.post(
+        f"/channels/{channel.id}/advanced",
+        data={**ADVANCED, "inventory_sold_out_at": "-1"},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(SalesChannel, channel.id).inventory_sold_out_at == 3
