@@ -15,6 +15,7 @@ from models.channels import InventoryMode, SalesChannel
 from models.orders import SalesOrder
 from models.store_holds import StoreOrderHold
 from models.tenancy import Role
+from services.mappings.resolvers import mapped_warehouse_ids
 from tests.app.test_channel_page import ADVANCED
 from tests.support.inventory import (
     add_warehouse,
@@ -258,3 +259,32 @@ def test_sold_out_threshold_is_a_channel_setting(client, world, login):
     assert refused.status_code == 422
     db.session.expire_all()
     assert db.session.get(SalesChannel, channel.id).inventory_sold_out_at == 3
+
+
+def test_warehouse_mappings_pick_which_warehouses_sell_and_the_primary(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    channel = world.a.channel
+    first = map_warehouse(channel, world.a.warehouse)
+    west = add_warehouse(world.a, "WEST")
+    map_warehouse(channel, west, "2")
+    url = f"/channels/{channel.id}/mappings/warehouses"
+
+    def row(code: str) -> str:
+        page = client.get(url).get_data(as_text=True)
+        return page.split(f'data-testid="warehouse-row-{code}"')[1].split("</tr>")[0]
+
+    assert "Primary" in row(world.a.warehouse.code) and "Primary" not in row("WEST")
+    answer = client.post(f"{url}/{west.id}/role", data={"role": "primary"}, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "WEST is now primary" in answer.get_data(as_text=True)
+    assert "Primary" in row("WEST") and "Primary" not in row(world.a.warehouse.code)
+    left = client.post(f"{url}/{first.warehouse_id}/role", data={"role": "leave_out"})
+    assert left.status_code == 303  # a plain post is answered with the page again
+    assert "Left out" in row(world.a.warehouse.code)
+    db.session.expire_all()
+    assert mapped_warehouse_ids(channel) == [west.id]
+    assert client.post(f"{url}/{west.id}/role", data={"role": "owner"}).status_code == 422
+    outsider = add_warehouse(world.a, "NOTMAPPED")
+    refused = client.post(f"{url}/{outsider.id}/role", data={"role": "sell"}, headers={"HX-Request": "true"})
+    assert "is not mapped" in refused.get_data(as_text=True)
+    other_tenant = world.b.warehouse
+    assert client.post(f"{url}/{other_tenant.id}/role", data={"role": "sell"}).status_code == 404
