@@ -31,6 +31,7 @@ from models.catalog import InventoryLevel, account_warehouse
 from models.channels import SalesChannel
 from models.mappings import WarehouseMapping
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
+from services.inventory import publish_queue
 
 # Imported and not yet shipped or cancelled: these orders hold stock.
 OPEN_STATUSES = frozenset(
@@ -180,6 +181,7 @@ def _hold(line: SalesOrderLine, want: int, warehouse_id: int | None, deltas: Cou
 def apply_deltas(deltas: Counter[Place]) -> None:
     """Add each delta to its level's `allocated` in place; a level that does not exist yet is created with
     nothing on hand. Levels are written in key order so concurrent writers lock them in the same order."""
+    publish_queue.variants_changed(variant for (variant, _), delta in deltas.items() if delta)
     now = utcnow()
     rises = [
         {"variant_id": v, "warehouse_id": w, "on_hand": 0, "allocated": d, "updated_at": now}

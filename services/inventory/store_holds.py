@@ -15,6 +15,7 @@ from extensions import db
 from models.catalog import sku_key
 from models.mappings import SKU_LENGTH
 from models.store_holds import REASON_LENGTH, StoreOrderHold
+from services.inventory import publish_queue
 
 # A store order in one of these statuses has left (or never took) the store's stock for good: no hold.
 RELEASED_STATUSES = frozenset({"canceled", "shipped", "completed"})
@@ -35,6 +36,7 @@ def hold(channel_id: int, record: translate.OrderRecord, reason: str) -> None:
             names.setdefault(key, line.sku[:SKU_LENGTH])
     if not quantities:
         return
+    publish_queue.channel_changed(channel_id)
     db.session.execute(
         insert(StoreOrderHold),
         [
@@ -54,13 +56,16 @@ def hold(channel_id: int, record: translate.OrderRecord, reason: str) -> None:
 
 def release(channel_id: int, external_ids: Iterable[int]) -> None:
     ids = sorted(set(external_ids))
+    removed = 0
     for start in range(0, len(ids), _CHUNK):
-        db.session.execute(
+        removed += db.session.execute(
             delete(StoreOrderHold).where(
                 StoreOrderHold.channel_id == channel_id,
                 StoreOrderHold.external_order_id.in_(ids[start : start + _CHUNK]),
             )
-        )
+        ).rowcount
+    if removed:
+        publish_queue.channel_changed(channel_id)
 
 
 def versions(channel_id: int, external_ids: Iterable[int]) -> dict[int, datetime]:

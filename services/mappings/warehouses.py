@@ -11,6 +11,7 @@ from models.channels import SalesChannel
 from models.mappings import WarehouseMapping
 from models.tenancy import User
 from services import audit, catalog
+from services.inventory import publish_queue
 
 
 def warehouse_rows(channel: SalesChannel) -> list[tuple[Warehouse, WarehouseMapping | None]]:
@@ -46,12 +47,14 @@ def set_warehouse_identifier(
         return f"Nothing changed for warehouse {warehouse.code}."
     if not identifier:
         db.session.delete(mapping)
+        publish_queue.channel_changed(channel.id)
         audit.record(channel, user, "warehouse_mapping_removed", warehouse.code, old, None)
         return f"Warehouse {warehouse.code} unmapped: its stock will not be sent to the store."
     if mapping is None:
         mapping = WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id)
         db.session.add(mapping)
     mapping.external_identifier = identifier
+    publish_queue.channel_changed(channel.id)
     audit.record(channel, user, "warehouse_mapping_set", warehouse.code, old, identifier)
     return f"Warehouse {warehouse.code} mapped to {identifier}."
 
@@ -84,6 +87,7 @@ def set_warehouse_role(channel: SalesChannel, mapping: WarehouseMapping, role: s
     if mapping.sells_from == sells:
         return f"Nothing changed for warehouse {code}."
     mapping.sells_from = sells
+    publish_queue.channel_changed(channel.id)
     if not sells:
         mapping.is_primary = False
     audit.record(channel, user, "warehouse_sells_from", code, str(not sells).lower(), str(sells).lower())

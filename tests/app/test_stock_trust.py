@@ -6,15 +6,21 @@ variants."""
 from __future__ import annotations
 
 import json
+import time
 
+import pytest
 from sqlalchemy import select
 
-from extensions import db
+from extensions import db, redis_client
 from jobs.enqueue import sync_queue
+from jobs.publish_jobs import enqueue_due_publishes
 from models.channels import InventoryMode, SalesChannel
 from models.orders import SalesOrder
 from models.store_holds import StoreOrderHold
 from models.tenancy import Role
+from services import catalog
+from services.inventory import publish_queue
+from services.mappings import warehouses as warehouse_mappings
 from services.mappings.resolvers import mapped_warehouse_ids
 from tests.app.test_channel_page import ADVANCED
 from tests.support.inventory import (
@@ -28,7 +34,7 @@ from tests.support.inventory import (
     store_rows,
 )
 from tests.support.order_push import payload, turn_push_on
-from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel
+from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
 from tests.support.world import ROLE_EMAILS
 
 SYNC = {"inventory_mode": InventoryMode.ABSOLUTE}
@@ -288,3 +294,38 @@ def test_warehouse_mappings_pick_which_warehouses_sell_and_the_primary(client, w
     assert "is not mapped" in refused.get_data(as_text=True)
     other_tenant = world.b.warehouse
     assert client.post(f"{url}/{other_tenant.id}/role", data={"role": "sell"}).status_code == 404
+
+
+def test_a_change_is_published_after_the_delay_and_nothing_changed_costs_nothing(simulator, world):
+    store, channel, variants = published_and_imported(simulator, world)
+    redis_client().delete(publish_queue.DUE_KEY)
+    sku = physical_skus(variants)[0]
+    level = catalog.level_for(variants[sku], world.a.warehouse)
+    catalog.adjust_stock(level, 50, None, "receipt")  # the stock screen's write path
+    db.session.commit()
+
+    due = publish_queue.due_channels()
+    assert set(due) == {channel.id}  # world.a.channel does not synchronise: left alone
+    assert due[channel.id] - time.time() == pytest.approx(30, abs=5)  # INVENTORY_PUBLISH_DELAY
+    assert enqueue_due_publishes() == 0  # not yet
+    assert enqueue_due_publishes(time.time() + 31) == 1
+    work()
+
+    assert store_quantities(simulator, store)[sku] == 50
+    assert publish_queue.due_channels() == {}
+    simulator.reset_calls(store)
+    assert enqueue_due_publishes(time.time() + 31) == 0  # nothing changed: no export, no call
+    assert simulator.calls(store)["total"] == 0
+
+
+def test_a_warehouse_mapping_change_makes_the_channel_due(simulator, world):
+    store, channel, variants = published_and_imported(simulator, world)
+    redis_client().delete(publish_queue.DUE_KEY)
+    west = add_warehouse(world.a, "WEST")
+    map_warehouse(channel, west, "2")
+    assert publish_queue.due_channels() == {}  # the test helper writes the row directly
+    warehouse_mappings.set_warehouse_role(
+        channel, warehouse_mappings.mapping_of(channel, west), "leave_out", None
+    )
+    db.session.commit()
+    assert set(publish_queue.due_channels()) == {channel.id}
