@@ -22,7 +22,6 @@ from services import catalog
 from services.inventory import publish_queue
 from services.mappings import warehouses as warehouse_mappings
 from services.mappings.resolvers import mapped_warehouse_ids
-from tests.app.test_channel_page import ADVANCED
 from tests.support.inventory import (
     add_warehouse,
     edit_store_row,
@@ -38,6 +37,22 @@ from tests.support.sync import catalog_for, import_now, make_store, next_second,
 from tests.support.world import ROLE_EMAILS
 
 SYNC = {"inventory_mode": InventoryMode.ABSOLUTE}
+ADVANCED = {  # the Advanced settings form, every field filled in
+    "order_statuses": ["paid"],
+    "import_lag_minutes": "30",
+    "import_since": "",
+    "order_number_prefix": "",
+    "initial_order_status": "approved",
+    "detail_concurrency": "4",
+    "shipment_store_status": "none",
+    "update_order_with_last_shipment": "no",
+    "inventory_mode": "absolute",
+    "inventory_buffer": "0",
+    "inventory_max": "",
+    "timezone": "UTC",
+    "weight_unit": "lb",
+    "dimension_unit": "in",
+}
 
 
 def physical_skus(variants) -> list[str]:
