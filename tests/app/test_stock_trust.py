@@ -344,3 +344,30 @@ def test_a_warehouse_mapping_change_makes_the_channel_due(simulator, world):
     )
     db.session.commit()
     assert set(publish_queue.due_channels()) == {channel.id}
+
+
+def test_stock_tab_explains_each_store_sku_filters_differs_previews_and_exports_csv(
+    simulator, world, client, login
+):
+    store, channel, variants = published_and_imported(simulator, world, inventory_buffer=1)
+    sku = physical_skus(variants)[0]
+    catalog.adjust_stock(catalog.level_for(variants[sku], world.a.warehouse), 40, None, "receipt")
+    db.session.commit()
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    url = f"/channels/{channel.id}/stock"
+
+    page = client.get(url).get_data(as_text=True)
+    row = page.split(f'data-testid="stock-row-{sku}"')[1].split("</tr>")[0]
+    assert ">40<" in row and ">39<" in row and "differs" in row  # on hand 40, published 40 - 1 buffer
+    differing = client.get(url + "?differs=1").get_data(as_text=True)
+    assert differing.count('data-testid="stock-row-') == 1
+    preview = client.get(url + "?preview=delta", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "in 1 call" in preview and f"{sku}</span>: " in preview
+    assert simulator.calls(store)["total"] == 0  # the tab and its preview call nothing
+    exported = client.get(url + "/stock.csv")
+    assert exported.mimetype == "text/csv"
+    header, *rows = exported.get_data(as_text=True).splitlines()
+    assert header.startswith("store_sku,store_product_id,on_hand,allocated,unimported_store_orders")
+    mine = next(line for line in rows if line.startswith(sku + ","))
+    assert mine.endswith(",yes") and ",40,0,0,1," in mine
+    assert client.get(f"/channels/{world.b.channel.id}/stock").status_code == 404
