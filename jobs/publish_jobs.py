@@ -5,19 +5,16 @@ running is due again a few seconds later, so a change made while it computes is 
 from __future__ import annotations
 
 from extensions import db
-from jobs.enqueue import enqueue_run
-from jobs.sync_jobs import with_app_context
 from models.activity import SyncAction, SyncTrigger
 from models.channels import InventoryMode, SalesChannel
 from services.inventory import publish_queue
-from sync import runs
+from sync.start import start_run
 
 BUSY_RETRY_SECONDS = 5
 
 
-@with_app_context
 def enqueue_due_publishes(now: float | None = None) -> int:
-    """Returns how many exports it queued."""
+    """In an app context. Returns how many exports it started (each committed, and so queued, on its own)."""
     started = 0
     for channel_id in publish_queue.take_due(now):
         channel = db.session.get(SalesChannel, channel_id)
@@ -27,11 +24,9 @@ def enqueue_due_publishes(now: float | None = None) -> int:
             or channel.inventory_mode != InventoryMode.ABSOLUTE
         ):
             continue  # deleted, or switched to Do not synchronise since
-        run, created = runs.request_run(
-            channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.SCHEDULED, params={"on_change": True}
-        )
-        if created:
-            enqueue_run(run)
+        begun = start_run(channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.SCHEDULED, on_change=True)
+        db.session.commit()
+        if begun.created:
             started += 1
         else:
             publish_queue.due_later(channel_id, BUSY_RETRY_SECONDS)

@@ -19,42 +19,34 @@ creating the same order would collide) and the export goes on with what is store
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncAction, SyncRun
+from models.activity import EventLevel, RunStatus, SyncAction
 from models.base import utcnow
-from services import timezones
-from services.inventory import allocation
-from services.mappings.resolvers import CarrierResolver, SkuResolver
+from models.order_push import ArrivalPath
 from services.order_push import settings as order_push
-from sync import import_pushed, runs
-from sync.call_recorder import CallRecorder
-from sync.import_orders import ImportState, list_and_import
-from sync.pending_orders import PendingBook
+from sync import runs
+from sync.context import RunContext
+from sync.import_orders import OrderImport, list_and_import
 
 _COUNTED = ("created", "updated", "cancelled", "failed")  # shown on the export run as orders_<kind>
 
 
-def bring_orders_up_to_date(
-    run: SyncRun,
-    client: BrightSitesClient,
-    fetch: Callable[[list[int]], Iterator[Any]],
-    recorder: CallRecorder,
-) -> Counter:
+def bring_orders_up_to_date(ctx: RunContext) -> Counter:
     """Imports what the store has and techOMS has not; the orders' counts, for the export run's counts."""
-    channel = run.channel
+    channel, run = ctx.channel, ctx.run
     if order_push.is_on(channel):
-        status = import_pushed.drain(channel)
+        # Imported here, not at the top: push_drain runs actions through the executor, whose registry
+        # imports the inventory export, which imports this module (a real cycle).
+        from sync import push_drain
+
+        status = push_drain.drain(channel)
         db.session.refresh(run)
         if status == RunStatus.FAILED:
-            runs.add_event(
-                run,
+            ctx.event(
                 EventLevel.WARNING,
                 "Pushed orders could not all be imported before publishing; stock is published as stored.",
             )
@@ -62,22 +54,13 @@ def bring_orders_up_to_date(
     running = runs.active_run(channel.id, SyncAction.IMPORT_ORDERS)
     if running is not None and running.status == RunStatus.RUNNING:
         return Counter()  # that run imports them; racing it would store the same orders twice
-    state = ImportState(
-        run,
-        channel,
-        recorder,
-        fetch,
-        timezones.zone(channel.timezone),
-        skus=SkuResolver(channel),
-        carriers=CarrierResolver(channel),
-        warehouse_id=allocation.primary_warehouse_id(channel),
-    )
-    state.pending = PendingBook(channel.id, run.id)
+    # The import's own context on the same run, calls and client: its counts stay apart from the export's.
+    own = RunContext(run, channel, ctx.recorder, ctx.client, ctx.fetch)
+    state = OrderImport.start(own, ArrivalPath.POLL)
     now = utcnow().replace(microsecond=0)
     try:
         list_and_import(
             state,
-            client,
             now + timedelta(seconds=1),  # whole seconds, rounded up: an order placed this second is listed
             watermark_to=now - timedelta(minutes=channel.import_lag_minutes),
             retry_failed=False,

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db, redis_client
-from jobs.enqueue import sync_queue
 from jobs.publish_jobs import enqueue_due_publishes
 from models.channels import InventoryMode, SalesChannel
 from models.orders import SalesOrder
 from models.store_holds import StoreOrderHold
 from models.tenancy import Role
+from run_queue.enqueue import sync_queue
 from services import catalog
 from services.inventory import publish_queue
 from services.mappings import warehouses as warehouse_mappings
