@@ -28,6 +28,7 @@ from tests.support.inventory import (
     export_now,
     inventory_setup,
     map_warehouse,
+    records,
     set_stock,
     store_quantities,
     store_rows,
@@ -371,3 +372,22 @@ def test_stock_tab_explains_each_store_sku_filters_differs_previews_and_exports_
     mine = next(line for line in rows if line.startswith(sku + ","))
     assert mine.endswith(",yes") and ",40,0,0,1," in mine
     assert client.get(f"/channels/{world.b.channel.id}/stock").status_code == 404
+
+
+def test_full_compare_preview_reads_the_store_and_writes_nothing(simulator, world, client, login):
+    store, channel, variants = published_and_imported(simulator, world)
+    rows = store_rows(simulator, store)
+    edited = next(row for row in rows if row["final_sku"] in variants and row["track"])
+    edit_store_row(simulator, store, edited, 777)  # the store drifted: a full compare would set it back
+    before = {sku: record.store_quantity for sku, record in records(channel).items()}
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+
+    answer = client.post(f"/channels/{channel.id}/stock/preview-full", headers={"HX-Request": "true"})
+
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "would change 1 store SKU in 1 call" in page
+    assert "the store shows 777, techOMS would set" in page
+    assert "read the store&#39;s inventory (1 call)" in page or "read the store's inventory (1 call)" in page
+    assert simulator.calls(store)["total"] == 1  # one listing page, no batch_update
+    assert store_quantities(simulator, store)[edited["final_sku"]] == 777
+    assert {sku: record.store_quantity for sku, record in records(channel).items()} == before
