@@ -88,6 +88,9 @@ def from_environment() -> dict:
         # started --with-scheduler), and the client's own per-request retries and (connect, read) timeouts.
         "SYNC_RETRY_INTERVALS": [30, 120, 600],
         "SYNC_CLIENT_RETRIES": 3,
+        # Seconds after a change of a variant's availability before each publishing channel's delta export
+        # (services/inventory/publish_queue.py): changes within it ride on the same export.
+        "INVENTORY_PUBLISH_DELAY": float(os.environ.get("INVENTORY_PUBLISH_DELAY", "30")),
         "SYNC_CLIENT_TIMEOUT": (5, 30),
         # Export shipments: a shipment whose request went out less than this long ago may still be in flight
         # (another runner, a worker declared dead too early): it is not looked for on the store, let alone

@@ -199,6 +199,9 @@ class AdvancedSettingsForm(FlaskForm):
     inventory_max = IntegerField(
         "Maximum quantity to publish", validators=[Optional(), NumberRange(0, 10_000_000)]
     )
+    inventory_sold_out_at = IntegerField(
+        "Sold out at or below", validators=[Optional(), NumberRange(0, 1_000_000)], default=0
+    )
     timezone = SelectField("Timezone", choices=[(tz, tz) for tz in _TIMEZONES])
     weight_unit = SelectField("Weight unit", choices=_choices(WeightUnit, {u: u.value for u in WeightUnit}))
     dimension_unit = SelectField(

@@ -21,6 +21,7 @@ from redis.lock import Lock
 from app import create_app
 from extensions import db
 from jobs.alert_jobs import evaluate_alerts
+from jobs.publish_jobs import enqueue_due_publishes
 from models.activity import RunStatus, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
@@ -31,6 +32,7 @@ from sync.start import start_run
 
 log = logging.getLogger("techoms.cron")
 TICK_SECONDS = 60
+PUBLISH_TICK_SECONDS = 5  # due inventory publishes are looked for this often (published within a minute)
 LOCK_NAME = "techoms:cron:lock"
 
 
@@ -87,7 +89,10 @@ def main() -> None:
     lock = redis.lock(LOCK_NAME, timeout=TICK_SECONDS * 3)
     while not stop.is_set():
         tick_if_leader(app, redis, lock)
-        stop.wait(TICK_SECONDS)
+        for _ in range(TICK_SECONDS // PUBLISH_TICK_SECONDS):
+            if stop.wait(PUBLISH_TICK_SECONDS):
+                break
+            publish_if_leader(app, lock)
 
 
 def tick_if_leader(app: Flask, redis: Redis, lock: Lock) -> bool:
@@ -103,6 +108,17 @@ def tick_if_leader(app: Flask, redis: Redis, lock: Lock) -> bool:
             log.exception("cron tick failed")
     cron_heartbeat.beat(redis, utcnow())
     return True
+
+
+def publish_if_leader(app: Flask, lock: Lock) -> None:
+    """Between ticks: the inventory exports changes made due (jobs/publish_jobs.py), by the lock's holder."""
+    if not lock.owned():
+        return
+    with app.app_context():
+        try:
+            enqueue_due_publishes()
+        except Exception:
+            log.exception("due inventory publishes failed")
 
 
 if __name__ == "__main__":

@@ -123,6 +123,8 @@ class SalesChannel(db.Model):
     )
     inventory_buffer: Mapped[int] = mapped_column(default=0)
     inventory_max: Mapped[int | None]
+    # Sold out stays sold out: at or below this many available, publish 0 (0 = off).
+    inventory_sold_out_at: Mapped[int] = mapped_column(default=0, server_default="0")
     # Advanced: time zone and units.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     weight_unit: Mapped[WeightUnit] = mapped_column(enum_as_string(WeightUnit), default=WeightUnit.LB)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -32,6 +34,10 @@ class WarehouseMapping(db.Model):
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id", ondelete="CASCADE"))
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id", ondelete="CASCADE"), index=True)
     external_identifier: Mapped[str] = mapped_column(String(IDENTIFIER_LENGTH))
+    # Whether the store sells this warehouse's stock (its on hand counts in what is published).
+    sells_from: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Where the channel's imported orders hold their stock; none marked: the first mapped that sells.
+    is_primary: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from sandbox import push, serialize
+from sandbox import checkout, push, serialize
 from sandbox.api_orders import cancel_order
 from sandbox.errors import ApiError, invalid, not_found
 from sandbox.gateway import registry
@@ -172,7 +172,8 @@ def reset_faults(subdomain: str) -> ResponseReturnValue:
 @blueprint.post("/stores/<subdomain>/orders")
 def add_order(subdomain: str) -> ResponseReturnValue:
     """A shopper places an order (status `new` unless given). `gift`: it holds a gift certificate;
-    `gift_only`: true, nothing else (no physical line); false, at least one physical line too."""
+    `gift_only`: true, nothing else (no physical line); false, at least one physical line too. `lines`:
+    [{sku, quantity}] chosen lines, sold only from what the store shows and taken off its count."""
     store = _store_or_404(subdomain)
     body = _body()
     status = body.get("status", "new")
@@ -186,6 +187,7 @@ def add_order(subdomain: str) -> ResponseReturnValue:
         raise invalid("count", f"count must be between 1 and {MAX_ORDERS}")
     ids = []
     with store.lock:
+        chosen = checkout.chosen_lines(store, body["lines"], count) if "lines" in body else None
         physical = [p for p in store.products.values() if p.sku != "GIFTCERT"]
         gift = next(p for p in store.products.values() if p.sku == "GIFTCERT")
         for _ in range(count):
@@ -202,6 +204,8 @@ def add_order(subdomain: str) -> ResponseReturnValue:
                 gift_product=gift,
                 only_gift=gift_only,
             )
+            if chosen is not None:
+                checkout.place(store, order, chosen)
             if not order.awaiting_approval:  # placed; a MOAS order is pushed once approved
                 push.push(store, order)
             ids.append(order.id)

@@ -23,6 +23,7 @@ from models.catalog import (
     sku_key,
 )
 from models.tenancy import Account, User
+from services.inventory import publish_queue
 from services.search import LIKE_ESCAPE, contains_pattern
 
 _available = case(
@@ -217,6 +218,7 @@ def adjust_stock(level: InventoryLevel, on_hand: int, user: User | None, reason:
     )
     level.on_hand = on_hand
     db.session.add(adjustment)
+    publish_queue.variants_changed([level.variant_id or level.variant.id])
     return adjustment
 
 

@@ -118,6 +118,8 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("api_call_day", "channel_api_budget", "store_breaker"),
         *("alert_settings", "channel_alert_state", "alert"),
         *("mfa_credential", "mfa_recovery_code", "mfa_event"),  # staff's second factors
+        "invitation",  # a staff member's address, offered a role
+        "store_order_hold",  # store order ids, SKUs and quantities: no customer data
     }
 )
 

@@ -7,9 +7,14 @@ billed calls as the store allows.
    current quantity (StoreInventoryRecord). Rows the store no longer lists — a product now managed by its
    vendor, or removed — are forgotten, with an Info event. Untracked rows (`track: false`, e.g. gift
    certificates) are left alone: the store ignores their stock. Delta (the default) reads nothing.
-3. Each store SKU resolves to a variant (SKU mapping, else the same SKU); a store SKU without one is a
-   Warning. Its target is the variant's available quantity (services/inventory/availability.py).
-4. Every row whose target differs from what the store holds (as last read or pushed) is pushed: one
+3. The orders the store took since the last import are imported first, in this run
+   (sync/inventory_catch_up.py): the store already took their units off its count. Only when some row
+   differs: with nothing to push there is nothing to catch up (the store's own orders only lowered it).
+4. Each store SKU resolves to a variant (SKU mapping, else the same SKU); a store SKU without one is a
+   Warning. Its target is the variant's available quantity less what store orders techOMS cannot import yet
+   hold (services/inventory/publish_figures.py), so no push, and no full compare, ever offers the store more
+   than techOMS can ship.
+5. Every row whose target differs from what the store holds (as last read or pushed) is pushed: one
    `PUT /inventories/:product_id/batch_update` per product, with absolute values. The store applies a batch
    whole or not at all, and a product's records change only with the store's confirmation, in the same
    commit, so no product is ever half-updated on either side. A delta with nothing changed costs 0 calls, and
@@ -38,10 +43,10 @@ from models.activity import EventLevel, RunStatus, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import InventoryMode, SalesChannel
 from models.mappings import SKU_LENGTH
-from services.inventory import allocation, availability, store_records
+from services.inventory import allocation, publish_figures, store_records
 from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
-from sync import runs
+from sync import inventory_catch_up, runs
 from sync.context import RunContext
 from sync.errors import ChannelUnusable
 
@@ -106,6 +111,8 @@ def export_inventory(ctx: RunContext) -> RunStatus:
     _commit(state)
     state.rows = store_records.known_rows(channel.id)
     complete = _read_store(state, client) if full else False
+    if _targets_differ(state, channel):
+        state.counts.update(inventory_catch_up.bring_orders_up_to_date(ctx))
     changes = _changes(state, channel, report_unmapped=full)
     _push(state, client, changes)
     if complete:
@@ -213,15 +220,24 @@ def _skus(rows: list[StoreRow]) -> str:
 # --- targets and pushes --------------------------------------------------------------------------------
 
 
+def _targets(state: _StockExport, channel: SalesChannel) -> dict[str, int]:
+    """Store SKU -> the quantity to publish, for the known rows whose SKU resolves to a variant."""
+    variant_of = SkuResolver(channel).resolve_many({row.sku for row in state.rows.values()})
+    return {sku: figure.published for sku, figure in publish_figures.figures(channel, variant_of).items()}
+
+
+def _targets_differ(state: _StockExport, channel: SalesChannel) -> bool:
+    targets = _targets(state, channel)
+    return any(row.sku in targets and targets[row.sku] != row.quantity for row in state.rows.values())
+
+
 def _changes(state: _StockExport, channel: SalesChannel, *, report_unmapped: bool) -> dict[int, list[Change]]:
     """Per store product, the rows whose target differs from what the store holds."""
     rows = list(state.rows.values())
-    variant_of = SkuResolver(channel).resolve_many({row.sku for row in rows})
-    targets = availability.available_by_variant(channel, set(variant_of.values()))
+    targets = _targets(state, channel)
     changes: dict[int, list[Change]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.product_id, r.inventory_id)):
-        variant_id = variant_of.get(row.sku)
-        if variant_id is None:
+        if row.sku not in targets:
             state.counts["unmapped"] += 1
             if report_unmapped:
                 state.note(
@@ -230,10 +246,10 @@ def _changes(state: _StockExport, channel: SalesChannel, *, report_unmapped: boo
                     f"Store SKU {row.sku} (product {row.product_id}) matches no techOMS variant: its stock "
                     "is not published. Add a SKU mapping.",
                 )
-        elif targets[variant_id] == row.quantity:
+        elif targets[row.sku] == row.quantity:
             state.counts["unchanged"] += 1
         else:
-            changes[row.product_id].append((row, targets[variant_id]))
+            changes[row.product_id].append((row, targets[row.sku]))
     state.note_the_rest("unmapped", EventLevel.WARNING, "{more} more store SKUs match no techOMS variant.")
     return changes
 

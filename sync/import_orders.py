@@ -44,7 +44,7 @@ from services import timezones, watermarks
 from services.inventory import allocation
 from services.order_push import settings as order_push
 from services.orders.failed_orders import retry_outstanding
-from sync import order_documents, order_upsert
+from sync import order_documents, order_upsert, store_order_holds
 from sync.context import RunContext
 from sync.order_documents import OrderImport
 
@@ -69,20 +69,35 @@ def import_orders(ctx: RunContext) -> RunStatus:
 
     # Whole seconds: the filter is sent with second precision, and the watermark must mean the same instant.
     updated_to = (now - timedelta(minutes=channel.import_lag_minutes)).replace(microsecond=0)
-    filters, moves_watermark = _list_filters(run, channel, state.store_tz, updated_to)
+    list_and_import(state, updated_to)
+    _pick_up_requested_retries(state)
+    return state.status()
+
+
+def list_and_import(
+    state: OrderImport,
+    updated_to: datetime,
+    *,
+    watermark_to: datetime | None = None,
+    retry_failed: bool = True,
+) -> None:
+    """The listing since the watermark up to `updated_to`, the details of new or changed orders, and (with
+    `retry_failed`) the orders that failed before; the watermark moves to `watermark_to` (default
+    `updated_to`) after a stable listing. The inventory export's catch-up (sync/inventory_catch_up.py) lists
+    up to now through here too."""
+    filters, moves_watermark = _list_filters(state.run, state.channel, state.store_tz, updated_to)
     stable = _read_listing(state, filters)
-    _retry_pending(state)
+    if retry_failed:
+        _retry_pending(state)
     if moves_watermark:
         if stable:
-            watermarks.advance(channel, SyncAction.IMPORT_ORDERS, updated_to)
+            watermarks.advance(state.channel, SyncAction.IMPORT_ORDERS, watermark_to or updated_to)
         else:
-            ctx.event(
+            state.ctx.event(
                 EventLevel.INFO,
                 "The store's order list changed while it was read; the next run reads the same period again.",
             )
     state.checkpoint()
-    _pick_up_requested_retries(state)
-    return state.status()
 
 
 def _read_listing(state: OrderImport, filters: dict[str, datetime]) -> bool:
@@ -157,7 +172,7 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
     parsed = [item for item in parsed if item[0] not in state.handled]
     existing = order_documents.existing_orders(state.channel, [oid for oid, _, _ in parsed])
     pending = state.pending
-    need = []
+    need, unselected = [], []
     for oid, updated, status in parsed:
         order = existing.get(oid)
         if status == statuses.CANCELED:
@@ -172,14 +187,20 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
         else:
             state.handled.add(oid)  # unchanged, or new in a status this channel does not import
             state.counts["unchanged" if order is not None else "not_selected"] += 1
+            if order is None:
+                unselected.append((oid, status))
     state.run.progress_done += len(parsed) - len(need)
     _process_details(state, need, existing)
+    state.released |= store_order_holds.hold_unselected(
+        state.channel, state.ctx.details, state.store_tz, unselected
+    )
 
 
 def _cancel_from_summary(
     state: OrderImport, oid: int, order: SalesOrder | None, updated: datetime, was_pending: bool
 ) -> None:
     """Cancelled on the store: no detail needed. Unknown orders are simply not imported."""
+    state.released.add(oid)
     if was_pending:
         order_documents.clear_pending(state, oid)
     if order is None:

@@ -30,7 +30,7 @@ from models.order_push import ArrivalPath, PushedOrder, PushState
 from models.orders import SalesOrder
 from services import privacy
 from sync.context import RunContext
-from sync.order_documents import OrderImport
+from sync.order_documents import OrderImport, hold_store_stock
 from sync.outcomes import Outcome
 
 log = logging.getLogger("techoms.sync")
@@ -90,6 +90,7 @@ def _admit(
             return True
         counts["not_selected"] += 1
         ignored.add(record.external_id)
+        hold_store_stock(importer, record, record.status)
         return False
     if order.store_updated_at is not None and record.updated_at <= order.store_updated_at:
         counts["unchanged" if record.updated_at == order.store_updated_at else "outdated"] += 1

@@ -24,7 +24,7 @@ from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
 from services import timezones
-from services.inventory import allocation
+from services.inventory import allocation, store_holds
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert
 from sync.context import RunContext
@@ -54,6 +54,8 @@ class OrderImport:
     admit: Admit | None = None
     handled: set[int] = field(default_factory=set)
     detail_failures: int = 0
+    # Orders resolved in this run: their store stock holds (services/inventory/store_holds.py) go at commit.
+    released: set[int] = field(default_factory=set)
 
     @classmethod
     def start(cls, ctx: RunContext, arrival: ArrivalPath, admit: Admit | None = None) -> OrderImport:
@@ -87,6 +89,8 @@ class OrderImport:
 
     def checkpoint(self) -> None:
         self.pending.flush()
+        store_holds.release(self.channel.id, self.released)
+        self.released = set()
         self.ctx.checkpoint()
 
     def status(self) -> RunStatus:
@@ -236,6 +240,8 @@ def _fails_for_skus(
         for line in unresolved
     )
     missing = [line.sku for line in unresolved if line.sku]
+    if order is None:
+        hold_store_stock(state, record, "unmapped")
     # A line without a SKU is not fixed by a mapping: such an order is grouped under that cause.
     cause = FailureCause.MISSING_SKU if len(missing) == len(unresolved) else FailureCause.NO_SKU
     _fail(
@@ -296,3 +302,10 @@ def _fail(
 
 def clear_pending(state: OrderImport, oid: int) -> None:
     state.pending.clear(oid)
+    state.released.add(oid)
+
+
+def hold_store_stock(state: OrderImport, record: translate.OrderRecord, reason: str) -> None:
+    """A store order techOMS does not import (yet) still holds store stock: the export subtracts it."""
+    state.released.discard(record.external_id)
+    store_holds.hold(state.channel.id, record, reason)

@@ -79,6 +79,10 @@ def _test_config(database_url: str, redis_url: str) -> dict:
         # The shared store call rate is real (Redis) but wide: tests of the rate itself narrow it.
         "BRIGHTSITES_CALLS_PER_SECOND": 1000.0,
         "BRIGHTSITES_CALL_BURST": 1000,
+        # The budget of store calls people start (web/store_call_limits.py) is real but wide enough for the
+        # policy matrix to post every store-calling route; tests of the budget read or narrow it.
+        "STORE_CALL_LIMITS_PER_USER": "30/minute;120/hour",
+        "STORE_CALL_LIMITS_PER_CHANNEL": "30/minute;120/hour",
     }
 
 

@@ -14,6 +14,7 @@ KINDS = ("warehouses", "carriers", "skus")
 ROUTES = {
     ("mappings.warehouses", "/warehouses", ("GET",)),
     ("mappings.save_warehouse", "/warehouses/<int:warehouse_id>", ("POST",)),
+    ("mappings.save_warehouse_role", "/warehouses/<int:warehouse_id>/role", ("POST",)),
     ("mappings.carriers", "/carriers", ("GET",)),
     ("mappings.add_carrier", "/carriers", ("POST",)),
     ("mappings.edit_carrier", "/carriers/<int(max=2147483647):carrier_mapping_id>/edit", ("GET", "POST")),

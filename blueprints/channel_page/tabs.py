@@ -15,6 +15,7 @@ TABS = [
     ("carrier_mappings", "Carrier Mappings", "mappings.carriers"),
     ("sku_mappings", "SKU Mappings", "mappings.skus"),
     ("sync", "Sync Actions", "sync.actions"),
+    ("stock", "Stock", "stock.view"),
     ("history", "History", "channels.view"),
 ]
 SETTINGS_VIEWS = frozenset({"main", "advanced", "history"})

@@ -14,6 +14,7 @@ from models.catalog import Warehouse
 from models.channels import SalesChannel
 from permissions import Permission, channel_or_404, require
 from services.channels import reference_cache
+from services.inventory import allocation
 from services.mappings import warehouses as warehouse_mappings
 
 
@@ -25,6 +26,7 @@ def _context(channel: SalesChannel, **overrides) -> dict:
     shared = warehouse_mappings.shared_identifiers(rows)
     return {
         "rows": rows,
+        "primary_id": allocation.primary_warehouse_id(channel),
         "origins": origins,
         "origin_labels": {str(item["id"]): item["label"] for item in origins.items},
         "shared": shared,
@@ -66,4 +68,21 @@ def save_warehouse(channel_id: int, warehouse_id: int):
         db.session.commit()
     except IntegrityError:
         return conflict(channel, VIEW, "The mapping changed meanwhile: check it and try again.")
+    return answer(channel, VIEW, message)
+
+
+@bp.post("/warehouses/<int:warehouse_id>/role")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def save_warehouse_role(channel_id: int, warehouse_id: int):
+    """Sell from the mapped warehouse, leave it out, or make it primary."""
+    channel = channel_or_404(channel_id)
+    warehouse = enabled_warehouse_or_404(channel, warehouse_id)
+    mapping = warehouse_mappings.mapping_of(channel, warehouse)
+    role = request.form.get("role", "")
+    if mapping is None:
+        return answer(channel, VIEW, f"Warehouse {warehouse.code} is not mapped: map it first.", problem=True)
+    if role not in warehouse_mappings.WAREHOUSE_ROLES:
+        return show(channel, VIEW, status=422, problem="Choose Sell from, Leave out or Make primary.")
+    message = warehouse_mappings.set_warehouse_role(channel, mapping, role, current_user)
+    db.session.commit()
     return answer(channel, VIEW, message)

@@ -50,6 +50,7 @@ SECTION_FIELDS: dict[str, dict[str, Callable | None]] = {
         "inventory_mode": InventoryMode,
         "inventory_buffer": None,
         "inventory_max": None,
+        "inventory_sold_out_at": lambda value: value or 0,  # blank: off
         "timezone": None,
         "weight_unit": WeightUnit,
         "dimension_unit": DimensionUnit,

@@ -31,6 +31,7 @@ from models.catalog import InventoryLevel, account_warehouse
 from models.channels import SalesChannel
 from models.mappings import WarehouseMapping
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
+from services.inventory import publish_queue
 
 # Imported and not yet shipped or cancelled: these orders hold stock.
 OPEN_STATUSES = frozenset(
@@ -42,15 +43,21 @@ Place = tuple[int, int]  # (variant id, warehouse id)
 
 
 def primary_warehouse_id(channel: SalesChannel) -> int | None:
-    """The channel's primary mapped warehouse: the first one mapped (still enabled for the account), where
-    its imported orders hold their stock. None when no warehouse is mapped."""
+    """The channel's primary warehouse, where its imported orders hold their stock: the selling mapped one
+    marked primary, else the first selling one mapped (still enabled for the account). A warehouse the
+    channel does not sell from is never primary: its allocations would not lower what is published. None
+    when no selling warehouse is mapped."""
     enabled = select(account_warehouse.c.warehouse_id).where(
         account_warehouse.c.account_id == channel.account_id
     )
     return db.session.scalar(
         select(WarehouseMapping.warehouse_id)
-        .where(WarehouseMapping.channel_id == channel.id, WarehouseMapping.warehouse_id.in_(enabled))
-        .order_by(WarehouseMapping.id)
+        .where(
+            WarehouseMapping.channel_id == channel.id,
+            WarehouseMapping.warehouse_id.in_(enabled),
+            WarehouseMapping.sells_from.is_(True),
+        )
+        .order_by(WarehouseMapping.is_primary.desc(), WarehouseMapping.id)
         .limit(1)
     )
 
@@ -174,6 +181,7 @@ def _hold(line: SalesOrderLine, want: int, warehouse_id: int | None, deltas: Cou
 def apply_deltas(deltas: Counter[Place]) -> None:
     """Add each delta to its level's `allocated` in place; a level that does not exist yet is created with
     nothing on hand. Levels are written in key order so concurrent writers lock them in the same order."""
+    publish_queue.variants_changed(variant for (variant, _), delta in deltas.items() if delta)
     now = utcnow()
     rises = [
         {"variant_id": v, "warehouse_id": w, "on_hand": 0, "allocated": d, "updated_at": now}

@@ -1,9 +1,9 @@
 """What a channel may publish per variant.
 
 available = Σ over the channel's mapped warehouses of (on hand − allocated), minus the channel's safety
-buffer, clamped to [0, maximum to publish]. The sum is taken before clamping: stock held beyond what one
-warehouse has on hand (a back order) is subtracted from what the others offer, so the store never shows
-more than techOMS can ship.
+buffer, clamped to [0, maximum to publish]; at or below the channel's sold-out threshold it is 0. The sum is
+taken before clamping: stock held beyond what one warehouse has on hand (a back order) is subtracted from what
+the others offer, so the store never shows more than techOMS can ship.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from models.channels import SalesChannel
 from services.mappings.resolvers import mapped_warehouse_ids
 
 
-def publishable(raw: int, buffer: int, maximum: int | None) -> int:
+def publishable(raw: int, buffer: int, maximum: int | None, sold_out_at: int = 0) -> int:
     """The quantity to publish for a variant whose mapped warehouses offer `raw` (possibly negative)."""
     quantity = max(raw - (buffer or 0), 0)
+    if quantity <= (sold_out_at or 0):
+        return 0  # sold out stays sold out: the last few units are not offered
     return min(quantity, maximum) if maximum is not None else quantity
 
 
@@ -53,5 +55,5 @@ def available_by_variant(channel: SalesChannel, variant_ids: Iterable[int]) -> d
     warehouses, and for every variant when no warehouse is mapped)."""
     wanted = set(variant_ids)
     totals = warehouse_totals(channel, wanted if len(wanted) <= 5_000 else None)
-    buffer, maximum = channel.inventory_buffer, channel.inventory_max
-    return {variant: publishable(totals.get(variant, 0), buffer, maximum) for variant in wanted}
+    buffer, maximum, sold_out = channel.inventory_buffer, channel.inventory_max, channel.inventory_sold_out_at
+    return {variant: publishable(totals.get(variant, 0), buffer, maximum, sold_out) for variant in wanted}

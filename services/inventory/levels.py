@@ -26,6 +26,7 @@ from models.base import utcnow
 from models.catalog import InventoryLevel, ProductVariant, StockAdjustment, Warehouse, sku_key
 from models.tenancy import Account, User
 from services.catalog import enabled_warehouses
+from services.inventory import publish_queue
 from services.mappings.csv_io import FileRefused, read_rows, unescape
 
 MAX_ROWS = 10_000
@@ -290,6 +291,7 @@ def _current_levels(
 def _set_on_hand(changes: list[_Valid]) -> None:
     """One statement: new levels are inserted with nothing allocated; existing ones get their on hand set
     and keep their allocated figure untouched, even if an order changed it a moment ago."""
+    publish_queue.variants_changed(row.variant_id for row in changes)
     now = utcnow()
     insert_for = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert_for(_levels)

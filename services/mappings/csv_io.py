@@ -23,6 +23,7 @@ from models.channels import SalesChannel
 from models.mappings import CODE_LENGTH, SKU_LENGTH, CarrierMapping, SkuMapping
 from models.tenancy import User
 from services import audit, catalog
+from services.inventory import publish_queue
 from services.mappings import skus as sku_mappings
 from services.shown_text import has_unshown_characters
 
@@ -160,6 +161,7 @@ def import_skus(channel: SalesChannel, data: bytes, user: User | None) -> Import
             report.add(line, channel_sku, CREATED, f"→ {system_sku}")
     if new_rows:
         db.session.execute(insert(SkuMapping), new_rows)
+        publish_queue.channel_changed(channel.id)
     audit.record(channel, user, "sku_mappings_imported", SKU_TEMPLATE, None, report.summary())
     return report
 

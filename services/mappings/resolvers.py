@@ -159,14 +159,19 @@ class CarrierResolver:
 
 
 def mapped_warehouse_ids(channel: SalesChannel) -> list[int]:
-    """Warehouses mapped on this channel and enabled for its account: the ones whose stock is published."""
+    """Warehouses mapped on this channel, enabled for its account and marked as selling: the ones whose stock
+    is published (a mapping whose warehouse the channel does not sell from is left out)."""
     enabled = select(account_warehouse.c.warehouse_id).where(
         account_warehouse.c.account_id == channel.account_id
     )
     return list(
         db.session.scalars(
             select(WarehouseMapping.warehouse_id)
-            .where(WarehouseMapping.channel_id == channel.id, WarehouseMapping.warehouse_id.in_(enabled))
+            .where(
+                WarehouseMapping.channel_id == channel.id,
+                WarehouseMapping.warehouse_id.in_(enabled),
+                WarehouseMapping.sells_from.is_(True),
+            )
             .order_by(WarehouseMapping.warehouse_id)
         )
     )

@@ -23,6 +23,7 @@ from models.store_catalog import StoreProduct, StoreProductVariant
 from models.tenancy import User
 from services import audit, catalog, catalog_units
 from services.audit import audit_field
+from services.inventory import publish_queue
 from services.mappings.resolvers import SkuResolver
 from services.mappings.sku_matching import Ambiguous, Proposal, SkuMatcher
 from services.orders import failed_orders
@@ -179,6 +180,7 @@ def save_mapping(
     mapping.channel_sku_key = sku_key(channel_sku)
     mapping.variant = variant
     db.session.add(mapping)
+    publish_queue.channel_changed(channel.id)
     return mapping
 
 
@@ -187,6 +189,7 @@ def delete_mapping(channel: SalesChannel, mapping: SkuMapping, user: User | None
         channel, user, "sku_mapping_removed", audit_field(mapping.channel_sku), mapping.variant.sku, None
     )
     db.session.delete(mapping)
+    publish_queue.channel_changed(channel.id)
 
 
 def mapped_sku_keys(channel_id: int) -> set[str]:
@@ -213,6 +216,7 @@ def auto_map(channel: SalesChannel, store_skus: list[str], user: User | None) ->
     ]
     if rows:
         db.session.execute(insert(SkuMapping), rows)
+        publish_queue.channel_changed(channel.id)
     already = sum(1 for key in by_key if key in existing)
     report = AutoMapReport(len(by_key), len(rows), already, len(by_key) - already - len(rows))
     audit.record(channel, user, "sku_mappings_auto_mapped", "Auto-map", None, report.summary())

