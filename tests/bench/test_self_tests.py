@@ -40,6 +40,13 @@ def failed(output: str) -> set[str]:
     [
         ("export_shipments.py", {"0 missing on the store", "store orders updated as the options ask"}),
         ("export_inventory.py", {"store figures = techOMS availability (plain SQL)"}),
+        (
+            "import_orders.py",
+            {
+                "imported orders = store orders in the bench's statuses",
+                "imported contents = the store's (status, total, lines)",
+            },
+        ),
     ],
 )
 def test_the_self_test_fails_exactly_the_tampered_checks(script, must_fail, tmp_path):
