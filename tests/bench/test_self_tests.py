@@ -41,6 +41,7 @@ def failed(output: str) -> set[str]:
         ("export_shipments.py", {"0 missing on the store", "store orders updated as the options ask"}),
         ("export_inventory.py", {"store figures = techOMS availability (plain SQL)"}),
         ("purge_pii.py", {"0 addresses with a name, company, street, e-mail or phone"}),
+        ("scaling.py", {"1 worker(s): each run's work executed once (store calls = floor)"}),
         (
             "import_orders.py",
             {
