@@ -78,7 +78,8 @@ SECOND_FACTOR_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol"})
 # probes say ok or failing only; /metrics checks its own bearer token (web/metrics.py).
 PUBLIC_ENDPOINTS = frozenset(
     {
-        *("static", "auth.login", "health.health", "health.ready", "metrics.scrape", "home.index"),
+        *("static", "auth.login", "health.health", "health.ready", "health.background_ready"),
+        *("metrics.scrape", "home.index"),
         *("api.openapi", "intake.brightsites_order"),
         *SECOND_FACTOR_ENDPOINTS,
     }
