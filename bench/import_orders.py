@@ -54,7 +54,8 @@ from models.channels import SalesChannel  # noqa: E402
 from models.orders import SalesOrder  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import engine, runs  # noqa: E402
+from sync import runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 # The bench's own list (every store status but canceled and MOAS pending), not the app's.
 IMPORTED_STATUSES = ["new", "billed", "paid", "in_progress", "split", "shipped", "completed", "back_ordered"]
@@ -186,9 +187,11 @@ def check_import(sim: Simulator, name: str, info: dict, channel: SalesChannel) -
 
 
 def run_import(channel: SalesChannel) -> tuple[object, float]:
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.add(run)
+    db.session.commit()
     started = time.perf_counter()
-    engine.execute(run.id)
+    execute_run(run.id)
     elapsed = time.perf_counter() - started
     db.session.refresh(run)
     return run, elapsed

@@ -39,10 +39,11 @@ from bench.chaos_flows import RUN_TRIGGER, Flow, ImportFlow, InventoryFlow, Size
 from bench.cluster import RedisServer, WorkerPool  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from extensions import db  # noqa: E402
-from jobs.enqueue import enqueue_run  # noqa: E402
 from models.activity import SyncRun  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
-from sync import engine, runs  # noqa: E402
+from sync import runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
+from sync.start import start_run  # noqa: E402
 
 
 def setup(sim, channels: int, size: Size, first_slot: int) -> list[Flow]:
@@ -86,8 +87,8 @@ def measure(
         run_ids = []
         started = time.perf_counter()
         for flow in flows:
-            run, _ = runs.request_run(flow.channel, flow.action, RUN_TRIGGER, params=dict(flow.params))
-            enqueue_run(run)
+            run, _ = start_run(flow.channel, flow.action, RUN_TRIGGER, **flow.params)
+            db.session.commit()  # queues its job
             run_ids.append(run.id)
         while True:
             db.session.expire_all()
@@ -102,10 +103,10 @@ def measure(
         for flow in flows:
             flow.calm()
         if args.self_test:  # the first flow's work done a second time, as a duplicated job would
-            again, _ = runs.request_run(
-                flows[0].channel, flows[0].action, RUN_TRIGGER, params=dict(flows[0].params)
-            )
-            engine.execute(again.id)
+            again = runs.new_run(flows[0].channel, flows[0].action, RUN_TRIGGER, **flows[0].params)
+            db.session.add(again)
+            db.session.commit()
+            execute_run(again.id)
             print(f"  self-test: {flows[0].name}'s work executed a second time (run {again.id})")
         over_floor = {
             flow.name: (flow.billed_calls(), flow.floor())

