@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
-from blueprints import order_shipments
+from blueprints.order_page import shipments_section
 from extensions import db
 from forms.orders import OrderFilterForm
 from models.orders import SalesOrder
@@ -60,7 +60,7 @@ def detail(order_id: int):
 
 def render_detail(order: SalesOrder, status: int = 200, **shipments_context):
     """The order page (htmx: its `order` block); `shipments_context` overrides the shipments section's."""
-    context = order_shipments.context(order) | shipments_context
+    context = shipments_section.context(order) | shipments_context
     page = render(
         "orders/detail.html",
         "order",

@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from extensions import db
-from models.api_keys import KEY_PREFIX, PUBLIC_ID_LENGTH, ApiKey
+from models.api_keys import KEY_PREFIX, PUBLIC_ID_LENGTH, ApiKey, IdempotencyKey
 from models.base import utcnow
 from models.channels import AuditEvent
 from models.tenancy import Account, User
@@ -91,6 +91,12 @@ def create_key(account: Account, name: str, user: User | None) -> tuple[ApiKey, 
     return row, key
 
 
+def public_part(presented: str | None) -> str:
+    """The public id of a well-formed key (shown on the API keys page, so no secret), else ""."""
+    match = _KEY_FORMAT.match(presented or "")
+    return match["public"] if match is not None else ""
+
+
 def authenticate(presented: str | None) -> ApiKey | None:
     """The active key `presented` is, or None. Malformed input never reaches the database."""
     match = _KEY_FORMAT.match(presented or "")
@@ -119,3 +125,10 @@ def revoke(key: ApiKey, user: User | None) -> bool:
     key.revoked_by_id = user.id if user else None
     _audit(key, user, "api_key_revoked")
     return True
+
+
+def idempotency_record(account_id: int, key: str) -> IdempotencyKey | None:
+    """The answer stored for the account's `Idempotency-Key`, if the key was used before."""
+    return db.session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.account_id == account_id, IdempotencyKey.key == key)
+    )

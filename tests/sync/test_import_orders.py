@@ -21,7 +21,7 @@ from models.base import utcnow
 from models.orders import OrderStatus, SalesOrder
 from models.tenancy import Role
 from sync import runs
-from sync.import_orders import CHUNK
+from sync.order_documents import CHUNK
 from sync.start import start_run
 from tests.support.sync import (
     STATUSES,
