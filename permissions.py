@@ -80,7 +80,8 @@ SECOND_FACTOR_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol"})
 # as the invited address: blueprints/invitations.py).
 PUBLIC_ENDPOINTS = frozenset(
     {
-        *("static", "auth.login", "health.health", "health.ready", "metrics.scrape", "home.index"),
+        *("static", "auth.login", "health.health", "health.ready", "health.background_ready"),
+        *("metrics.scrape", "home.index"),
         *("api.openapi", "intake.brightsites_order", "invitations.respond"),
         *SECOND_FACTOR_ENDPOINTS,
     }

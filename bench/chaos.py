@@ -18,10 +18,16 @@ once. Then the faults stop and the invariants are checked against the simulator'
   * store orders in scope = imported orders, 0 duplicates (the import flow and the push flow);
   * the push path made 0 API calls: the push flow's billed calls are the sweep's;
   * every shipment on the store exactly once;
-  * store inventory = computed availability;
+  * store inventory = availability computed by the bench in plain SQL;
   * no PII left in purged orders;
-  * no run left queued or running: the sweeper ended every orphan and queued again every lost job;
-  * billed calls (the read-write token's, failed ones too) within 1.3x of the fault-free floor.
+  * the push path made no billed call (the simulator's count when the sweep was first asked for), and the
+    push flow's floor counts the orders no push reached the intake with (the simulator's count);
+  * settled within `--timeout`: every flow done, no run queued or running in the database, no job left in
+    Redis's queues or started registries (the sweeper ended every orphan and queued again every lost job);
+  * billed calls (the read-write token's, failed ones too) within 1.3x of the fault-free floor, for each
+    flow kind and in all (a flow whose floor is 0 must make no call).
+`--self-test` runs a small chaos, checks, then spoils one thing per invariant (bench/chaos_tamper.py) and
+checks again: the second table must show every one FAILED (exit 1).
 
 The sweeper's timings are shortened (heartbeat 2 s, a run without a beat for `--stale-after` s is dead, a
 queued run without a job for 5 s is queued again) so a killed run is noticed in seconds, not minutes; a
@@ -42,12 +48,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import redis  # noqa: E402
 from flask import Flask  # noqa: E402
 from redis.exceptions import RedisError  # noqa: E402
 from rq.exceptions import NoSuchJobError  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench.chaos_flows import FLOWS, RUN_TRIGGER, Check, Flow, Size  # noqa: E402
+from bench.chaos_tamper import tamper  # noqa: E402
 from bench.cluster import RedisServer, WebServer, WorkerPool, busy_worker_pids  # noqa: E402
 from extensions import db  # noqa: E402
 from jobs.cron import import_waiting_pushes, start_scheduled_runs, sweep  # noqa: E402
@@ -113,10 +121,6 @@ class Report:
         return out
 
 
-class ChaosTimeout(AssertionError):
-    pass
-
-
 def worker_env(app: Flask, sim, options: Options, work: Path, redis_url: str) -> dict[str, str]:
     return {
         "TECHOMS_INSTANCE_PATH": str(work),
@@ -175,8 +179,9 @@ def _cron() -> None:
 
 def drive(
     flows: list[Flow], pool: WorkerPool, redis_server: RedisServer, options: Options, log
-) -> tuple[int, float]:
-    """Until every flow is done and no run is active; returns (Redis restarts, elapsed seconds)."""
+) -> tuple[int, float, bool]:
+    """Until every flow is done and no run is active, or the timeout: (Redis restarts, elapsed seconds,
+    settled)."""
     channel_ids = [flow.channel.id for flow in flows]
     started = time.monotonic()
     next_kill, next_cron, restarts, last_note = started + options.kill_every, started, 0, started
@@ -211,13 +216,11 @@ def drive(
             restarts += 1
             log(f"  {now - started:5.1f} s: Redis restarted, its queue lost ({len(active)} run(s) active)")
         if not active and all(flow.done() for flow in flows):
-            return restarts, now - started
+            return restarts, now - started, True
         if now - started > options.timeout:
             waiting = [flow.name for flow in flows if not flow.done()]
-            raise ChaosTimeout(
-                f"chaos: not settled after {options.timeout:.0f} s; flows not done: {waiting}; "
-                f"{len(active)} run(s) active"
-            )
+            log(f"chaos: not settled after {options.timeout:.0f} s; flows not done: {waiting}")
+            return restarts, now - started, False
         if now - last_note >= 15:
             left = sum(not flow.done() for flow in flows)
             log(f"  {now - started:5.1f} s: {len(active)} run(s) active, {left} flow(s) not done")
@@ -225,8 +228,11 @@ def drive(
         time.sleep(0.3)
 
 
-def run_chaos(make_app: Callable[[str], Flask], sim, options: Options, work: Path, log=print) -> Report:
-    """Set up, run under chaos, check. `make_app(redis_url)` builds the app on the bench's database."""
+def run_chaos(
+    make_app: Callable[[str], Flask], sim, options: Options, work: Path, log=print, self_test: bool = False
+) -> Report | tuple[Report, Report]:
+    """Set up, run under chaos, check. `make_app(redis_url)` builds the app on the bench's database. With
+    `self_test`, also the report after the outcome was spoiled (bench/chaos_tamper.py): (clean, spoiled)."""
     redis_server = RedisServer(work)
     app = make_app(redis_server.url)
     app.config.update(
@@ -252,17 +258,42 @@ def run_chaos(make_app: Callable[[str], Flask], sim, options: Options, work: Pat
                 flow.reset_calls()
                 flow.faults({**FAULTS, "latency_ms": options.latency_ms})
             pool.start()
-            restarts, elapsed = drive(flows, pool, redis_server, options, log)
+            restarts, elapsed, settled = drive(flows, pool, redis_server, options, log)
             for flow in flows:
                 flow.calm()
-            return _report(flows, pool, restarts, elapsed)
+            clean = _report(flows, pool, restarts, elapsed, settled, redis_server.url)
+            if not self_test:
+                return clean
+            pool.stop()  # no worker may mend what is spoiled
+            tamper(flows)
+            return clean, _report(flows, pool, restarts, elapsed, settled, redis_server.url)
     finally:
         pool.stop()
         web.stop()
         redis_server.stop()
 
 
-def _report(flows: list[Flow], pool: WorkerPool, restarts: int, elapsed: float) -> Report:
+def _jobs_left(redis_url: str) -> int | str:
+    """Jobs still queued or started in Redis, read with plain commands (RQ's key layout); the error if
+    Redis cannot be read."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        queued = sum(
+            client.llen(key) for key in client.scan_iter("rq:queue:*") if client.type(key) == b"list"
+        )
+        started = sum(
+            client.zcard(key) for key in client.scan_iter("rq:wip:*") if client.type(key) == b"zset"
+        )
+    except RedisError as error:
+        return f"unreadable ({error})"
+    finally:
+        client.close()
+    return queued + started
+
+
+def _report(
+    flows: list[Flow], pool: WorkerPool, restarts: int, elapsed: float, settled: bool, redis_url: str
+) -> Report:
     db.session.expire_all()
     checks = [check for flow in flows for check in flow.invariants()]
     by_kind: dict[str, tuple[int, int]] = {}
@@ -278,11 +309,25 @@ def _report(flows: list[Flow], pool: WorkerPool, restarts: int, elapsed: float) 
     active = sum(by_status.get(status, 0) for status in ACTIVE_STATUSES)
     swept = sum(1 for run in all_runs if "worker stopped" in (run.error_summary or ""))
     requeued = sum(int((run.params or {}).get("requeued", 0)) for run in all_runs)
+    jobs = _jobs_left(redis_url)
     checks.append(
         Check(
-            "runs", "no run left queued or running", active == 0, f"{active} active of {len(all_runs)} runs"
+            "runs",
+            "settled: flows done, no run active, no job left",
+            settled and active == 0 and jobs == 0,
+            f"{'settled' if settled else 'NOT settled'} in {elapsed:.0f} s; {active} active of "
+            f"{len(all_runs)} runs; {jobs} job(s) left in Redis",
         )
     )
+    for kind, (calls, least) in by_kind.items():
+        checks.append(
+            Check(
+                "calls",
+                f"{kind}: billed calls within {CALLS_OVER_FLOOR}x of its floor",
+                calls <= CALLS_OVER_FLOOR * least,
+                f"{calls} calls, floor {least}" + (f": {calls / least:.2f}x" if least else ""),
+            )
+        )
     ratio = billed / floor if floor else 1.0
     checks.append(
         Check(
@@ -317,7 +362,11 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--kill-every", type=float, default=5.0)
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--self-test", action="store_true", help="spoil the outcome: checks must FAIL")
     args = parser.parse_args()
+    if args.self_test:
+        args.channels, args.workers, args.orders, args.shipped = 1, 2, 60, 20
+        args.products, args.purge, args.pushed, args.kill_every = 10, 30, 30, 2.0
     options = Options(
         channels=args.channels,
         workers=args.workers,
@@ -339,9 +388,13 @@ def main() -> None:
             f"{options.size}, faults {FAULTS}, latency {options.latency_ms} ms, "
             f"a kill every {options.kill_every} s"
         )
-        report = run_chaos(make_app, sim, options, work)
+        report = run_chaos(make_app, sim, options, work, self_test=args.self_test)
     finally:
         sim.stop()
+    if args.self_test:
+        clean, report = report
+        print("\n".join(clean.lines()))
+        print("self-test: the outcome spoiled (bench/chaos_tamper.py), checked again:")
     print("\n".join(report.lines()))
     sys.exit(0 if report.ok else 1)
 

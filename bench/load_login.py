@@ -35,6 +35,7 @@ def sign_in(client, email: str, password: str, secret: str | None = None) -> str
             allow_redirects=True,
         )
     found = CSRF_META.search(answer.text)
-    if found is None or answer.url.split("?")[0].endswith(CODE_PAGE):
+    # Still on the login form (refused: it re-renders, with a CSRF token of its own) or the code step: failed.
+    if found is None or answer.url.split("?")[0].endswith((CODE_PAGE, "/login")):
         raise RuntimeError(f"login of {email} failed: {answer.status_code}")
     return found.group(1)

@@ -12,6 +12,15 @@ Target: under 60 s for 1,000,000 orders, and memory flat in N (compare --orders 
 
 SQLite: a temporary database (migrated like production). PostgreSQL when DATABASE_URL is set: a schema of its
 own (`bench_purge`, dropped at the end), so the database's other tables are never touched.
+
+Checks (OK/FAIL; exit 1 when one fails), counted by the bench with plain SQL after the purge process ended:
+every order marked purged; no order with a customer name, e-mail or phone; no address with a name, company,
+street line, e-mail or phone; every address still with its city, postal code and country (kept for
+reporting); lines untouched.
+
+    .venv/bin/python bench/purge_pii.py --self-test
+
+purges 2,000 orders, then puts one address's phone number back: the addresses check must FAIL.
 """
 
 from __future__ import annotations
@@ -36,9 +45,10 @@ WORK = Path(os.environ.get("BENCH_PURGE_WORK") or tempfile.mkdtemp(prefix="bench
 os.environ["BENCH_PURGE_WORK"] = os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, literal, select, text, update  # noqa: E402
+from sqlalchemy import literal, select, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.verdicts import Verdicts  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncAction, SyncRun, SyncTrigger  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
@@ -165,6 +175,50 @@ def _order_row(channel: SalesChannel, n: int) -> dict:
     }
 
 
+# What the bench inserted as customer data, spelled out here (what must be gone, and what must stay).
+LEFT_SQL = {
+    "orders": "SELECT COUNT(*) FROM sales_order WHERE customer_name <> '' OR customer_email <> ''"
+    " OR customer_phone <> ''",
+    "addresses": "SELECT COUNT(*) FROM order_address WHERE first_name <> '' OR last_name <> ''"
+    " OR company <> '' OR line1 <> '' OR line2 <> '' OR email <> '' OR phone <> ''",
+    "kept lost": "SELECT COUNT(*) FROM order_address WHERE city <> 'Austin' OR postal_code <> '78701'"
+    " OR country <> 'United States'",
+    "marked": "SELECT COUNT(*) FROM sales_order WHERE pii_purged_at IS NOT NULL",
+    "all addresses": "SELECT COUNT(*) FROM order_address",
+    "lines": "SELECT COUNT(*) FROM sales_order_line WHERE quantity = 2 AND sku IN ('SKU-1', 'SKU-2')",
+}
+
+
+def check_purged(verdicts: Verdicts, orders: int) -> None:
+    """Plain SQL over the tables after the purge process ended (NULL <> '' is not true: NULL is gone)."""
+    n = {name: int(db.session.execute(text(sql)).scalar_one()) for name, sql in LEFT_SQL.items()}
+    verdicts.check("every order marked purged", n["marked"] == orders, f"{n['marked']:,} of {orders:,}")
+    verdicts.check(
+        "0 orders with a customer name, e-mail or phone",
+        n["orders"] == 0,
+        f"{n['orders']:,} of {orders:,} left",
+    )
+    verdicts.check(
+        "0 addresses with a name, company, street, e-mail or phone",
+        n["addresses"] == 0 and n["all addresses"] == 2 * orders,
+        f"{n['addresses']:,} of {n['all addresses']:,} left",
+    )
+    verdicts.check("city, postal code and country kept", n["kept lost"] == 0, f"{n['kept lost']:,} lost them")
+    verdicts.check("order lines untouched", n["lines"] == 2 * orders, f"{n['lines']:,} of {2 * orders:,}")
+
+
+def tamper() -> None:
+    """The self-test: one address's phone number back, as a purge that skipped it would leave it."""
+    db.session.execute(
+        text(
+            "UPDATE order_address SET phone = '+1 512 555 0199'"
+            " WHERE id = (SELECT MIN(id) FROM order_address)"
+        )
+    )
+    db.session.commit()
+    print("  self-test: one address has its phone number back")
+
+
 def put_back(run_id: int) -> int:
     """Undo the purge (customer data back, tombstones cleared) and queue a new run, for the traced repeat."""
     channel_id = db.session.get(SyncRun, run_id).channel_id
@@ -197,14 +251,12 @@ def child(run_id: int, traced: bool) -> None:
         elapsed = time.perf_counter() - started
         traced_peak = tracemalloc.get_traced_memory()[1] / 1_048_576 if traced else None
         run = db.session.get(SyncRun, run_id)
-        left = db.session.scalar(select(func.count()).where(SalesOrder.customer_email.is_not(None)))
         print(
             json.dumps(
                 {
                     "status": run.status.value,
                     "purged": run.counts["purged"],
                     "addresses": run.counts["addresses"],
-                    "left": left,
                     "seconds": elapsed,
                     "rss_before": before,
                     "rss_peak": peak_rss_mib(),
@@ -220,6 +272,17 @@ def run_child(run_id: int, traced: bool) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def traced_repeat(app, run_id: int) -> None:
+    """The purge again (data put back) under tracemalloc, in a fresh process."""
+    with app.app_context():
+        again = put_back(run_id)
+        traced = run_child(again, traced=True)
+    print(
+        f"  peak traced memory (tracemalloc): {traced['traced_peak']:.1f} MiB "
+        f"(that run took {traced['seconds']:.1f} s under tracemalloc)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -227,10 +290,14 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--child-run", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--self-test", action="store_true", help="tamper with the outcome: checks must FAIL")
     args = parser.parse_args()
     if args.child_run:
         child(args.child_run, args.traced)
         return
+    if args.self_test:
+        args.orders = 2_000
+    verdicts = Verdicts()
     app = make_app()
     backend = "PostgreSQL" if database_url().startswith("postgresql") else "SQLite"
     print(f"PII purge of {args.orders:,} closed orders on {backend} (batch {purge_pii.BATCH_SIZE:,})")
@@ -240,7 +307,7 @@ def main() -> None:
         timed = run_child(run_id, traced=False)
         print(
             f"  purge: {timed['seconds']:.1f} s ({args.orders / timed['seconds']:,.0f} orders/s), "
-            f"{timed['purged']:,} orders and {timed['addresses']:,} addresses purged, {timed['left']} left, "
+            f"{timed['purged']:,} orders and {timed['addresses']:,} addresses purged (the run's counts), "
             f"run {timed['status']}"
         )
         print(
@@ -248,17 +315,17 @@ def main() -> None:
             f"({timed['rss_before']:.0f} MiB before the purge started)"
         )
         with app.app_context():
-            again = put_back(run_id)
-        traced = run_child(again, traced=True)
-        print(
-            f"  peak traced memory (tracemalloc): {traced['traced_peak']:.1f} MiB "
-            f"(that run took {traced['seconds']:.1f} s under tracemalloc)"
-        )
+            if args.self_test:
+                tamper()
+            check_purged(verdicts, args.orders)
+        if not args.self_test:
+            traced_repeat(app, run_id)
     finally:
         if database_url().startswith("postgresql"):
             with app.app_context(), db.engine.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         shutil.rmtree(WORK, ignore_errors=True)
+    verdicts.finish()
 
 
 if __name__ == "__main__":

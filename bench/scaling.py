@@ -8,9 +8,16 @@ Each of `--channels` channels has a store of its own with a sync workload: impor
 of 4 rows each). For each worker count, a fresh set of channels and stores is set up, every run is enqueued
 at once on a Redis of its own, and `python -m jobs.worker` processes (bench/cluster.py) work the queue until
 every run has ended. Printed: wall time per worker count, the speedup (target: 4 workers at least 3x faster),
-and how often each run was executed (the run's attempt counter, bumped each time a worker starts it; target:
-every run exactly once, none done twice). The simulator runs in its own process; the database is a temporary
-SQLite file, or with DATABASE_URL a PostgreSQL schema of its own (recommended: SQLite serialises writers).
+and whether each run's work was done exactly once, from the store's side: no faults here, so each store's
+billed calls (the simulator's count) equal its flow's floor exactly when its run executed once; a second
+execution lists the store again at least (the run's attempt counter is printed beside it, for information).
+The simulator runs in its own process; the database is a temporary SQLite file, or with DATABASE_URL a
+PostgreSQL schema of its own (recommended: SQLite serialises writers).
+
+    .venv/bin/python bench/scaling.py --self-test
+
+runs 2 channels on 1 worker, then executes one flow's work a second time in this process: the "executed
+once" check must FAIL (exit 1).
 """
 
 from __future__ import annotations
@@ -30,9 +37,12 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.chaos_flows import RUN_TRIGGER, Flow, ImportFlow, InventoryFlow, Size  # noqa: E402
 from bench.cluster import RedisServer, WorkerPool  # noqa: E402
+from bench.verdicts import Verdicts  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncRun  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
+from sync import runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 from sync.start import start_run  # noqa: E402
 
 
@@ -92,6 +102,17 @@ def measure(
         pool.stop()
         for flow in flows:
             flow.calm()
+        if args.self_test:  # the first flow's work done a second time, as a duplicated job would
+            again = runs.new_run(flows[0].channel, flows[0].action, RUN_TRIGGER, **flows[0].params)
+            db.session.add(again)
+            db.session.commit()
+            execute_run(again.id)
+            print(f"  self-test: {flows[0].name}'s work executed a second time (run {again.id})")
+        over_floor = {
+            flow.name: (flow.billed_calls(), flow.floor())
+            for flow in flows
+            if flow.billed_calls() != flow.floor()
+        }
         per_flow = Counter(
             db.session.scalars(
                 select(SyncRun.channel_id).where(SyncRun.channel_id.in_([flow.channel.id for flow in flows]))
@@ -105,6 +126,8 @@ def measure(
             "attempts": Counter(run.attempts for run in ended),
             "runs_per_flow": max(per_flow.values()),
             "failed_checks": failed,
+            "over_floor": over_floor,
+            "flows": len(flows),
         }
 
 
@@ -118,7 +141,11 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--self-test", action="store_true", help="spoil the outcome: checks must FAIL")
     args = parser.parse_args()
+    if args.self_test:
+        args.channels, args.orders, args.products, args.latency_ms, args.workers = 2, 20, 5, 0, [1]
+    verdicts = Verdicts()
     work = Path(tempfile.mkdtemp(prefix="bench-scaling-"))
     os.environ["TECHOMS_INSTANCE_PATH"] = str(work)
     from bench.scratch_database import scratch_app_factory
@@ -138,12 +165,21 @@ def main() -> None:
         for n, workers in enumerate(args.workers):
             result = measure(sim, make_app, redis_server, work, workers, args, first_slot=1 + n * 1000)
             results[workers] = result
-            once = set(result["attempts"]) == {1} and result["runs_per_flow"] == 1
             print(
                 f"  {workers} worker(s): {result['elapsed']:.1f} s for {result['runs']} runs "
-                f"({dict(result['statuses'])}); executions per run {dict(result['attempts'])}: "
-                f"{'each run executed once' if once else 'SOME RUN EXECUTED MORE THAN ONCE'}; "
-                f"invariants {'all hold' if not result['failed_checks'] else result['failed_checks']}"
+                f"({dict(result['statuses'])}); the runs' attempt counters {dict(result['attempts'])}"
+            )
+            over = result["over_floor"]
+            verdicts.check(
+                f"{workers} worker(s): each run's work executed once (store calls = floor)",
+                not over,
+                f"{result['flows'] - len(over)} of {result['flows']} stores at their floor"
+                + (f"; over: {over}" if over else ""),
+            )
+            verdicts.check(
+                f"{workers} worker(s): invariants hold",
+                not result["failed_checks"],
+                "; ".join(f"{c.flow} {c.name}: {c.detail}" for c in result["failed_checks"]) or "all",
             )
     finally:
         redis_server.stop()
@@ -152,6 +188,7 @@ def main() -> None:
         first, last = args.workers[0], args.workers[-1]
         speedup = results[first]["elapsed"] / results[last]["elapsed"]
         print(f"  speedup {last} vs {first} worker(s): {speedup:.2f}x (target at least 3x for 4 vs 1)")
+    verdicts.finish()
 
 
 if __name__ == "__main__":

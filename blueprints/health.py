@@ -1,6 +1,7 @@
-"""Probes for process managers and load balancers. Public, sessionless, and they say nothing about data:
-`/healthz` is liveness (the process answers), `/readyz` readiness (web/readiness.py): 503 when a check
-fails."""
+"""Probes for process managers, load balancers and monitoring. Public, sessionless, and they say nothing about
+data: `/healthz` is liveness (the process answers), `/readyz` the web process's readiness (database, Redis),
+`/readyz/cron` background work's (the cron ticked recently, the queue is not piling up); web/readiness.py.
+503 when a check fails."""
 
 from flask import Blueprint
 
@@ -16,7 +17,15 @@ def health():
 
 @bp.get("/readyz")
 def ready():
-    results = readiness.run_checks()
+    return _answer(readiness.run_checks(readiness.WEB_CHECKS))
+
+
+@bp.get("/readyz/cron")
+def background_ready():
+    return _answer(readiness.run_checks(readiness.BACKGROUND_CHECKS))
+
+
+def _answer(results: dict[str, bool]):
     ok = all(results.values())
     body = {
         "status": "ok" if ok else "failing",

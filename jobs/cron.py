@@ -1,8 +1,8 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died and queues again
 those whose job Redis lost (sweeper), and enqueues the scheduled syncs that are due (and each channel's daily
 PII retention purge); workers run them. It also compares each channel's health with the last alerted one and
-queues an alert per change. Each tick leaves a heartbeat in Redis (services/cron_heartbeat.py) that `/readyz`
-checks.
+queues an alert per change. Each tick leaves a heartbeat in Redis (services/cron_heartbeat.py) that
+`/readyz/cron` and `/metrics` read. On SIGTERM it finishes its tick and releases its lock.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -16,6 +16,7 @@ import threading
 
 from flask import Flask
 from redis import Redis
+from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 
 from app import create_app
@@ -93,6 +94,18 @@ def main() -> None:
             if stop.wait(PUBLISH_TICK_SECONDS):
                 break
             publish_if_leader(app, lock)
+    release(lock)
+
+
+def release(lock: Lock) -> None:
+    """On SIGTERM/SIGINT: give the lock up, so the cron that replaces this one ticks at once instead of
+    waiting up to 3 minutes for the lock to expire."""
+    try:
+        if lock.owned():
+            lock.release()
+            log.info("cron: stopped, lock released")
+    except (LockError, RedisError):  # expired meanwhile, or Redis gone: it expires on its own
+        log.warning("cron: stopped, the lock could not be released (it expires on its own)")
 
 
 def tick_if_leader(app: Flask, redis: Redis, lock: Lock) -> bool:

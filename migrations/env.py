@@ -89,10 +89,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (copy, drop, rename). With foreign keys on (the app turns them on
+            # for every connection), dropping a referenced table fails ("FOREIGN KEY constraint failed") or
+            # cascades its rows away. Off for the migration (SQLite ignores the pragma inside a
+            # transaction), checked after it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(
+                    f"the migration left {len(broken)} row(s) whose foreign key points nowhere, e.g. "
+                    f"{broken[0]}; restore the backup taken before it"
+                )
 
 
 if context.is_offline_mode():

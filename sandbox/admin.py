@@ -133,6 +133,7 @@ def read_calls(subdomain: str) -> ResponseReturnValue:
             {
                 "total": store.calls.total,
                 "per_token": per_token,
+                "per_route": dict(store.calls.per_route),
                 "read_write": per_token.get(store.token, 0),
                 "read_only": per_token.get(store.readonly_token, 0),
                 "rate_refusals": store.faults.rate_refusals,

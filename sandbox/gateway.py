@@ -68,7 +68,8 @@ def before_api_request() -> Response | None:
     token = presented_token()
     access = store.token_access(token)
     with store.lock:
-        store.calls.count(token if access else ("(unknown)" if token else None))
+        route = f"{request.method} {request.url_rule.rule}" if request.url_rule else ""
+        store.calls.count(token if access else ("(unknown)" if token else None), route)
     config = store.faults.config
     wait = store.faults.over_rate()
     if wait is not None:

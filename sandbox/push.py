@@ -65,8 +65,9 @@ class PushSender:
         self._queue: queue.Queue = queue.Queue()
         self._rng = random.Random(config.seed)
         self._lock = threading.Lock()
-        self._held: bytes | None = None
+        self._held: tuple[int, bytes] | None = None
         self.stats: Counter = Counter()
+        self.delivered: set[int] = set()  # orders with at least one push answered 2xx (benches' floors)
         self._threads = [
             threading.Thread(target=self._work, name=f"sandbox-push-{i}", daemon=True)
             for i in range(config.concurrency)
@@ -76,7 +77,7 @@ class PushSender:
 
     def submit(self, order: Order, store: Store) -> None:
         """Serialize now (the caller holds the store's lock), deliver later; faults decided here."""
-        body = json.dumps(serialize.order_full(order, store), default=str).encode()
+        body = (order.id, json.dumps(serialize.order_full(order, store), default=str).encode())
         with self._lock:
             self.stats["submitted"] += 1
             roll = self._rng.random()
@@ -98,7 +99,7 @@ class PushSender:
                 self._put(self._held)
                 self._held = None
 
-    def _put(self, body: bytes) -> None:
+    def _put(self, body: tuple[int, bytes]) -> None:
         self.stats["queued"] += 1
         self._queue.put(body)
 
@@ -126,6 +127,7 @@ class PushSender:
             return {
                 **self.config.as_dict(),
                 "stats": dict(self.stats),
+                "delivered_orders": len(self.delivered),
                 "pending": self._queue.unfinished_tasks,
             }
 
@@ -137,11 +139,11 @@ class PushSender:
             try:
                 if body is _STOP:
                     return
-                self._send(http, body)
+                self._send(http, *body)
             finally:
                 self._queue.task_done()
 
-    def _send(self, http: requests.Session, body: bytes) -> None:
+    def _send(self, http: requests.Session, order_id: int, body: bytes) -> None:
         try:
             response = http.post(
                 self.config.url,
@@ -155,6 +157,8 @@ class PushSender:
         except requests.RequestException:
             outcome, code = "failed", "error"
         with self._lock:
+            if outcome == "sent":
+                self.delivered.add(order_id)
             self.stats[outcome] += 1
             self.stats[f"status_{code}"] += 1
 

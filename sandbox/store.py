@@ -203,15 +203,19 @@ class CallCounter:
     """Billable calls: every API request counts, failed and faulted ones too."""
 
     per_token: dict[str, int] = field(default_factory=dict)
+    per_route: dict[str, int] = field(default_factory=dict)  # "GET /api/v2.6/orders/<int:order_id>": n
     total: int = 0
 
-    def count(self, token: str | None) -> None:
+    def count(self, token: str | None, route: str = "") -> None:
         self.total += 1
         key = token or "(none)"
         self.per_token[key] = self.per_token.get(key, 0) + 1
+        if route:
+            self.per_route[route] = self.per_route.get(route, 0) + 1
 
     def reset(self) -> None:
         self.per_token.clear()
+        self.per_route.clear()
         self.total = 0
 
 

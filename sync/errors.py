@@ -34,6 +34,17 @@ class StoreUnavailable(RunEnding):
         return f"The store could not be reached: {self}"
 
 
+class QueueUnavailable(StoreUnavailable):
+    """techOMS's own Redis (the queue, the stores' call-rate gate) could not be reached: a restart or a
+    network blip. Like an unreachable store, the run is tried again later; nothing it committed is lost."""
+
+    level = EventLevel.WARNING
+
+    @property
+    def message(self) -> str:
+        return f"techOMS's Redis could not be reached ({self}); pages already imported are kept."
+
+
 class CredentialsRefused(RunEnding):
     """401/403: retrying cannot help, the token must be replaced; scheduled runs pause until then."""
 

@@ -9,6 +9,9 @@ store unreachable: 5xx, 429, timeout, DNS, too    Queued again      Warning: "te
   attempts left
 the same on the last attempt                      Failed            Fatal: "No attempts     no
                                                                     left"
+techOMS's Redis unreachable (the queue, the       as a store        Warning                 yes
+  call-rate gate; QueueUnavailable), after the    unreachable
+  gate waited ~7 s for it
 token refused, 401/403 (CredentialsRefused)       Failed, and       Error                   no
                                                   scheduled runs
                                                   pause
@@ -31,6 +34,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
+
 from connectors.brightsites import errors as bs_errors
 from models.activity import EventLevel, RunStatus
 from services.channels import token_vault
@@ -38,6 +44,7 @@ from sync.errors import (
     ChannelUnusable,
     CredentialsRefused,
     InternalFailure,
+    QueueUnavailable,
     RunEnding,
     StoreAnswerUnreadable,
     StoreUnavailable,
@@ -67,6 +74,8 @@ def ending_error(error: Exception) -> RunEnding:
             return CredentialsRefused(str(error))
         case bs_errors.Unavailable() | bs_errors.RateLimited() | bs_errors.HostNotFound():
             return StoreUnavailable(str(error))
+        case RedisConnectionError() | RedisTimeout():
+            return QueueUnavailable(type(error).__name__)
         case token_vault.TokenUnreadable():
             return ChannelUnusable(str(error))
         case bs_errors.InvalidShopDomain():

@@ -17,7 +17,7 @@ from flask.sessions import SecureCookieSessionInterface
 API_PATH_PREFIX = "/api/"
 INTAKE_PATH_PREFIX = "/intake/"
 # The load balancer's and the monitoring's probes: no cookie read or set either.
-PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/readyz/cron", "/metrics"})
 API_MESSAGES = {
     400: "The request could not be read.",
     401: "An API key is required.",

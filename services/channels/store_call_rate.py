@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from flask import current_app
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
 
 from connectors.brightsites.errors import RateLimited
 from extensions import redis_client
@@ -68,6 +70,9 @@ return 1
 """
 
 
+REDIS_BLIP_WAITS = (0.5, 1.0, 2.0, 4.0)  # seconds between tries of the gate while Redis is unreachable
+
+
 class StoreCallRate:
     """The CallGate of one store (connectors/brightsites/call_gate.py), backed by Redis."""
 
@@ -98,9 +103,22 @@ class StoreCallRate:
     def _now(self) -> str:
         return "" if self._clock is None else repr(self._clock())
 
+    def _take_slot(self) -> object:
+        """The gate's script; a brief Redis outage (a restart takes seconds) is waited out, so it does not
+        turn into a failed run and lost work. Still down after ~7 s: the error goes up, and the run is tried
+        again later (sync/outcomes.py: Redis unavailable)."""
+        for pause in (*REDIS_BLIP_WAITS, None):
+            try:
+                return self._take(keys=self._keys, args=[self._now(), self._rate, self._burst])
+            except (RedisConnectionError, RedisTimeout):
+                if pause is None:
+                    raise
+                self._sleep(pause)
+        raise AssertionError("unreachable")
+
     def acquire(self) -> None:
         while True:
-            answer = self._take(keys=self._keys, args=[self._now(), self._rate, self._burst])
+            answer = self._take_slot()
             text = answer.decode() if isinstance(answer, bytes) else str(answer)
             paused = text.startswith("nb:")
             wait = float(text.removeprefix("nb:"))

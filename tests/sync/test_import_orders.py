@@ -21,6 +21,7 @@ from models.base import utcnow
 from models.orders import OrderStatus, SalesOrder
 from models.tenancy import Role
 from sync import runs
+from sync.order_documents import CHUNK
 from sync.start import start_run
 from tests.support.sync import (
     STATUSES,
@@ -356,3 +357,35 @@ def test_jobs_carry_only_the_run_id(app, simulator, world):
         )
         assert all(store.token.encode() not in (v or b"") for v in values), key
     work()
+
+
+def test_an_attempt_that_dies_mid_page_keeps_its_committed_chunks_and_no_detail_is_fetched_twice(
+    simulator, world
+):
+    """Issue 27: the import commits every CHUNK details within a listing page; an attempt that fails half-way
+    keeps them, and the next run finds them unchanged in the listing: no detail is paid for twice."""
+    store = make_store(simulator, seed=5, products=6, orders=200, moas_rate=0, gift_rate=0)
+    catalog_for(simulator, store, world.a.account)
+    channel = sync_channel(store, world.a.account)
+    channel.detail_concurrency = 1  # the script below then meets the details in order
+    db.session.commit()
+    expected = store_order_ids(simulator, store)
+    assert len(expected) > 2 * CHUNK
+    simulator.reset_calls(store)
+    # The listing and the first CHUNK + 10 details answer, then the store is down for good.
+    simulator.set_faults(store, script=["ok"] * (1 + CHUNK + 10), error_rate=1.0)
+    failed = import_now(channel)
+    assert failed.status == RunStatus.FAILED and "could not be reached" in failed.error_summary
+    kept = set(imported_ids(channel))
+    assert len(kept) >= CHUNK  # committed before the outage, in the same listing page
+
+    simulator.reset_faults(store)
+    simulator.reset_calls(store)
+    next_second()
+    run = import_now(channel)
+    assert run.status == RunStatus.SUCCEEDED
+    assert sorted(imported_ids(channel)) == sorted(expected)
+    details = {
+        route: n for route, n in simulator.calls(store)["per_route"].items() if "<int:order_id>" in route
+    }
+    assert sum(details.values()) == len(expected) - len(kept)  # none of the kept orders fetched again

@@ -5,6 +5,8 @@ HTTP, real Redis, a real RQ worker."""
 from __future__ import annotations
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
 from rq.job import JobStatus
 from sqlalchemy import select
 
@@ -16,6 +18,7 @@ from sync.errors import (
     ChannelUnusable,
     CredentialsRefused,
     InternalFailure,
+    QueueUnavailable,
     StoreAnswerUnreadable,
     StoreUnavailable,
 )
@@ -124,6 +127,9 @@ def test_the_last_attempt_of_an_outage_fails_the_job_in_rq(app, simulator, world
         (CredentialsRefused("x"), CredentialsRefused, False),
         (RuntimeError("x"), InternalFailure, False),
         (ValueError("x"), InternalFailure, False),
+        # techOMS's Redis restarting mid-run (issue 27): retried like an unreachable store, not "unexpected"
+        (RedisConnectionError("Connection refused"), QueueUnavailable, True),
+        (RedisTimeout("Timeout reading"), QueueUnavailable, True),
     ],
 )
 def test_ending_error_classifies_what_an_attempt_raised(raised, ending, retryable):

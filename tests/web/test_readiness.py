@@ -27,32 +27,34 @@ def test_ready_when_every_check_passes(client):
     heartbeat()
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json == {
-        "status": "ok",
-        "checks": {"database": "ok", "redis": "ok", "queue": "ok", "cron": "ok"},
-    }
+    assert response.json == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert "Set-Cookie" not in response.headers and response.headers["Cache-Control"] == "no-store"
+    response = client.get("/readyz/cron")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"cron": "ok", "queue": "ok"}}
     assert "Set-Cookie" not in response.headers and response.headers["Cache-Control"] == "no-store"
 
 
-def test_not_ready_without_a_recent_cron_heartbeat(client, app):
-    response = client.get("/readyz")  # never ticked
+def test_web_stays_ready_without_a_cron_heartbeat_which_its_own_probe_reports(client, app):
+    """A cron restarting (or never started yet after an upgrade) must not take the web machines out."""
+    assert client.get("/readyz").status_code == 200  # never ticked
+    response = client.get("/readyz/cron")
     assert response.status_code == 503 and response.json["checks"]["cron"] == "failing"
     heartbeat(seconds_ago=app.config["CRON_HEARTBEAT_MAX_AGE"] + 5)
-    response = client.get("/readyz")
+    assert client.get("/readyz").status_code == 200
+    response = client.get("/readyz/cron")
     assert response.status_code == 503
-    assert response.json == {
-        "status": "failing",
-        "checks": {"database": "ok", "redis": "ok", "queue": "ok", "cron": "failing"},
-    }
+    assert response.json == {"status": "failing", "checks": {"cron": "failing", "queue": "ok"}}
 
 
-def test_not_ready_when_the_queue_piles_up(client, app):
+def test_background_not_ready_when_the_queue_piles_up(client, app):
     heartbeat()
     app.config["READY_MAX_QUEUE_DEPTH"] = 1
     for n in range(2):
         sync_queue().enqueue("jobs.sync_jobs.run_sync", args=(10_000 + n,))
-    response = client.get("/readyz")
+    response = client.get("/readyz/cron")
     assert response.status_code == 503 and response.json["checks"]["queue"] == "failing"
+    assert client.get("/readyz").status_code == 200
 
 
 def test_not_ready_when_redis_is_unreachable(client, app):
@@ -60,13 +62,11 @@ def test_not_ready_when_redis_is_unreachable(client, app):
     app.extensions["redis"] = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json["checks"] == {
-        "database": "ok",
-        "redis": "failing",
-        "queue": "failing",
-        "cron": "failing",
-    }
+    assert response.json["checks"] == {"database": "ok", "redis": "failing"}
     assert b"127.0.0.1" not in response.data and b"Error" not in response.data
+    response = client.get("/readyz/cron")
+    assert response.status_code == 503
+    assert response.json["checks"] == {"cron": "failing", "queue": "failing"}
 
 
 def test_not_ready_when_the_database_is_unreachable(make_app, app_config):
@@ -80,7 +80,7 @@ def test_not_ready_when_the_database_is_unreachable(make_app, app_config):
 
 
 def test_probes_answer_their_errors_as_json_without_a_session(client):
-    for path in ("/healthz", "/readyz", "/metrics"):
+    for path in ("/healthz", "/readyz", "/readyz/cron", "/metrics"):
         response = client.post(path)
         assert response.status_code == 405 and response.is_json, path
         assert "Set-Cookie" not in response.headers
