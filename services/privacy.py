@@ -88,7 +88,7 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     Shipment: _classified(
         keep="id account_id order_id channel_id warehouse_id carrier_service_id tracking_number ship_date "
         "created_at created_by_id api_key_id export_status store_shipment_id sent_at export_problem "
-        "export_error export_attempts last_attempt_at",
+        "export_error export_attempts last_attempt_at origin store_shipping_method",
         remove="note",
     ),
     # The first answer to a POST, replayed for its Idempotency-Key: it quotes the shipment (its note). Kept

@@ -7,8 +7,10 @@ killed mid-request) are first looked for among the order's shipments on the stor
 lines); what is there is confirmed, the rest is sent again. A shipment is claimed, and the claim committed,
 before its POST; only the store's answer marks it sent; the client never retries a POST. A 422 or a vanished
 store order is an Error on the shipment, and so are an unmapped carrier and an unapproved MOAS order (without
-a call); errors wait for a user's Retry. When the store cannot be reached the order waits, the others go on
-(unless several fail in a row), and the run ends with StoreUnavailable so the job tries again later.
+a call); errors wait for a user's Retry. A cancelled order (here or on the store) gets nothing more: its
+waiting shipments become a Warning and are never sent. When the store cannot be reached the order waits,
+the others go on (unless several fail in a row), and the run ends with StoreUnavailable so the job tries
+again later.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from typing import Any
 from flask import current_app
 
 from connectors.brightsites import errors as bs_errors
-from connectors.brightsites import translate
+from connectors.brightsites import statuses, translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncRun
 from models.channels import SalesChannel
-from models.orders import SalesOrder
+from models.orders import OrderStatus, SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
 from services.mappings.resolvers import CarrierResolver
+from services.orders import store_cancel
 from services.shipments import export_state
 from services.shipments import queries as shipment_queries
 from sync import runs, store_order_update
@@ -160,6 +163,9 @@ def _export_order(state: _Export, order: SalesOrder) -> None:
     if unsure:
         _reconcile(state, order, shipments, unsure)
     waiting = [s for s in shipments if s.export_status == ExportStatus.WAITING]
+    if order.status == OrderStatus.CANCELLED or order.store_status == statuses.CANCELED:
+        _stop_cancelled(state, order, waiting)
+        return
     if waiting and order.store_status == MOAS_PENDING:
         for shipment in waiting:
             _fail(state, order, shipment, ExportProblem.MOAS_PENDING, _moas_message(order))
@@ -167,6 +173,20 @@ def _export_order(state: _Export, order: SalesOrder) -> None:
     for shipment in waiting:
         _send(state, order, shipment)
     _update_store_order(state, order, shipments)
+
+
+def _stop_cancelled(state: _Export, order: SalesOrder, waiting: list[Shipment]) -> None:
+    """A cancelled order gets nothing more: no shipment, no order update (a Warning per shipment)."""
+    order.store_update_due = False
+    for shipment in waiting:
+        export_state.mark_error(
+            shipment, ExportProblem.ORDER_CANCELLED, store_cancel.cancelled_message(order)
+        )
+        state.counts["not_sent_cancelled"] += 1
+        state.run.progress_done += 1
+        _event(
+            state, EventLevel.WARNING, f"Shipment {shipment.tracking_number}: {shipment.export_error}", order
+        )
 
 
 def _moas_message(order: SalesOrder) -> str:

@@ -43,7 +43,7 @@ from services import timezones
 from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from services.order_push import settings as order_push
-from sync import order_upsert, runs, watermarks
+from sync import order_upsert, runs, store_order_changes, watermarks
 from sync.call_recorder import CallRecorder
 from sync.errors import CredentialsRefused, StoreUnavailable
 from sync.pending_orders import PendingBook
@@ -219,13 +219,7 @@ def _cancel_from_summary(
     order.store_updated_at = updated
     if order_upsert.cancel(order):
         state.counts["cancelled"] += 1
-        runs.add_event(
-            state.run,
-            EventLevel.INFO,
-            f"Order {order.number} was cancelled on the store: cancelled in techOMS.",
-            order=order,
-            external_order_id=oid,
-        )
+        store_order_changes.cancel_event(state.run, order)
 
 
 def _process_details(state: ImportState, ids: list[int], existing: dict[int, SalesOrder]) -> None:
@@ -389,23 +383,7 @@ def _import_one(
             order=saved,
             external_order_id=oid,
         )
-    if outcome == order_upsert.Outcome.LOCKED:
-        runs.add_event(
-            run,
-            EventLevel.INFO,
-            f"Order {saved.number} changed on the store after it was released to "
-            "fulfilment; techOMS kept its own copy.",
-            order=saved,
-            external_order_id=oid,
-        )
-    elif outcome == order_upsert.Outcome.CANCELLED:
-        runs.add_event(
-            run,
-            EventLevel.INFO,
-            f"Order {saved.number} was cancelled on the store: cancelled in techOMS.",
-            order=saved,
-            external_order_id=oid,
-        )
+    store_order_changes.seen_on_import(run, state.carriers, saved, record, outcome)
 
 
 def _note(state: ImportState, order: SalesOrder, what: str) -> None:
