@@ -56,6 +56,11 @@ class _Unsettled(Exception):
     waits, without a call. Not a sign of the store being down."""
 
 
+class _TurnedAway(Exception):
+    """The store answered 429 past what the client waits out: nothing was written, so it is not a sign of
+    an outage (no count towards the orders in a row) and the order is tried again later."""
+
+
 class _ReadOnlyToken(Exception):
     """403 on a write: the token can read but not write."""
 
@@ -114,7 +119,7 @@ def _export(run: SyncRun, client: BrightSitesClient, recorder: CallRecorder) -> 
                 try:
                     _export_order(state, order)
                     in_a_row = 0
-                except _Unsettled as reason:
+                except (_Unsettled, _TurnedAway) as reason:
                     state.unfinished.append(str(reason))
                 except _Unreachable as reason:
                     state.unfinished.append(str(reason))
@@ -291,7 +296,8 @@ def _send(state: _Export, order: SalesOrder, shipment: Shipment) -> None:
         raise
     except bs_errors.RateLimited as error:
         export_state.mark_not_written(shipment)  # turned away, not processed
-        raise _Unreachable(f"order {order.number}: {error}") from None
+        _commit(state)
+        raise _TurnedAway(f"order {order.number}: {error}") from None
     except bs_errors.BrightSitesError as error:  # sent, outcome unknown: stays SENDING
         _event(
             state,
