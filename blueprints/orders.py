@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from blueprints import order_shipments
 from extensions import db
+from forms.common import EmptyForm
+from forms.order_holds import HoldForm
 from forms.orders import OrderFilterForm
 from models.orders import SalesOrder
 from permissions import Permission, current_account, current_role, in_account_or_404, require
@@ -60,7 +62,8 @@ def detail(order_id: int):
 
 def render_detail(order: SalesOrder, status: int = 200, **shipments_context):
     """The order page (htmx: its `order` block); `shipments_context` overrides the shipments section's."""
-    context = order_shipments.context(order) | shipments_context
+    context = {"hold_form": HoldForm(), "release_form": EmptyForm()} | order_shipments.context(order)
+    context |= shipments_context
     page = render(
         "orders/detail.html",
         "order",

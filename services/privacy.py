@@ -62,8 +62,10 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     SalesOrder: _classified(
         keep="id account_id channel_id external_id number status store_status store_created_at "
         "store_updated_at item_total shipping_total tax_total grand_total shipping_method carrier_code "
-        "service_code pii_purged_at imported_at updated_at closed_at store_update_due store_update_error",
+        "service_code pii_purged_at imported_at updated_at closed_at store_update_due store_update_error "
+        "held_at",
         remove="customer_name customer_email customer_phone",
+        scrub="hold_reason",  # typed by an operator: may quote the customer
     ),
     OrderAddress: _classified(
         keep="id order_id kind city postal_code subdivision subdivision_code country country_code",

@@ -50,6 +50,9 @@ class ShipmentInput:
 
 def refusal_for_status(order: SalesOrder) -> str | None:
     """Why nothing can be shipped on this order now, or None."""
+    if order.held_at is not None and order.status not in (OrderStatus.CANCELLED, OrderStatus.SHIPPED):
+        reason = f" ({order.hold_reason})" if order.hold_reason else ""
+        return f"Order {order.number} is on hold{reason}; release it before shipping."
     if order.status == OrderStatus.DRAFT:
         return f"Order {order.number} is a draft waiting for review; it cannot be shipped yet."
     if order.status == OrderStatus.CANCELLED:
