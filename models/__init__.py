@@ -23,4 +23,5 @@ def import_all() -> None:
     import models.orders  # noqa: F401
     import models.shipments  # noqa: F401
     import models.store_catalog  # noqa: F401
+    import models.store_writes  # noqa: F401
     import models.tenancy  # noqa: F401

@@ -30,6 +30,7 @@ class ExportStatus(enum.StrEnum):
     SENDING = "sending"  # sent, outcome unknown (timeout, dropped connection, 5xx): reconcile first
     SENT = "sent"  # the store confirmed it: store_shipment_id
     ERROR = "error"  # refused or not sendable: waits until a user retries it
+    VOIDED = "voided"  # taken back from the store (DELETE): its quantities no longer count as shipped
 
     @property
     def label(self) -> str:

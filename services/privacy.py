@@ -38,6 +38,7 @@ from models.channels import AuditEvent
 from models.order_push import PushedOrder
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import Shipment
+from models.store_writes import StoreWrite
 
 
 class Handling(enum.StrEnum):
@@ -87,6 +88,12 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
         keep="id account_id channel_id user_id action field created_at", scrub="old_value new_value"
     ),
     # A shipment's note is typed by a warehouse person and may name the customer ("left with Jane").
+    # An operator's note to the store order may name the customer; the store's answer lists its own steps.
+    StoreWrite: _classified(
+        keep="id account_id channel_id order_id kind shipment_id store_shipment_id state attempts calls "
+        "answer error requested_by_id created_at finished_at",
+        remove="note",
+    ),
     Shipment: _classified(
         keep="id account_id order_id channel_id warehouse_id carrier_service_id tracking_number ship_date "
         "created_at created_by_id api_key_id export_status store_shipment_id sent_at export_problem "
@@ -195,6 +202,12 @@ def empty_orders(batch: Batch, now: datetime) -> tuple[int, int]:
     db.session.execute(
         update(shipments)
         .where(shipments.c.order_id.in_(batch.select(SalesOrder.id)), shipments.c.note.is_not(None))
+        .values(note=None)
+    )
+    writes = StoreWrite.__table__
+    db.session.execute(
+        update(writes)
+        .where(writes.c.order_id.in_(batch.select(SalesOrder.id)), writes.c.note.is_not(None))
         .values(note=None)
     )
     db.session.execute(
