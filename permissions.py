@@ -46,6 +46,9 @@ class Permission(enum.StrEnum):
     CANCEL_ORDERS = "cancel_orders"  # cancel the order on the store (PUT /orders/:id/cancel)
     ADD_ORDER_NOTES = "add_order_notes"  # append a note to the store order
     VOID_SHIPMENTS = "void_shipments"  # take a shipment sent by mistake back from the store (DELETE)
+    ACKNOWLEDGE_ORDERS = (
+        "acknowledge_orders"  # tell the store fulfilment started (In progress / Back ordered)
+    )
 
 
 _O, _A, _S, _AA, _AU = (
@@ -74,6 +77,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CANCEL_ORDERS: frozenset({_O, _A, _AA}),
     Permission.ADD_ORDER_NOTES: frozenset({_O, _A, _S, _AA, _AU}),
     Permission.VOID_SHIPMENTS: frozenset({_O, _A, _AA}),
+    Permission.ACKNOWLEDGE_ORDERS: frozenset({_O, _A, _S, _AA, _AU}),
     Permission.MANAGE_ALERTS: frozenset({_O, _A, _AA}),
     Permission.RESET_MFA: frozenset({_O}),
 }

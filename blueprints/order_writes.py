@@ -51,6 +51,18 @@ def cancel(order_id: int):
     return redirect_to(url_for("orders.detail", order_id=order.id))
 
 
+@bp.post(f"/{ORDER_ID}/acknowledge")
+@require(Permission.ACKNOWLEDGE_ORDERS)
+def acknowledge(order_id: int):
+    order = in_account_or_404(SalesOrder, order_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if write := _queued(order, lambda: store_writes.request_acknowledge(order, current_user)):
+        status = "Back ordered" if write.store_status == "back_ordered" else "In progress"
+        flash(f"Marking order {order.number} {status} on the store.", "success")
+    return redirect_to(url_for("orders.detail", order_id=order.id))
+
+
 @bp.post(f"/{ORDER_ID}/notes")
 @require(Permission.ADD_ORDER_NOTES)
 def add_note(order_id: int):

@@ -15,7 +15,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -28,10 +28,16 @@ class WriteKind(enum.StrEnum):
     CANCEL = "cancel"  # PUT /orders/:id/cancel
     NOTE = "note"  # PUT /orders/:id with a note (appended)
     VOID_SHIPMENT = "void_shipment"  # DELETE /orders/:id/shipments/:id
+    ACKNOWLEDGE = "acknowledge"  # PUT /orders/:id with status in_progress (or back_ordered)
 
     @property
     def label(self) -> str:
-        return {"cancel": "Cancel", "note": "Note", "void_shipment": "Void shipment"}[self.value]
+        return {
+            "cancel": "Cancel",
+            "note": "Note",
+            "void_shipment": "Void shipment",
+            "acknowledge": "Acknowledge",
+        }[self.value]
 
 
 class WriteState(enum.StrEnum):
@@ -58,6 +64,7 @@ class StoreWrite(db.Model):
     shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"))  # a void's shipment
     store_shipment_id: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)  # a note's text (operator's words: may name the customer)
+    store_status: Mapped[str | None] = mapped_column(String(20))  # an acknowledgement's status
     state: Mapped[WriteState] = mapped_column(enum_as_string(WriteState), default=WriteState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)  # requests that went out for the write itself
     calls: Mapped[int] = mapped_column(default=0)  # every billed call made for it (reads to reconcile too)

@@ -90,8 +90,8 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     # A shipment's note is typed by a warehouse person and may name the customer ("left with Jane").
     # An operator's note to the store order may name the customer; the store's answer lists its own steps.
     StoreWrite: _classified(
-        keep="id account_id channel_id order_id kind shipment_id store_shipment_id state attempts calls "
-        "answer error requested_by_id created_at finished_at",
+        keep="id account_id channel_id order_id kind shipment_id store_shipment_id store_status state "
+        "attempts calls answer error requested_by_id created_at finished_at",
         remove="note",
     ),
     Shipment: _classified(

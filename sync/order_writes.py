@@ -102,5 +102,8 @@ def _send(client: BrightSitesClient, write: StoreWrite) -> dict:
     if write.kind == WriteKind.NOTE:
         client.update_order(order_id, note=write.note)
         return {"success": ["Note added"], "errors": []}
+    if write.kind == WriteKind.ACKNOWLEDGE:
+        client.update_order(order_id, status=write.store_status)
+        return {"success": [f"Status set to {write.store_status}"], "errors": []}
     client.delete_shipment(order_id, write.store_shipment_id)
     return {"success": [f"Shipment {write.store_shipment_id} deleted"], "errors": []}

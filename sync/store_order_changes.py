@@ -14,7 +14,7 @@ from models.catalog import CarrierService
 from models.orders import OrderStatus, SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
 from services.mappings.resolvers import CarrierResolver
-from services.orders import contact_edits, store_cancel, store_shipments
+from services.orders import contact_edits, holds, store_cancel, store_shipments
 from services.shipments import queries as shipment_queries
 from sync import order_upsert, runs
 
@@ -28,6 +28,22 @@ def seen_on_import(
 ) -> None:
     """After the upsert of an order read from the store (fetched or pushed)."""
     _store_shipments(run, carriers, order, record)
+    moved = holds.follow_moas(order)
+    if moved == "held":
+        _event(
+            run,
+            order,
+            EventLevel.WARNING,
+            f"Order {order.number} awaits Manager Order Approval on the "
+            "store again: held in techOMS (no shipment, no export) until it is approved.",
+        )
+    elif moved == "released":
+        _event(
+            run,
+            order,
+            EventLevel.INFO,
+            f"Order {order.number} was approved on the store: released from its hold.",
+        )
     if outcome == order_upsert.Outcome.CANCELLED:
         cancel_event(run, order)
     elif outcome == order_upsert.Outcome.LOCKED and record.status != CANCELED:

@@ -36,6 +36,7 @@ def upgrade():
         sa.Column('shipment_id', sa.Integer(), nullable=True),
         sa.Column('store_shipment_id', sa.BigInteger(), nullable=True),
         sa.Column('note', sa.Text(), nullable=True),
+        sa.Column('store_status', sa.String(length=20), nullable=True),
         sa.Column('state', sa.String(length=20), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('calls', sa.Integer(), nullable=False),

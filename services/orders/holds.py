@@ -19,6 +19,22 @@ class HoldRefused(Exception):
     """The order cannot be held now; the message says why."""
 
 
+MOAS_REASON = "awaiting Manager Order Approval (MOAS) on the store"
+
+
+def follow_moas(order: SalesOrder) -> str | None:
+    """An imported order sent back to Manager Order Approval on the store is held; its approval releases that
+    hold (a hold an operator made stays). Returns "held", "released" or None."""
+    awaiting = order.store_status == "moas_pending"
+    if awaiting and order.held_at is None and order.status in HOLDABLE:
+        hold(order, None, MOAS_REASON)
+        return "held"
+    if not awaiting and order.held_at is not None and order.hold_reason == MOAS_REASON:
+        release(order, None)
+        return "released"
+    return None
+
+
 def hold(order: SalesOrder, user: User | None, reason: str) -> bool:
     """Put the order on hold. False when it was on hold already."""
     if order.held_at is not None:

@@ -77,6 +77,28 @@ def request_note(order: SalesOrder, user: User | None, text: str) -> StoreWrite:
     return _new(order, WriteKind.NOTE, user, note=text[:NOTE_LENGTH])
 
 
+def acknowledgement_status(order: SalesOrder) -> str:
+    """In progress, or Back ordered when the stock held for the order is short of what it still needs."""
+    short = any(
+        line.is_physical and line.variant_id is not None and line.allocated_quantity < line.remaining_quantity
+        for line in order.lines
+    )
+    return "back_ordered" if short else "in_progress"
+
+
+def request_acknowledge(order: SalesOrder, user: User | None) -> StoreWrite:
+    """Tell the store fulfilment has started. An order awaiting Manager Order Approval (MOAS) takes no status
+    change on the store: refused here without a call."""
+    if order.store_status == "moas_pending":
+        raise WriteRefused(
+            f"Order {order.number} awaits Manager Order Approval (MOAS) on the store, and Bright Sites "
+            "refuses status changes before approval. Acknowledge it once it is approved."
+        )
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.SHIPPED, OrderStatus.NOT_FOR_FULFILMENT):
+        raise WriteRefused(f"Order {order.number} is {order.status.label}: there is nothing to acknowledge.")
+    return _new(order, WriteKind.ACKNOWLEDGE, user, store_status=acknowledgement_status(order))
+
+
 def request_void(order: SalesOrder, shipment: Shipment, user: User | None) -> StoreWrite:
     if shipment.origin != ShipmentOrigin.TECHOMS or shipment.export_status != ExportStatus.SENT:
         raise WriteRefused(
@@ -100,6 +122,8 @@ def applied_on_store(write: StoreWrite, store_order: dict[str, Any]) -> bool:
         return store_order.get("status") == "canceled"
     if write.kind == WriteKind.NOTE:
         return any((n or {}).get("note") == write.note for n in store_order.get("notes") or [])
+    if write.kind == WriteKind.ACKNOWLEDGE:
+        return store_order.get("status") == write.store_status
     ids = {(s or {}).get("id") for s in store_order.get("shipments") or []}
     return write.store_shipment_id not in ids
 
@@ -113,6 +137,8 @@ def finish(write: StoreWrite, answer: dict[str, Any]) -> None:
     order = write.order
     if write.kind == WriteKind.CANCEL:
         store_cancel.cancel(order, "canceled")
+    elif write.kind == WriteKind.ACKNOWLEDGE:
+        order.store_status = write.store_status or order.store_status
     elif write.kind == WriteKind.VOID_SHIPMENT and write.shipment_id is not None:
         _void(order, db.session.get(Shipment, write.shipment_id))
 

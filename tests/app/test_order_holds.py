@@ -75,3 +75,24 @@ def test_who_may_hold_and_the_tenant_boundary(app, client, world, login):
     response = client.post(f"/orders/{order.id}/hold", data={"reason": "x" * 300})
     assert response.status_code == 422
     assert db.session.get(SalesOrder, order.id).held_at is None
+
+
+def test_moas_on_the_store_holds_the_order_and_its_approval_releases_it(simulator, world):
+    from tests.support.shipments import export_channel, imported_orders
+    from tests.support.sync import import_now, next_second
+
+    store, channel = export_channel(simulator, world, orders=6, seed=97)
+    order = imported_orders(channel)[0]
+    next_second()
+    simulator.mutate_order(store, order.external_id, "status", status="moas_pending")
+    next_second()
+    import_now(channel)
+    order = db.session.get(SalesOrder, order.id)
+    assert order.held_at is not None and "Manager Order Approval" in order.hold_reason
+    assert export_state.work_order_ids(channel) == []
+    next_second()
+    simulator.mutate_order(store, order.external_id, "status", status="paid")
+    next_second()
+    import_now(channel)
+    order = db.session.get(SalesOrder, order.id)
+    assert order.held_at is None

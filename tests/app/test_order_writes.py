@@ -126,3 +126,30 @@ def test_another_tenants_order_is_a_404(world, client, login, path):
     login(ROLE_EMAILS[Role.ORG_OWNER])
     assert client.post(f"/orders/{other.id}/{path}", data={"note": "x"}).status_code == 404
     assert db.session.scalar(select(StoreWrite.id)) is None
+
+
+def test_acknowledge_marks_the_store_order_in_progress_or_back_ordered_and_respects_moas(
+    simulator, world, client, login
+):
+    from tests.support.inventory import map_warehouse
+    from tests.support.sync import import_now, next_second
+
+    store, channel = export_channel(simulator, world, orders=8, seed=89)
+    order = imported_orders(channel)[0]  # no warehouse mapped: nothing held, so short of stock
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    client.post(f"/orders/{order.id}/acknowledge")
+    work()
+    assert the_write(order).store_status == "back_ordered"
+    assert simulator.inspect_order(store, order.external_id)["status"] == "back_ordered"
+
+    map_warehouse(channel, world.a.warehouse)
+    second = imported_orders(channel)[1]
+    next_second()
+    simulator.mutate_order(store, second.external_id, "status", status="moas_pending")
+    next_second()
+    import_now(channel)
+    calls = simulator.calls(store)["total"]
+    client.post(f"/orders/{second.id}/acknowledge")
+    work()
+    assert db.session.scalar(select(StoreWrite.id).where(StoreWrite.order_id == second.id)) is None
+    assert simulator.calls(store)["total"] == calls  # refused without a call
