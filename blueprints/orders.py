@@ -16,6 +16,7 @@ from permissions import Permission, current_account, current_role, in_account_or
 from services import audit, timezones
 from services.orders import queries as order_queries
 from services.orders import store_writes
+from services.orders import timeline as order_timeline
 from services.orders.pii_masking import ContactView, masks_pii
 from web.htmx import render
 
@@ -69,6 +70,7 @@ def render_detail(order: SalesOrder, status: int = 200, **shipments_context):
         "release_form": EmptyForm(),
         "note_form": NoteForm(),
         "store_writes": store_writes.order_writes(order),
+        "timeline": order_timeline.timeline(order),
     } | order_shipments.context(order)
     context |= shipments_context
     page = render(

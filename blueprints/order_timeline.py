@@ -1,0 +1,48 @@
+"""The order page's "Read again from the store": one billed call (the order's show), run as an import of that
+one order in the background, under the user's budget of store calls."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user
+
+from blueprints.orders import ORDER_ID
+from extensions import db
+from forms.common import EmptyForm
+from jobs.enqueue import enqueue_run
+from models.activity import SyncAction, SyncTrigger
+from models.orders import SalesOrder
+from permissions import Permission, in_account_or_404, require
+from sync import runs
+from web.htmx import redirect_to
+from web.store_call_limits import limit_store_calls
+
+bp = Blueprint("order_timeline", __name__, url_prefix="/orders")
+
+
+@bp.post(f"/{ORDER_ID}/read-again")
+@require(Permission.RUN_SYNC)
+@limit_store_calls
+def read_again(order_id: int):
+    order = in_account_or_404(SalesOrder, order_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if order.channel.deleted_at is not None:
+        flash("The order's channel is deleted: its store is not read any more.", "warning")
+        return redirect_to(url_for("orders.detail", order_id=order.id))
+    run, created = runs.request_run(
+        order.channel,
+        SyncAction.IMPORT_ORDERS,
+        SyncTrigger.MANUAL,
+        user=current_user,
+        params={"order_ids": [order.external_id]},
+    )
+    db.session.commit()
+    if created:
+        enqueue_run(run)
+        flash(f"Reading order {order.number} again from the store (one call).", "success")
+    else:
+        flash(
+            "An order import is already queued or running for this channel; read again when it ends.", "info"
+        )
+    return redirect_to(url_for("orders.detail", order_id=order.id))
