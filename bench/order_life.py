@@ -68,8 +68,9 @@ from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
 from services.orders import holds, store_writes  # noqa: E402
 from services.shipments import export_state, intake  # noqa: E402
-from sync import engine, order_writes, runs  # noqa: E402
+from sync import order_writes, runs  # noqa: E402
 from sync.errors import StoreUnavailable  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 STORE = "life"
 STATUSES = ["new", "paid", "in_progress", "split"]
@@ -125,10 +126,12 @@ def make_channel(sim: Simulator, orders: int) -> tuple[SalesChannel, CarrierServ
 def run_until_done(channel: SalesChannel, action: SyncAction, max_runs: int = 20) -> int:
     made = 0
     while made < max_runs:
-        run, _ = runs.request_run(channel, action, SyncTrigger.MANUAL)
+        run = runs.new_run(channel, action, SyncTrigger.MANUAL)
+        db.session.add(run)
+        db.session.commit()
         made += 1
         try:
-            status = engine.execute(run.id)
+            status = execute_run(run.id)
         except StoreUnavailable as error:
             runs.finish(run, runs.Outcome(RunStatus.FAILED, str(error), EventLevel.ERROR))
             continue

@@ -9,11 +9,10 @@ from flask_login import current_user
 from blueprints.orders import ORDER_ID
 from extensions import db
 from forms.common import EmptyForm
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncTrigger
 from models.orders import SalesOrder
 from permissions import Permission, in_account_or_404, require
-from sync import runs
+from sync.start import start_run
 from web.htmx import redirect_to
 from web.store_call_limits import limit_store_calls
 
@@ -30,16 +29,15 @@ def read_again(order_id: int):
     if order.channel.deleted_at is not None:
         flash("The order's channel is deleted: its store is not read any more.", "warning")
         return redirect_to(url_for("orders.detail", order_id=order.id))
-    run, created = runs.request_run(
+    _run, created = start_run(
         order.channel,
         SyncAction.IMPORT_ORDERS,
         SyncTrigger.MANUAL,
-        user=current_user,
-        params={"order_ids": [order.external_id]},
+        current_user,
+        order_ids=[order.external_id],
     )
-    db.session.commit()
+    db.session.commit()  # the run is queued once this commits
     if created:
-        enqueue_run(run)
         flash(f"Reading order {order.number} again from the store (one call).", "success")
     else:
         flash(

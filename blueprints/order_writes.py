@@ -12,10 +12,10 @@ from blueprints.orders import ORDER_ID, render_detail
 from extensions import db
 from forms.common import EmptyForm
 from forms.order_notes import NoteForm
-from jobs.store_write_queue import enqueue_store_write
 from models.orders import SalesOrder
 from models.store_writes import StoreWrite
 from permissions import Permission, in_account_or_404, require
+from run_queue.store_writes import enqueue_store_write
 from services.orders import store_writes
 from services.shipments import queries
 from web.htmx import redirect_to

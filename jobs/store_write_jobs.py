@@ -1,4 +1,4 @@
-"""RQ entry point of a write to a store order (queued by jobs/store_write_queue.py): opens an app context and
+"""RQ entry point of a write to a store order (queued by run_queue/store_writes.py): opens an app context and
 carries the write out (sync/order_writes.py); while it is unfinished the job raises and RQ tries again."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rq import Retry
 
-from jobs.enqueue import FAILURE_TTL, sync_queue
+from run_queue.enqueue import FAILURE_TTL, sync_queue
 
 RETRY_INTERVALS = [15, 60, 300]
 
