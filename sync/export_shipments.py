@@ -30,6 +30,7 @@ from models.activity import EventLevel, RunStatus, SyncRun
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
+from services.channels import reference_cache
 from services.mappings.resolvers import CarrierResolver
 from services.orders import store_cancel
 from services.shipments import export_state
@@ -68,6 +69,7 @@ class _ShipmentExport:
     ctx: RunContext
     carriers: CarrierResolver
     unfinished: list[str] = field(default_factory=list)
+    unknown_methods: set[str] = field(default_factory=set)  # warned about once per run
 
     @property
     def run(self) -> SyncRun:
@@ -267,6 +269,7 @@ def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None
         )
         _fail(state, order, shipment, ExportProblem.UNMAPPED_CARRIER, message)
         return
+    _warn_unknown_method(state, order, mapped[0])
     if not export_state.claim(shipment):
         return  # another runner has it
     db.session.commit()  # on record before the request leaves: after a crash it is reconciled, not resent
@@ -321,6 +324,23 @@ def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None
         order,
     )
     state.ctx.checkpoint()
+
+
+def _warn_unknown_method(state: _ShipmentExport, order: SalesOrder, method: str) -> None:
+    """A mapped method the store's /shipping_methods (as last read, cached: no call) does not list: sent as
+    mapped, with a Warning once per run, since the store may file the shipment under another method."""
+    known = reference_cache.cached(state.channel, "shipping_methods")
+    if known is None or known.error or method in known.items or method in state.unknown_methods:
+        return
+    state.unknown_methods.add(method)
+    _event(
+        state,
+        EventLevel.WARNING,
+        f"The carrier mapping sends shipping method '{method}', which the store's list of shipping methods "
+        "does not have (as last read): the store may file these shipments under another method. Correct the "
+        "mapping under Carrier Mappings, or refresh the store's list if it changed.",
+        order,
+    )
 
 
 def _update_store_order(state: _ShipmentExport, order: SalesOrder, shipments: list[Shipment]) -> None:

@@ -56,3 +56,25 @@ def test_forty_packages_go_out_once_under_the_fault_mix_and_the_calls_match_the_
     assert sum(r.api_calls for r in runs_all) == billed, [(r.status, r.api_calls) for r in runs_all]
     assert runs_made[-1].status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
     print(f"runs {len(runs_made)}, calls {[r.api_calls for r in runs_all]}, billed {billed}")
+
+
+def test_a_mapped_method_the_store_does_not_list_is_a_warning(simulator, world):
+    from models.activity import EventLevel, SyncEvent
+    from services.channels import reference_cache
+    from tests.support.mappings import add_carrier_mapping
+    from tests.support.shipments import carriers, ship
+
+    store, channel = export_channel(simulator, world, orders=6, seed=113)
+    add_carrier_mapping(channel, carriers()[("FDX", "GND")], "Pigeon Post", primary=True)
+    reference_cache.get(channel, "shipping_methods")  # as the Carrier Mappings screen reads it
+    orders = imported_orders(channel)
+    ship(orders[0], [orders[0].lines[0].quantity], "1ZPIGEON1", service=("FDX", "GND"))
+    ship(orders[1], [orders[1].lines[0].quantity], "1ZPIGEON2", service=("FDX", "GND"))
+    ship(orders[2], [orders[2].lines[0].quantity], "1ZKNOWN", service=("UPS", "GND"))
+    simulator.reset_calls(store)
+    run = export_now(channel)
+    assert run.api_calls == 3 == simulator.calls(store)["total"]  # the check costs no call
+    warnings = db.session.scalars(
+        select(SyncEvent.message).where(SyncEvent.run_id == run.id, SyncEvent.level == EventLevel.WARNING)
+    ).all()
+    assert [w for w in warnings if "Pigeon Post" in w] == [warnings[0]] and len(warnings) == 1
