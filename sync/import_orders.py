@@ -83,6 +83,7 @@ class OrderImport:
     admit: Admit | None = None
     handled: set[int] = field(default_factory=set)
     detail_failures: int = 0
+    documents: dict[int, Any] = field(default_factory=dict)  # the chunk's Show Order JSON, by order id
 
     @classmethod
     def start(cls, ctx: RunContext, arrival: ArrivalPath, admit: Admit | None = None) -> OrderImport:
@@ -253,7 +254,7 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
             state.handled.add(oid)  # unchanged, or new in a status this channel does not import
             state.counts["unchanged" if order is not None else "not_selected"] += 1
     state.run.progress_done += len(parsed) - len(need)
-    _process_details(state, need, existing)
+    _process_details(state, need, existing, listed={oid: updated for oid, updated, _ in parsed})
 
 
 def _cancel_from_summary(
@@ -270,10 +271,35 @@ def _cancel_from_summary(
         store_order_changes.cancel_event(state.ctx.run, order)
 
 
-def _process_details(state: OrderImport, ids: list[int], existing: dict[int, SalesOrder]) -> None:
+def _process_details(
+    state: OrderImport,
+    ids: list[int],
+    existing: dict[int, SalesOrder],
+    listed: dict[int, datetime] | None = None,
+) -> None:
     """Details arrive in order while the fetch threads keep going: each chunk is translated, its SKUs resolved
     in one query and upserted, overlapping the database work with the remaining calls."""
-    process_documents(state, zip(ids, state.ctx.details(ids), strict=True), existing)
+    stored = stored_documents(state, ids, listed)
+    if stored:
+        state.counts["reused"] += len(stored)
+        process_documents(state, [(oid, stored[oid]) for oid in ids if oid in stored], existing)
+    ids = [oid for oid in ids if oid not in stored]
+    if ids:
+        process_documents(state, zip(ids, state.ctx.details(ids), strict=True), existing)
+
+
+def stored_documents(
+    state: OrderImport, ids: list[int], listed: dict[int, datetime] | None
+) -> dict[int, Any]:
+    """Failed orders kept with the JSON they failed on, reused instead of a billed call: when this run's
+    listing shows them with the same update time, or (a retry, or not listed since) unless the run was asked
+    to read them again (`read_again`)."""
+    if state.run.params.get("read_again"):
+        return {}
+    stored = state.pending.stored_documents(ids)
+    if listed is None:
+        return {oid: document for oid, (document, _) in stored.items()}
+    return {oid: document for oid, (document, at) in stored.items() if listed.get(oid) == at}
 
 
 def process_documents(
@@ -284,6 +310,7 @@ def process_documents(
     outcomes = iter(outcomes)
     while chunk := list(islice(outcomes, CHUNK)):
         state.pending.start_chunk(oid for oid, _ in chunk)
+        state.documents = {oid: outcome for oid, outcome in chunk if isinstance(outcome, dict)}
         records = [record for oid, outcome in chunk if (record := _translated(state, oid, outcome))]
         if state.admit is not None:
             records = [r for r in records if state.admit(state, r, existing.get(r.external_id))]
@@ -453,7 +480,12 @@ def _fail(
 ) -> None:
     state.counts["failed"] += 1
     state.ctx.event(EventLevel.ERROR, message, order=order, external_order_id=oid)
-    state.pending.fail(oid, message, cause, skus=skus, number=number)
+    # An order that failed on its SKUs keeps the JSON it failed on: a retry after a mapping reuses it.
+    document = state.documents.get(oid) if cause in (FailureCause.MISSING_SKU, FailureCause.NO_SKU) else None
+    at = translate.timestamp(document.get("updated_at"), state.store_tz) if document else None
+    state.pending.fail(
+        oid, message, cause, skus=skus, number=number, document=document, document_updated_at=at
+    )
 
 
 def _clear_pending(state: OrderImport, oid: int) -> None:
