@@ -30,12 +30,10 @@ from models.activity import EventLevel, RunStatus, SyncRun
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
-from services.channels import reference_cache
 from services.mappings.resolvers import CarrierResolver
-from services.orders import store_cancel
 from services.shipments import export_state
 from services.shipments import queries as shipment_queries
-from sync import runs, store_order_update
+from sync import export_guards, runs, store_order_update
 from sync.context import RunContext
 from sync.errors import ChannelUnusable, StoreUnavailable
 
@@ -169,7 +167,7 @@ def _export_order(state: _ShipmentExport, order: SalesOrder) -> None:
         _reconcile(state, order, shipments, unsure)
     waiting = [s for s in shipments if s.export_status == ExportStatus.WAITING]
     if order.status == OrderStatus.CANCELLED or order.store_status == statuses.CANCELED:
-        _stop_cancelled(state, order, waiting)
+        export_guards.stop_cancelled(state.ctx, order, waiting)
         return
     if waiting and order.store_status == statuses.MOAS_PENDING:
         for shipment in waiting:
@@ -178,20 +176,6 @@ def _export_order(state: _ShipmentExport, order: SalesOrder) -> None:
     for shipment in waiting:
         _send(state, order, shipment)
     _update_store_order(state, order, shipments)
-
-
-def _stop_cancelled(state: _ShipmentExport, order: SalesOrder, waiting: list[Shipment]) -> None:
-    """A cancelled order gets nothing more: no shipment, no order update (a Warning per shipment)."""
-    order.store_update_due = False
-    for shipment in waiting:
-        export_state.mark_error(
-            shipment, ExportProblem.ORDER_CANCELLED, store_cancel.cancelled_message(order)
-        )
-        state.counts["not_sent_cancelled"] += 1
-        state.run.progress_done += 1
-        _event(
-            state, EventLevel.WARNING, f"Shipment {shipment.tracking_number}: {shipment.export_error}", order
-        )
 
 
 def _moas_message(order: SalesOrder) -> str:
@@ -269,7 +253,7 @@ def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None
         )
         _fail(state, order, shipment, ExportProblem.UNMAPPED_CARRIER, message)
         return
-    _warn_unknown_method(state, order, mapped[0])
+    export_guards.warn_unknown_method(state.ctx, order, mapped[0], state.unknown_methods)
     if not export_state.claim(shipment):
         return  # another runner has it
     db.session.commit()  # on record before the request leaves: after a crash it is reconciled, not resent
@@ -324,23 +308,6 @@ def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None
         order,
     )
     state.ctx.checkpoint()
-
-
-def _warn_unknown_method(state: _ShipmentExport, order: SalesOrder, method: str) -> None:
-    """A mapped method the store's /shipping_methods (as last read, cached: no call) does not list: sent as
-    mapped, with a Warning once per run, since the store may file the shipment under another method."""
-    known = reference_cache.cached(state.channel, "shipping_methods")
-    if known is None or known.error or method in known.items or method in state.unknown_methods:
-        return
-    state.unknown_methods.add(method)
-    _event(
-        state,
-        EventLevel.WARNING,
-        f"The carrier mapping sends shipping method '{method}', which the store's list of shipping methods "
-        "does not have (as last read): the store may file these shipments under another method. Correct the "
-        "mapping under Carrier Mappings, or refresh the store's list if it changed.",
-        order,
-    )
 
 
 def _update_store_order(state: _ShipmentExport, order: SalesOrder, shipments: list[Shipment]) -> None:
