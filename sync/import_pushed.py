@@ -6,7 +6,7 @@ The job (sync/push_drain.py) drains the channel's received payloads in arrival o
 push that comes while a run works is taken by that run, or, if the run had already looked for the last
 time, by the next one.
 
-Each batch goes through the import's own path (`import_orders.OrderImport`: translate, resolve SKUs
+Each batch goes through the import's own path (`order_documents.OrderImport`: translate, resolve SKUs
 and carriers, upsert, failed orders with Retry), with two rules of pushes: a copy no newer than the stored
 order is not written (pushes come late, twice, out of order), and a new order in a status the channel does
 not import is left to the listing. Several copies of one order in a batch: the newest is imported. Nothing
@@ -30,7 +30,7 @@ from models.order_push import ArrivalPath, PushedOrder, PushState
 from models.orders import SalesOrder
 from services import privacy
 from sync.context import RunContext
-from sync.import_orders import OrderImport
+from sync.order_documents import OrderImport
 from sync.outcomes import Outcome
 
 log = logging.getLogger("techoms.sync")

@@ -102,7 +102,7 @@ def _insert_unless_active(run: SyncRun) -> int | None:
     }
     statement = (
         insert(SyncRun)
-        .values(created_at=utcnow(), error_summary="", **values)
+        .values({"created_at": utcnow(), "error_summary": "", **values})
         .on_conflict_do_nothing(index_elements=["channel_id", "action"], index_where=ACTIVE_RUN)
         .returning(SyncRun.id)
     )

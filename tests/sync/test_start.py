@@ -58,3 +58,23 @@ def test_a_purge_is_queued_without_store_outage_retries(world):
     db.session.commit()
     job = next(job for job in sync_queue().jobs if job.id == job_id(run))
     assert job.retries_left in (None, 0)
+
+
+def test_with_redis_down_the_commit_succeeds_and_the_run_waits_without_a_job(
+    make_app, app_config, world, caplog
+):
+    """The commit never fails for the queue: the run waits without a job, as after a Redis restart (the
+    sweeper queues such runs again: tests/jobs/test_lost_jobs.py)."""
+    dead = make_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})  # nothing listens on port 1
+    channel_id = world.a.channel.id
+    with dead.app_context():
+        run, created = start_run(
+            db.session.get(type(world.a.channel), channel_id), SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL
+        )
+        db.session.commit()  # the dispatcher cannot reach Redis: logged, not raised
+        run_id = run.id
+        db.session.remove()
+    assert created
+    assert "sync run saved without its job (Redis unreachable)" in caplog.messages
+    saved = db.session.get(SyncRun, run_id)
+    assert saved.status == RunStatus.QUEUED and job_id(saved) not in queued_job_ids()
