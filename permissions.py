@@ -86,8 +86,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
 # kept in the session (web/second_factor.py) and send anyone without one to the login page.
 SECOND_FACTOR_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol"})
 # Reachable without logging in. The API's OpenAPI description documents the contract and holds no data. The
-# order push intake authenticates the store by the secret in its URL (blueprints/intake.py), not a login. The
-# probes say ok or failing only; /metrics checks its own bearer token (web/metrics.py).
+# order push intake authenticates the store by the secret in its URL (blueprints/order_push_intake.py), not a
+# login. The probes say ok or failing only; /metrics checks its own bearer token (web/metrics.py).
 PUBLIC_ENDPOINTS = frozenset(
     {
         *("static", "auth.login", "health.health", "health.ready", "metrics.scrape", "home.index"),

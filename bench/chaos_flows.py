@@ -36,7 +36,7 @@ from services import privacy
 from services.channels import token_vault
 from services.inventory.availability import available_by_variant
 from services.order_push import settings as order_push
-from services.shipments import export_state, intake
+from services.shipments import export_state, recording
 from sync import runs
 from sync.executor import execute_run
 
@@ -251,13 +251,13 @@ class ShipmentFlow(Flow):
             lines = sorted((line for line in order.lines if line.is_physical), key=lambda line: line.id)
             groups = [lines[:1], lines[1:]] if len(lines) > 1 else [lines]
             for n, group in enumerate(groups):
-                data = intake.ShipmentInput(
+                data = recording.ShipmentInput(
                     lines=[(line.id, line.quantity) for line in group],
                     carrier_service=service,
                     tracking_number=f"1Z{self.slot:02d}{order.external_id:08d}{n}",
                     ship_date=datetime.now(UTC).date(),
                 )
-                intake.create_shipment(order, data)
+                recording.create_shipment(order, data)
                 self.packages += 1
             db.session.commit()
 

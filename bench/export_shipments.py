@@ -50,7 +50,7 @@ from models.orders import SalesOrder  # noqa: E402
 from models.shipments import Shipment  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from services.shipments import export_state, intake  # noqa: E402
+from services.shipments import export_state, recording  # noqa: E402
 from sync import runs  # noqa: E402
 from sync.errors import StoreUnavailable  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
@@ -106,13 +106,13 @@ def prepare(app, sim: Simulator, name: str, orders: int, *, options: bool) -> tu
         lines = sorted((line for line in order.lines if line.is_physical), key=lambda line: line.id)
         groups = [lines[:1], lines[1:]] if len(lines) > 1 else [lines]
         for n, group in enumerate(groups):
-            data = intake.ShipmentInput(
+            data = recording.ShipmentInput(
                 lines=[(line.id, line.quantity) for line in group],
                 carrier_service=service,
                 tracking_number=f"1Z{order.external_id:08d}{n}",
                 ship_date=datetime.now(UTC).date(),
             )
-            intake.create_shipment(order, data)
+            recording.create_shipment(order, data)
             packages += 1
         shipped += 1
         db.session.commit()

@@ -67,7 +67,7 @@ from models.store_writes import StoreWrite, WriteState  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
 from services.orders import holds, store_writes  # noqa: E402
-from services.shipments import export_state, intake  # noqa: E402
+from services.shipments import export_state, recording  # noqa: E402
 from sync import order_writes, runs  # noqa: E402
 from sync.errors import StoreUnavailable  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
@@ -164,10 +164,10 @@ def writes_until_done(max_rounds: int = 20) -> None:
 
 def ship_rest(order: SalesOrder, service: CarrierService, tracking: str) -> int:
     lines = [(line.id, line.remaining_quantity) for line in order.lines if line.remaining_quantity > 0]
-    if not lines or intake.refusal_for_status(order):
+    if not lines or recording.refusal_for_status(order):
         return 0
-    data = intake.ShipmentInput(lines, service, tracking, datetime.now(UTC).date())
-    intake.create_shipment(order, data)
+    data = recording.ShipmentInput(lines, service, tracking, datetime.now(UTC).date())
+    recording.create_shipment(order, data)
     db.session.commit()
     return 1
 

@@ -4,12 +4,11 @@ alert made, how it was delivered; in development the e-mails are files listed he
 from __future__ import annotations
 
 from flask import Blueprint
-from sqlalchemy import select
 
 from extensions import db
 from forms.alerts import AlertSettingsForm
-from models.alerts import Alert
 from permissions import Permission, current_account, require
+from services.alerts import outbox as outbox_alerts
 from services.alerts import settings as alert_settings
 from web.htmx import render
 
@@ -45,7 +44,5 @@ def save():
 @require(Permission.MANAGE_ALERTS)
 def outbox():
     account = current_account()
-    alerts = db.session.scalars(
-        select(Alert).where(Alert.account_id == account.id).order_by(Alert.id.desc()).limit(OUTBOX_SIZE)
-    ).all()
+    alerts = outbox_alerts.recent_alerts(account.id, OUTBOX_SIZE)
     return render("alerts/outbox.html", "outbox", account=account, alerts=alerts)

@@ -7,13 +7,11 @@ import logging
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from extensions import db, limiter
 from forms.auth import ChangePasswordForm, LoginForm, ReauthenticateForm
-from models.tenancy import User
-from services.accounts import mfa
+from services.accounts import mfa, users
 from web import login_sessions, second_factor
 from web.htmx import is_htmx
 from web.safe_redirects import safe_next_url
@@ -41,7 +39,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().casefold()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        user = users.user_by_email(email)
         password_ok = (
             user.check_password(form.password.data)
             if user

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, fresh_login_required, login_fresh
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints import channel_page, privacy
@@ -19,6 +18,7 @@ from forms.channels import (
 )
 from models.channels import SalesChannel
 from permissions import Permission, can, channel_or_404, current_account, require, security_log
+from services.channels import queries as channel_queries
 from services.channels import settings
 from web.htmx import redirect_to
 from web.store_call_limits import limit_store_calls
@@ -30,12 +30,7 @@ bp = Blueprint("channels", __name__, url_prefix="/channels")
 @require(Permission.VIEW)
 def index():
     """Sales Channels › Channels of the current account."""
-    channels = db.session.scalars(
-        select(SalesChannel)
-        .where(SalesChannel.account_id == current_account().id, SalesChannel.deleted_at.is_(None))
-        .order_by(SalesChannel.name)
-    ).all()
-    return channel_page.render_list(channels)
+    return channel_page.render_list(channel_queries.live_channels(current_account().id))
 
 
 @bp.get("/<int:channel_id>")

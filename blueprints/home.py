@@ -2,11 +2,9 @@
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from extensions import db
-from models.catalog import Product, ProductVariant, account_warehouse
 from permissions import Permission, current_account, require
+from services import catalog
 
 bp = Blueprint("home", __name__)
 
@@ -26,15 +24,5 @@ def index():
 def overview():
     """Counts for the current account."""
     account = current_account()
-    counts = {
-        "products": db.session.scalar(select(func.count(Product.id)).where(Product.account_id == account.id)),
-        "variants": db.session.scalar(
-            select(func.count(ProductVariant.id)).where(ProductVariant.account_id == account.id)
-        ),
-        "warehouses": db.session.scalar(
-            select(func.count())
-            .select_from(account_warehouse)
-            .where(account_warehouse.c.account_id == account.id)
-        ),
-    }
+    counts = catalog.catalog_counts(account.id)
     return render_template("home/overview.html", account=account, counts=counts)

@@ -7,14 +7,13 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, fresh_login_required
-from sqlalchemy import or_, select
 
 from extensions import db, limiter
 from forms.common import EmptyForm
 from forms.mfa import EnrolmentForm, LoginCodeForm
-from models.tenancy import Membership, User
+from models.tenancy import User
 from permissions import Permission, current_account, require
-from services.accounts import mfa, recovery_codes, totp
+from services.accounts import memberships, mfa, recovery_codes, totp
 from web import login_sessions, second_factor
 from web.htmx import redirect_to, render
 
@@ -142,13 +141,7 @@ def disable():
 
 def _member_or_404(membership_id: int) -> User:
     """The user of a membership of the current account or of its organization; anything else is a 404."""
-    account = current_account()
-    membership = db.session.scalar(
-        select(Membership).where(
-            Membership.id == membership_id,
-            or_(Membership.account_id == account.id, Membership.organization_id == account.organization_id),
-        )
-    )
+    membership = memberships.managed_membership(current_account(), membership_id, with_organization=True)
     if membership is None:
         abort(404)
     return membership.user

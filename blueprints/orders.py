@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
-from blueprints import order_shipments
+from blueprints.order_page import shipments_section
 from extensions import db
 from forms.common import EmptyForm
 from forms.order_holds import HoldForm
@@ -71,7 +71,7 @@ def render_detail(order: SalesOrder, status: int = 200, **shipments_context):
         "note_form": NoteForm(),
         "store_writes": store_writes.order_writes(order),
         "timeline": order_timeline.timeline(order),
-    } | order_shipments.context(order)
+    } | shipments_section.context(order)
     context |= shipments_context
     page = render(
         "orders/detail.html",

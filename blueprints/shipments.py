@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
-from blueprints import order_shipments
+from blueprints.order_page import shipments_section
 from blueprints.orders import ORDER_ID, render_detail
 from blueprints.sync import start_export
 from extensions import db
@@ -14,7 +14,7 @@ from forms.common import EmptyForm
 from models.activity import SyncTrigger
 from models.orders import SalesOrder
 from permissions import Permission, in_account_or_404, require
-from services.shipments import export_state, intake, queries
+from services.shipments import export_state, queries, recording
 from web.htmx import redirect_to
 
 bp = Blueprint("shipments", __name__, url_prefix="/orders")
@@ -25,9 +25,9 @@ bp = Blueprint("shipments", __name__, url_prefix="/orders")
 def create(order_id: int):
     """Record a shipment; it waits for the next Export shipments run to reach the store."""
     order = in_account_or_404(SalesOrder, order_id)
-    form = order_shipments.shipment_form(order, posted=True)
+    form = shipments_section.shipment_form(order, posted=True)
     if form.validate_on_submit():
-        data = intake.ShipmentInput(
+        data = recording.ShipmentInput(
             lines=form.lines_to_ship(),
             carrier_service=form.carrier_service,
             tracking_number=form.tracking_number.data,
@@ -36,9 +36,9 @@ def create(order_id: int):
             note=form.note.data or None,
         )
         try:
-            shipment = intake.create_shipment(order, data, user=current_user)
+            shipment = recording.create_shipment(order, data, user=current_user)
             db.session.commit()
-        except intake.ShipmentRefused as refused:
+        except recording.ShipmentRefused as refused:
             db.session.rollback()
             form.form_errors.extend(m for messages in refused.errors.values() for m in messages)
         else:

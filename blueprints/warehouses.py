@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, url_for
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -18,11 +17,7 @@ bp = Blueprint("warehouses", __name__, url_prefix="/warehouses")
 
 def _warehouse_of_organization_or_404(warehouse_id: int) -> Warehouse:
     """A warehouse of the current account's organization; any other id answers 404."""
-    warehouse = db.session.scalar(
-        select(Warehouse).where(
-            Warehouse.id == warehouse_id, Warehouse.organization_id == current_account().organization_id
-        )
-    )
+    warehouse = catalog.organization_warehouse(current_account().organization_id, warehouse_id)
     if warehouse is None:
         abort(404)
     return warehouse

@@ -20,8 +20,8 @@ from forms.shipments import plausible_ship_date
 from models.catalog import Warehouse, account_warehouse
 from models.shipments import NOTE_LENGTH, TRACKING_LENGTH
 from models.tenancy import Account
-from services.shipments.intake import ShipmentInput
 from services.shipments.queries import carrier_service_by_codes
+from services.shipments.recording import ShipmentInput
 
 FIELDS = {"tracking_number", "ship_date", "carrier", "service", "warehouse", "note", "lines"}
 LINE_FIELDS = {"line_id", "quantity"}

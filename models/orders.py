@@ -122,7 +122,7 @@ class SalesOrderLine(db.Model):
     variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variant.id"), index=True)
     name: Mapped[str] = mapped_column(String(255), default="")
     quantity: Mapped[int]
-    # Raised only by a conditional UPDATE (services/shipments/intake.py); the CHECK holds it within the order.
+    # Raised only by a conditional UPDATE (services/shipments/recording.py); the CHECK holds it per order.
     shipped_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     total_price: Mapped[Decimal] = mapped_column(MONEY)

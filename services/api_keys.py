@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from extensions import db
-from models.api_keys import KEY_PREFIX, PUBLIC_ID_LENGTH, ApiKey
+from models.api_keys import KEY_PREFIX, PUBLIC_ID_LENGTH, ApiKey, IdempotencyKey
 from models.base import utcnow
 from models.channels import AuditEvent
 from models.tenancy import Account, User
@@ -119,3 +119,10 @@ def revoke(key: ApiKey, user: User | None) -> bool:
     key.revoked_by_id = user.id if user else None
     _audit(key, user, "api_key_revoked")
     return True
+
+
+def idempotency_record(account_id: int, key: str) -> IdempotencyKey | None:
+    """The answer stored for the account's `Idempotency-Key`, if the key was used before."""
+    return db.session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.account_id == account_id, IdempotencyKey.key == key)
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 
+from sqlalchemy import select
+
 from extensions import db
 from models.channels import AuditEvent, SalesChannel, mask_token
 from models.tenancy import User
@@ -66,3 +68,16 @@ def apply_changes(channel: SalesChannel, user: User, values: dict[str, object]) 
             record(channel, user, "setting_changed", field, old, new)
             changed.append(field)
     return changed
+
+
+def channel_history(channel_id: int, limit: int) -> list[AuditEvent]:
+    """The channel's own changes, newest first (views of order details are audited too, but are not
+    settings)."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.channel_id == channel_id, AuditEvent.action != "order_viewed")
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )

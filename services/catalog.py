@@ -235,3 +235,24 @@ def recent_adjustments(variant: ProductVariant, limit: int = 20) -> list[StockAd
             .limit(limit)
         )
     )
+
+
+def organization_warehouse(organization_id: int, warehouse_id: int) -> Warehouse | None:
+    return db.session.scalar(
+        select(Warehouse).where(Warehouse.id == warehouse_id, Warehouse.organization_id == organization_id)
+    )
+
+
+def catalog_counts(account_id: int) -> dict[str, int]:
+    """The account's products, variants and enabled warehouses (the overview's counts)."""
+    return {
+        "products": db.session.scalar(select(func.count(Product.id)).where(Product.account_id == account_id)),
+        "variants": db.session.scalar(
+            select(func.count(ProductVariant.id)).where(ProductVariant.account_id == account_id)
+        ),
+        "warehouses": db.session.scalar(
+            select(func.count())
+            .select_from(account_warehouse)
+            .where(account_warehouse.c.account_id == account_id)
+        ),
+    }

@@ -15,22 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from connectors.brightsites.product_skus import StoreVariant, variants
+from connectors.brightsites.product_skus import StoreVariant
 from extensions import db
 from models.catalog import Product, ProductVariant, sku_key
 from models.channels import SalesChannel
-from models.store_catalog import MEASURE_LENGTH, SKU_LENGTH, StoreProduct, StoreProductVariant
-from services import catalog_units
-from services.catalog_units import MalformedMeasure
+from models.store_catalog import SKU_LENGTH, StoreProduct, StoreProductVariant
+from services import store_product_shows as shows
 from services.mappings.resolvers import SkuResolver
 from services.mappings.sku_matching import Ambiguous, Proposal, SkuMatcher
+from services.store_product_shows import MalformedProduct
 
-NAME_LENGTH = 200
-MEASURES = ("weight", "length", "width", "height")
-
-
-class MalformedProduct(ValueError):
-    """The store's product cannot be read into techOMS (a measure that is no number, no SKU at all)."""
+__all__ = ["CatalogWriter", "MalformedProduct", "ProductResult"]
 
 
 @dataclass
@@ -43,13 +38,16 @@ class ProductResult:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Measures:
-    weight_g: int | None
-    length_mm: int | None
-    width_mm: int | None
-    height_mm: int | None
-    raw: dict[str, str | None]
+@dataclass
+class _Writing:
+    """One store product being written: its row, the techOMS product (made at the first variant that needs
+    one), its name, its measures, and what was done."""
+
+    row: StoreProduct
+    product: Product | None
+    name: str
+    measures: shows.Measures
+    result: ProductResult = field(default_factory=ProductResult)
 
 
 class CatalogWriter:
@@ -86,7 +84,7 @@ class CatalogWriter:
         """Resolve the SKUs of a page's products at once (two queries, and one for their variants) instead of
         a few queries per product."""
         self._checked, self._resolved, self._loaded, self._created = set(), {}, {}, {}
-        self._resolve([variant.final_sku for raw in shown for variant in _safe_variants(raw)])
+        self._resolve([variant.final_sku for raw in shown for variant in shows.safe_variants(raw)])
 
     def _resolve(self, skus: list[str]) -> dict[str, int]:
         missing = [sku for sku in skus if sku not in self._checked]
@@ -130,9 +128,9 @@ class CatalogWriter:
         """Remember a listed product as read at its `updated_at` (also one skipped or unreadable: it is not
         shown again until it changes)."""
         row = known or self._new_row(listed)
-        row.name = _text(listed.get("name"))[:NAME_LENGTH]
-        row.sku = _text(listed.get("sku"))[:SKU_LENGTH]
-        row.store_updated_at = _text(listed.get("updated_at"))[:40]
+        row.name = shows.clean_text(listed.get("name"))[: shows.NAME_LENGTH]
+        row.sku = shows.clean_text(listed.get("sku"))[:SKU_LENGTH]
+        row.store_updated_at = shows.clean_text(listed.get("updated_at"))[:40]
         row.skipped_reason = skipped_reason[:200]
         row.gone_at = None
         return row
@@ -142,20 +140,27 @@ class CatalogWriter:
     ) -> ProductResult:
         """Bring one store product (its listing item and its show) into the catalog. Raises MalformedProduct
         before changing anything when the show cannot be read."""
-        measures = self._measures(shown)
-        store_variants = variants(shown)
-        if not store_variants:
-            raise MalformedProduct("it has no SKU")
-        too_long = [v.final_sku for v in store_variants if len(v.final_sku) > SKU_LENGTH]
-        if too_long:
-            raise MalformedProduct(f"the SKU {too_long[0][:40]}… is longer than {SKU_LENGTH} characters")
+        measures = shows.measures(shown, self.channel.weight_unit.value, self.channel.dimension_unit.value)
+        store_variants = shows.readable_variants(shown)
         row = self.note_read(listed, known)
-        for name in MEASURES:
+        for name in shows.MEASURES:
             setattr(row, name, measures.raw[name])
-        result = ProductResult()
+        existing = self._existing(store_variants)
+        writing = _Writing(row, self._product_of(row, existing), shows.product_name(shown, listed), measures)
+        known_links = {item.sku_key: item for item in row.variants}
+        for store_variant in shows.unique_skus(store_variants):
+            key = sku_key(store_variant.final_sku)
+            link = known_links.get(key)
+            variant = self._place(writing, store_variant, existing.get(key), link)
+            self._keep_link(row, link, key, store_variant, variant)
+        self._drop_gone_links(writing, known_links, {sku_key(v.final_sku) for v in store_variants})
+        self._attach_product(writing)
+        return writing.result
+
+    def _existing(self, store_variants: list[StoreVariant]) -> dict[str, ProductVariant]:
+        """The techOMS variant each SKU resolves to, or the one made for an earlier product of the page."""
         resolved = self._resolve([v.final_sku for v in store_variants])
-        # A SKU resolves to a techOMS variant, or to one created for an earlier product of this page.
-        existing = {
+        return {
             sku_key(v.final_sku): found
             for v in store_variants
             if (
@@ -163,52 +168,73 @@ class CatalogWriter:
                 or self._created.get(sku_key(v.final_sku))
             )
         }
-        product = (
-            row.product if row.product is not None and row.product.account_id == self.account_id else None
-        )
-        if product is None and existing:
-            product = next(iter(existing.values())).product
-        known_rows = {item.sku_key: item for item in row.variants}
-        seen: set[str] = set()
-        for store_variant in store_variants:
-            key = sku_key(store_variant.final_sku)
-            if key in seen:
-                continue
-            seen.add(key)
-            link = known_rows.get(key)
-            variant = existing.get(key)
-            if variant is not None:
-                outcome = self._linked(variant, store_variant, measures, link)
-            else:
-                match = self.matcher.match(store_variant.final_sku)
-                if match is not None:
-                    result.counts["proposed"] += 1
-                    result.proposals.append(_proposal_text(match))
-                    variant, outcome = None, None
-                else:
-                    if product is None:
-                        product = Product(account_id=self.account_id, name=_product_name(shown, listed))
-                        db.session.add(product)
-                    variant = self._create(product, store_variant, measures)
-                    self._created[key] = variant
-                    outcome = "created"
-            if outcome:
-                result.counts[outcome] += 1
-            if link is None:
-                link = StoreProductVariant(channel_id=self.channel.id, sku_key=key)
-                row.variants.append(link)
-            link.final_sku = store_variant.final_sku.strip()
-            link.title = store_variant.title[:NAME_LENGTH]
-            link.variant = variant
-        for key, link in known_rows.items():
-            if key not in seen:
-                result.notes.append(f"{link.final_sku} is no longer on the store (kept in techOMS)")
-                row.variants.remove(link)
-        if product is not None:
-            if self.update_linked and row.product is product and product.name != _product_name(shown, listed):
-                product.name = _product_name(shown, listed)
-            row.product = product
-        return result
+
+    def _product_of(self, row: StoreProduct, existing: dict[str, ProductVariant]) -> Product | None:
+        """The techOMS product the store product went to before (in this account), else the product of a
+        variant it resolves to; None until a new variant needs one."""
+        if row.product is not None and row.product.account_id == self.account_id:
+            return row.product
+        return next(iter(existing.values())).product if existing else None
+
+    def _place(
+        self,
+        writing: _Writing,
+        store_variant: StoreVariant,
+        variant: ProductVariant | None,
+        link: StoreProductVariant | None,
+    ) -> ProductVariant | None:
+        """Link the store variant to its techOMS variant, leave a proposal for a person, or create it;
+        counted in the result. The techOMS variant it stands for, or None for a proposal."""
+        if variant is not None:
+            writing.result.counts[self._linked(variant, store_variant, writing.measures, link)] += 1
+            return variant
+        match = self.matcher.match(store_variant.final_sku)
+        if match is not None:
+            writing.result.counts["proposed"] += 1
+            writing.result.proposals.append(_proposal_text(match))
+            return None
+        if writing.product is None:
+            writing.product = Product(account_id=self.account_id, name=writing.name)
+            db.session.add(writing.product)
+        writing.result.counts["created"] += 1
+        created = self._create(writing.product, store_variant, writing.measures)
+        self._created[sku_key(store_variant.final_sku)] = created
+        return created
+
+    def _keep_link(
+        self,
+        row: StoreProduct,
+        link: StoreProductVariant | None,
+        key: str,
+        store_variant: StoreVariant,
+        variant: ProductVariant | None,
+    ) -> None:
+        """The store variant as read now, and the techOMS variant it stands for (None while proposed)."""
+        if link is None:
+            link = StoreProductVariant(channel_id=self.channel.id, sku_key=key)
+            row.variants.append(link)
+        link.final_sku = store_variant.final_sku.strip()
+        link.title = store_variant.title[: shows.NAME_LENGTH]
+        link.variant = variant
+
+    @staticmethod
+    def _drop_gone_links(
+        writing: _Writing, known_links: dict[str, StoreProductVariant], keys_now: set[str]
+    ) -> None:
+        """Forget the store variants gone from the product (their techOMS variants stay), with a note."""
+        for key, link in known_links.items():
+            if key not in keys_now:
+                writing.result.notes.append(f"{link.final_sku} is no longer on the store (kept in techOMS)")
+                writing.row.variants.remove(link)
+
+    def _attach_product(self, writing: _Writing) -> None:
+        """The store product goes to its techOMS product; renamed only when asked and linked before."""
+        product, row = writing.product, writing.row
+        if product is None:
+            return
+        if self.update_linked and row.product is product and product.name != writing.name:
+            product.name = writing.name
+        row.product = product
 
     # --- one variant ----------------------------------------------------------------------------------------
 
@@ -216,14 +242,14 @@ class CatalogWriter:
         self,
         variant: ProductVariant,
         store_variant: StoreVariant,
-        measures: _Measures,
+        measures: shows.Measures,
         link: StoreProductVariant | None,
     ) -> str:
         newly = link is None or link.variant_id != variant.id
         changed = False
         if self.update_linked:
             wanted = {
-                "title": store_variant.title[:NAME_LENGTH],
+                "title": store_variant.title[: shows.NAME_LENGTH],
                 "weight_g": measures.weight_g,
                 "length_mm": measures.length_mm,
                 "width_mm": measures.width_mm,
@@ -237,10 +263,12 @@ class CatalogWriter:
             return "linked"
         return "updated" if changed else "unchanged"
 
-    def _create(self, product: Product, store_variant: StoreVariant, measures: _Measures) -> ProductVariant:
+    def _create(
+        self, product: Product, store_variant: StoreVariant, measures: shows.Measures
+    ) -> ProductVariant:
         variant = ProductVariant(
             account_id=self.account_id,
-            title=store_variant.title[:NAME_LENGTH],
+            title=store_variant.title[: shows.NAME_LENGTH],
             weight_g=measures.weight_g,
             length_mm=measures.length_mm,
             width_mm=measures.width_mm,
@@ -261,42 +289,10 @@ class CatalogWriter:
         )
         return {row.id: row for row in rows}
 
-    def _measures(self, shown: Mapping[str, Any]) -> _Measures:
-        weight_unit = self.channel.weight_unit.value
-        length_unit = self.channel.dimension_unit.value
-        try:
-            converted = _Measures(
-                catalog_units.grams(shown.get("weight"), weight_unit),
-                catalog_units.millimetres(shown.get("length"), length_unit),
-                catalog_units.millimetres(shown.get("width"), length_unit),
-                catalog_units.millimetres(shown.get("height"), length_unit),
-                {name: _raw_measure(shown.get(name)) for name in MEASURES},
-            )
-        except MalformedMeasure as error:
-            raise MalformedProduct(f"its measures cannot be read: {error}") from None
-        return converted
-
     def _new_row(self, listed: Mapping[str, Any]) -> StoreProduct:
         row = StoreProduct(channel_id=self.channel.id, external_id=int(listed["id"]))
         db.session.add(row)
         return row
-
-
-def _safe_variants(raw: object) -> list[StoreVariant]:
-    return variants(raw) if isinstance(raw, Mapping) else []
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _raw_measure(value: object) -> str | None:
-    text = _text(value)
-    return text[:MEASURE_LENGTH] or None
-
-
-def _product_name(shown: Mapping[str, Any], listed: Mapping[str, Any]) -> str:
-    return (_text(shown.get("name")) or _text(listed.get("name")) or _text(shown.get("sku")))[:NAME_LENGTH]
 
 
 def _proposal_text(match: Proposal | Ambiguous) -> str:

@@ -14,10 +14,10 @@ import json
 from typing import Any
 
 from flask import Response, jsonify, request
-from sqlalchemy import select
 
 from extensions import db
 from models.api_keys import IdempotencyKey
+from services import api_keys
 from web.api_requests import json_error
 
 HEADER = "Idempotency-Key"
@@ -47,9 +47,7 @@ def request_hash(payload: Any) -> str:
 
 def replay(account_id: int, key: str, fingerprint: str) -> Response | None:
     """The stored answer for this key, a 422 if the key was used for another request, or None."""
-    row = db.session.scalar(
-        select(IdempotencyKey).where(IdempotencyKey.account_id == account_id, IdempotencyKey.key == key)
-    )
+    row = api_keys.idempotency_record(account_id, key)
     if row is None:
         return None
     if row.request_hash != fingerprint:

@@ -1,7 +1,7 @@
 """POST /api/v1/orders/<order_id>/shipments: a host system reports a package that left the warehouse.
 
 The order must belong to the key's account (404 otherwise). The body is checked field by field (422 with
-messages per field); the shipment is taken in with the over-shipment guard of services/shipments/intake.py,
+messages per field); the shipment is taken in with the over-shipment guard of services/shipments/recording.py,
 and waits for the Export shipments action to reach the store. With an `Idempotency-Key` header a repeated
 POST returns the first answer (blueprints/api/idempotency.py).
 """
@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Response, jsonify, request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.api import idempotency
@@ -24,7 +23,8 @@ from forms.api_shipments import parse_shipment
 from models.orders import SalesOrder
 from models.shipments import Shipment
 from models.tenancy import Account
-from services.shipments import intake
+from services.orders import queries as order_queries
+from services.shipments import recording
 from web.api_requests import api_error, json_error
 
 
@@ -71,9 +71,7 @@ def _today(account: Account) -> date:
 @api_key_required
 def create(order_id: int):
     key = current_key()
-    order = db.session.scalar(
-        select(SalesOrder).where(SalesOrder.id == order_id, SalesOrder.account_id == key.account_id)
-    )
+    order = order_queries.order_of_account(key.account_id, order_id)
     if order is None:
         return json_error(404, {"order": [f"No order {order_id} in this API key's account."]})
     payload, problem = _json_body()
@@ -92,19 +90,19 @@ def create(order_id: int):
     if errors:
         return json_error(422, errors)
     try:
-        shipment = intake.create_shipment(order, data, api_key=key)
+        shipment = recording.create_shipment(order, data, api_key=key)
         db.session.flush()
         body = shipment_json(shipment, order)
         if idempotency_key:
             idempotency.remember(key.account_id, idempotency_key, fingerprint, 201, body)
         db.session.commit()
-    except (intake.ShipmentRefused, IntegrityError) as failure:
+    except (recording.ShipmentRefused, IntegrityError) as failure:
         db.session.rollback()
         if idempotency_key:  # a concurrent request with this key may have won: its answer is the answer
             replayed = idempotency.replay(key.account_id, idempotency_key, fingerprint)
             if replayed is not None:
                 return replayed
-        if isinstance(failure, intake.ShipmentRefused):
+        if isinstance(failure, recording.ShipmentRefused):
             return json_error(409 if failure.conflict else 422, failure.errors)
         return json_error(409, {"request": ["A concurrent change got in the way; send the request again."]})
     return jsonify(body), 201

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from extensions import db
 from models.channels import AuditEvent, SalesChannel
 from models.tenancy import User
+from services import audit
+from services.accounts import users
+
+HISTORY_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,5 @@ class HistoryView:
 
 
 def view(channel: SalesChannel) -> HistoryView:
-    events = db.session.scalars(
-        select(AuditEvent)
-        # The channel's own changes; views of order details are audited too, but are not settings.
-        .where(AuditEvent.channel_id == channel.id, AuditEvent.action != "order_viewed")
-        .order_by(AuditEvent.id.desc())
-        .limit(200)
-    ).all()
-    user_ids = {e.user_id for e in events if e.user_id}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
-    return HistoryView(events, users)
+    events = audit.channel_history(channel.id, HISTORY_SIZE)
+    return HistoryView(events, users.users_by_id(e.user_id for e in events if e.user_id))

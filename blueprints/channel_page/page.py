@@ -10,11 +10,11 @@ from flask import flash, redirect, url_for
 from flask_wtf import FlaskForm
 
 from blueprints.channel_page import api_cost_section, health_panel, history, order_push_section
+from blueprints.channel_page.health_panel import HealthPanel
 from blueprints.channel_page.settings_sections import BLANK_FORMS, SECTION_VIEW, SIDE_SECTIONS, VIEW_SECTIONS
 from blueprints.channel_page.tabs import TABS, tab_url
 from forms.api_cost import ApiCostForm
 from models.channels import SalesChannel
-from services.channels.health import ChannelHealth
 from web.htmx import is_htmx, render, render_fragment
 
 PAGE = "channels/page.html"
@@ -24,7 +24,7 @@ PAGE = "channels/page.html"
 class SideColumn:
     """Beside every view, on full pages only (the settings sections' forms are in `PageContext.forms`)."""
 
-    health: ChannelHealth
+    health: HealthPanel
     api_cost: api_cost_section.ApiCostSection
 
     def template_context(self) -> dict[str, object]:

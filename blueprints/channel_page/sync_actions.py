@@ -5,15 +5,13 @@ the routes."""
 from __future__ import annotations
 
 from flask import abort, render_template, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from extensions import db
 from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
-from models.activity import ApiCallLog, EventLevel, PendingOrder, SyncAction, SyncEvent, SyncRun
+from models.activity import EventLevel, PendingOrder, SyncAction, SyncRun
 from models.base import utcnow
 from models.channels import SalesChannel, ScheduleStart
+from services import run_records
 from services.inventory import store_records
 from services.mappings import skus as sku_mappings
 from services.orders import failed_orders
@@ -24,6 +22,7 @@ HISTORY_SIZE = 20
 EVENTS_SHOWN = 500
 GROUPS_ON_ACTIONS = 5  # the causes stopping the most orders; the failed-orders view shows them all
 RUN_FAILURES_SHOWN = 20
+API_CALLS_SHOWN = 200
 STOP_POLLING = 286  # htmx stops an `every` trigger on this status
 
 
@@ -32,12 +31,7 @@ def actions_context(
     import_form: ImportOrdersForm | None = None,
     products_form: ImportProductsForm | None = None,
 ) -> dict:
-    history = db.session.scalars(
-        select(SyncRun)
-        .where(SyncRun.channel_id == channel.id)
-        .order_by(SyncRun.id.desc())
-        .limit(HISTORY_SIZE)
-    ).all()
+    history = run_records.recent_runs(channel.id, HISTORY_SIZE)
     latest = runs.last_runs([channel.id])
     failures = failed_orders.summary(channel)
     last_import = latest.get((channel.id, SyncAction.IMPORT_ORDERS))
@@ -79,33 +73,15 @@ def actions_context(
 
 
 def run_context(run: SyncRun, level: EventLevel | None) -> dict:
-    query = select(SyncEvent).where(SyncEvent.run_id == run.id)
-    if level is not None:
-        query = query.where(SyncEvent.level == level)
-    events = db.session.scalars(query.order_by(SyncEvent.id).limit(EVENTS_SHOWN)).all()
-    level_counts = dict(
-        db.session.execute(
-            select(SyncEvent.level, func.count()).where(SyncEvent.run_id == run.id).group_by(SyncEvent.level)
-        ).all()
-    )
+    events = run_records.run_events(run.id, level, EVENTS_SHOWN)
     failed_ids = {e.external_order_id for e in events if e.level == EventLevel.ERROR and e.external_order_id}
-    pending = (
-        db.session.scalars(
-            select(PendingOrder)
-            .where(PendingOrder.channel_id == run.channel_id, PendingOrder.external_id.in_(failed_ids))
-            .options(selectinload(PendingOrder.missing_skus))
-            .order_by(PendingOrder.external_id.desc())
-            .limit(RUN_FAILURES_SHOWN)
-        ).all()
-        if failed_ids
-        else []
-    )
+    pending = failed_orders.pending_orders_among(run.channel_id, failed_ids, RUN_FAILURES_SHOWN)
     return {
         "run": run,
         "events": events,
         "level": level,
         "levels": list(EventLevel),
-        "level_counts": level_counts,
+        "level_counts": run_records.event_counts(run.id),
         "pending_orders": pending,
         "more_pending": len(pending) == RUN_FAILURES_SHOWN,
         "retry_form": EmptyForm(),
@@ -138,21 +114,11 @@ def back_url(channel: SalesChannel, back: str | None) -> str:
 
 
 def api_log_context(channel: SalesChannel) -> dict:
-    calls = db.session.scalars(
-        select(ApiCallLog)
-        .where(ApiCallLog.channel_id == channel.id)
-        .order_by(ApiCallLog.id.desc())
-        .limit(200)
-    ).all()
-    return {"calls": calls}
+    return {"calls": run_records.logged_calls(channel.id, API_CALLS_SHOWN)}
 
 
 def pending_order_or_404(channel: SalesChannel, external_id: int) -> PendingOrder:
-    pending = db.session.scalar(
-        select(PendingOrder).where(
-            PendingOrder.channel_id == channel.id, PendingOrder.external_id == external_id
-        )
-    )
+    pending = failed_orders.pending_order(channel.id, external_id)
     if pending is None:
         abort(404)
     return pending

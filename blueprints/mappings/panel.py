@@ -13,7 +13,6 @@ from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, stream_with_context, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints import channel_page
@@ -21,6 +20,7 @@ from extensions import db
 from forms.mappings import CsvImportForm
 from models.channels import SalesChannel
 from models.mappings import CarrierMapping, SkuMapping
+from services.mappings import lookup
 from services.mappings.csv_io import MAX_BYTES, FileRefused
 from web.htmx import is_htmx
 
@@ -69,7 +69,7 @@ def conflict(channel: SalesChannel, view: MappingView, message: str):
 
 def mapping_or_404(channel: SalesChannel, model: type[Mapping], mapping_id: int) -> Mapping:
     """The channel's mapping with this id; another channel's (or tenant's) is 404."""
-    mapping = db.session.scalar(select(model).where(model.id == mapping_id, model.channel_id == channel.id))
+    mapping = lookup.mapping_of_channel(channel.id, model, mapping_id)
     if mapping is None:
         abort(404)
     return mapping

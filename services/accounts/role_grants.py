@@ -7,11 +7,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from extensions import db
 from models.tenancy import Account, Membership, Role, User
 from services.accounts.memberships import belongs_to_organization
+from services.accounts.users import user_by_email
 
 
 class LoginOutsideOrganization(Exception):
@@ -27,11 +28,6 @@ class Grant:
     user: User
     membership: Membership
     initial_password: str | None  # only for a login made now: shown once, never stored in clear
-
-
-def user_by_email(email: str) -> User | None:
-    """The login with this e-mail, whatever its case."""
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().casefold()))
 
 
 def grant_role(account: Account, email: str, name: str, role: Role) -> Grant:

@@ -8,6 +8,7 @@ or a flow has failed for longer than ALERT_FAILING_MINUTES since its last succes
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,9 +27,18 @@ FLOWS = (SyncAction.IMPORT_ORDERS, SyncAction.EXPORT_SHIPMENTS, SyncAction.EXPOR
 SUCCESS = (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
 
 
+class Severity(enum.StrEnum):
+    """How a fact weighs (the page decides how that looks)."""
+
+    BAD = "bad"  # failing, refused, open
+    ATTENTION = "attention"  # something waits for a person or a run
+    GOOD = "good"
+    UNKNOWN = "unknown"  # nothing to judge yet, or only informative
+
+
 @dataclass(frozen=True)
 class Health:
-    level: str  # a Bootstrap colour: danger, warning, success, secondary
+    severity: Severity
     label: str
     detail: str = ""
     failed_orders: int = 0
@@ -36,12 +46,12 @@ class Health:
 
 @dataclass(frozen=True)
 class PanelRow:
-    """One line of the health panel: `key` is its test id, `at` an instant shown in the channel's zone."""
+    """One fact of the health panel: `fact` names it (stable), `at` an instant shown in the channel's zone."""
 
-    key: str
+    fact: str
     label: str
     value: str
-    level: str = "secondary"
+    severity: Severity = Severity.UNKNOWN
     at: datetime | None = None
 
 
@@ -66,29 +76,32 @@ def health(
     """The most urgent thing to know about the channel (the order of the checks is the order of urgency)."""
     if channel.token_refused_at is not None:
         return Health(
-            "danger", "Token refused", "The store refused the access token: replace it.", failed_orders
+            Severity.BAD, "Token refused", "The store refused the access token: replace it.", failed_orders
         )
     if problems:
-        return Health("danger", problem_label, " ".join(problems), failed_orders)
+        return Health(Severity.BAD, problem_label, " ".join(problems), failed_orders)
     if last_import is not None and last_import.status == RunStatus.FAILED:
-        return Health("danger", "Last run failed", last_import.error_summary, failed_orders)
+        return Health(Severity.BAD, "Last run failed", last_import.error_summary, failed_orders)
     if failed_orders:
         plural = "" if failed_orders == 1 else "s"
         return Health(
-            "warning", f"{failed_orders:,} failed order{plural}", "Waiting for a retry.", failed_orders
+            Severity.ATTENTION,
+            f"{failed_orders:,} failed order{plural}",
+            "Waiting for a retry.",
+            failed_orders,
         )
     if last_import is None:
-        return Health("secondary", "No import yet")
-    return Health("success", "OK")
+        return Health(Severity.UNKNOWN, "No import yet")
+    return Health(Severity.GOOD, "OK")
 
 
-def token_state(channel: SalesChannel) -> tuple[str, str]:
-    """(label, level): valid, read-only or refused."""
+def token_state(channel: SalesChannel) -> tuple[str, Severity]:
+    """Valid, read-only or refused."""
     if channel.token_refused_at is not None:
-        return "Refused", "danger"
+        return "Refused", Severity.BAD
     if channel.token_can_write is False:
-        return "Read-only", "warning"
-    return "Valid", "success"
+        return "Read-only", Severity.ATTENTION
+    return "Valid", Severity.GOOD
 
 
 def _last_successes(channel_ids: list[int]) -> dict[tuple[int, SyncAction], datetime]:
@@ -155,19 +168,18 @@ def _breakers(channels: list[SalesChannel]) -> dict[str, StoreBreaker]:
 
 def _breaker_row(channel: SalesChannel, breaker: StoreBreaker | None, now: datetime) -> PanelRow:
     if channel.token_refused_at is not None:
-        return PanelRow("health-breaker", "Circuit breaker", "Held open: token refused", "danger")
+        return PanelRow("breaker", "Circuit breaker", "Held open: token refused", Severity.BAD)
     if breaker is None or breaker.state == BreakerState.CLOSED:
         failures = breaker.failures if breaker else 0
         value = "Closed" + (
             f" ({failures} failed attempt{'s' if failures != 1 else ''} in a row)" if failures else ""
         )
-        return PanelRow("health-breaker", "Circuit breaker", value, "warning" if failures else "success")
+        severity = Severity.ATTENTION if failures else Severity.GOOD
+        return PanelRow("breaker", "Circuit breaker", value, severity)
     if breaker.state == BreakerState.HALF_OPEN:
-        return PanelRow(
-            "health-breaker", "Circuit breaker", "Half-open: one run is trying the store", "danger"
-        )
+        return PanelRow("breaker", "Circuit breaker", "Half-open: one run is trying the store", Severity.BAD)
     return PanelRow(
-        "health-breaker", "Circuit breaker", "Open: scheduled runs wait until", "danger", breaker.open_until
+        "breaker", "Circuit breaker", "Open: scheduled runs wait until", Severity.BAD, breaker.open_until
     )
 
 
@@ -206,40 +218,38 @@ def of_channels(
             last = successes.get((channel.id, action))
             if since is not None and since <= now - failing_after:
                 problems.append(f"{action.label} has been failing since {since:%Y-%m-%d %H:%M} UTC.")
-            level = "danger" if since is not None else ("success" if last else "secondary")
+            severity = Severity.BAD if since is not None else (Severity.GOOD if last else Severity.UNKNOWN)
             rows.append(
                 PanelRow(
-                    f"health-last-{action.value.replace('_', '-')}",
+                    f"last_{action.value}",
                     f"Last successful {action.label.lower()}",
                     "" if last else "Never",
-                    level,
+                    severity,
                     last,
                 )
             )
-        token_label, token_level = token_state(channel)
-        rows.append(PanelRow("health-token", "Access token", token_label, token_level))
+        token_label, token_severity = token_state(channel)
+        rows.append(PanelRow("token", "Access token", token_label, token_severity))
         failed_orders, unsent_shipments = failed.get(channel.id, 0), unsent.get(channel.id, 0)
         last_inventory = latest_runs.get((channel.id, SyncAction.EXPORT_INVENTORY))
         unpushed = _unpushed_stock(last_inventory)
         rows.append(
-            PanelRow(
-                "health-failed-orders", "Failed orders", f"{failed_orders:,}", _count_level(failed_orders)
-            )
+            PanelRow("failed_orders", "Failed orders", f"{failed_orders:,}", _count_severity(failed_orders))
         )
         rows.append(
             PanelRow(
-                "health-unsent-shipments",
+                "unsent_shipments",
                 "Unsent shipments",
                 f"{unsent_shipments:,}",
-                _count_level(unsent_shipments),
+                _count_severity(unsent_shipments),
             )
         )
         rows.append(
             PanelRow(
-                "health-unpushed-stock",
+                "unpushed_stock",
                 "Unpushed stock",
                 unpushed,
-                "warning" if unpushed != "0" else "success",
+                Severity.ATTENTION if unpushed != "0" else Severity.GOOD,
             )
         )
         rows.append(_breaker_row(channel, breaker, now))
@@ -248,10 +258,10 @@ def of_channels(
             # Not a problem by itself: a quiet store pushes nothing; the catch-up sweep still lists.
             rows.append(
                 PanelRow(
-                    "health-push",
+                    "push",
                     "Push intake last received",
                     "" if received else "Nothing yet",
-                    "secondary",
+                    Severity.UNKNOWN,
                     received,
                 )
             )
@@ -266,8 +276,8 @@ def of_channels(
     return result
 
 
-def _count_level(count: int) -> str:
-    return "warning" if count else "success"
+def _count_severity(count: int) -> Severity:
+    return Severity.ATTENTION if count else Severity.GOOD
 
 
 def _unpushed_stock(last_inventory: SyncRun | None) -> str:

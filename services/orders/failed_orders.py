@@ -242,3 +242,27 @@ def failed_counts(channel_ids: list[int]) -> dict[int, int]:
         .group_by(PendingOrder.channel_id)
     ).all()
     return dict(rows)
+
+
+def pending_order(channel_id: int, external_id: int) -> PendingOrder | None:
+    """The channel's failed order with this store id."""
+    return db.session.scalar(
+        select(PendingOrder).where(
+            PendingOrder.channel_id == channel_id, PendingOrder.external_id == external_id
+        )
+    )
+
+
+def pending_orders_among(channel_id: int, external_ids: set[int], limit: int) -> list[PendingOrder]:
+    """Those of `external_ids` still waiting for a retry, with their SKUs, newest store id first."""
+    if not external_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(PendingOrder)
+            .where(PendingOrder.channel_id == channel_id, PendingOrder.external_id.in_(external_ids))
+            .options(selectinload(PendingOrder.missing_skus))
+            .order_by(PendingOrder.external_id.desc())
+            .limit(limit)
+        )
+    )

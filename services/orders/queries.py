@@ -155,3 +155,9 @@ def order_events(order: SalesOrder, limit: int = MAX_EVENTS) -> list[SyncEvent]:
             .limit(limit)
         )
     )
+
+
+def order_of_account(account_id: int, order_id: int) -> SalesOrder | None:
+    return db.session.scalar(
+        select(SalesOrder).where(SalesOrder.id == order_id, SalesOrder.account_id == account_id)
+    )

@@ -22,7 +22,7 @@ from models.catalog import CarrierService
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import TRACKING_LENGTH, ExportStatus, Shipment, ShipmentLine, ShipmentOrigin
 from services.inventory import allocation
-from services.shipments import export_state, intake
+from services.shipments import export_state, recording
 from services.shipments import queries as shipment_queries
 
 CarrierLookup = Callable[[str], CarrierService | None]
@@ -134,6 +134,6 @@ def _derive_status(order: SalesOrder) -> None:
     if order.status == OrderStatus.CANCELLED:
         return
     was = order.status
-    intake.derive_status(order)
+    recording.derive_status(order)
     if was == OrderStatus.DRAFT and order.status == OrderStatus.PARTIALLY_SHIPPED:
         order.status = OrderStatus.DRAFT

@@ -16,7 +16,7 @@ from models.store_writes import ACTIVE_STATES, StoreWrite, WriteKind, WriteState
 from models.tenancy import User
 from services import audit
 from services.orders import store_cancel
-from services.shipments import intake
+from services.shipments import recording
 
 NOTE_LENGTH = 1000
 
@@ -163,7 +163,7 @@ def _void(order: SalesOrder, shipment: Shipment) -> None:
             .execution_options(synchronize_session=False)
         )
     if order.status in (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED):
-        intake.derive_status(order)
+        recording.derive_status(order)
         if all((line.shipped_quantity or 0) == 0 for line in order.lines):
             order.status = OrderStatus.RELEASED
         if order.status != OrderStatus.SHIPPED:

@@ -64,7 +64,7 @@ def test_a_text_field_sent_as_a_file_is_a_bad_request(app, probe):
     client, draft, ids, _store = probe
     names = text_field_names()
     failures = []
-    # The host-system API reads JSON itself and has no forms (its bodies: tests/app/test_api_*.py).
+    # The host-system API reads JSON itself and has no forms (its bodies: tests/blueprints/api/).
     for rule, method in rules(app, api=False):
         if method != "POST":
             continue

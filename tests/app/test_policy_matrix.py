@@ -66,7 +66,7 @@ def test_other_tenant_objects_are_404_even_for_htmx(app, client, world, login):
     login(ROLE_EMAILS[Role.ORG_OWNER])
     ids = object_ids(world, "other")
     for rule, method in checked_rules(app):
-        if rule.arguments and not is_api_endpoint(rule):  # API: 401 before any lookup (tests/app/test_api_*)
+        if rule.arguments and not is_api_endpoint(rule):  # API: 401 before any lookup (tests/blueprints/api/)
             response = client.open(build_url(rule, ids), method=method, headers={"HX-Request": "true"})
             assert response.status_code == 404, (method, rule.rule)
             assert b"<html" not in response.data

@@ -1,7 +1,7 @@
 """Browser tests: the app served on an ephemeral port by a real WSGI server, driven by headless Chromium.
 
 CSRF protection is on here, as in production: every form and htmx request the pages make carries the token
-(the unit tests turn it off, except tests/app/test_csrf.py)."""
+(the unit tests turn it off, except tests/web/test_csrf.py)."""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def test_sku_mapping_through_the_picker_search_and_import(page, world):
 
 def test_auto_map_against_a_store(page, world, simulator):
     store = simulator.create_store(seed=5, products=1, orders=0, vendor_managed=[])
-    # Made directly: the wizard's own path is tested in tests/app/test_channel_wizard.py.
+    # Made directly: the wizard's own path is tested in tests/blueprints/test_channel_wizard.py.
     channel = sync_channel(store, world.a.account, name="Auto store")
     channel_id = channel.id
     add_variant(channel, "sim-0001-s-blk")

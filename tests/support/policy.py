@@ -46,14 +46,14 @@ def _shipment_id(order_id: int) -> int:
     from extensions import db
     from models.orders import SalesOrder
     from models.shipments import Shipment
-    from services.shipments import intake
+    from services.shipments import recording
     from tests.support.shipments import shipment_input
 
     existing = db.session.scalar(select(Shipment.id).where(Shipment.order_id == order_id).limit(1))
     if existing is not None:
         return existing
     order = db.session.get(SalesOrder, order_id)
-    shipment = intake.create_shipment(order, shipment_input(order, [1], tracking="MATRIX"))
+    shipment = recording.create_shipment(order, shipment_input(order, [1], tracking="MATRIX"))
     db.session.commit()
     return shipment.id
 

@@ -13,7 +13,7 @@ from models.catalog import CarrierService
 from models.channels import SalesChannel
 from models.orders import SalesOrder
 from services import api_keys
-from services.shipments.intake import ShipmentInput
+from services.shipments.recording import ShipmentInput
 from tests.support.mappings import make_carriers
 from tests.support.orders import make_order
 
@@ -111,7 +111,7 @@ def imported_orders(channel: SalesChannel, *, min_lines: int = 1) -> list[SalesO
 
 def ship(order: SalesOrder, quantities: list[int], tracking: str, service=("UPS", "GND")):
     """Take a shipment of `quantities` (per physical line, in line order) into techOMS, committed."""
-    from services.shipments import intake
+    from services.shipments import recording
 
     lines = [line for line in sorted(order.lines, key=lambda line: line.id) if line.is_physical]
     data = ShipmentInput(
@@ -120,7 +120,7 @@ def ship(order: SalesOrder, quantities: list[int], tracking: str, service=("UPS"
         tracking_number=tracking,
         ship_date=SHIP_DATE,
     )
-    shipment = intake.create_shipment(order, data)
+    shipment = recording.create_shipment(order, data)
     db.session.commit()
     return shipment
 

@@ -1,4 +1,4 @@
-"""Take a shipment in: validate it against its order, raise the order lines' shipped quantities, derive the
+"""Record a shipment: validate it against its order, raise the order lines' shipped quantities, derive the
 order's status.
 
 The guard against shipping more than was ordered is the database's, so it holds for concurrent requests too:

@@ -12,7 +12,7 @@ from models.orders import SalesOrder
 from permissions import Permission, can, current_account
 from services import catalog
 from services.mappings.carriers import carrier_services
-from services.shipments import intake, queries
+from services.shipments import queries, recording
 
 
 def _today() -> date:
@@ -26,7 +26,7 @@ def _today() -> date:
 
 def shipment_form(order: SalesOrder, *, posted: bool = False) -> AddShipmentForm:
     return add_shipment_form(
-        intake.shippable_lines(order),
+        recording.shippable_lines(order),
         carrier_services(),
         catalog.enabled_warehouses(current_account()),
         today=_today(),
@@ -36,8 +36,8 @@ def shipment_form(order: SalesOrder, *, posted: bool = False) -> AddShipmentForm
 
 
 def context(order: SalesOrder) -> dict:
-    refusal = intake.refusal_for_status(order)
-    if refusal is None and not intake.shippable_lines(order):
+    refusal = recording.refusal_for_status(order)
+    if refusal is None and not recording.shippable_lines(order):
         refusal = "Nothing is left to ship on this order."
     may_add = can(Permission.ADD_SHIPMENT) and refusal is None
     return {

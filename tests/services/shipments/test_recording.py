@@ -14,7 +14,7 @@ from extensions import db
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import ExportProblem, ExportStatus, Shipment
 from models.tenancy import Role
-from services.shipments import intake
+from services.shipments import recording
 from sync import order_upsert
 from tests.support.shipments import carriers, line_ids, order_to_ship, shipment_input
 from tests.support.world import ROLE_EMAILS
@@ -135,8 +135,8 @@ def test_orders_that_cannot_ship(client, world, login, status, message):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     page = client.get(f"/orders/{order.id}").data.decode()
     assert "Add shipment" not in page and message in page
-    with pytest.raises(intake.ShipmentRefused) as refused:
-        intake.create_shipment(order, shipment_input(order, [1]))
+    with pytest.raises(recording.ShipmentRefused) as refused:
+        recording.create_shipment(order, shipment_input(order, [1]))
     assert message in refused.value.errors["order"][0]
     db.session.rollback()
 
@@ -156,14 +156,14 @@ def test_gift_lines_and_foreign_lines_are_refused(world):
     other = order_to_ship(world.a.channel, 5)
     db.session.commit()
     data = shipment_input(order, [1])
-    bad = intake.ShipmentInput(
+    bad = recording.ShipmentInput(
         lines=[(gift.id, 1), (other.lines[0].id, 1)],
         carrier_service=data.carrier_service,
         tracking_number="X",
         ship_date=data.ship_date,
     )
-    with pytest.raises(intake.ShipmentRefused) as refused:
-        intake.create_shipment(order, bad)
+    with pytest.raises(recording.ShipmentRefused) as refused:
+        recording.create_shipment(order, bad)
     problems = " ".join(refused.value.errors["lines"])
     assert (
         "not a physical item" in problems and f"Line {other.lines[0].id} is not a line of order" in problems
@@ -191,11 +191,11 @@ def test_a_stale_check_is_caught_by_the_conditional_update(app, world):
     assert order.lines[0].shipped_quantity == 0  # loaded here, before the other request ships
     with app.app_context():  # another request, another session
         other = db.session.get(SalesOrder, order_id)
-        intake.create_shipment(other, shipment_input(other, [3, 0], tracking="FIRST"))
+        recording.create_shipment(other, shipment_input(other, [3, 0], tracking="FIRST"))
         db.session.commit()
     assert order.lines[0].shipped_quantity == 0  # this session has not seen it: its own check passes
-    with pytest.raises(intake.ShipmentRefused) as refused:
-        intake.create_shipment(order, shipment_input(order, [2, 0], tracking="SECOND"))
+    with pytest.raises(recording.ShipmentRefused) as refused:
+        recording.create_shipment(order, shipment_input(order, [2, 0], tracking="SECOND"))
     assert "2 is more than the 0 left to ship of 3 ordered" in refused.value.errors["lines"][0]
     db.session.rollback()
     assert shipped(order) == [3, 0] and db.session.scalar(select(func.count(Shipment.id))) == 1
@@ -213,7 +213,7 @@ def test_concurrent_shipments_never_exceed_the_ordered_quantity(app, world):
     def first() -> None:
         with app.app_context():
             mine = db.session.get(SalesOrder, order_id)
-            intake.create_shipment(mine, shipment_input(mine, [3], tracking="FIRST"))
+            recording.create_shipment(mine, shipment_input(mine, [3], tracking="FIRST"))
             db.session.flush()  # the UPDATE ran: lock held until commit
             first_holds_lock.set()
             first_may_commit.wait(10)
@@ -224,10 +224,10 @@ def test_concurrent_shipments_never_exceed_the_ordered_quantity(app, world):
         with app.app_context():
             mine = db.session.get(SalesOrder, order_id)
             try:
-                intake.create_shipment(mine, shipment_input(mine, [3], tracking="SECOND"))
+                recording.create_shipment(mine, shipment_input(mine, [3], tracking="SECOND"))
                 db.session.commit()
                 outcomes["second"] = "created"
-            except intake.ShipmentRefused as refused:
+            except recording.ShipmentRefused as refused:
                 db.session.rollback()
                 outcomes["second"] = refused.errors.get("lines", refused.errors.get("order"))[0]
 
@@ -251,7 +251,7 @@ def test_concurrent_shipments_never_exceed_the_ordered_quantity(app, world):
 
 def test_a_store_cancellation_cancels_what_has_shipped_and_stops_the_unsent_shipment(world):
     order = order_to_ship(world.a.channel, 3)
-    shipment = intake.create_shipment(order, shipment_input(order, [1]))
+    shipment = recording.create_shipment(order, shipment_input(order, [1]))
     db.session.commit()
     seen = order_upsert.cancel(order)
     db.session.commit()
@@ -261,6 +261,6 @@ def test_a_store_cancellation_cancels_what_has_shipped_and_stops_the_unsent_ship
     assert shipment.export_problem == ExportProblem.ORDER_CANCELLED
     assert all(line.allocated_quantity == 0 for line in order.lines)
     assert order_upsert.cancel(order) is None  # seen once: nothing changes again
-    with pytest.raises(intake.ShipmentRefused) as refused:
-        intake.create_shipment(order, shipment_input(order, [1]))
+    with pytest.raises(recording.ShipmentRefused) as refused:
+        recording.create_shipment(order, shipment_input(order, [1]))
     assert refused.value.conflict and "cancelled" in refused.value.errors["order"][0]

@@ -1,0 +1,2 @@
+"""The order page's presenters, one module per section; the `orders` and `shipments` blueprints own the
+routes."""
