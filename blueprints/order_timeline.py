@@ -1,5 +1,5 @@
 """The order page's "Read again from the store": one billed call (the order's show), run as an import of that
-one order in the background, under the user's budget of store calls."""
+one order in the background; at most one import per channel at a time, and 10 a minute per person."""
 
 from __future__ import annotations
 
@@ -7,21 +7,22 @@ from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
 from blueprints.orders import ORDER_ID
-from extensions import db
+from extensions import db, limiter
 from forms.common import EmptyForm
 from models.activity import SyncAction, SyncTrigger
 from models.orders import SalesOrder
 from permissions import Permission, in_account_or_404, require
 from sync.start import start_run
 from web.htmx import redirect_to
-from web.store_call_limits import limit_store_calls
 
 bp = Blueprint("order_timeline", __name__, url_prefix="/orders")
 
 
 @bp.post(f"/{ORDER_ID}/read-again")
 @require(Permission.RUN_SYNC)
-@limit_store_calls
+# Like Sync › Import orders: the call is made by the run, not in this request (one import per channel at a
+# time, so repeated clicks while it waits cost nothing), and a person starts at most 10 a minute.
+@limiter.limit("10/minute", key_func=lambda: f"read-again:{current_user.id}")
 def read_again(order_id: int):
     order = in_account_or_404(SalesOrder, order_id)
     if not EmptyForm().validate_on_submit():
