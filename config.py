@@ -70,6 +70,8 @@ def from_environment() -> dict:
         "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20/minute"),
         # Order push intake: pushes per channel before 429 (a store pushes as orders are placed).
         "ORDER_PUSH_RATE_LIMIT": os.environ.get("ORDER_PUSH_RATE_LIMIT", "600/minute"),
+        # ...and wrong intake URLs per client address (they never count against a channel).
+        "ORDER_PUSH_FAILURE_LIMIT": os.environ.get("ORDER_PUSH_FAILURE_LIMIT", "30/minute"),
         "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
         # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
         "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")

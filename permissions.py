@@ -87,11 +87,13 @@ POLICY: dict[Permission, frozenset[Role]] = {
 SECOND_FACTOR_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol"})
 # Reachable without logging in. The API's OpenAPI description documents the contract and holds no data. The
 # order push intake authenticates the store by the secret in its URL (blueprints/order_push_intake.py), not a
-# login. The probes say ok or failing only; /metrics checks its own bearer token (web/metrics.py).
+# login. The probes say ok or failing only; /metrics checks its own bearer token (web/metrics.py). An
+# invitation's link authenticates by its token (a new person has no login; an existing one must be logged in
+# as the invited address: blueprints/invitations.py).
 PUBLIC_ENDPOINTS = frozenset(
     {
         *("static", "auth.login", "health.health", "health.ready", "metrics.scrape", "home.index"),
-        *("api.openapi", "intake.brightsites_order"),
+        *("api.openapi", "intake.brightsites_order", "invitations.respond"),
         *SECOND_FACTOR_ENDPOINTS,
     }
 )

@@ -4,6 +4,7 @@ alert made, how it was delivered; in development the e-mails are files listed he
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_login import fresh_login_required
 
 from extensions import db
 from forms.alerts import AlertSettingsForm
@@ -31,6 +32,7 @@ def settings():
 
 @bp.post("/")
 @require(Permission.MANAGE_ALERTS)
+@fresh_login_required  # recipients and the webhook receive what happens to the channels: no stale session
 def save():
     form = AlertSettingsForm()
     if not form.validate_on_submit():

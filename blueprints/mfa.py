@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, fresh_login_required
+from flask_login import current_user, fresh_login_required, login_fresh
 
 from extensions import db, limiter
 from forms.common import EmptyForm
 from forms.mfa import EnrolmentForm, LoginCodeForm
 from models.tenancy import User
 from permissions import Permission, current_account, require
-from services.accounts import memberships, mfa, recovery_codes, totp
+from services.accounts import memberships, mfa, recovery_codes, security_notices, totp
 from web import login_sessions, second_factor
 from web.htmx import redirect_to, render
 
@@ -70,6 +70,10 @@ def enrol():
     if user is None:
         flash("Please log in to continue.", "info")
         return redirect(url_for("auth.login"))
+    if current_user.is_authenticated and not login_fresh():
+        # Outside the login's own enrolment, a stolen session must not enrol its own authenticator (and
+        # lock the owner out): the password again first, as for turning it off.
+        return current_app.login_manager.needs_refresh()
     if mfa.is_enabled(user):
         return redirect(url_for("mfa.settings" if current_user.is_authenticated else "mfa.verify"))
     secret = mfa.enrolment_secret(user)
@@ -80,6 +84,7 @@ def enrol():
         if codes is not None:
             db.session.commit()
             security_log.info("second factor enabled", extra={"user_id": user.id})
+            security_notices.second_factor_changed(user, "enabled")
             # After a password alone, the enrolment's code is the second factor: the login happens now.
             next_url = url_for("home.index") if current_user.is_authenticated else second_factor.finish(user)
             return render_template("mfa/recovery_codes.html", codes=codes, next_url=next_url, enrolled=True)
@@ -135,6 +140,7 @@ def disable():
     else:
         db.session.commit()
         security_log.info("second factor disabled", extra={"user_id": current_user.id})
+        security_notices.second_factor_changed(current_user, "disabled")
         flash("Two-factor authentication is off.", "success")
     return redirect_to(url_for("mfa.settings"))
 
@@ -164,6 +170,7 @@ def reset(membership_id: int):
     login_sessions.end_all_for(target.id)
     db.session.commit()
     security_log.info("second factor reset", extra={"actor_id": current_user.id, "user_id": target.id})
+    security_notices.second_factor_changed(target, "reset")
     flash(
         f"Two-factor authentication of {target.email} was reset; they set it up at their next login.",
         "success",

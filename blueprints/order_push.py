@@ -1,11 +1,11 @@
 """The channel page's Order push section: turn push on (the intake URL with a new secret, shown once), rotate
 the secret, turn it off. The URL is a credential of the channel: the same people who may change the access
-token may change it."""
+token may change it, after a password entered in the last 10 minutes."""
 
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_login import current_user
+from flask_login import current_user, fresh_login_required
 
 from blueprints import channel_page
 from blueprints.channel_page import order_push_section
@@ -33,6 +33,7 @@ def _answer(channel: SalesChannel, status: int = 200, **context):
 
 @bp.post("/<int:channel_id>/order-push/on")
 @require(Permission.EDIT_CHANNEL_CREDENTIALS)
+@fresh_login_required
 def turn_on(channel_id: int):
     channel = channel_or_404(channel_id)
     form = OrderPushForm()
@@ -50,6 +51,7 @@ def turn_on(channel_id: int):
 
 @bp.post("/<int:channel_id>/order-push/rotate")
 @require(Permission.EDIT_CHANNEL_CREDENTIALS)
+@fresh_login_required
 def rotate(channel_id: int):
     channel = channel_or_404(channel_id)
     setting = settings.setting_of(channel)
@@ -66,6 +68,7 @@ def rotate(channel_id: int):
 
 @bp.post("/<int:channel_id>/order-push/off")
 @require(Permission.EDIT_CHANNEL_CREDENTIALS)
+@fresh_login_required
 def turn_off(channel_id: int):
     channel = channel_or_404(channel_id)
     setting = settings.setting_of(channel)

@@ -12,14 +12,12 @@ from forms.common import EmptyForm
 from forms.users import ChangeRoleForm, NewMembershipForm
 from models.tenancy import Membership, Role
 from permissions import Permission, can, current_account, current_role, require
-from services.accounts import memberships, mfa, role_grants
+from services.accounts import invitations, memberships, mfa, role_grants
 from services.accounts.memberships import grantable_roles, refusal
 from web.htmx import redirect_to
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 security_log = logging.getLogger("techoms.security")
-# The same words whatever the reason, so the answer never tells whether a login exists elsewhere.
-NOT_ADDABLE = "This e-mail can't be added here. Ask the person's organization owner."
 
 
 def _grantable() -> list[Role]:
@@ -62,19 +60,16 @@ def index():
 @require(Permission.MANAGE_ACCOUNT_USERS)
 @fresh_login_required
 def create():
-    """Give a person a role: a new user gets an initial password shown once; a login of the organization just
-    the role. Granting a role (Organization Owner included) asks for the password, as changing one does."""
+    """Give a person a role: a login of the organization gets it at once; any other address an invitation
+    (the same answer whether a login exists elsewhere or not). Granting a role (Organization Owner
+    included) asks for the password, as changing one does."""
     form = NewMembershipForm(_grantable())
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
-            grant = role_grants.grant_role(current_account(), form.email.data, form.name.data, role)
+            grant = role_grants.grant_role(current_account(), form.email.data, role)
         except role_grants.LoginOutsideOrganization:
-            security_log.info(
-                "role refused for a login outside the organization", extra={"actor_id": current_user.id}
-            )
-            form.email.errors.append(NOT_ADDABLE)
-            return render_template("users/new.html", form=form)
+            return _invite(form.email.data, form.name.data, role)
         except role_grants.RoleAlreadyHeld:
             form.email.errors.append("This person already has a role here; change it in the list instead.")
         else:
@@ -83,10 +78,18 @@ def create():
                 "role granted",
                 extra={"actor_id": current_user.id, "user_id": grant.user.id, "role": role.value},
             )
-            return render_template(
-                "users/created.html", user=grant.user, role=role, initial_password=grant.initial_password
-            )
+            return render_template("users/created.html", user=grant.user, role=role)
     return render_template("users/new.html", form=form)
+
+
+def _invite(email: str, name: str, role: Role):
+    """An address the organization does not know: an invitation, the same answer whether a login with it
+    exists elsewhere or not (nothing tells the inviter which)."""
+    token = invitations.invite(current_account(), email, name, role, current_user)
+    db.session.commit()
+    security_log.info("invitation made", extra={"actor_id": current_user.id, "role": role.value})
+    link = url_for("invitations.respond", token=token, _external=True)
+    return render_template("users/invited.html", email=email.strip().casefold(), role=role, link=link)
 
 
 @bp.post("/memberships/<int:membership_id>/role")

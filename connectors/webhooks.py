@@ -26,8 +26,9 @@ class WebhookFailed(RuntimeError):
 
 
 def normalise_webhook_url(value: str) -> str:
-    """The URL as it will be called, or WebhookRefused. A host that resolves to an internal address is
-    refused now, and again at every connection."""
+    """The URL as it will be called, or WebhookRefused. A host that does not resolve, or resolves to an
+    internal address, is refused now (a typo is caught at save, not at the first alert); every connection
+    resolves and vets it again."""
     text = (value or "").strip()
     if len(text) > MAX_LENGTH:
         raise WebhookRefused(f"The webhook URL is longer than {MAX_LENGTH} characters.")
@@ -52,8 +53,15 @@ def normalise_webhook_url(value: str) -> str:
     except BlockedAddress:
         raise WebhookRefused("The webhook's host resolves to an internal address.") from None
     except HostNotFound:
-        pass  # not known right now: every delivery resolves (and vets) it again
+        raise WebhookRefused(
+            f"The webhook's host name does not resolve: {host}. Check the address (is it spelt right, is it "
+            "public?)."
+        ) from None
     return parts._replace(netloc=host).geturl()
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or "?"
 
 
 def post_json(url: str, payload: dict[str, Any]) -> int:
@@ -61,8 +69,11 @@ def post_json(url: str, payload: dict[str, Any]) -> int:
     session = build_session(pinned=True)
     try:
         response = session.post(url, json=payload, timeout=TIMEOUT, allow_redirects=False)
-    except (BlockedAddress, HostNotFound) as error:
-        raise WebhookFailed(str(error)) from None
+    except HostNotFound:
+        raise WebhookFailed(f"The webhook's host name does not resolve: {_host(url)}.") from None
+    except BlockedAddress:
+        message = f"The webhook's host name resolves to a non-public address: {_host(url)}."
+        raise WebhookFailed(message) from None
     except requests.RequestException as error:
         raise WebhookFailed(f"The webhook could not be reached ({type(error).__name__}).") from None
     finally:

@@ -1,10 +1,10 @@
 """Validators shared by the forms."""
 
-import unicodedata
-
 from email_validator import EmailNotValidError, validate_email
 from wtforms import validators
 from wtforms.validators import ValidationError
+
+from services.shown_text import has_unshown_characters
 
 
 class NumberRange(validators.NumberRange):
@@ -39,9 +39,13 @@ class EmailAddress:
 
 
 def no_control_characters(form, field) -> None:
-    """One printable line: no tabs, line breaks, NUL or other control characters (Unicode category Cc)."""
-    if field.data and any(unicodedata.category(char) == "Cc" for char in str(field.data)):
-        raise ValidationError("Remove control characters (tabs, line breaks and the like).")
+    """One printable line, for every name and code field: no tabs, line breaks, NUL or other control
+    characters (Cc), no line or paragraph separators (Zl, Zp: U+2028 broke alert e-mails) and no invisible
+    format characters (Cf)."""
+    if field.data and has_unshown_characters(str(field.data)):
+        raise ValidationError(
+            "Remove control characters (tabs, line or paragraph breaks, invisible formatting and the like)."
+        )
 
 
 def ascii_token(form, field) -> None:

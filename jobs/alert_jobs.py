@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from rq import Retry, get_current_job
 from sqlalchemy import select
 
 from extensions import db
@@ -42,6 +43,7 @@ def evaluate_alerts() -> int:
     )
     alerts = transitions.record_changes(channels, healths, now)
     db.session.commit()
+    intervals = current_app.config["SYNC_RETRY_INTERVALS"]
     for alert in alerts:
         sync_queue().enqueue(
             "jobs.alert_jobs.send_alert",
@@ -49,16 +51,40 @@ def evaluate_alerts() -> int:
             job_id=f"alert-{alert.id}",
             result_ttl=RESULT_TTL,
             failure_ttl=FAILURE_TTL,
+            retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
             description=f"alert {alert.id}",
         )
     return len(alerts)
 
 
+class AlertNotDelivered(Exception):
+    """Nothing reached anyone: raised so that RQ tries again; the alert already says why."""
+
+
+def _tries_left() -> bool:
+    job = get_current_job()
+    return job is not None and bool(job.retries_left)
+
+
 @with_app_context
 def send_alert(alert_id: int) -> str | None:
+    """Deliver one alert. When nothing could be delivered (or building the message failed) the alert shows
+    the error at once, the job is tried again while tries are left, and the last try marks it sent, failed:
+    the Outbox never shows "Queued" for an alert that cannot go."""
     alert = db.session.get(Alert, alert_id)
     if alert is None or alert.sent_at is not None:
         return None  # gone, or a duplicate delivery of the job
-    delivery.send(alert)
+    try:
+        delivery.send(alert)
+    except Exception as error:  # noqa: BLE001  whatever broke, the Outbox must say so
+        db.session.rollback()
+        alert = db.session.get(Alert, alert_id)
+        alert.delivery, alert.error = "", f"Not delivered ({type(error).__name__})."
+        alert.sent_at = utcnow()
+    if alert.error and not alert.delivery and _tries_left():
+        alert.sent_at = None
+        alert.error = f"{alert.error} Trying again."
+        db.session.commit()
+        raise AlertNotDelivered(f"alert {alert_id}")
     db.session.commit()
     return alert.error or alert.delivery

@@ -1,5 +1,5 @@
 """Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity, api_keys,
-shipments, inventory_sync, order_push, store_catalog, api_cost, breakers, alerts, mfa.
+shipments, inventory_sync, order_push, store_catalog, api_cost, breakers, alerts, mfa, invitations.
 
 Import the module you need (`from models.tenancy import User`). `import_all()` registers every table with the
 metadata, for migrations and `flask db check`.
@@ -17,6 +17,7 @@ def import_all() -> None:
     import models.catalog  # noqa: F401
     import models.channels  # noqa: F401
     import models.inventory_sync  # noqa: F401
+    import models.invitations  # noqa: F401
     import models.mappings  # noqa: F401
     import models.mfa  # noqa: F401
     import models.order_push  # noqa: F401

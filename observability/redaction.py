@@ -11,7 +11,7 @@ import re
 from connectors.brightsites.redaction import REDACTED
 from connectors.brightsites.redaction import redact as redact_tokens
 
-SECRET_PATH_PREFIXES = ["/intake/"]
+SECRET_PATH_PREFIXES = ["/intake/", "/invitations/"]
 _SEGMENT = r"[^/\s?#\"']+"
 
 

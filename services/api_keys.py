@@ -91,6 +91,12 @@ def create_key(account: Account, name: str, user: User | None) -> tuple[ApiKey, 
     return row, key
 
 
+def public_part(presented: str | None) -> str:
+    """The public id of a well-formed key (shown on the API keys page, so no secret), else ""."""
+    match = _KEY_FORMAT.match(presented or "")
+    return match["public"] if match is not None else ""
+
+
 def authenticate(presented: str | None) -> ApiKey | None:
     """The active key `presented` is, or None. Malformed input never reaches the database."""
     match = _KEY_FORMAT.match(presented or "")

@@ -144,7 +144,7 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
             parsed.append(
                 (
                     translate.record_id(summary.get("order_id")),
-                    translate.timestamp(summary.get("updated_at"), state.store_tz),
+                    translate.update_time(summary.get("updated_at"), state.store_tz),
                     str(summary.get("status") or ""),
                 )
             )

@@ -134,7 +134,7 @@ def _newest_copies(ctx: RunContext, importer: OrderImport, batch: list[PushedOrd
             _unreadable(ctx, pushed)
             continue
         try:
-            updated = translate.timestamp(document.get("updated_at"), importer.store_tz)
+            updated = translate.update_time(document.get("updated_at"), importer.store_tz)
         except (translate.TranslationError, TypeError, ValueError):
             updated = None
         kept = newest.get(pushed.external_id)

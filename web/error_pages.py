@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from extensions import db
+from extensions import db, limiter
 from web.api_requests import api_error, is_sessionless_request
 from web.htmx import is_htmx
 
@@ -44,7 +46,24 @@ def render_error(code: int, detail: str | None = None):
     return fragment, code
 
 
+def retry_after(response: Response) -> Response:
+    """after_request: every 429 says when to try again (RFC 9110 Retry-After), from the limit that was hit
+    when Flask-Limiter knows it, else a minute (the shortest window of the configured limits)."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        wait = 60
+        try:
+            current = limiter.current_limit
+            if current is not None:
+                wait = math.ceil(current.reset_at - time.time())
+        except RedisError:  # the counters are out of reach: the default wait still answers
+            pass
+        response.headers["Retry-After"] = str(max(1, wait))
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(retry_after)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(

@@ -26,8 +26,8 @@ from web.htmx import redirect_to
 
 PENDING_KEY = "second_factor"
 PENDING_FOR = timedelta(minutes=5)
-# What a user who must enrol may still reach once logged in.
-ENROLMENT_EXEMPT = PUBLIC_ENDPOINTS | API_KEY_ENDPOINTS | {"auth.logout"}
+# What a user who must enrol may still reach once logged in (enrolment on a stale login asks the password).
+ENROLMENT_EXEMPT = PUBLIC_ENDPOINTS | API_KEY_ENDPOINTS | {"auth.logout", "auth.reauthenticate"}
 
 
 def begin(user: User, next_url: str | None) -> None:

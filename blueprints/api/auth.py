@@ -1,7 +1,8 @@
 """The key check of /api/v1: `Authorization: Bearer <key>`, and nothing else authenticates (no session).
 
 A missing, malformed, unknown or revoked key answers 401. Each client address may present a wrong key only so
-often (API_AUTH_FAILURE_LIMIT), and each key may make only so many calls (API_RATE_LIMIT); beyond that 429
+often per key prefix (API_AUTH_FAILURE_LIMIT; a valid key with another prefix from the same address is not
+held up by someone's guesses), and each key may make only so many calls (API_RATE_LIMIT); beyond that 429
 with Retry-After. The counters live in the limiter's storage (Redis), shared by every web process.
 """
 
@@ -51,15 +52,17 @@ def api_key_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):
         config = current_app.config
-        address = request.remote_addr or "unknown"
-        failures = parse(config["API_AUTH_FAILURE_LIMIT"])
-        if not limiter.limiter.test(failures, "api-auth-failed", address):
-            return _too_many(failures, "api-auth-failed", address)
         presented = presented_key()
+        # Counted per address and key prefix (malformed keys share one): guesses under one prefix never
+        # block a key with another prefix from the same address (a shared office or NAT).
+        scope = ("api-auth-failed", request.remote_addr or "unknown", api_keys.public_part(presented) or "-")
+        failures = parse(config["API_AUTH_FAILURE_LIMIT"])
+        if not limiter.limiter.test(failures, *scope):
+            return _too_many(failures, *scope)
         key = api_keys.authenticate(presented)
         if key is None:
             if presented:  # a wrong key is a guess; a missing one is not
-                limiter.limiter.hit(failures, "api-auth-failed", address)
+                limiter.limiter.hit(failures, *scope)
             message = (
                 "This API key is not valid (unknown or revoked)."
                 if presented

@@ -1,6 +1,7 @@
 """PUT /api/v1/inventory: a host system sets absolute stock levels of the key's account, up to 10,000 at once.
 
-All or nothing: one wrong row and nothing is applied; the answer (422) names every wrong field of every row
+All or nothing: one wrong row and nothing is applied (unknown fields and an `on_hand` sent as text are wrong
+too, as in the shipments API); the answer (422) names every wrong field of every row
 as `levels[<index>].<field>`. Absolute figures make the call idempotent: repeating it changes nothing more.
 The levels' `allocated` figures belong to the open orders and are never set here.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 from flask import request
 
 from blueprints.api.auth import api_key_required, current_key
+from connectors import bounded_json
 from extensions import db
+from forms.api_inventory import shape_errors
 from services.inventory.levels import MAX_ROWS, LevelRow, apply_levels, too_many_rows
 from web.api_requests import json_error
 
@@ -35,8 +38,9 @@ def _rows(levels: list) -> list[LevelRow]:
 def set_levels():
     if not request.is_json:
         return json_error(415, {"request": ["Send the body as JSON (Content-Type: application/json)."]})
-    body = request.get_json(silent=True)
-    if body is None:
+    try:
+        body = bounded_json.loads(request.get_data(cache=False))
+    except ValueError:  # also a body nested absurdly deep (bounded_json.TooDeep)
         return json_error(400, {"request": ["The body is not valid JSON."]})
     levels = body.get("levels") if isinstance(body, dict) else None
     if not isinstance(levels, list) or not levels:
@@ -54,15 +58,20 @@ def set_levels():
     report = apply_levels(
         key.account, _rows(levels), reason=f"Stock API, key {key.name} ({key.display_prefix})"
     )
-    if not_objects or not report.applied:
+    shape = shape_errors(body, levels)
+    if not_objects or shape or not report.applied:
         db.session.rollback()
-        errors: dict[str, list[str]] = {"request": [report.summary()]}
+        wrong_fields = "Nothing was applied: the body has wrong fields."
+        summary = report.summary() if not report.applied else wrong_fields
+        errors: dict[str, list[str]] = {"request": [summary]}
         for problem in report.problems:
             name = f"levels[{problem.position}]"
             if name in not_objects:
                 continue
             field = name if problem.field == "row" else f"{name}.{problem.field}"
             errors.setdefault(field, []).append(problem.message)
+        for field, messages in shape.items():
+            errors.setdefault(field, []).extend(messages)
         return json_error(422, {**errors, **not_objects})
     db.session.commit()
     return {"received": report.received, "changed": report.changed, "unchanged": report.unchanged}

@@ -8,7 +8,6 @@ POST returns the first answer (blueprints/api/idempotency.py).
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.api import idempotency
 from blueprints.api.auth import api_key_required, current_key
+from connectors import bounded_json
 from extensions import db
 from forms.api_shipments import parse_shipment
 from models.orders import SalesOrder
@@ -54,8 +54,8 @@ def _json_body() -> tuple[Any, Response | None]:
     if not request.is_json:
         return None, api_error(415)
     try:
-        return json.loads(request.get_data(cache=False) or b"null"), None
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        return bounded_json.loads(request.get_data(cache=False) or b"null"), None
+    except ValueError:  # also a body nested absurdly deep (bounded_json.TooDeep)
         return None, json_error(400, {"request": ["The body is not valid JSON."]})
 
 

@@ -17,7 +17,7 @@ from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
 from models.activity import EventLevel, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
-from permissions import Permission, channel_or_404, require
+from permissions import Permission, can, channel_or_404, require
 from services import audit
 from services.orders import failed_orders
 from sync.start import start_run
@@ -26,6 +26,10 @@ from web.htmx import is_htmx, redirect_to, render_fragment
 bp = Blueprint("sync", __name__, url_prefix="/channels/<int:channel_id>/sync")
 API_LOGGING_FOR = timedelta(hours=24)
 FAILED_TEMPLATE = "sync/_failed_orders.html"
+UPDATE_NEEDS_PRODUCTS = (
+    "Your role may create missing products only: updating names and measures of products already in "
+    "techOMS needs the permission to manage products, which your role does not have."
+)
 
 
 def _run_or_404(channel_id: int, run_id: int) -> SyncRun:
@@ -143,7 +147,12 @@ def import_products(channel_id: int):
     """Read the store's catalog into techOMS products and variants (new or changed products only)."""
     channel = channel_or_404(channel_id)
     form = ImportProductsForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.mode.data == "update" and not can(Permission.MANAGE_PRODUCTS):
+        # Rewriting names and measures of catalog products is a product change, not just a sync.
+        form.mode.errors = [UPDATE_NEEDS_PRODUCTS]
+        valid = False
+    if not valid:
         if "csrf_token" in form.errors:
             abort(400)
         return channel_page.render_page(

@@ -6,10 +6,10 @@ Texts taken from the store are masked for the token before they go into an excep
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from connectors import bounded_json
 from connectors.brightsites import errors
 from connectors.brightsites.redaction import redact
 from connectors.brightsites.retry import parse_retry_after
@@ -24,7 +24,7 @@ MAX_MESSAGE = 500
 
 def field_errors(raw: bytes, token: str) -> dict[str, list[str]]:
     try:
-        payload = json.loads(raw)
+        payload = bounded_json.loads(raw)
     except ValueError:
         return {}
     found = payload.get("errors") if isinstance(payload, dict) else None
@@ -47,8 +47,8 @@ def interpret_response(
         if not raw.strip():
             return None
         try:
-            return json.loads(raw)
-        except ValueError:
+            return bounded_json.loads(raw)
+        except ValueError:  # also a body nested too deep to parse
             raise errors.UnexpectedResponse(f"{where} answered {status} without JSON", **context) from None
     if 300 <= status < 400:
         raise errors.RedirectRefused(f"{where} answered a redirect ({status}), not followed", **context)

@@ -7,13 +7,13 @@ Outbound: shipment, order-update and inventory bodies in the exact shape of the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors import bounded_json
 from connectors.brightsites.geography import country_code, subdivision_code
 
 MAX_SHIPMENT_NOTE = 255
@@ -121,8 +121,8 @@ def push_document(body: str | bytes) -> dict[str, Any] | None:
     """A pushed order's Show Order JSON: the body parsed, and unwrapped when it comes in an "order" root (as
     API writes are). None when the body is not a JSON object."""
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        document = bounded_json.loads(body)
+    except ValueError:  # also UnicodeDecodeError, and nesting too deep to parse (bounded_json.TooDeep)
         return None
     if isinstance(document, dict) and isinstance(document.get("order"), dict):
         document = document["order"]
@@ -150,6 +150,18 @@ def timestamp(value: object, store_timezone: tzinfo = UTC) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=store_timezone)
     return parsed.astimezone(UTC)
+
+
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def update_time(value: object, store_timezone: tzinfo = UTC, now: datetime | None = None) -> datetime:
+    """A store's `updated_at`: a timestamp no more than a day ahead of now. Newer copies win over older ones,
+    so a copy dated years ahead would make every later real update look older: it is refused instead."""
+    moment = timestamp(value, store_timezone)
+    if moment > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+        raise TranslationError(f"update time {value!r} is more than a day in the future")
+    return moment
 
 
 def optional_date(value: object) -> date | None:
@@ -268,7 +280,7 @@ def order(raw: Mapping[str, Any], store_timezone: tzinfo = UTC) -> OrderRecord:
         number=str(record_id(raw.get("order_id"))),
         status=_text(raw.get("status")),
         created_at=timestamp(created, store_timezone),
-        updated_at=None if legacy and not updated else timestamp(updated, store_timezone),
+        updated_at=None if legacy and not updated else update_time(updated, store_timezone),
         currency=None,
         item_total=money(raw.get("item_total")),
         grand_total=money(raw.get("grand_total")),

@@ -9,7 +9,7 @@ no carrier service (they are read again from the store by the next import) befor
 NULL again, then drops the two columns.
 
 Revision ID: a7c3e1f09b21
-Revises: 96c999d9e26d
+Revises: 6785e5771ca6
 Create Date: 2026-12-07 04:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1f09b21'
-down_revision = '96c999d9e26d'
+down_revision = '6785e5771ca6'
 branch_labels = None
 depends_on = None
 

@@ -34,7 +34,7 @@ CSV_COLUMNS = ("Warehouse", "SKU", "On hand")
 _CHUNK = 1_000  # ids or keys per IN (...): well inside every backend's parameter limit
 # Above this many rows a lookup reads the account's whole set (one query) instead of binding every key.
 _LOAD_ALL_ABOVE = 2_000
-_DIGITS = re.compile(r"^\d{1,9}$")
+_DIGITS = re.compile(r"^[0-9]{1,9}$")  # ASCII digits only: "١٢" is not read as 12
 _levels = InventoryLevel.__table__
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -25,6 +24,7 @@ from models.mappings import CODE_LENGTH, SKU_LENGTH, CarrierMapping, SkuMapping
 from models.tenancy import User
 from services import audit, catalog
 from services.mappings import skus as sku_mappings
+from services.shown_text import has_unshown_characters
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -122,7 +122,7 @@ def _text_problem(value: str, label: str, limit: int) -> str | None:
         return f"{label} is empty."
     if len(value) > limit:
         return f"{label} is longer than {limit} characters."
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    if has_unshown_characters(value):
         return f"{label} contains control characters."
     return None
 

@@ -141,8 +141,9 @@ def test_login_is_throttled_per_email(client, world):
     ]
     assert statuses[:5] == [200] * 5
     assert statuses[5] == 429
-    # The right password does not get through while throttled.
-    assert client.post("/login", data={"email": OWNER, "password": PASSWORD}).status_code == 429
+    # The right password does not get through while throttled; the answer says when to try again.
+    throttled = client.post("/login", data={"email": OWNER, "password": PASSWORD})
+    assert throttled.status_code == 429 and 1 <= int(throttled.headers["Retry-After"]) <= 60
 
 
 def test_login_is_throttled_per_ip(app_config, request):

@@ -316,3 +316,66 @@ def test_an_unconfirmed_secret_under_a_removed_key_is_replaced(app, client, worl
     page = client.get(ENROL_PAGE)
     assert page.status_code == 200 and b'data-testid="mfa-secret"' in page.data
     assert len(enrol_through_the_page(client)) == 10
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    app.config.update(ALERT_OUTBOX=str(tmp_path / "outbox"), SMTP_HOST="")
+    return tmp_path / "outbox"
+
+
+def notices(outbox) -> list[str]:
+    return sorted(p.read_text() for p in outbox.glob("mfa-*.eml")) if outbox.exists() else []
+
+
+def test_enrolment_from_a_stale_login_asks_for_the_password_first(client, world, login, outbox):
+    """A stolen session must not enrol its own authenticator and lock the owner out (issue 26, 1)."""
+    user = world.a.users[Role.ACCOUNT_USER]
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login(ROLE_EMAILS[Role.ACCOUNT_USER])
+        clock.shift(timedelta(minutes=11))
+        page = client.get(ENROL_PAGE)
+        assert page.status_code == 302 and "/reauthenticate" in page.headers["Location"]
+        assert b"mfa-secret" not in page.data
+        posted = client.post(ENROL_PAGE, data={"code": "123456"})
+        assert posted.status_code == 302 and "/reauthenticate" in posted.headers["Location"]
+        db.session.expire_all()
+        assert not mfa.is_enabled(user) and notices(outbox) == []
+
+        assert client.post("/reauthenticate", data={"password": PASSWORD}).status_code == 302
+        assert len(enrol_through_the_page(client)) == 10
+    db.session.expire_all()
+    assert mfa.is_enabled(user)
+    (mail,) = notices(outbox)
+    assert f"To: {user.email}" in mail and "turned on" in mail
+
+
+def test_a_promoted_stale_user_confirms_the_password_then_enrols(client, world, login):
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login(SUPERVISOR)
+        world.memberships[Role.ORG_SUPERVISOR].role = Role.ORG_ADMIN
+        db.session.commit()
+        clock.shift(timedelta(minutes=11))
+        page = client.get(ENROL_PAGE)
+        assert page.status_code == 302 and "/reauthenticate" in page.headers["Location"]
+        assert client.get(page.headers["Location"]).status_code == 200  # not sent back to enrolment
+        assert client.post("/reauthenticate", data={"password": PASSWORD}).status_code == 302
+        assert len(enrol_through_the_page(client)) == 10
+
+
+def test_turning_mfa_off_or_a_reset_is_told_by_e_mail(client, world, login, outbox):
+    supervisor = world.a.users[Role.ORG_SUPERVISOR]
+    enrol(supervisor)
+    db.session.commit()
+    login(SUPERVISOR)
+    assert client.post("/mfa/disable").status_code == 303
+    (mail,) = notices(outbox)
+    assert f"To: {supervisor.email}" in mail and "turned off" in mail
+    client.post("/logout")
+
+    enrol(supervisor)
+    db.session.commit()
+    login(OWNER)
+    membership = world.memberships[Role.ORG_SUPERVISOR]
+    assert client.post(f"/users/memberships/{membership.id}/mfa-reset").status_code in (302, 303)
+    assert any("was reset" in text for text in notices(outbox))

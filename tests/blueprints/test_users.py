@@ -1,4 +1,5 @@
-"""Managing people: add with an initial password, change roles, disable — within ACC-04's rules."""
+"""Managing people: add (a login of the organization at once, anyone else by an invitation), change roles,
+disable — within ACC-04's rules."""
 
 from __future__ import annotations
 
@@ -29,19 +30,32 @@ def test_grantable_roles_never_exceed_the_actors():
     assert grantable_roles(Role.ORG_OWNER, may_manage_org_users=True)[0] == Role.ORG_OWNER
 
 
-def test_add_new_user_shows_initial_password_once_and_it_works(app, client, world, login):
+def invitation_path(response) -> str:
+    link = re.search(rb'data-testid="invitation-link">([^<]+)<', response.data).group(1).decode()
+    return "/" + link.split("/", 3)[3]
+
+
+def test_a_new_person_is_invited_and_chooses_a_password(app, client, world, login):
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     response = client.post(
         "/users/new", data={"email": "New.Person@A.test", "name": "New", "role": "account_user"}
     )
-    assert response.status_code == 200
-    password = re.search(rb'data-testid="initial-password">([^<]+)<', response.data).group(1).decode()
-    assert membership_of("new.person@a.test").account_id == world.a.account.id
-    assert b"initial-password" not in client.get("/users/").data
+    assert response.status_code == 200 and b"Invitation made" in response.data
+    path = invitation_path(response)
+    assert membership_of("new.person@a.test") is None  # nothing until accepted
+    assert path.encode() not in client.get("/users/").data
+
     newcomer = app.test_client()
-    assert (
-        newcomer.post("/login", data={"email": "new.person@a.test", "password": password}).status_code == 302
-    )
+    page = newcomer.get(path)
+    assert page.status_code == 200 and b"new.person@a.test" in page.data
+    weak = newcomer.post(path, data={"name": "New", "password": "password", "confirm_password": "password"})
+    assert weak.status_code == 422 and membership_of("new.person@a.test") is None
+    chosen = "a long and unusual passphrase"
+    accepted = newcomer.post(path, data={"name": "New", "password": chosen, "confirm_password": chosen})
+    assert accepted.status_code == 302 and accepted.headers["Location"] == "/login"
+    assert membership_of("new.person@a.test").account_id == world.a.account.id
+    assert newcomer.post("/login", data={"email": "new.person@a.test", "password": chosen}).status_code == 302
+    assert app.test_client().get(path).status_code == 404  # used once
 
 
 def test_existing_user_gets_the_role_without_a_new_password(client, world, login):
@@ -146,7 +160,7 @@ def test_control_characters_in_a_name_are_refused(client, world, login, name):
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     response = client.post("/users/new", data={"email": "ctl@a.test", "name": name, "role": "account_user"})
     assert b"Remove control characters" in response.data
-    assert b"initial-password" not in response.data
+    assert b"invitation-link" not in response.data
     assert membership_of("ctl@a.test") is None
 
 
@@ -161,37 +175,50 @@ def test_adding_a_user_needs_a_fresh_password(client, world, login):
         assert "/reauthenticate" in client.get("/users/new").headers["Location"]
         client.post("/reauthenticate", data={"password": PASSWORD})
         response = client.post("/users/new", data=data)
-        assert b"initial-password" in response.data
-    assert membership_of("late@a.test").role == Role.ORG_OWNER
-
-
-REFUSED = b"This e-mail can&#39;t be added here. Ask the person&#39;s organization owner."
+        assert b"invitation-link" in response.data
 
 
 def _normalised(body: bytes, email: str) -> bytes:
-    """The page without the e-mail the form gives back and the CSRF token."""
-    return re.sub(rb"[\w.-]{60,}", b"TOKEN", body.replace(email.encode(), b"EMAIL"))
+    """The page without the e-mail the form gives back, the CSRF token and the invitation's token."""
+    return re.sub(rb"[\w.-]{40,}", b"TOKEN", body.replace(email.encode(), b"EMAIL"))
 
 
-def test_a_login_of_another_organization_is_not_added_nor_revealed(client, world, login):
+def test_adding_an_address_answers_the_same_whether_a_login_exists_or_not(app, client, world, login):
+    """Issue 26, 9: an address of another organization's login, of a login with no role anywhere and of
+    nobody get the same answer (an invitation); the existing person accepts in their own session."""
     outsider = world.b.users[Role.ORG_OWNER]
     outsider.name = "Bea Outsider"
     loner = make_user("loner@nowhere.test", name="Lou Loner")  # a login with no role anywhere
     db.session.commit()
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
-    answers = {}
-    for email in (outsider.email, loner.email):
+    answers, paths = {}, {}
+    for email in (outsider.email, loner.email, "nobody@nowhere.test"):
         response = client.post("/users/new", data={"email": email, "name": "", "role": "account_user"})
-        assert REFUSED in response.data, email
         assert b"Bea" not in response.data and b"Lou" not in response.data
-        assert b"initial-password" not in response.data and b"keep their password" not in response.data
+        assert b"keep their password" not in response.data
         answers[email] = (response.status_code, _normalised(response.data, email))
-    assert answers[outsider.email] == answers[loner.email]
+        paths[email] = invitation_path(response)
+    assert answers[outsider.email] == answers[loner.email] == answers["nobody@nowhere.test"]
     db.session.expire_all()
     assert [(m.organization_id, m.account_id) for m in db.session.get(User, outsider.id).memberships] == [
         (world.b.organization.id, None)
     ]
-    assert db.session.get(User, loner.id).memberships == []
+
+    # The existing login accepts only in its own session: not by setting a password, not as someone else.
+    stranger = app.test_client()
+    assert stranger.get(paths[outsider.email]).status_code == 302  # to the login page
+    taken = stranger.post(paths[outsider.email], data={"password": "x" * 20, "confirm_password": "x" * 20})
+    assert taken.status_code == 302 and "/login" in taken.headers["Location"]
+    assert b"another login" in client.get(paths[outsider.email]).data  # the admin's own session
+    assert client.post(paths[outsider.email]).status_code == 200
+    db.session.expire_all()
+    assert len(db.session.get(User, outsider.id).memberships) == 1
+
+    invited = app.test_client()
+    invited.post("/login", data={"email": loner.email, "password": PASSWORD})
+    assert invited.post(paths[loner.email]).status_code == 302
+    db.session.expire_all()
+    assert [m.account_id for m in db.session.get(User, loner.id).memberships] == [world.a.account.id]
 
 
 def test_a_login_of_the_same_organization_may_get_a_role_in_another_account(client, world, login):

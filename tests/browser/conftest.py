@@ -11,8 +11,10 @@ import shutil
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
+
+from tests.support.browser import HANG_GUARD_MS, HTMX_EVENTS
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -35,6 +37,8 @@ def chromium_executable() -> str | None:
 
 @pytest.fixture(scope="session")
 def browser():
+    # `expect` re-checks on every DOM change; its timeout (5 s by default) is only the hang guard here.
+    expect.set_options(timeout=HANG_GUARD_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
         yield browser
@@ -80,6 +84,9 @@ def page(browser, live_server, request):
     """A fresh browser context per test. At teardown the test fails on any console error (a CSP violation, a
     resource that failed to load, a script error) or uncaught page error seen during the test."""
     context = browser.new_context(base_url=live_server)
+    context.add_init_script(HTMX_EVENTS)
+    context.set_default_timeout(HANG_GUARD_MS)  # waits follow events; this only ends a hung test
+    context.set_default_navigation_timeout(HANG_GUARD_MS)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
@@ -89,7 +96,6 @@ def page(browser, live_server, request):
         "console",
         lambda message: (problem := console_problem(message, expected)) and problems.append(problem),
     )
-    page.set_default_timeout(10_000)
     yield page
     context.close()
     if problems:

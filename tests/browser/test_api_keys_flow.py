@@ -6,7 +6,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser import htmx_idle, log_in
+from tests.support.browser import HANG_GUARD_S, htmx_idle, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 def call_api(live_server: str, key: str) -> requests.Response:
     http = requests.Session()
     http.trust_env = False  # straight to the local server, whatever proxies the environment names
-    return http.get(f"{live_server}/api/v1/account", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    return http.get(
+        f"{live_server}/api/v1/account", headers={"Authorization": f"Bearer {key}"}, timeout=HANG_GUARD_S
+    )
 
 
 def test_create_use_and_revoke_a_key(page, world, live_server):

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import htmx_idle, log_in
+from tests.support.browser import htmx_exchange, htmx_idle, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,8 @@ def test_admin_creates_a_channel_and_edits_it(page, world, bs_store):
 
     # Save an advanced setting through Quick actions › Save, then find it in History.
     page.get_by_label("Safety buffer").fill("3")
-    page.locator("#quick-save").click()
+    with htmx_exchange(page):  # counted htmx:afterSettle, then idle: no time budget
+        page.locator("#quick-save").click()
     expect(page.locator("#advanced-section")).to_contain_text("Saved 1 change.")
     page.get_by_role("link", name="History").click()
     expect(page.locator("#history-table")).to_contain_text("inventory_buffer")

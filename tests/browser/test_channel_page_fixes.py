@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models.channels import SalesChannel
 from services.channels import token_vault
-from tests.support.browser import htmx_idle, log_in
+from tests.support.browser import htmx_exchange, htmx_idle, log_in
 from tests.support.mappings import add_carrier_mapping, add_sku_mapping, make_carriers
 from tests.support.world import PASSWORD
 
@@ -72,15 +72,16 @@ def test_the_header_follows_every_save(page, world, simulator):
 
     general = page.locator("#general-section")
     general.get_by_label("Name").fill("Renamed store")
-    general.get_by_role("button", name="Save general").click()
+    with htmx_exchange(page):  # counted: the section and the header swapped and settled
+        general.get_by_role("button", name="Save general").click()
     expect(general).to_contain_text("Saved 1 change.")
     expect(header.get_by_role("heading", level=1)).to_have_text("Renamed store")
     expect(header.get_by_role("navigation", name="breadcrumb")).to_contain_text("Renamed store")
     expect(page).to_have_title("Renamed store · techOMS Sales Channels")
 
-    htmx_idle(page)
     page.get_by_label("Status").select_option("inactive")
-    page.get_by_role("button", name="Save main settings").click()
+    with htmx_exchange(page):
+        page.get_by_role("button", name="Save main settings").click()
     expect(page.locator("#main-section")).to_contain_text("Saved 1 change.")
     expect(header.locator(".badge", has_text=re.compile(r"^Inactive$"))).to_have_count(1)
     expect(header.locator(".badge", has_text=re.compile(r"^Active$"))).to_have_count(0)
@@ -143,8 +144,8 @@ def test_leaving_with_unsaved_changes_asks_first(page, world):
     assert asked == [("confirm", "Main settings has unsaved changes. Leave them unsaved?")]
 
     # Leaving the page asks the browser's own question.
-    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Channels").click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):  # the browser's question (answered "stay" by Dialogs)
+        page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Channels").click()
     assert [kind for kind, _ in asked] == ["confirm", "beforeunload"]
     expect(page).to_have_url(f"{page.url.split('/channels/')[0]}/channels/{channel.id}/main")
     expect(page.get_by_label("Import orders")).to_have_value("60")

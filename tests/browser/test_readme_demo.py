@@ -20,7 +20,7 @@ from config import PROJECT_ROOT
 from sandbox.app import create_sandbox_app
 from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
 from sandbox.store import StoreRegistry
-from tests.support.browser import htmx_idle
+from tests.support.browser import HANG_GUARD_S, htmx_idle
 from tests.support.sync import work
 
 pytestmark = pytest.mark.browser
@@ -84,7 +84,7 @@ def test_the_readme_demo_as_written(page, app, demo_simulator):
     page.get_by_role("button", name="Import orders").click()
     expect(page).to_have_url(re.compile(r"/sync$"))
     work()
-    expect(page.locator("#run-card-import_orders")).to_contain_text("Partial", timeout=15_000)
+    expect(page.locator("#run-card-import_orders")).to_contain_text("Partial")
     page.reload()
     summary = page.locator("#failed-orders-summary")
     expect(summary).to_contain_text("23 failed orders waiting for a retry")
@@ -139,6 +139,6 @@ def test_the_readme_demo_as_written(page, app, demo_simulator):
 
     # A second simulator store with the README's command: its domain and token connect a second channel.
     path, body = second_store_command()
-    answer = requests.post(f"{demo_simulator}{path}", json=body, timeout=10).json()
+    answer = requests.post(f"{demo_simulator}{path}", json=body, timeout=HANG_GUARD_S).json()
     assert answer["domain"] == "second.mybrightsites.com" and len(answer["token"]) >= 20
     assert "second.mybrightsites.com" in README and "readonly_token" in README

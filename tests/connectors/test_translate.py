@@ -110,6 +110,19 @@ def test_show_without_update_time_is_a_translation_error():
         translate.order(raw)  # never the creation time in its place
 
 
+def test_an_update_time_more_than_a_day_ahead_is_refused():
+    """A copy dated 2099 would win over every later real update (issue 26, 7): the store's poll and push
+    both read `updated_at` through this rule."""
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    assert translate.update_time("2026-12-08T11:59:00Z", now=now) == datetime(2026, 12, 8, 11, 59, tzinfo=UTC)
+    with pytest.raises(translate.TranslationError, match="more than a day in the future"):
+        translate.update_time("2026-12-08T12:01:00Z", now=now)
+    raw = load("order_show.json")
+    raw["updated_at"] = "2099-01-01T00:00:00Z"
+    with pytest.raises(translate.TranslationError, match="more than a day in the future"):
+        translate.order(raw)
+
+
 def test_inventories_example_translates_to_rows():
     rows = [translate.inventory_row(item) for item in load("inventories.json")["inventories"]]
 

@@ -44,7 +44,8 @@ def point_store_at(simulator, store, url: str, **faults) -> dict:
 
 
 def wait_for_pushes(simulator, store) -> dict:
-    answer = simulator.admin("POST", f"/stores/{store.subdomain}/push/wait", {"timeout": 30})
+    # The simulator answers as soon as every queued push was sent; the timeout only guards against a hang.
+    answer = simulator.admin("POST", f"/stores/{store.subdomain}/push/wait", {"timeout": 240}, timeout=300)
     assert answer["finished"], answer
     return answer
 

@@ -36,6 +36,8 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         # The order push intake: an id and secret that match nothing (its own tests push for real).
         "public_id": "no-such-channel",
         "secret": "wrong-secret",
+        # An invitation's link: a token that matches nothing (tests/app/test_users.py accepts real ones).
+        "token": "no-such-invitation",
     }
 
 

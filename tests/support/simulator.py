@@ -44,9 +44,9 @@ class Simulator:
         self._http.trust_env = False
         self._names = itertools.count(1)
 
-    def admin(self, method: str, path: str, json: Any = None) -> Any:
+    def admin(self, method: str, path: str, json: Any = None, timeout: float = 30) -> Any:
         """Call a /__sandbox endpoint; raises for non-2xx answers."""
-        response = self._http.request(method, f"{self.base_url}/__sandbox{path}", json=json, timeout=30)
+        response = self._http.request(method, f"{self.base_url}/__sandbox{path}", json=json, timeout=timeout)
         response.raise_for_status()
         return response.json()
 

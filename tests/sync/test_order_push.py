@@ -9,10 +9,11 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from extensions import db
-from models.activity import PendingOrder, SyncAction, SyncRun, SyncTrigger
+from models.activity import PendingOrder, SyncAction, SyncEvent, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import AuditEvent
 from models.order_push import OrderArrival, PushedOrder, PushState
@@ -24,7 +25,7 @@ from services.order_push import intake, settings
 from sync.start import start_run
 from tests.support.order_push import payload, point_store_at, served, turn_push_on, wait_for_pushes
 from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
-from tests.support.world import ROLE_EMAILS
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 JSON = "application/json"
 
@@ -144,6 +145,24 @@ def test_older_push_never_overwrites_newer_data(simulator, shop, client):
     assert next(li for li in orders_of(channel)[0].lines if li.external_line_id == line_id).quantity == 9
 
 
+def test_a_push_dated_in_the_future_does_not_freeze_the_order(simulator, shop, client):
+    """A copy dated 2099 with another e-mail is refused as unreadable; the store's real updates still go
+    through (issue 26, 7)."""
+    store, channel, path = shop
+    order_id = simulator.add_order(store, status="paid")
+    real = payload(simulator, store, order_id)
+    forged = {**real, "updated_at": "2099-01-01T00:00:00Z", "email": "attacker@example.com"}
+    assert client.post(path, data=json.dumps(forged), content_type=JSON).status_code == 202
+    work()
+    assert orders_of(channel) == []  # not imported
+    event_texts = [e.message for e in db.session.scalars(select(SyncEvent))]
+    assert any("more than a day in the future" in text for text in event_texts), event_texts
+    assert client.post(path, data=json.dumps(real), content_type=JSON).status_code == 202
+    work()
+    [order] = orders_of(channel)
+    assert order.customer_email != "attacker@example.com" and order.store_updated_at.year < 2099
+
+
 def test_simulator_faults_duplicates_and_out_of_order(simulator, shop, base_url):
     store, channel, path = shop
     point_store_at(
@@ -259,7 +278,10 @@ def test_huge_body_is_413_and_counted(shop, client):
     assert db.session.scalar(select(func.count()).select_from(PushedOrder)) == 0
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+DEEP = b'{"a":' * 2000 + b"1" + b"}" * 2000  # past Python's recursion limit: was a 500 (RecursionError)
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe", b"", DEEP])
 def test_malformed_json_is_400_and_counted(shop, client, body):
     _store, channel, path = shop
     response = client.post(path, data=body, content_type=JSON)
@@ -282,6 +304,29 @@ def test_pushes_are_rate_limited_per_channel(make_app, app_config, shop):
     client = limited.test_client()
     answers = [client.post(path, data=b"[]", content_type=JSON).status_code for _ in range(3)]
     assert answers == [400, 400, 429]
+    limited_answer = client.post(path, data=b"[]", content_type=JSON)
+    assert 1 <= int(limited_answer.headers["Retry-After"]) <= 60
+
+
+def test_wrong_secrets_never_use_up_the_channels_push_rate(make_app, app_config, shop):
+    """Guesses at the public id count against the guessing address, never against the channel: the store's
+    real URL still answers (issue 26, 5). Each 429 carries Retry-After."""
+    _store, _channel, path = shop
+    limited = make_app(
+        {**app_config, "ORDER_PUSH_RATE_LIMIT": "3/minute", "ORDER_PUSH_FAILURE_LIMIT": "5/minute"}
+    )
+    wrong = path.rsplit("/", 1)[0] + "/wrong-secret"
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    store_address = {"REMOTE_ADDR": "198.51.100.7"}
+    client = limited.test_client()
+    guesses = [
+        client.post(wrong, data=b"[]", content_type=JSON, environ_base=attacker).status_code for _ in range(8)
+    ]
+    assert guesses == [404] * 5 + [429] * 3
+    refused = client.post(wrong, data=b"[]", content_type=JSON, environ_base=attacker)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    real = client.post(path, data=b"[]", content_type=JSON, environ_base=store_address)
+    assert real.status_code == 400  # authenticated: the body (not an object) is refused, not the rate
 
 
 def test_a_push_is_taken_while_redis_is_down(make_app, app_config, shop, simulator):
@@ -362,3 +407,33 @@ def _intake_path(html: str) -> str:
     match = re.search(r'value="https?://[^/"]+(/intake/brightsites/[^"]+)"', html)
     assert match, "no intake URL in the answer"
     return match.group(1)
+
+
+def test_order_push_changes_need_a_recent_password(simulator, world, client, login):
+    """The intake URL is a credential (it creates orders with customer data): a stale session may neither
+    turn push on, make a new secret nor turn it off before the password is confirmed (issue 26, 2)."""
+    channel = sync_channel(make_store(simulator, seed=5, products=4, orders=0), world.a.account)
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login("accountadmin@a.test")
+        clock.shift(timedelta(minutes=11))
+        on = client.post(f"/channels/{channel.id}/order-push/on", data={"api_version": "v2.7.0"})
+        assert on.status_code == 302 and "/reauthenticate" in on.headers["Location"]
+        assert settings.setting_of(channel) is None
+        clock.shift(timedelta(minutes=-11))
+        turn_push_on(channel)
+        first_hash = settings.setting_of(channel).secret_hash
+        clock.shift(timedelta(minutes=11))
+        for action in ("rotate", "off"):
+            answer = client.post(f"/channels/{channel.id}/order-push/{action}")
+            assert answer.status_code == 302 and "/reauthenticate" in answer.headers["Location"]
+            assert "/intake/" not in answer.get_data(as_text=True)
+        htmx = client.post(f"/channels/{channel.id}/order-push/rotate", headers={"HX-Request": "true"})
+        assert htmx.headers["HX-Retarget"] == "#reauth-panel"
+        assert "/intake/" not in htmx.get_data(as_text=True)
+        db.session.expire_all()
+        setting = settings.setting_of(channel)
+        assert setting.secret_hash == first_hash and setting.enabled
+
+        assert client.post("/reauthenticate", data={"password": PASSWORD}).status_code == 302
+        rotated = client.post(f"/channels/{channel.id}/order-push/rotate")
+        assert rotated.status_code == 200 and "/intake/" in rotated.get_data(as_text=True)

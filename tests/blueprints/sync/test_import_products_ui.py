@@ -123,3 +123,19 @@ def test_the_product_import_schedule_is_a_main_setting(client, login, simulator,
     db.session.expire_all()
     assert channel in due_channels(SyncAction.IMPORT_PRODUCTS, utcnow())
     assert db.session.get(SalesChannel, channel.id).import_products_every == 1440
+
+
+def test_also_update_needs_the_products_permission(client, login, simulator, world):
+    """An account user may run Import products (create missing ones) but not rewrite catalog names through
+    "also update", as POST /products/new is refused to them (issue 26, 8)."""
+    store = make_store(simulator, seed=31, products=2, orders=0)
+    channel = sync_channel(store, world.a.account)
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    assert client.post("/products/new", data={"name": "X"}).status_code == 403
+    refused = client.post(
+        f"/channels/{channel.id}/sync/import-products", data={"mode": "update", "full": "y"}
+    )
+    assert refused.status_code == 422 and "needs the permission to manage products" in refused.data.decode()
+    assert last_run(channel) is None
+    allowed = client.post(f"/channels/{channel.id}/sync/import-products", data={"mode": "create"})
+    assert allowed.status_code == 303 and last_run(channel).params == {}

@@ -10,6 +10,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from extensions import db
@@ -21,7 +22,7 @@ from models.tenancy import Role
 from sync import runs
 from sync.start import start_run
 from tests.support.sync import catalog_for, make_store, sync_channel, work
-from tests.support.world import ROLE_EMAILS
+from tests.support.world import PASSWORD, ROLE_EMAILS
 
 
 @pytest.fixture
@@ -157,6 +158,7 @@ def test_a_refused_token_is_unhealthy_and_its_replacement_recovers(app, world):
         "https://hooks.example.com:8443/x",
         "https://0x7f000001/x",
         "file:///etc/passwd",
+        "https://no-such-host.invalid/hook",  # does not resolve: refused at save, not at the first alert
     ],
 )
 def test_the_webhook_follows_the_shop_domain_host_rules(client, login, world, url):
@@ -185,3 +187,21 @@ def test_account_users_see_no_alert_settings(client, login, world):
     assert client.get("/alerts/").status_code == 403
     assert client.get("/alerts/outbox").status_code == 403
     assert "Alerts</a>" not in client.get("/channels/").text
+
+
+def test_changing_where_alerts_go_needs_a_recent_password(client, login, world):
+    """Recipients and the webhook receive what happens to the channels: a stale session cannot redirect them
+    (issue 26, 4)."""
+    data = {"recipients": "thief@example.com", "webhook_url": ""}
+    with time_machine.travel("2026-11-26 09:00:00+00:00", tick=False) as clock:
+        login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+        clock.shift(timedelta(minutes=11))
+        stale = client.post("/alerts/", data=data)
+        assert stale.status_code == 302 and "/reauthenticate" in stale.headers["Location"]
+        htmx = client.post("/alerts/", data=data, headers={"HX-Request": "true"})
+        assert htmx.headers["HX-Retarget"] == "#reauth-panel"
+        assert db.session.get(AlertSettings, world.a.account.id) is None
+        assert client.post("/reauthenticate", data={"password": PASSWORD}).status_code == 302
+        assert client.post("/alerts/", data=data).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(AlertSettings, world.a.account.id).recipients == "thief@example.com"

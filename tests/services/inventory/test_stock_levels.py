@@ -58,7 +58,7 @@ def test_api_sets_absolute_levels_and_leaves_allocated_alone(client, world):
     second = add_variant(world.a, "TEE-L-NAVY")
     levels = [
         {"warehouse": world.a.warehouse.code, "sku": "tee-m-navy ", "on_hand": 25},  # case and spaces ignored
-        {"warehouse": world.a.warehouse.code.lower(), "sku": "TEE-L-NAVY", "on_hand": "7"},
+        {"warehouse": world.a.warehouse.code.lower(), "sku": "TEE-L-NAVY", "on_hand": 7},
     ]
 
     response = put(client, key, levels)
@@ -74,6 +74,27 @@ def test_api_sets_absolute_levels_and_leaves_allocated_alone(client, world):
     again = put(client, key, levels)  # absolute figures: repeating changes nothing
     assert again.json == {"received": 2, "changed": 0, "unchanged": 2}
     assert adjustment_count() == 2
+
+
+def test_api_is_as_strict_as_the_shipments_api(client, world):
+    """A quantity sent as text and unknown fields are refused, not read or ignored (issue 26, info)."""
+    key = key_for(world.a.account)
+    code = world.a.warehouse.code
+    response = put(client, key, [{"warehouse": code, "sku": "TEE-M-NAVY", "on_hand": "5", "note": "x"}])
+    assert response.status_code == 422
+    assert "Must be a JSON integer (a number, not text)." in response.json["errors"]["levels[0].on_hand"]
+    assert response.json["errors"]["levels[0].note"] == ["Unknown field."]
+    body = {"levels": [{"warehouse": code, "sku": "TEE-M-NAVY", "on_hand": 5}], "mode": "delta"}
+    top = client.put(URL, json=body, headers={"Authorization": f"Bearer {key}"})
+    assert top.status_code == 422 and top.json["errors"]["mode"] == ["Unknown field."]
+    assert figures(world.a.variant, world.a.warehouse) == (10, 2) and adjustment_count() == 0
+
+
+def test_csv_on_hand_takes_ascii_digits_only(client, world, login):
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    response = upload(client, f"Warehouse,SKU,On hand\n{world.a.warehouse.code},TEE-M-NAVY,\u0661\u0662\n")
+    assert response.status_code == 422 and "whole number" in response.get_data(as_text=True)
+    assert figures(world.a.variant, world.a.warehouse) == (10, 2)
 
 
 def test_api_bad_rows_apply_nothing_and_each_is_named(client, world):
@@ -126,6 +147,8 @@ def test_an_api_key_of_another_account_reaches_only_its_own_stock(client, world)
     ("body", "content_type", "status"),
     [
         (b"{not json", "application/json", 400),
+        (b'{"a":' * 2000 + b"1" + b"}" * 2000, "application/json", 400),  # nested past Python's recursion
+        (b'{"levels": ' + b"[" * 2000 + b"]" * 2000 + b"}", "application/json", 400),
         (b'{"levels": []}', "application/json", 422),
         (b'{"levels": {"warehouse": "X"}}', "application/json", 422),
         (b"levels=1", "application/x-www-form-urlencoded", 415),
