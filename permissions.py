@@ -42,6 +42,13 @@ class Permission(enum.StrEnum):
     ADD_SHIPMENT = "add_shipment"  # record a package that left the warehouse (order page)
     MANAGE_ALERTS = "manage_alerts"  # the account's alert recipients and webhook, and its outbox
     RESET_MFA = "reset_mfa"  # clear another member's second factor; they enrol again at their next login
+    HOLD_ORDERS = "hold_orders"  # put an order on hold in techOMS and release it (no store call)
+    CANCEL_ORDERS = "cancel_orders"  # cancel the order on the store (PUT /orders/:id/cancel)
+    ADD_ORDER_NOTES = "add_order_notes"  # append a note to the store order
+    VOID_SHIPMENTS = "void_shipments"  # take a shipment sent by mistake back from the store (DELETE)
+    ACKNOWLEDGE_ORDERS = (
+        "acknowledge_orders"  # tell the store fulfilment started (In progress / Back ordered)
+    )
 
 
 _O, _A, _S, _AA, _AU = (
@@ -66,6 +73,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADJUST_STOCK: frozenset({_O, _A, _S, _AA}),
     Permission.MANAGE_API_KEYS: frozenset({_O, _A, _AA}),
     Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
+    Permission.HOLD_ORDERS: frozenset({_O, _A, _S, _AA}),
+    Permission.CANCEL_ORDERS: frozenset({_O, _A, _AA}),
+    Permission.ADD_ORDER_NOTES: frozenset({_O, _A, _S, _AA, _AU}),
+    Permission.VOID_SHIPMENTS: frozenset({_O, _A, _AA}),
+    Permission.ACKNOWLEDGE_ORDERS: frozenset({_O, _A, _S, _AA, _AU}),
     Permission.MANAGE_ALERTS: frozenset({_O, _A, _AA}),
     Permission.RESET_MFA: frozenset({_O}),
 }

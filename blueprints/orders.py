@@ -7,11 +7,16 @@ from flask_login import current_user
 
 from blueprints.order_page import shipments_section
 from extensions import db
+from forms.common import EmptyForm
+from forms.order_holds import HoldForm
+from forms.order_notes import NoteForm
 from forms.orders import OrderFilterForm
 from models.orders import SalesOrder
 from permissions import Permission, current_account, current_role, in_account_or_404, require
 from services import audit, timezones
 from services.orders import queries as order_queries
+from services.orders import store_writes
+from services.orders import timeline as order_timeline
 from services.orders.pii_masking import ContactView, masks_pii
 from web.htmx import render
 
@@ -60,7 +65,14 @@ def detail(order_id: int):
 
 def render_detail(order: SalesOrder, status: int = 200, **shipments_context):
     """The order page (htmx: its `order` block); `shipments_context` overrides the shipments section's."""
-    context = shipments_section.context(order) | shipments_context
+    context = {
+        "hold_form": HoldForm(),
+        "release_form": EmptyForm(),
+        "note_form": NoteForm(),
+        "store_writes": store_writes.order_writes(order),
+        "timeline": order_timeline.timeline(order),
+    } | shipments_section.context(order)
+    context |= shipments_context
     page = render(
         "orders/detail.html",
         "order",

@@ -183,6 +183,10 @@ class PendingOrder(db.Model):
         enum_as_string(FailureCause), default=FailureCause.OTHER, server_default=FailureCause.OTHER.value
     )
     retry_requested_at: Mapped[datetime | None]
+    # The Show Order JSON it failed on (a SKU failure): a retry after a mapping reuses it instead of a billed
+    # call while the store's listing shows the same update time (document_updated_at).
+    document: Mapped[dict | None] = mapped_column(JSON)
+    document_updated_at: Mapped[datetime | None]
 
     missing_skus: Mapped[list[PendingOrderSku]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="PendingOrderSku.sku_key"

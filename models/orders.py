@@ -82,6 +82,10 @@ class SalesOrder(db.Model):
     # an error there (e.g. an unapproved MOAS order) waits for a user's Retry.
     store_update_due: Mapped[bool] = mapped_column(default=False, server_default="0")
     store_update_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # On hold in techOMS (services/orders/holds.py): not offered to fulfilment and not exported until
+    # released; no store call.
+    held_at: Mapped[datetime | None]
+    hold_reason: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     channel: Mapped[SalesChannel] = relationship()
     lines: Mapped[list[SalesOrderLine]] = relationship(

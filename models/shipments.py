@@ -30,10 +30,19 @@ class ExportStatus(enum.StrEnum):
     SENDING = "sending"  # sent, outcome unknown (timeout, dropped connection, 5xx): reconcile first
     SENT = "sent"  # the store confirmed it: store_shipment_id
     ERROR = "error"  # refused or not sendable: waits until a user retries it
+    VOIDED = "voided"  # taken back from the store (DELETE): its quantities no longer count as shipped
 
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+
+class ShipmentOrigin(enum.StrEnum):
+    """Who shipped it: techOMS's fulfilment (exported to the store once), or the store itself (another
+    fulfilment path, a vendor): read with the order, recorded as sent, never exported."""
+
+    TECHOMS = "techoms"
+    STORE = "store"
 
 
 class ExportProblem(enum.StrEnum):
@@ -43,6 +52,7 @@ class ExportProblem(enum.StrEnum):
     UNMAPPED_CARRIER = "unmapped_carrier"  # no carrier mapping for its carrier + service
     MOAS_PENDING = "moas_pending"  # the store order awaits Manager Order Approval
     ORDER_MISSING = "order_missing"  # the store no longer has the order
+    ORDER_CANCELLED = "order_cancelled"  # the store order was cancelled before this shipment was sent
 
 
 class Shipment(db.Model):
@@ -51,13 +61,18 @@ class Shipment(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"))  # the order's; for the export
     warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouse.id"))
-    carrier_service_id: Mapped[int] = mapped_column(ForeignKey("carrier_service.id"))
+    # None only for a store shipment whose shipping method maps to no carrier service (store_shipping_method)
+    carrier_service_id: Mapped[int | None] = mapped_column(ForeignKey("carrier_service.id"))
     tracking_number: Mapped[str] = mapped_column(String(TRACKING_LENGTH))
     ship_date: Mapped[date]
     note: Mapped[str | None] = mapped_column(String(NOTE_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # from the order page
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"))  # from a host system
+    origin: Mapped[ShipmentOrigin] = mapped_column(
+        enum_as_string(ShipmentOrigin), default=ShipmentOrigin.TECHOMS, server_default="techoms"
+    )
+    store_shipping_method: Mapped[str | None] = mapped_column(String(120))  # a store shipment's, as sent
 
     export_status: Mapped[ExportStatus] = mapped_column(
         enum_as_string(ExportStatus), default=ExportStatus.WAITING
@@ -71,7 +86,7 @@ class Shipment(db.Model):
 
     order: Mapped[SalesOrder] = relationship()
     warehouse: Mapped[Warehouse | None] = relationship()
-    carrier_service: Mapped[CarrierService] = relationship()
+    carrier_service: Mapped[CarrierService | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     api_key: Mapped[ApiKey | None] = relationship()
     lines: Mapped[list[ShipmentLine]] = relationship(

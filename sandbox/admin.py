@@ -33,6 +33,7 @@ _SPEC_NUMBERS = {
     "moas_rate": float,
     "vendor_rate": float,
     "history_days": int,
+    "partly_shipped_rate": float,
 }
 MAX_ORDERS = 100_000
 
@@ -42,14 +43,14 @@ def _body() -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _store_or_404(subdomain: str) -> Store:
+def store_or_404(subdomain: str) -> Store:
     store = registry().get(subdomain)
     if store is None:
         raise not_found("Store")
     return store
 
 
-def _order_or_404(store: Store, order_id: int) -> Order:
+def order_or_404(store: Store, order_id: int) -> Order:
     order = store.orders.get(order_id)
     if order is None:
         raise not_found("Order")
@@ -120,13 +121,13 @@ def create_store() -> ResponseReturnValue:
 
 @blueprint.get("/stores/<subdomain>")
 def show_store(subdomain: str) -> ResponseReturnValue:
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     return jsonify({**store_info(store), "faults": store.faults.config.as_dict()})
 
 
 @blueprint.get("/stores/<subdomain>/calls")
 def read_calls(subdomain: str) -> ResponseReturnValue:
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
         per_token = dict(store.calls.per_token)
         return jsonify(
@@ -143,7 +144,7 @@ def read_calls(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.delete("/stores/<subdomain>/calls")
 def reset_calls(subdomain: str) -> ResponseReturnValue:
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
         store.calls.reset()
         store.faults.rate_refusals = 0
@@ -152,12 +153,12 @@ def reset_calls(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.get("/stores/<subdomain>/faults")
 def read_faults(subdomain: str) -> ResponseReturnValue:
-    return jsonify(_store_or_404(subdomain).faults.config.as_dict())
+    return jsonify(store_or_404(subdomain).faults.config.as_dict())
 
 
 @blueprint.put("/stores/<subdomain>/faults")
 def set_faults(subdomain: str) -> ResponseReturnValue:
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     try:
         config = store.faults.configure(**_body())
     except (TypeError, ValueError) as exc:
@@ -167,7 +168,7 @@ def set_faults(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.delete("/stores/<subdomain>/faults")
 def reset_faults(subdomain: str) -> ResponseReturnValue:
-    return jsonify(_store_or_404(subdomain).faults.reset().as_dict())
+    return jsonify(store_or_404(subdomain).faults.reset().as_dict())
 
 
 @blueprint.post("/stores/<subdomain>/orders")
@@ -175,7 +176,7 @@ def add_order(subdomain: str) -> ResponseReturnValue:
     """A shopper places an order (status `new` unless given). `gift`: it holds a gift certificate;
     `gift_only`: true, nothing else (no physical line); false, at least one physical line too. `lines`:
     [{sku, quantity}] chosen lines, sold only from what the store shows and taken off its count."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     body = _body()
     status = body.get("status", "new")
     if status not in ORDER_STATUSES:
@@ -217,10 +218,10 @@ def add_order(subdomain: str) -> ResponseReturnValue:
 def edit_order(subdomain: str, order_id: int) -> ResponseReturnValue:
     """The customer edits an order: a line's quantity changes (default: first line +1), or with `add_line`
     a line of the first physical product is added; updated_at moves."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     body = _body()
     with store.lock:
-        order = _order_or_404(store, order_id)
+        order = order_or_404(store, order_id)
         if body.get("add_line"):
             line = _add_physical_line(store, order)
             order.touch()
@@ -260,13 +261,13 @@ def change_status(subdomain: str, order_id: int) -> ResponseReturnValue:
     """The store changes the status (e.g. payment captured: `paid`); leaving moas_pending approves.
     `awaiting_approval: true` keeps an order unapproved whatever its status shows (a live store rejected
     status changes of an order that showed `new`, as the API documents MOAS approval)."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     body = _body()
     status = body.get("status")
     if status not in ORDER_STATUSES:
         raise invalid("status", "unknown status")
     with store.lock:
-        order = _order_or_404(store, order_id)
+        order = order_or_404(store, order_id)
         was_awaiting = order.awaiting_approval
         order.status = status
         order.awaiting_approval = status == "moas_pending" or body.get("awaiting_approval") is True
@@ -278,9 +279,9 @@ def change_status(subdomain: str, order_id: int) -> ResponseReturnValue:
 
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/cancel")
 def cancel(subdomain: str, order_id: int) -> ResponseReturnValue:
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
-        return jsonify(cancel_order(store, _order_or_404(store, order_id)))
+        return jsonify(cancel_order(store, order_or_404(store, order_id)))
 
 
 _MEASURES = ("weight", "width", "height", "length")
@@ -291,7 +292,7 @@ def change_product(subdomain: str, product_id: int) -> ResponseReturnValue:
     """The merchant changes a product in the store admin: hands its stock to the vendor
     (`vendor_inventory_enabled`), or back; renames it (`name`); sets its weight (pounds) or dimensions
     (inches) as decimal strings, or null. Any change moves `updated_at`."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     body = _body()
     with store.lock:
         product = store.products.get(product_id)
@@ -329,7 +330,7 @@ def _measure(name: str, value: Any) -> Decimal | None:
 @blueprint.delete("/stores/<subdomain>/products/<int:product_id>")
 def delete_product(subdomain: str, product_id: int) -> ResponseReturnValue:
     """The merchant deletes a product from the store."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
         if store.products.pop(product_id, None) is None:
             raise not_found("Product")
@@ -339,9 +340,9 @@ def delete_product(subdomain: str, product_id: int) -> ResponseReturnValue:
 @blueprint.get("/stores/<subdomain>/orders/<int:order_id>")
 def inspect_order(subdomain: str, order_id: int) -> ResponseReturnValue:
     """Simulator-side facts the API does not show (approval flag, shipping-confirmation requests)."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
-        order = _order_or_404(store, order_id)
+        order = order_or_404(store, order_id)
         return jsonify(
             {
                 "order_id": order.id,
@@ -364,7 +365,7 @@ def inspect_order(subdomain: str, order_id: int) -> ResponseReturnValue:
 def all_shipments(subdomain: str) -> ResponseReturnValue:
     """Every shipment of the store with its order: what checks of exactly-once delivery compare against
     (not billed, unlike the API's per-order listing)."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
         return jsonify(
             {
@@ -388,14 +389,14 @@ def all_shipments(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.get("/stores/<subdomain>/push")
 def read_push(subdomain: str) -> ResponseReturnValue:
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     return jsonify(store.push.snapshot() if store.push else {"url": ""})
 
 
 @blueprint.put("/stores/<subdomain>/push")
 def set_push(subdomain: str) -> ResponseReturnValue:
     """The store admin's Push Order tab: URL, API version; plus the simulator's concurrency and faults."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     try:
         config = push.validated(_body())
     except (TypeError, ValueError) as exc:
@@ -409,7 +410,7 @@ def set_push(subdomain: str) -> ResponseReturnValue:
 
 @blueprint.delete("/stores/<subdomain>/push")
 def remove_push(subdomain: str) -> ResponseReturnValue:
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
         if store.push is not None:
             store.push.stop()
@@ -420,7 +421,7 @@ def remove_push(subdomain: str) -> ResponseReturnValue:
 @blueprint.post("/stores/<subdomain>/push/wait")
 def wait_for_pushes(subdomain: str) -> ResponseReturnValue:
     """Deliver a held push and wait until every queued one was sent (tests and benches)."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     sender = store.push
     if sender is None:
         raise not_found("Push configuration")
@@ -431,9 +432,9 @@ def wait_for_pushes(subdomain: str) -> ResponseReturnValue:
 @blueprint.post("/stores/<subdomain>/orders/<int:order_id>/push")
 def push_order(subdomain: str, order_id: int) -> ResponseReturnValue:
     """The store admin's "push again" of one order (faults apply as to every push)."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
-        order = _order_or_404(store, order_id)
+        order = order_or_404(store, order_id)
         if not push.push(store, order):
             raise invalid("push", "the store has no push URL configured")
     return jsonify({"order_id": order_id, "pushed": True})
@@ -442,6 +443,6 @@ def push_order(subdomain: str, order_id: int) -> ResponseReturnValue:
 @blueprint.get("/stores/<subdomain>/orders/<int:order_id>/payload")
 def order_payload(subdomain: str, order_id: int) -> ResponseReturnValue:
     """The Show Order JSON of an order as a push would carry it now, without a billed call (tests)."""
-    store = _store_or_404(subdomain)
+    store = store_or_404(subdomain)
     with store.lock:
-        return jsonify(serialize.order_full(_order_or_404(store, order_id), store))
+        return jsonify(serialize.order_full(order_or_404(store, order_id), store))

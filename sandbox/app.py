@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox import admin, api_catalog, api_inventory, api_orders, api_shipments
+from sandbox import api_catalog, api_inventory, api_orders, api_shipments, store_side
 from sandbox.errors import ApiError
 from sandbox.gateway import after_api_request, before_api_request
 from sandbox.store import StoreRegistry
@@ -39,7 +39,7 @@ def create_sandbox_app(registry: StoreRegistry | None = None) -> Flask:
     for module in (api_orders, api_shipments, api_inventory, api_catalog):
         module.register(api)
     app.register_blueprint(api)
-    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(store_side.blueprint)  # the admin blueprint with the store-side routes
 
     app.before_request(_before_request)
     app.after_request(after_api_request)

@@ -1,6 +1,7 @@
 """Per-store fault injection: latency, 500s, 429 with Retry-After, dropped connections (before the store acts,
-or after it has acted and before it answers), slow answers, redirects, plus the realism toggles of
-the real API (timestamp style, legacy PUT shape), and an optional per-store call rate: a request
+or after it has acted and before it answers; a 500 after acting; 429s on writes only), slow answers,
+redirects, plus the realism toggles of the real API (timestamp style, legacy PUT shape, a cancel whose
+payment refund fails), and an optional per-store call rate: a request
 above it is answered 429 with the Retry-After of the next free slot (the real store documents no throttling;
 this lets tests prove that techOMS's shared client-side rate keeps below one).
 
@@ -17,7 +18,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-FAULT_OUTCOMES = ("500", "429", "drop", "drop_after", "timeout", "redirect")
+FAULT_OUTCOMES = ("500", "429", "drop", "drop_after", "timeout", "redirect", "error_after", "write_429")
 SCRIPT_OUTCOMES = (*FAULT_OUTCOMES, "ok")
 TIMESTAMP_STYLES = ("utc", "offset")
 
@@ -34,8 +35,13 @@ class FaultConfig:
     timeout_rate: float = 0.0  # share answered only after `timeout_seconds`
     timeout_seconds: float = 2.0
     redirect_rate: float = 0.0  # share answered 302 to a metadata address (SSRF check of the client)
+    # share the store carries out (a write is done), then answers 500, as a store under load does
+    error_after_rate: float = 0.0
+    # share of writes (POST, PUT, DELETE) answered 429 with Retry-After, not processed; reads go on
+    write_rate_limit_rate: float = 0.0
     script: list[str] = field(default_factory=list)  # forced outcomes for the next requests, then rates
     timestamp_style: str = "utc"  # "utc": 2025-05-14T18:36:25.000Z; "offset": 2025-05-14T12:36:25-06:00
+    refund_fails: bool = False  # PUT /orders/:id/cancel lists "Unable to refund payment" under errors
     legacy_put_shape: bool = False  # PUT /orders/:id answers with the older serializer (A.5.3 [OBS])
     calls_per_second: float = 0.0  # enforced call rate (token bucket); 0 = unlimited
     call_burst: int = 1  # calls allowed at once before the rate applies
@@ -51,6 +57,9 @@ _RATE_FIELDS = {
     "drop_after": "drop_after_rate",
     "timeout": "timeout_rate",
     "redirect": "redirect_rate",
+    # after the older outcomes, so a seed draws the same faults as before when these rates are 0
+    "error_after": "error_after_rate",
+    "write_429": "write_rate_limit_rate",
 }
 
 
@@ -121,8 +130,9 @@ class FaultInjector:
             self.rate_refusals += 1
             return max(1, math.ceil((1 - self._tokens) / rate))
 
-    def next_outcome(self) -> str | None:
-        """The fault to apply to this request, or None to answer normally."""
+    def next_outcome(self, *, write: bool = False) -> str | None:
+        """The fault to apply to this request, or None to answer normally. `write_429` applies to writes
+        only: a read drawing it is answered normally."""
         with self._lock:
             draw = self._rng.random()  # always drawn, so the sequence does not depend on the script
             if self.config.script:
@@ -132,5 +142,5 @@ class FaultInjector:
             for outcome, rate_field in _RATE_FIELDS.items():
                 threshold += getattr(self.config, rate_field)
                 if draw < threshold:
-                    return outcome
+                    return None if outcome == "write_429" and not write else outcome
             return None

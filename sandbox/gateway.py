@@ -42,7 +42,10 @@ def _drop_connection() -> Response:
 def _apply_fault(store: Store, outcome: str) -> Response | None:
     if outcome == "500":
         return Response(_RAILS_500_PAGE, status=500, mimetype="text/html")
-    if outcome == "429":
+    if outcome == "error_after":
+        g.error_after_handler = True  # the handler runs (and writes); after_api_request answers 500
+        return None
+    if outcome in ("429", "write_429"):
         response = jsonify({"errors": {"base": "Too many requests"}})
         response.status_code = 429
         response.headers["Retry-After"] = store.faults.config.retry_after
@@ -79,7 +82,7 @@ def before_api_request() -> Response | None:
         return response
     if config.latency_ms:
         time.sleep(config.latency_ms / 1000)
-    outcome = store.faults.next_outcome()
+    outcome = store.faults.next_outcome(write=request.method in WRITE_METHODS)
     if outcome is not None:
         response = _apply_fault(store, outcome)
         if response is not None:
@@ -95,4 +98,6 @@ def after_api_request(response: Response) -> Response:
     """The store did what was asked, then the connection broke before the answer went out."""
     if g.get("drop_after_handler"):
         return _drop_connection()
+    if g.get("error_after_handler"):
+        return Response(_RAILS_500_PAGE, status=500, mimetype="text/html")
     return response

@@ -120,6 +120,9 @@ class StoreSpec:
     history_days: int = 60
     plan: Callable[[int], ProductPlan] = default_plan
     shipping_methods: list[str] = field(default_factory=lambda: list(DEFAULT_SHIPPING_METHODS))
+    # share of open orders the store has partly shipped itself (status "split"); drawn only when > 0, so
+    # the data of every seed stays the same without it
+    partly_shipped_rate: float = 0.0
 
 
 def _add_product(
@@ -369,7 +372,36 @@ def build_store(spec: StoreSpec) -> Store:
         )
         if order.status in ("shipped", "completed"):
             _ship_everything(store, order, rng)
+        elif (
+            spec.partly_shipped_rate
+            and order.status in ("new", "billed", "paid", "in_progress")
+            and rng.random() < spec.partly_shipped_rate
+        ):
+            _ship_part(store, order, rng)
     return store
+
+
+def _ship_part(store: Store, order: Order, rng: random.Random) -> None:
+    """The store shipped part of the order itself: half (rounded down, at least one unit left) of each
+    physical line of more than one unit, and the order reads "split"."""
+    lines = [
+        (li.id, li.quantity // 2)
+        for li in order.line_items
+        if li.gift_certificate is None and li.quantity > 1
+    ]
+    if not lines:
+        return
+    order.status = "split"
+    order.shipments.append(
+        Shipment(
+            id=store.next_id("shipment", 1),
+            tracking_number=f"1Z{rng.randint(10**15, 10**16 - 1)}",
+            ship_date=order.updated_at.date(),
+            note=None,
+            shipping_method=order.shipping_method,
+            lines=lines,
+        )
+    )
 
 
 def _ship_everything(store: Store, order: Order, rng: random.Random) -> None:

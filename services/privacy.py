@@ -38,6 +38,7 @@ from models.channels import AuditEvent
 from models.order_push import PushedOrder
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import Shipment
+from models.store_writes import StoreWrite
 
 
 class Handling(enum.StrEnum):
@@ -62,8 +63,10 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     SalesOrder: _classified(
         keep="id account_id channel_id external_id number status store_status store_created_at "
         "store_updated_at item_total shipping_total tax_total grand_total shipping_method carrier_code "
-        "service_code pii_purged_at imported_at updated_at closed_at store_update_due store_update_error",
+        "service_code pii_purged_at imported_at updated_at closed_at store_update_due store_update_error "
+        "held_at",
         remove="customer_name customer_email customer_phone",
+        scrub="hold_reason",  # typed by an operator: may quote the customer
     ),
     OrderAddress: _classified(
         keep="id order_id kind city postal_code subdivision subdivision_code country country_code",
@@ -78,17 +81,24 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     ),
     PendingOrder: _classified(
         keep="id channel_id external_id number attempts first_failed_at last_failed_at last_run_id cause "
-        "retry_requested_at",
+        "retry_requested_at document_updated_at",
+        remove="document",  # the order's JSON: the customer's data until the order imports
         scrub="reason",
     ),
     AuditEvent: _classified(
         keep="id account_id channel_id user_id action field created_at", scrub="old_value new_value"
     ),
     # A shipment's note is typed by a warehouse person and may name the customer ("left with Jane").
+    # An operator's note to the store order may name the customer; the store's answer lists its own steps.
+    StoreWrite: _classified(
+        keep="id account_id channel_id order_id kind shipment_id store_shipment_id store_status state "
+        "attempts calls answer error requested_by_id created_at finished_at",
+        remove="note",
+    ),
     Shipment: _classified(
         keep="id account_id order_id channel_id warehouse_id carrier_service_id tracking_number ship_date "
         "created_at created_by_id api_key_id export_status store_shipment_id sent_at export_problem "
-        "export_error export_attempts last_attempt_at",
+        "export_error export_attempts last_attempt_at origin store_shipping_method",
         remove="note",
     ),
     # The first answer to a POST, replayed for its Idempotency-Key: it quotes the shipment (its note). Kept
@@ -195,6 +205,12 @@ def empty_orders(batch: Batch, now: datetime) -> tuple[int, int]:
     db.session.execute(
         update(shipments)
         .where(shipments.c.order_id.in_(batch.select(SalesOrder.id)), shipments.c.note.is_not(None))
+        .values(note=None)
+    )
+    writes = StoreWrite.__table__
+    db.session.execute(
+        update(writes)
+        .where(writes.c.order_id.in_(batch.select(SalesOrder.id)), writes.c.note.is_not(None))
         .values(note=None)
     )
     db.session.execute(

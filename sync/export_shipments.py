@@ -7,8 +7,10 @@ killed mid-request) are first looked for among the order's shipments on the stor
 lines); what is there is confirmed, the rest is sent again. A shipment is claimed, and the claim committed,
 before its POST; only the store's answer marks it sent; the client never retries a POST. A 422 or a vanished
 store order is an Error on the shipment, and so are an unmapped carrier and an unapproved MOAS order (without
-a call); errors wait for a user's Retry. When the store cannot be reached the order waits, the others go on
-(unless several fail in a row), and the run ends with StoreUnavailable so the job tries again later.
+a call); errors wait for a user's Retry. A cancelled order (here or on the store) gets nothing more: its
+waiting shipments become a Warning and are never sent. When the store cannot be reached the order waits,
+the others go on (unless several fail in a row), and the run ends with StoreUnavailable so the job tries
+again later.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from connectors.brightsites.client import BrightSitesClient
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncRun
 from models.channels import SalesChannel
-from models.orders import SalesOrder
+from models.orders import OrderStatus, SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
 from services.mappings.resolvers import CarrierResolver
 from services.shipments import export_state
 from services.shipments import queries as shipment_queries
-from sync import runs, store_order_update
+from sync import export_guards, runs, store_order_update
 from sync.context import RunContext
 from sync.errors import ChannelUnusable, StoreUnavailable
 
@@ -51,6 +53,11 @@ class _Unsettled(Exception):
     waits, without a call. Not a sign of the store being down."""
 
 
+class _TurnedAway(Exception):
+    """The store answered 429 past what the client waits out: nothing was written, so it is not a sign of
+    an outage (no count towards the orders in a row) and the order is tried again later."""
+
+
 class _ReadOnlyToken(Exception):
     """403 on a write: the token can read but not write."""
 
@@ -60,6 +67,7 @@ class _ShipmentExport:
     ctx: RunContext
     carriers: CarrierResolver
     unfinished: list[str] = field(default_factory=list)
+    unknown_methods: set[str] = field(default_factory=set)  # warned about once per run
 
     @property
     def run(self) -> SyncRun:
@@ -117,7 +125,7 @@ def _export(ctx: RunContext) -> RunStatus:
                 try:
                     _export_order(state, order)
                     in_a_row = 0
-                except _Unsettled as reason:
+                except (_Unsettled, _TurnedAway) as reason:
                     state.unfinished.append(str(reason))
                 except _Unreachable as reason:
                     state.unfinished.append(str(reason))
@@ -158,6 +166,9 @@ def _export_order(state: _ShipmentExport, order: SalesOrder) -> None:
     if unsure:
         _reconcile(state, order, shipments, unsure)
     waiting = [s for s in shipments if s.export_status == ExportStatus.WAITING]
+    if order.status == OrderStatus.CANCELLED or order.store_status == statuses.CANCELED:
+        export_guards.stop_cancelled(state.ctx, order, waiting)
+        return
     if waiting and order.store_status == statuses.MOAS_PENDING:
         for shipment in waiting:
             _fail(state, order, shipment, ExportProblem.MOAS_PENDING, _moas_message(order))
@@ -242,6 +253,7 @@ def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None
         )
         _fail(state, order, shipment, ExportProblem.UNMAPPED_CARRIER, message)
         return
+    export_guards.warn_unknown_method(state.ctx, order, mapped[0], state.unknown_methods)
     if not export_state.claim(shipment):
         return  # another runner has it
     db.session.commit()  # on record before the request leaves: after a crash it is reconciled, not resent
@@ -271,7 +283,8 @@ def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None
         raise
     except bs_errors.RateLimited as error:
         export_state.mark_not_written(shipment)  # turned away, not processed
-        raise _Unreachable(f"order {order.number}: {error}") from None
+        state.ctx.checkpoint()
+        raise _TurnedAway(f"order {order.number}: {error}") from None
     except bs_errors.BrightSitesError as error:  # sent, outcome unknown: stays SENDING
         _event(
             state,

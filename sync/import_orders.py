@@ -44,7 +44,7 @@ from services import timezones, watermarks
 from services.inventory import allocation
 from services.order_push import settings as order_push
 from services.orders.failed_orders import retry_outstanding
-from sync import order_documents, order_upsert, store_order_holds
+from sync import order_documents, order_upsert, store_order_changes, store_order_holds
 from sync.context import RunContext
 from sync.order_documents import OrderImport
 
@@ -190,7 +190,7 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
             if order is None:
                 unselected.append((oid, status))
     state.run.progress_done += len(parsed) - len(need)
-    _process_details(state, need, existing)
+    _process_details(state, need, existing, listed={oid: updated for oid, updated, _ in parsed})
     state.released |= store_order_holds.hold_unselected(
         state.channel, state.ctx.details, state.store_tz, unselected
     )
@@ -208,18 +208,41 @@ def _cancel_from_summary(
     order.store_updated_at = updated
     if order_upsert.cancel(order):
         state.counts["cancelled"] += 1
-        state.ctx.event(
-            EventLevel.INFO,
-            f"Order {order.number} was cancelled on the store: cancelled in techOMS.",
-            order=order,
-            external_order_id=oid,
-        )
+        store_order_changes.cancel_event(state.ctx.run, order)
 
 
-def _process_details(state: OrderImport, ids: list[int], existing: dict[int, SalesOrder]) -> None:
+def _process_details(
+    state: OrderImport,
+    ids: list[int],
+    existing: dict[int, SalesOrder],
+    listed: dict[int, datetime] | None = None,
+) -> None:
     """Details arrive in order while the fetch threads keep going: each chunk is translated, its SKUs resolved
-    in one query and upserted, overlapping the database work with the remaining calls."""
-    order_documents.process_documents(state, zip(ids, state.ctx.details(ids), strict=True), existing)
+    in one query and upserted, overlapping the database work with the remaining calls. Failed orders kept
+    with the JSON they failed on are imported from it instead (`stored_documents`)."""
+    stored = stored_documents(state, ids, listed)
+    if stored:
+        state.counts["reused"] += len(stored)
+        order_documents.process_documents(
+            state, [(oid, stored[oid]) for oid in ids if oid in stored], existing
+        )
+    ids = [oid for oid in ids if oid not in stored]
+    if ids:
+        order_documents.process_documents(state, zip(ids, state.ctx.details(ids), strict=True), existing)
+
+
+def stored_documents(
+    state: OrderImport, ids: list[int], listed: dict[int, datetime] | None
+) -> dict[int, Any]:
+    """Failed orders kept with the JSON they failed on, reused instead of a billed call: when this run's
+    listing shows them with the same update time, or (a retry, or not listed since) unless the run was asked
+    to read them again (`read_again`)."""
+    if state.run.params.get("read_again"):
+        return {}
+    stored = state.pending.stored_documents(ids)
+    if listed is None:
+        return {oid: document for oid, (document, _) in stored.items()}
+    return {oid: document for oid, (document, at) in stored.items() if listed.get(oid) == at}
 
 
 def _retry_pending(state: OrderImport) -> None:

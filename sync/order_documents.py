@@ -26,7 +26,7 @@ from models.orders import OrderStatus, SalesOrder
 from services import timezones
 from services.inventory import allocation, store_holds
 from services.mappings.resolvers import CarrierResolver, SkuResolver
-from sync import order_upsert
+from sync import order_upsert, store_order_changes
 from sync.context import RunContext
 from sync.errors import CredentialsRefused, StoreUnavailable
 from sync.pending_orders import PendingBook
@@ -59,6 +59,7 @@ class OrderImport:
     detail_failures: int = 0
     # Orders resolved in this run: their store stock holds (services/inventory/store_holds.py) go at commit.
     released: set[int] = field(default_factory=set)
+    documents: dict[int, Any] = field(default_factory=dict)  # the chunk's Show Order JSON, by order id
 
     @classmethod
     def start(cls, ctx: RunContext, arrival: ArrivalPath, admit: Admit | None = None) -> OrderImport:
@@ -118,6 +119,7 @@ def process_documents(
     outcomes = iter(outcomes)
     while chunk := list(islice(outcomes, CHUNK)):
         state.pending.start_chunk(oid for oid, _ in chunk)
+        state.documents = {oid: outcome for oid, outcome in chunk if isinstance(outcome, dict)}
         records = [record for oid, outcome in chunk if (record := _translated(state, oid, outcome))]
         if state.admit is not None:
             records = [r for r in records if state.admit(state, r, existing.get(r.external_id))]
@@ -209,7 +211,7 @@ def _import_one(
             order=saved,
             external_order_id=saved.external_id,
         )
-    _report_outcome(state, saved, outcome)
+    store_order_changes.seen_on_import(state.ctx.run, state.carriers, saved, record, outcome)
 
 
 def _left_out(state: OrderImport, record: translate.OrderRecord) -> bool:
@@ -269,17 +271,6 @@ def _report_fulfilment_change(
         _note(state, saved, f"now has a line to ship: imported for fulfilment as {saved.status.label}.")
 
 
-def _report_outcome(state: OrderImport, saved: SalesOrder, outcome: order_upsert.Outcome) -> None:
-    if outcome == order_upsert.Outcome.LOCKED:
-        _note(
-            state,
-            saved,
-            "changed on the store after it was released to fulfilment; techOMS kept its own copy.",
-        )
-    elif outcome == order_upsert.Outcome.CANCELLED:
-        _note(state, saved, "was cancelled on the store: cancelled in techOMS.")
-
-
 def _note(state: OrderImport, order: SalesOrder, what: str) -> None:
     state.ctx.event(
         EventLevel.INFO,
@@ -301,7 +292,12 @@ def _fail(
 ) -> None:
     state.counts["failed"] += 1
     state.ctx.event(EventLevel.ERROR, message, order=order, external_order_id=oid)
-    state.pending.fail(oid, message, cause, skus=skus, number=number)
+    # An order that failed on its SKUs keeps the JSON it failed on: a retry after a mapping reuses it.
+    document = state.documents.get(oid) if cause in (FailureCause.MISSING_SKU, FailureCause.NO_SKU) else None
+    at = translate.timestamp(document.get("updated_at"), state.store_tz) if document else None
+    state.pending.fail(
+        oid, message, cause, skus=skus, number=number, document=document, document_updated_at=at
+    )
 
 
 def clear_pending(state: OrderImport, oid: int) -> None:

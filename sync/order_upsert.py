@@ -1,5 +1,6 @@
 """Write one translated store order into techOMS: create it, update it while it is not yet released, or only
-note the store's change once fulfilment owns it. Customer data is never written back after a PII purge.
+note the store's change once fulfilment owns it (its carrier and unresolved lines are still resolved
+again). Customer data is never written back after a PII purge.
 
 Stock follows the order (services/inventory/allocation.py): a new or changed open order holds its lines'
 quantities in the channel's primary mapped warehouse (`warehouse_id`), a cancelled one gives them back."""
@@ -13,8 +14,9 @@ from connectors.brightsites.translate import AddressRecord, OrderLineRecord, Ord
 from extensions import db
 from models.base import utcnow
 from models.channels import InitialOrderStatus, SalesChannel
-from models.orders import SHIPPED_STATUSES, OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
+from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
 from services.inventory import allocation
+from services.orders import store_cancel
 
 
 class Outcome(enum.StrEnum):
@@ -24,15 +26,10 @@ class Outcome(enum.StrEnum):
     LOCKED = "locked"  # released to fulfilment: the store's change is not applied
 
 
-def cancel(order: SalesOrder, store_status: str = CANCELED) -> bool:
-    """Cancelled on the store: cancelled here too unless something of it has shipped. True when it changed."""
-    order.store_status = store_status
-    if order.status in SHIPPED_STATUSES or order.status == OrderStatus.CANCELLED:
-        return False
-    order.status = OrderStatus.CANCELLED
-    order.closed_at = utcnow()
-    allocation.release_order(order)
-    return True
+def cancel(order: SalesOrder, store_status: str = CANCELED) -> store_cancel.StoreCancel | None:
+    """Cancelled on the store: cancelled here too, whatever has shipped (services/orders/store_cancel.py).
+    None when it was cancelled already."""
+    return store_cancel.cancel(order, store_status)
 
 
 def upsert(
@@ -59,11 +56,22 @@ def upsert(
     if existing.is_locked:
         existing.store_status = record.status
         _note_store_update(existing, record)  # seen: not fetched again until it changes again
+        _resolve_again(existing, variant_ids, carrier)
         return existing, Outcome.LOCKED
     _set_fulfilment(existing, record, channel)
     _apply(existing, record, variant_ids, carrier, channel.order_number_prefix)
     allocation.allocate_order(existing, warehouse_id)
     return existing, Outcome.UPDATED
+
+
+def _resolve_again(order: SalesOrder, variant_ids: dict[str, int], carrier: tuple[str, str] | None) -> None:
+    """Read again: a carrier or SKU mapping made since the first import reaches the order (what it holds in
+    stock is not moved: fulfilment owns it)."""
+    if carrier is not None:
+        order.carrier_code, order.service_code = carrier
+    for line in order.lines:
+        if line.is_physical and line.variant_id is None and line.sku in variant_ids:
+            line.variant_id = variant_ids[line.sku]
 
 
 def _set_fulfilment(order: SalesOrder, record: OrderRecord, channel: SalesChannel) -> None:
@@ -100,13 +108,18 @@ def _apply(
     order.grand_total = record.grand_total
     order.shipping_method = record.shipping_method[:120]
     order.carrier_code, order.service_code = carrier or (None, None)
+    apply_contacts(order, record)
+    _set_lines(order, record.lines, variant_ids)
+
+
+def apply_contacts(order: SalesOrder, record: OrderRecord) -> None:
+    """The customer's name, e-mail, phone and both addresses; never after a PII purge."""
     if order.pii_purged_at is None:
         order.customer_name = record.customer_name[:200] or None
         order.customer_email = record.customer_email[:254] or None
         order.customer_phone = record.customer_phone[:64] or None
         _set_address(order, "billing", record.billing_address)
         _set_address(order, "shipping", record.shipping_address)
-    _set_lines(order, record.lines, variant_ids)
 
 
 def _note_store_update(order: SalesOrder, record: OrderRecord) -> None:

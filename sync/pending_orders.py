@@ -50,9 +50,18 @@ class PendingBook:
             self._rows = {row.external_id: row for row in rows}
 
     def fail(
-        self, oid: int, message: str, cause: FailureCause, *, skus: Iterable[str] = (), number: str = ""
+        self,
+        oid: int,
+        message: str,
+        cause: FailureCause,
+        *,
+        skus: Iterable[str] = (),
+        number: str = "",
+        document: dict | None = None,
+        document_updated_at: datetime | None = None,
     ) -> None:
-        """Record a failed attempt: a new waiting order, or one more attempt of a waiting one."""
+        """Record a failed attempt: a new waiting order, or one more attempt of a waiting one, with the
+        order's JSON when it was read and is worth reusing (`document`, with its update time)."""
         self.to_clear.discard(oid)
         attempt_at = self._attempt_at or utcnow()
         pending = self._row(oid)
@@ -72,7 +81,23 @@ class PendingBook:
         pending.reason = message[:2000]
         pending.cause = cause
         pending.last_failed_at = attempt_at
+        pending.document = document
+        pending.document_updated_at = document_updated_at if document is not None else None
         self._set_skus(pending, skus)
+
+    def stored_documents(self, ids: Iterable[int]) -> dict[int, tuple[dict, datetime | None]]:
+        """{order id: (the JSON it last failed on, its update time)} of waiting orders that keep one."""
+        wanted = [oid for oid in ids if oid in self.ids]
+        if not wanted:
+            return {}
+        rows = db.session.execute(
+            select(PendingOrder.external_id, PendingOrder.document, PendingOrder.document_updated_at).where(
+                PendingOrder.channel_id == self.channel_id,
+                PendingOrder.external_id.in_(wanted),
+                PendingOrder.document.is_not(None),
+            )
+        )
+        return {oid: (document, at) for oid, document, at in rows if document}
 
     def clear(self, oid: int) -> None:
         """Deleted with the page's commit, in one statement."""

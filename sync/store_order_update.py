@@ -18,7 +18,7 @@ from connectors.brightsites import translate
 from connectors.brightsites.client import BrightSitesClient
 from models.channels import SalesChannel, ShipmentStoreStatus
 from models.orders import OrderStatus, SalesOrder
-from models.shipments import ExportStatus, Shipment
+from models.shipments import ExportStatus, Shipment, ShipmentOrigin
 from services.mappings.resolvers import CarrierResolver
 
 
@@ -33,6 +33,7 @@ def update_fields(
     channel: SalesChannel, carriers: CarrierResolver, order: SalesOrder, shipments: Sequence[Shipment]
 ) -> dict[str, Any]:
     sent = [s for s in shipments if s.export_status == ExportStatus.SENT]
+    ours = [s for s in sent if s.origin == ShipmentOrigin.TECHOMS]  # the store knows its own shipments
     status = None
     if (
         channel.shipment_store_status != ShipmentStoreStatus.NONE
@@ -41,8 +42,8 @@ def update_fields(
     ):
         status = channel.shipment_store_status.value
     tracking = method = ship_date = None
-    if channel.update_order_with_last_shipment and sent:
-        last = max(sent, key=lambda s: (s.ship_date, s.id))
+    if channel.update_order_with_last_shipment and ours:
+        last = max(ours, key=lambda s: (s.ship_date, s.id))
         mapped = carriers.to_channel(last.carrier_service.carrier.code, last.carrier_service.code)
         tracking, method, ship_date = last.tracking_number, mapped[0] if mapped else None, last.ship_date
     return translate.order_update_fields(

@@ -183,7 +183,10 @@ SHIPMENTS_PATH = {
             "400": _error("The body is not valid JSON."),
             **COMMON_ERRORS,
             "404": _error("No such order in the key's account."),
-            "409": _error("A concurrent change got in the way; send the request again."),
+            "409": _error(
+                "The order was cancelled (in techOMS or on the store) and takes no shipment, "
+                "or a concurrent change got in the way; the message says which."
+            ),
             "415": _error("The body is not sent as application/json."),
             "422": _error("Values that cannot be accepted; messages per field (`lines[0].quantity`)."),
         },

@@ -37,8 +37,8 @@ def shipment_json(shipment: Shipment, order: SalesOrder) -> dict[str, Any]:
         "order_status": order.status.value,
         "tracking_number": shipment.tracking_number,
         "ship_date": shipment.ship_date.isoformat(),
-        "carrier": service.carrier.code,
-        "service": service.code,
+        "carrier": service.carrier.code if service else None,
+        "service": service.code if service else None,
         "warehouse": shipment.warehouse.code if shipment.warehouse else None,
         "note": shipment.note,
         "lines": [{"line_id": line.order_line_id, "quantity": line.quantity} for line in shipment.lines],
@@ -103,6 +103,6 @@ def create(order_id: int):
             if replayed is not None:
                 return replayed
         if isinstance(failure, recording.ShipmentRefused):
-            return json_error(422, failure.errors)
+            return json_error(409 if failure.conflict else 422, failure.errors)
         return json_error(409, {"request": ["A concurrent change got in the way; send the request again."]})
     return jsonify(body), 201

@@ -2,7 +2,8 @@
 
 Only idempotent requests are retried, on 429, 5xx, connection errors and timeouts: reads, and the writes the
 caller declares idempotent (an absolute inventory batch_update: sending it twice leaves the store as sending
-it once). Waits are capped exponential
+it once). A 429 that says when to come back (Retry-After) is retried for any request, a write too: the store
+turned it away without acting on it. Waits are capped exponential
 backoff with full jitter, or the store's Retry-After when it sends one; a Retry-After above the cap is not
 slept through (a worker must not block for an hour): the caller gets RateLimited and reschedules the job.
 """
@@ -47,7 +48,10 @@ class RetryPolicy:
         self, method: str, error: BrightSitesError, attempt: int, *, idempotent: bool = False
     ) -> float | None:
         """Seconds to wait before attempt `attempt + 1`, or None when the error must be raised now."""
-        if not (idempotent or method in RETRYABLE_METHODS) or not isinstance(
+        # A 429 with Retry-After is the store turning the request away before acting on it: waited out
+        # and sent again whatever the method (a POST too), not an unsure outcome.
+        turned_away = isinstance(error, RateLimited) and error.retry_after is not None
+        if not (idempotent or method in RETRYABLE_METHODS or turned_away) or not isinstance(
             error, RateLimited | Unavailable
         ):
             return None

@@ -131,6 +131,17 @@ def get(channel: SalesChannel, kind: str, *, refresh: bool = False) -> Reference
     return reference
 
 
+def cached(channel: SalesChannel, kind: str) -> Reference | None:
+    """The cached list only, never a store call (None when nothing is cached): for checks a run makes
+    without spending calls its own count would not show."""
+    raw = redis_client().get(_key(channel, kind))
+    if not raw:
+        return None
+    data = json.loads(raw)
+    fetched_at = datetime.fromisoformat(data["fetched_at"]) if data.get("fetched_at") else None
+    return Reference(kind, data.get("items", []), data.get("error"), fetched_at)
+
+
 def forget(channel: SalesChannel) -> None:
     """Drop every cached list of the channel (e.g. after its store changed)."""
     redis_client().delete(*(_key(channel, kind) for kind in (*KINDS, PRODUCT_SKUS)))

@@ -41,6 +41,7 @@ def _orders_with_work(channel: SalesChannel):
     )
     return select(SalesOrder.id).where(
         SalesOrder.channel_id == channel.id,
+        SalesOrder.held_at.is_(None),  # a held order is not exported until released
         or_(
             SalesOrder.id.in_(unconfirmed),
             SalesOrder.store_update_due & (SalesOrder.store_update_error == ""),

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 
+from connectors.brightsites.statuses import CANCELED
 from extensions import db
 from models.api_keys import ApiKey
 from models.base import utcnow
@@ -31,9 +32,10 @@ SHIPPABLE_STATUSES = frozenset({OrderStatus.APPROVED, OrderStatus.RELEASED, Orde
 class ShipmentRefused(Exception):
     """The shipment cannot be taken: `errors` maps a field (or `order`, `lines`) to messages for the user."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[str]], *, conflict: bool = False) -> None:
         super().__init__("; ".join(m for messages in errors.values() for m in messages))
         self.errors = errors
+        self.conflict = conflict  # the order was cancelled (here or on the store): no shipment ever
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,15 @@ class ShipmentInput:
 
 def refusal_for_status(order: SalesOrder) -> str | None:
     """Why nothing can be shipped on this order now, or None."""
+    if order.held_at is not None and order.status not in (OrderStatus.CANCELLED, OrderStatus.SHIPPED):
+        reason = f" ({order.hold_reason})" if order.hold_reason else ""
+        return f"Order {order.number} is on hold{reason}; release it before shipping."
     if order.status == OrderStatus.DRAFT:
         return f"Order {order.number} is a draft waiting for review; it cannot be shipped yet."
     if order.status == OrderStatus.CANCELLED:
-        return f"Order {order.number} is cancelled."
+        return f"Order {order.number} is cancelled; nothing more can be shipped on it."
+    if order.store_status == CANCELED:
+        return f"Order {order.number} was cancelled on the store; nothing more can be shipped on it."
     if order.status == OrderStatus.SHIPPED:
         return f"Order {order.number} is already shipped in full."
     if order.status not in SHIPPABLE_STATUSES:
@@ -103,7 +110,8 @@ def create_shipment(
     db.session.refresh(order, with_for_update=True)  # take turns with other shipments of this order
     status_problem = refusal_for_status(order)
     if status_problem:
-        raise ShipmentRefused({"order": [status_problem]})
+        cancelled = order.status == OrderStatus.CANCELLED or order.store_status == CANCELED
+        raise ShipmentRefused({"order": [status_problem]}, conflict=cancelled)
     problems = _check_lines(order, data.lines)
     if problems:
         raise ShipmentRefused({"lines": problems})
@@ -145,7 +153,7 @@ def create_shipment(
         lines=[ShipmentLine(order_line_id=line_id, quantity=quantity) for line_id, quantity in data.lines],
     )
     db.session.add(shipment)
-    _derive_status(order)
+    derive_status(order)
     return shipment
 
 
@@ -161,7 +169,7 @@ def _enabled(order: SalesOrder, warehouse: Warehouse) -> bool:
     )
 
 
-def _derive_status(order: SalesOrder) -> None:
+def derive_status(order: SalesOrder) -> None:
     """Shipped when no physical quantity is left (that closes the order: the PII clock starts), else
     Partially shipped."""
     for line in order.lines:

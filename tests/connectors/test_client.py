@@ -515,3 +515,36 @@ def test_redaction_filter_masks_urllib3_style_records():
 
     assert SENTINEL not in record.getMessage()
     assert "token=***" in record.getMessage()
+
+
+def test_a_write_turned_away_with_429_and_retry_after_is_waited_out_and_sent_once(simulator, bs_store):
+    """A 429 is a refusal before the store acts: the POST is sent again after Retry-After, and the shipment
+    is on the store once; every attempt is counted, as the store bills it."""
+    client = simulator.client(bs_store, sleep=(sleeps := SleepRecorder()))
+    order = next(client.iter_orders(status="new"))
+    line = client.get_order(order["order_id"])["line_items"][0]
+    simulator.reset_calls(bs_store)
+    before = client.calls
+    simulator.set_faults(bs_store, write_rate_limit_rate=1.0, script=["write_429", "ok"], retry_after="2")
+
+    created = client.create_shipment(
+        order["order_id"], {"shipment": {"line_items": [{"id": line["id"], "quantity": 1}]}}
+    )
+
+    assert created["id"]
+    assert sleeps.calls == [2.0]
+    assert client.calls - before == 2 == simulator.calls(bs_store)["total"]
+    simulator.reset_faults(bs_store)
+    assert len(client.list_shipments(order["order_id"])) == 1
+
+
+def test_the_simulator_can_fail_a_write_after_it_stood(simulator, bs_store):
+    client = simulator.client(bs_store)
+    simulator.set_faults(bs_store, script=["error_after"])
+
+    with pytest.raises(Unavailable) as caught:
+        client.update_order(1, note="written, then 500")
+
+    assert caught.value.status == 500
+    notes = simulator.admin("GET", f"/stores/{bs_store.subdomain}/orders/1/payload")["notes"]
+    assert notes[-1]["note"] == "written, then 500"

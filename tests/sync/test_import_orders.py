@@ -147,10 +147,14 @@ def test_unknown_sku_stops_only_that_order_and_retry_imports_it(simulator, world
     variant.set_sku(missing_sku.lower())  # matching ignores case
     db.session.add(variant)
     db.session.commit()
-    one = sorted(failed)[0]
+    one, two = sorted(failed)[:2]
     retry = import_now(channel, trigger=SyncTrigger.RETRY, order_ids=[one])
-    assert retry.status == RunStatus.SUCCEEDED and retry.api_calls == 1
+    # The JSON it failed on is reused (no call); asked to read again, the store is read (one call).
+    assert retry.status == RunStatus.SUCCEEDED and retry.api_calls == 0 and retry.counts.get("reused") == 1
     assert one in imported_ids(channel)
+    again = import_now(channel, trigger=SyncTrigger.RETRY, order_ids=[two], read_again=True)
+    assert again.status == RunStatus.SUCCEEDED and again.api_calls == 1 and not again.counts.get("reused")
+    assert two in imported_ids(channel)
     # The next ordinary run retries the rest, even though the listing shows them unchanged.
     run = import_now(channel)
     assert set(imported_ids(channel)) == expected

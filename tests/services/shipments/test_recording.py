@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
-from models.shipments import ExportStatus, Shipment
+from models.shipments import ExportProblem, ExportStatus, Shipment
 from models.tenancy import Role
 from services.shipments import recording
 from sync import order_upsert
@@ -249,9 +249,18 @@ def test_concurrent_shipments_never_exceed_the_ordered_quantity(app, world):
     assert raw == (3, 3)
 
 
-def test_a_store_cancellation_does_not_cancel_what_has_shipped(world):
+def test_a_store_cancellation_cancels_what_has_shipped_and_stops_the_unsent_shipment(world):
     order = order_to_ship(world.a.channel, 3)
-    recording.create_shipment(order, shipment_input(order, [1]))
+    shipment = recording.create_shipment(order, shipment_input(order, [1]))
     db.session.commit()
-    assert order_upsert.cancel(order) is False
-    assert order.status == OrderStatus.PARTIALLY_SHIPPED and order.store_status == "canceled"
+    seen = order_upsert.cancel(order)
+    db.session.commit()
+    assert seen is not None and seen.shipped_units == 1 and seen.stopped == [shipment]
+    assert order.status == OrderStatus.CANCELLED and order.store_status == "canceled"
+    assert shipment.export_status == ExportStatus.ERROR
+    assert shipment.export_problem == ExportProblem.ORDER_CANCELLED
+    assert all(line.allocated_quantity == 0 for line in order.lines)
+    assert order_upsert.cancel(order) is None  # seen once: nothing changes again
+    with pytest.raises(recording.ShipmentRefused) as refused:
+        recording.create_shipment(order, shipment_input(order, [1]))
+    assert refused.value.conflict and "cancelled" in refused.value.errors["order"][0]
