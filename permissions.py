@@ -99,7 +99,9 @@ LOGIN_ONLY_ENDPOINTS = frozenset(
 # The host-system API (/api/v1): authenticated by an account API key, never by the session (no cookie, so no
 # CSRF). Each view must also carry the key check (blueprints/api/auth.py marks it `authenticates_by_api_key`);
 # one without it is refused like an undeclared endpoint.
-API_KEY_ENDPOINTS = frozenset({"api.account", "api.create_shipment", "api.inventory"})
+API_KEY_ENDPOINTS = frozenset(
+    {"api.account", "api.create_shipment", "api.inventory", "api.orders", "api.order", "api.events"}
+)
 
 
 def allows(role: Role | None, permission: Permission) -> bool:

@@ -40,6 +40,7 @@ from models.activity import EventLevel, RunStatus, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import InventoryMode, SalesChannel
 from models.mappings import SKU_LENGTH
+from services import outbox
 from services.inventory import allocation, availability, store_records
 from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
@@ -311,6 +312,7 @@ def _refused(state: _Export, product_id: int, rows: list[Change], error: bs_erro
 
 
 def _commit(state: _Export) -> None:
+    outbox.record_stock(state.run.channel.account_id, state.channel_id, len(state.pushes))
     store_records.note_pushes(state.channel_id, state.pushes)
     store_records.forget(state.channel_id, state.forgotten)
     state.pushes, state.forgotten = [], set()

@@ -39,7 +39,7 @@ from models.base import utcnow
 from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
-from services import timezones
+from services import outbox, timezones
 from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from services.order_push import settings as order_push
@@ -218,6 +218,7 @@ def _cancel_from_summary(
         return
     order.store_updated_at = updated
     if order_upsert.cancel(order):
+        outbox.record_order(order, "order.cancelled")
         state.counts["cancelled"] += 1
         runs.add_event(
             state.run,
@@ -365,6 +366,7 @@ def _import_one(
     carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
     was = order.status if order is not None else None
     saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier, state.warehouse_id)
+    outbox.record_import(saved, outcome.value)
     if outcome == order_upsert.Outcome.CREATED:
         db.session.add(OrderArrival(order=saved, channel_id=channel.id, path=state.arrival))
     _clear_pending(state, oid)
