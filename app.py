@@ -94,6 +94,7 @@ BLUEPRINTS = (
     "sync",
     "users",
     "warehouses",
+    "webhooks",
 )
 
 

@@ -82,7 +82,7 @@ def from_environment() -> dict:
         "BRIGHTSITES_CALL_BURST": int(os.environ.get("BRIGHTSITES_CALL_BURST", "40")),
         "BRIGHTSITES_CALL_MAX_WAIT": float(os.environ.get("BRIGHTSITES_CALL_MAX_WAIT", "30")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        # Event webhooks (services/webhooks/sending.py): first retry after the base, doubling up to the max,
+        # Event webhooks (sync/webhook_sending.py): first retry after the base, doubling up to the max,
         # given up after the window (and an endpoint with no success for the window is disabled).
         "WEBHOOK_RETRY_BASE_SECONDS": float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
         "WEBHOOK_RETRY_MAX_SECONDS": float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "3600")),

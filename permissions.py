@@ -42,6 +42,7 @@ class Permission(enum.StrEnum):
     ADD_SHIPMENT = "add_shipment"  # record a package that left the warehouse (order page)
     MANAGE_ALERTS = "manage_alerts"  # the account's alert recipients and webhook, and its outbox
     RESET_MFA = "reset_mfa"  # clear another member's second factor; they enrol again at their next login
+    MANAGE_WEBHOOKS = "manage_webhooks"  # the account's event webhook endpoints, secrets, replays
 
 
 _O, _A, _S, _AA, _AU = (
@@ -68,6 +69,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADD_SHIPMENT: frozenset({_O, _A, _AA, _AU}),
     Permission.MANAGE_ALERTS: frozenset({_O, _A, _AA}),
     Permission.RESET_MFA: frozenset({_O}),
+    Permission.MANAGE_WEBHOOKS: frozenset({_O, _A, _AA}),
 }
 
 # The login's second step, between the password and the login itself: the views check the half-finished login

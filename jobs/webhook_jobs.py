@@ -19,8 +19,8 @@ from flask import current_app
 from extensions import db
 from jobs.enqueue import FAILURE_TTL, sync_queue
 from jobs.sync_jobs import with_app_context
-from services.webhooks import dispatch
-from services.webhooks.sending import RetryPolicy, send_due
+from sync import webhook_dispatch as dispatch
+from sync.webhook_sending import RetryPolicy, send_due
 
 log = logging.getLogger("techoms.webhooks")
 QUEUED_KEY = "webhook:queued:{endpoint_id}"

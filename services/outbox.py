@@ -2,9 +2,9 @@
 ordered reading of it (GET /api/v1/events, the webhook dispatcher).
 
 Writers call `record_order`, `record_shipment` or `record_stock` inside their transaction: the event commits
-or rolls back with the change. `sequence()` gives committed events their position, in the order they became
-visible, one sequencer at a time; readers only ever see sequenced events, ordered by position. Ids are not
-commit order (a transaction that took id 10 may commit after the one that took id 11); positions are.
+or rolls back with the change. sync/outbox_sequence.py then gives committed events their position, in the
+order they became visible; readers only ever see sequenced events, ordered by position. Ids are not commit
+order (a transaction that took id 10 may commit after the one that took id 11); positions are.
 """
 
 from __future__ import annotations
@@ -12,17 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import select
 
 from extensions import db
 from models.orders import SalesOrder
 from models.outbox import EVENT_TYPES, OutboxEvent
 from models.shipments import Shipment
-
-SEQUENCE_BATCH = 1000
-# Any fixed number: the one PostgreSQL advisory lock every sequencer takes in turn.
-SEQUENCER_LOCK = 230_023
 
 
 def record(
@@ -96,63 +91,6 @@ def record_stock(account_id: int, channel_id: int, skus_published: int) -> Outbo
         return None
     data = {"channel_id": channel_id, "skus_published": skus_published}
     return record(account_id, "stock.published", "channel", channel_id, data)
-
-
-def try_sequence() -> int:
-    """`sequence()`, for readers: when another sequencer holds SQLite's write lock or took a position first,
-    what it does is enough (nothing here is lost: unsequenced rows wait for the next call)."""
-    try:
-        return sequence()
-    except (OperationalError, IntegrityError):
-        db.session.rollback()
-        return 0
-
-
-def sequence() -> int:
-    """Give positions (and per-object versions) to committed events that have none; commits. Returns how
-    many were sequenced. Safe to call from any number of processes at once: they take turns."""
-    total = 0
-    while True:
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK})
-        # Read after the lock: in READ COMMITTED each statement sees what committed before it, so the previous
-        # sequencer's positions are visible and every row seen here committed before any later-seen row.
-        waiting = db.session.execute(
-            select(OutboxEvent.id, OutboxEvent.object_type, OutboxEvent.object_id)
-            .where(OutboxEvent.position.is_(None))
-            .order_by(OutboxEvent.id)
-            .limit(SEQUENCE_BATCH)
-        ).all()
-        if not waiting:
-            db.session.commit()
-            return total
-        last = db.session.scalar(select(func.coalesce(func.max(OutboxEvent.position), 0)))
-        versions = _versions({(row.object_type, row.object_id) for row in waiting})
-        for offset, row in enumerate(waiting, start=1):
-            key = (row.object_type, row.object_id)
-            versions[key] = versions.get(key, 0) + 1
-            db.session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.id == row.id)
-                .values(position=last + offset, version=versions[key])
-                .execution_options(synchronize_session=False)
-            )
-        db.session.commit()
-        total += len(waiting)
-
-
-def _versions(objects: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
-    found: dict[tuple[str, int], int] = {}
-    for object_type in {kind for kind, _ in objects}:
-        ids = [object_id for kind, object_id in objects if kind == object_type]
-        rows = db.session.execute(
-            select(OutboxEvent.object_id, func.max(OutboxEvent.version))
-            .where(OutboxEvent.object_type == object_type, OutboxEvent.object_id.in_(ids))
-            .group_by(OutboxEvent.object_id)
-        )
-        for object_id, version in rows:
-            found[(object_type, object_id)] = version or 0
-    return found
 
 
 def events_after(

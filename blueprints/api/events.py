@@ -13,6 +13,7 @@ from blueprints.api.auth import api_key_required, current_key
 from forms.api_orders import decode_cursor, encode_cursor, parse_limit, unknown_parameters
 from models.outbox import EVENT_TYPES
 from services import outbox
+from sync.outbox_sequence import try_sequence
 from web.api_requests import json_error
 
 PARAMETERS = {"after", "limit", "type"}
@@ -40,7 +41,7 @@ def index():
     types = _types(request.args.get("type"), errors)
     if errors:
         return json_error(422, errors)
-    outbox.try_sequence()
+    try_sequence()
     events = outbox.events_after(key.account_id, after or 0, limit, types)
     last = events[-1].position if events else after or 0
     return {

@@ -1,2 +1,2 @@
-"""Event webhooks of an account: endpoints and their secrets (endpoints.py), turning outbox events into
-deliveries (dispatch.py) and sending them in order with retries (sending.py)."""
+"""Event webhooks of an account: endpoints, their secrets and the delivery log's reads. Turning outbox events
+into deliveries and sending them own their transactions: sync/webhook_dispatch.py, sync/webhook_sending.py."""

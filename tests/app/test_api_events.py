@@ -11,6 +11,7 @@ from extensions import db
 from models.orders import SalesOrder
 from models.outbox import OutboxEvent
 from services import outbox
+from sync import outbox_sequence
 from tests.support.orders import make_order
 from tests.support.shipments import api_key, export_channel, post_shipment, shipment_body
 
@@ -105,7 +106,7 @@ def test_sequencers_running_at_once_give_each_event_one_position(app, world):
 
     def sequence_in_own_context():
         with app.app_context():
-            outbox.try_sequence()
+            outbox_sequence.try_sequence()
             db.session.remove()
 
     threads = [threading.Thread(target=sequence_in_own_context) for _ in range(3)]
@@ -113,6 +114,6 @@ def test_sequencers_running_at_once_give_each_event_one_position(app, world):
         thread.start()
     for thread in threads:
         thread.join()
-    outbox.try_sequence()
+    outbox_sequence.try_sequence()
     positions = sorted(db.session.scalars(select(OutboxEvent.position)))
     assert positions == list(range(1, 31))

@@ -17,7 +17,7 @@ from models.base import utcnow
 from models.webhooks import DeliveryStatus, WebhookEndpoint
 from services import outbox
 from services.webhooks import endpoints
-from services.webhooks.sending import RetryPolicy
+from sync.webhook_sending import RetryPolicy
 from tests.support.orders import make_order
 from tests.support.shipments import api_key, post_shipment, shipment_body
 from tests.support.webhooks import deliver, deliveries, make_endpoint
@@ -64,7 +64,7 @@ def test_a_rotated_secret_signs_with_both_during_the_overlap(receiver, client, w
     db.session.commit()
     body = b'{"x":1}'
     now = utcnow()
-    from services.webhooks.sending import headers  # the header a delivery carries
+    from sync.webhook_sending import headers  # the header a delivery carries
 
     class Stub:  # a delivery with no event: only what headers() reads
         event = None

@@ -8,7 +8,8 @@ from extensions import db
 from jobs.webhook_jobs import deliver_endpoint
 from models.outbox import EVENT_TYPES
 from models.webhooks import WebhookDelivery, WebhookEndpoint
-from services.webhooks import dispatch, endpoints
+from services.webhooks import endpoints
+from sync import webhook_dispatch as dispatch
 
 
 def make_endpoint(account, url: str = "https://hooks.example.com/techoms", types=EVENT_TYPES):

@@ -11,14 +11,14 @@ from extensions import db
 from models.base import utcnow
 from models.outbox import OutboxEvent
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from services import outbox
+from sync.outbox_sequence import try_sequence
 
 BATCH = 2000
 
 
 def fan_out() -> int:
     """Sequence the outbox, then add the deliveries of new events; returns how many were added."""
-    outbox.try_sequence()
+    try_sequence()
     endpoints = db.session.execute(
         select(
             WebhookEndpoint.id,
