@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from extensions import db
+from extensions import db, redis_client
 from jobs.enqueue import FAILURE_TTL, sync_queue
 from jobs.sync_jobs import with_app_context
 from sync import webhook_dispatch as dispatch
@@ -41,7 +41,7 @@ def policy() -> RetryPolicy:
 
 
 def enqueue_delivery(endpoint_id: int) -> bool:
-    redis = current_app.extensions["redis"]
+    redis = redis_client()
     if not redis.set(QUEUED_KEY.format(endpoint_id=endpoint_id), 1, nx=True, ex=QUEUED_TTL):
         return False
     sync_queue().enqueue(
@@ -57,7 +57,7 @@ def enqueue_delivery(endpoint_id: int) -> bool:
 
 @with_app_context
 def deliver_endpoint(endpoint_id: int) -> str:
-    redis = current_app.extensions["redis"]
+    redis = redis_client()
     redis.delete(QUEUED_KEY.format(endpoint_id=endpoint_id))
     lock = redis.lock(LOCK_KEY.format(endpoint_id=endpoint_id), timeout=LOCK_TTL)
     if not lock.acquire(blocking=False):
@@ -90,8 +90,10 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     every = app.config["WEBHOOK_DISPATCH_SECONDS"]
+    with app.app_context():
+        redis = redis_client()
     # One dispatcher at a time: a second process started by mistake waits (deliveries are unique anyway).
-    lock = app.extensions["redis"].lock(DISPATCHER_LOCK, timeout=max(30, every * 10))
+    lock = redis.lock(DISPATCHER_LOCK, timeout=max(30, every * 10))
     while not stop.is_set():
         if not (lock.acquire(blocking=False) or lock.owned()):
             stop.wait(every)
