@@ -131,3 +131,19 @@ def test_another_accounts_order_is_404_and_no_key_is_401(client, world):
     assert response.status_code == 404 and "Jane" not in response.get_data(as_text=True)
     assert client.get(f"/api/v1/orders/{theirs.id}").status_code == 401
     assert client.get("/api/v1/orders").status_code == 401
+
+
+def test_the_openapi_document_describes_every_api_route(app, client):
+    import re
+
+    document = client.get("/api/v1/openapi.json").json
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi":
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?([^>(]+)(?:\([^)]*\))?>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        path = re.sub(r"<int\(max=\d+\):(\w+)>", r"{\1}", path)
+        assert path in document["paths"], path
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in document["paths"][path], (method, path)
+    assert document["webhooks"]["event"]["post"]["parameters"][0]["name"] == "TechOMS-Signature"
+    assert "Order" in document["components"]["schemas"] and "Event" in document["components"]["schemas"]
