@@ -26,8 +26,8 @@ log = logging.getLogger("techoms.webhooks")
 QUEUED_KEY = "webhook:queued:{endpoint_id}"
 LOCK_KEY = "webhook:sending:{endpoint_id}"
 QUEUED_TTL = 30  # a job lost with its worker is replaced after this
-SEND_BUDGET = 50.0  # seconds one job sends before it leaves the rest to the next one
-LOCK_TTL = 120  # more than the budget plus one request's timeouts
+SEND_BUDGET = 20.0  # seconds one job sends before it leaves the rest to the next one
+LOCK_TTL = 30  # more than the budget plus one request's timeouts; a killed job's lock lapses soon
 DISPATCHER_LOCK = "webhook:dispatcher"
 
 

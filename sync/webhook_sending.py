@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from connectors import signed_webhooks
 from extensions import db
@@ -27,6 +27,7 @@ from services.webhooks.endpoints import signing_secrets
 
 log = logging.getLogger("techoms.webhooks")
 BATCH = 200
+IDLE_WAIT = 0.2  # seconds between passes when every pending delivery waits for its retry
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,19 @@ def headers(delivery: WebhookDelivery, body: bytes, now: datetime) -> dict[str, 
     }
 
 
-def _due(endpoint_id: int, after: int) -> list[WebhookDelivery]:
+def _due(endpoint_id: int, after: tuple[int, int]) -> list[WebhookDelivery]:
+    """The next pending deliveries after (position, id), in that order."""
+    position, delivery_id = after
     return list(
         db.session.scalars(
             select(WebhookDelivery)
             .where(
                 WebhookDelivery.endpoint_id == endpoint_id,
                 WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.id > after,
+                or_(
+                    WebhookDelivery.position > position,
+                    and_(WebhookDelivery.position == position, WebhookDelivery.id > delivery_id),
+                ),
             )
             .order_by(WebhookDelivery.position, WebhookDelivery.id)
             .limit(BATCH)
@@ -85,30 +91,52 @@ def _due(endpoint_id: int, after: int) -> list[WebhookDelivery]:
 
 
 def send_due(
-    endpoint_id: int, policy: RetryPolicy, *, route_to: str | None = None, budget: float = 50.0
+    endpoint_id: int, policy: RetryPolicy, *, route_to: str | None = None, budget: float = 20.0
 ) -> Outcome:
-    """Walk the endpoint's pending deliveries in order for up to `budget` seconds; returns what happened."""
+    """Walk the endpoint's pending deliveries in order, pass after pass while some are pending (waiting for
+    their retry, or new ones), for up to `budget` seconds: a warm job beats a new one per retry."""
     outcome = Outcome()
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or not endpoint.is_live:
         return outcome
-    started = time.monotonic()
-    pending = _due(endpoint_id, 0)
-    while pending and time.monotonic() - started < budget:
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        before = outcome.delivered + outcome.failed
+        outcome.held_orders = set()
+        next_due, stop = _one_pass(endpoint, policy, route_to, outcome, deadline)
+        if stop or next_due is None:
+            return outcome
+        if outcome.delivered + outcome.failed == before:  # everything waits for its retry
+            wait = (next_due - utcnow()).total_seconds()
+            if wait > deadline - time.monotonic():
+                return outcome  # not within this job: the dispatcher queues another when it is due
+            db.session.commit()  # end the read transaction: the next pass sees new deliveries too
+            time.sleep(max(min(wait, IDLE_WAIT), 0))
+    return outcome
+
+
+def _one_pass(
+    endpoint: WebhookEndpoint, policy: RetryPolicy, route_to: str | None, outcome: Outcome, deadline: float
+) -> tuple[datetime | None, bool]:
+    """One walk over the pending deliveries: (when the earliest still pending is due, whether to stop)."""
+    next_due: datetime | None = None
+    pending = _due(endpoint.id, (-1, 0))
+    while pending:
         for delivery in pending:
             if delivery.order_id is not None and delivery.order_id in outcome.held_orders:
                 continue  # an earlier event of this order has not gone through yet
-            now = utcnow()
-            if delivery.next_attempt_at > now:
+            if delivery.next_attempt_at > utcnow():
                 _hold(outcome, delivery)
+                next_due = min(next_due or delivery.next_attempt_at, delivery.next_attempt_at)
                 continue
             answered = _attempt(endpoint, delivery, policy, route_to, outcome)
-            if outcome.disabled or not answered:
-                return outcome  # disabled, or unreachable: the next pass tries again
-            if time.monotonic() - started >= budget:
-                return outcome
-        pending = _due(endpoint_id, pending[-1].id) if len(pending) == BATCH else []
-    return outcome
+            if outcome.disabled or not answered or time.monotonic() >= deadline:
+                return next_due, True  # disabled, unreachable (a later job tries again), or out of time
+            if delivery.status == DeliveryStatus.PENDING:
+                next_due = min(next_due or delivery.next_attempt_at, delivery.next_attempt_at)
+        last = pending[-1]
+        pending = _due(endpoint.id, (last.position, last.id)) if len(pending) == BATCH else []
+    return next_due, False
 
 
 def _hold(outcome: Outcome, delivery: WebhookDelivery) -> None:
