@@ -42,6 +42,8 @@ def policy() -> RetryPolicy:
 
 def enqueue_delivery(endpoint_id: int) -> bool:
     redis = redis_client()
+    if redis.exists(LOCK_KEY.format(endpoint_id=endpoint_id)):
+        return False  # a job is sending for it now and takes what is due (or the next tick queues one)
     if not redis.set(QUEUED_KEY.format(endpoint_id=endpoint_id), 1, nx=True, ex=QUEUED_TTL):
         return False
     sync_queue().enqueue(

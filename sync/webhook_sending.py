@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from connectors import signed_webhooks
 from extensions import db
@@ -70,12 +71,18 @@ def headers(delivery: WebhookDelivery, body: bytes, now: datetime) -> dict[str, 
     }
 
 
-def _due(endpoint_id: int, after: tuple[int, int]) -> list[WebhookDelivery]:
-    """The next pending deliveries after (position, id), in that order."""
+def _due(endpoint_id: int, after: tuple[int, int]) -> list[Row]:
+    """The next pending deliveries after (position, id), in that order, as plain rows: ORM objects would be
+    expired by each delivery's commit and read again one by one."""
     position, delivery_id = after
     return list(
-        db.session.scalars(
-            select(WebhookDelivery)
+        db.session.execute(
+            select(
+                WebhookDelivery.id,
+                WebhookDelivery.position,
+                WebhookDelivery.order_id,
+                WebhookDelivery.next_attempt_at,
+            )
             .where(
                 WebhookDelivery.endpoint_id == endpoint_id,
                 WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -122,13 +129,18 @@ def _one_pass(
     next_due: datetime | None = None
     pending = _due(endpoint.id, (-1, 0))
     while pending:
-        for delivery in pending:
-            if delivery.order_id is not None and delivery.order_id in outcome.held_orders:
+        for row in pending:
+            if row.order_id is not None and row.order_id in outcome.held_orders:
                 continue  # an earlier event of this order has not gone through yet
-            if delivery.next_attempt_at > utcnow():
-                _hold(outcome, delivery)
-                next_due = min(next_due or delivery.next_attempt_at, delivery.next_attempt_at)
+            if row.next_attempt_at > utcnow():
+                _hold(outcome, row)
+                next_due = min(next_due or row.next_attempt_at, row.next_attempt_at)
                 continue
+            delivery = db.session.get(
+                WebhookDelivery, row.id, options=[joinedload(WebhookDelivery.event)], populate_existing=True
+            )
+            if delivery is None or delivery.status != DeliveryStatus.PENDING:
+                continue  # replayed, or taken by a job whose lock lapsed
             answered = _attempt(endpoint, delivery, policy, route_to, outcome)
             if outcome.disabled or not answered or time.monotonic() >= deadline:
                 return next_due, True  # disabled, unreachable (a later job tries again), or out of time
@@ -139,7 +151,7 @@ def _one_pass(
     return next_due, False
 
 
-def _hold(outcome: Outcome, delivery: WebhookDelivery) -> None:
+def _hold(outcome: Outcome, delivery: WebhookDelivery | Row) -> None:
     if delivery.order_id is not None:
         outcome.held_orders.add(delivery.order_id)
 

@@ -39,9 +39,16 @@ def not_held() -> ColumnElement[bool]:
     return true()
 
 
-def ready_clause() -> ColumnElement[bool]:
+def ready_clause(after_id: int = 0) -> ColumnElement[bool]:
+    """`after_id` repeats the page's key on the lines: PostgreSQL may merge-join the lines' order_id index,
+    and without it that scan starts at the first order instead of at the page."""
     line = SalesOrderLine
-    open_line = and_(line.order_id == SalesOrder.id, line.is_physical, line.shipped_quantity < line.quantity)
+    open_line = and_(
+        line.order_id == SalesOrder.id,
+        line.order_id > after_id,
+        line.is_physical,
+        line.shipped_quantity < line.quantity,
+    )
     return and_(
         SalesOrder.status.in_([status.value for status in FULFILMENT_STATUSES]),
         not_held(),
@@ -58,7 +65,7 @@ def page(spec: OrderFilter) -> tuple[list[SalesOrder], bool]:
     if spec.statuses:
         query = query.where(SalesOrder.status.in_([status.value for status in spec.statuses]))
     if spec.ready:
-        query = query.where(ready_clause())
+        query = query.where(ready_clause(spec.after_id))
     if spec.updated_after is not None:
         query = query.where(SalesOrder.updated_at > spec.updated_after)
     query = query.options(selectinload(SalesOrder.lines)).order_by(SalesOrder.id).limit(spec.limit + 1)
