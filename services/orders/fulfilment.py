@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
 
 from extensions import db
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
@@ -68,9 +67,33 @@ def page(spec: OrderFilter) -> tuple[list[SalesOrder], bool]:
         query = query.where(ready_clause(spec.after_id))
     if spec.updated_after is not None:
         query = query.where(SalesOrder.updated_at > spec.updated_after)
-    query = query.options(selectinload(SalesOrder.lines)).order_by(SalesOrder.id).limit(spec.limit + 1)
-    rows = list(db.session.scalars(query))
+    rows = list(db.session.scalars(query.order_by(SalesOrder.id).limit(spec.limit + 1)))
     return rows[: spec.limit], len(rows) > spec.limit
+
+
+@dataclass(frozen=True)
+class LineFigures:
+    left: int  # physical units not shipped yet
+    unallocated: int  # open physical lines holding less than what is left of them
+
+    def ready(self, order: SalesOrder) -> bool:
+        return order.status in FULFILMENT_STATUSES and self.left > 0 and self.unallocated == 0
+
+
+def line_figures(order_ids: list[int]) -> dict[int, LineFigures]:
+    """What a list shows of each order's lines, in one aggregate query (no line objects loaded)."""
+    line = SalesOrderLine
+    left = line.quantity - line.shipped_quantity
+    rows = db.session.execute(
+        select(
+            line.order_id,
+            func.sum(case((line.is_physical, left), else_=0)),
+            func.sum(case((and_(line.is_physical, left > 0, line.allocated_quantity < left), 1), else_=0)),
+        )
+        .where(line.order_id.in_(order_ids))
+        .group_by(line.order_id)
+    )
+    return {order_id: LineFigures(int(units or 0), int(short or 0)) for order_id, units, short in rows}
 
 
 def is_ready(order: SalesOrder) -> bool:
