@@ -11,7 +11,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -75,4 +75,11 @@ class WebhookDelivery(db.Model):
         # The sender's work list: an endpoint's pending deliveries in commit order.
         Index("ix_webhook_delivery_endpoint_status_position", "endpoint_id", "status", "position"),
         Index("ix_webhook_delivery_account_created", "account_id", "created_at"),
+        # The dispatcher's look for endpoints with due work: only pending rows, a small set.
+        Index(
+            "ix_webhook_delivery_pending_due",
+            "next_attempt_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )

@@ -1,12 +1,13 @@
 """Outbox events, webhook endpoints and deliveries, and the ready-orders index. Reviewed: three new tables
-and one new partial index; no existing column or data changes.
+(with their indexes) and one new partial index on sales_order; no existing column or data changes.
 
 * outbox_event: written in the changes' transactions; `position` (unique) is given after commit by the
   sequencer, `ix_outbox_event_unsequenced` (partial, position IS NULL) is its small work list and
   `ix_outbox_event_account_position` the feed's read path. The id is BIGINT on PostgreSQL, INTEGER on SQLite
   (its only auto-increment type).
 * webhook_endpoint, webhook_delivery: an account's endpoints (secret encrypted) and the delivery log; the log
-  keeps its endpoint row (soft delete), so deleting an endpoint loses no log.
+  keeps its endpoint row (soft delete), so deleting an endpoint loses no log. (endpoint, status, position) is
+  the sender's ordered work list; ix_webhook_delivery_pending_due (partial, pending only) the dispatcher's.
 * ix_sales_order_fulfilment_open (partial: approved, released, partially shipped): GET /api/v1/orders with
   fulfilment=ready walks it by (account_id, id).
 Works on SQLite (batch_alter_table) and PostgreSQL; downgrade drops all of it.
@@ -97,6 +98,7 @@ def upgrade():
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_delivery_account_created', ['account_id', 'created_at'], unique=False)
         batch_op.create_index('ix_webhook_delivery_endpoint_status_position', ['endpoint_id', 'status', 'position'], unique=False)
+        batch_op.create_index('ix_webhook_delivery_pending_due', ['next_attempt_at'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
 
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.create_index('ix_sales_order_fulfilment_open', ['account_id', 'id'], unique=False, sqlite_where=sa.text("status IN ('approved', 'released', 'partially_shipped')"), postgresql_where=sa.text("status IN ('approved', 'released', 'partially_shipped')"))
@@ -110,6 +112,7 @@ def downgrade():
         batch_op.drop_index('ix_sales_order_fulfilment_open', sqlite_where=sa.text("status IN ('approved', 'released', 'partially_shipped')"), postgresql_where=sa.text("status IN ('approved', 'released', 'partially_shipped')"))
 
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_delivery_pending_due', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.drop_index('ix_webhook_delivery_endpoint_status_position')
         batch_op.drop_index('ix_webhook_delivery_account_created')
 
