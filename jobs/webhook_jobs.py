@@ -1,10 +1,10 @@
 """RQ entry points of event webhooks, and `python -m jobs.webhook_jobs`: the dispatcher process.
 
-The dispatcher turns new outbox events into deliveries and queues one `deliver_endpoint` job per endpoint with
-due work (one waits per endpoint at a time: a Redis mark that the job clears when it starts, and that expires
-should the job be lost with a killed worker). The job sends under a per-endpoint lock, so an endpoint's
-deliveries go out one after another, in order. Jobs take the endpoint id only, never a URL or a secret.
-Nothing here runs in a web request or a sync run: a slow or dead receiver slows only these jobs.
+The dispatcher turns new outbox events into deliveries and queues one `deliver_endpoint` job per endpoint
+with due work (run_queue/webhook_deliveries.py: one waiting per endpoint at a time). The job sends under a
+per-endpoint lock, so an endpoint's deliveries go out one after another, in order. Jobs take the endpoint id
+only, never a URL or a secret. Nothing here runs in a web request or a sync run: a slow or dead receiver
+slows only these jobs.
 """
 
 from __future__ import annotations
@@ -17,17 +17,13 @@ from datetime import timedelta
 from flask import current_app
 
 from extensions import db, redis_client
-from jobs.enqueue import FAILURE_TTL, sync_queue
 from jobs.sync_jobs import with_app_context
+from run_queue.webhook_deliveries import LOCK_KEY, LOCK_TTL, QUEUED_KEY, enqueue_delivery
 from sync import webhook_dispatch as dispatch
 from sync.webhook_sending import RetryPolicy, send_due
 
 log = logging.getLogger("techoms.webhooks")
-QUEUED_KEY = "webhook:queued:{endpoint_id}"
-LOCK_KEY = "webhook:sending:{endpoint_id}"
-QUEUED_TTL = 30  # a job lost with its worker is replaced after this
-SEND_BUDGET = 20.0  # seconds one job sends before it leaves the rest to the next one
-LOCK_TTL = 30  # more than the budget plus one request's timeouts; a killed job's lock lapses soon
+SEND_BUDGET = 20.0  # seconds one job sends before it leaves the rest to the next one (< LOCK_TTL)
 DISPATCHER_LOCK = "webhook:dispatcher"
 
 
@@ -38,23 +34,6 @@ def policy() -> RetryPolicy:
         maximum=timedelta(seconds=config["WEBHOOK_RETRY_MAX_SECONDS"]),
         window=timedelta(hours=config["WEBHOOK_RETRY_WINDOW_HOURS"]),
     )
-
-
-def enqueue_delivery(endpoint_id: int) -> bool:
-    redis = redis_client()
-    if redis.exists(LOCK_KEY.format(endpoint_id=endpoint_id)):
-        return False  # a job is sending for it now and takes what is due (or the next tick queues one)
-    if not redis.set(QUEUED_KEY.format(endpoint_id=endpoint_id), 1, nx=True, ex=QUEUED_TTL):
-        return False
-    sync_queue().enqueue(
-        "jobs.webhook_jobs.deliver_endpoint",
-        args=(endpoint_id,),
-        job_timeout=LOCK_TTL,
-        result_ttl=60,
-        failure_ttl=FAILURE_TTL,
-        description=f"webhooks of endpoint {endpoint_id}",
-    )
-    return True
 
 
 @with_app_context

@@ -15,6 +15,7 @@ from extensions import db
 from jobs import webhook_jobs
 from models.base import utcnow
 from models.webhooks import DeliveryStatus, WebhookEndpoint
+from run_queue.enqueue import sync_queue
 from services import outbox
 from services.webhooks import endpoints
 from sync.webhook_sending import RetryPolicy
@@ -191,7 +192,7 @@ def test_the_dispatcher_queues_one_job_per_endpoint_with_due_work(receiver, app,
     order_events(make_order(world.a.channel), "order.created")
     assert webhook_jobs.dispatch_once() == 1
     assert webhook_jobs.dispatch_once() == 0  # one waits already
-    queue = webhook_jobs.sync_queue()
+    queue = sync_queue()
     (job,) = queue.jobs
     assert job.func_name == "jobs.webhook_jobs.deliver_endpoint" and job.args == [endpoint.id]
     job.perform()
