@@ -72,8 +72,15 @@ class WebhookDelivery(db.Model):
 
     __table_args__ = (
         UniqueConstraint("endpoint_id", "event_id"),
-        # The sender's work list: an endpoint's pending deliveries in commit order.
-        Index("ix_webhook_delivery_endpoint_status_position", "endpoint_id", "status", "position"),
+        # The sender's rule "only the first pending delivery of an order" reads pending rows per order.
+        Index(
+            "ix_webhook_delivery_pending_order",
+            "endpoint_id",
+            "order_id",
+            "position",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         Index("ix_webhook_delivery_account_created", "account_id", "created_at"),
         # The dispatcher's look for endpoints with due work: only pending rows, a small set.
         Index(

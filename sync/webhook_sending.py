@@ -1,11 +1,12 @@
 """Send an endpoint's due deliveries: signed, in commit order, and in order per order.
 
-A delivery that fails waits for its retry (exponential backoff from RETRY_BASE, at most RETRY_MAX apart) and
-holds back the later deliveries of the same order, so a receiver never sees an order's events out of order.
-After RETRY_WINDOW of failures it is given up (FAILED; Replay sends it again) and the order's later events go
-on. An endpoint that has not had a single success for RETRY_WINDOW is disabled (its deliveries wait until a
-user enables it again). Each delivery is committed right after its answer: a worker killed in between sends
-it again later (at least once; the event id lets the receiver drop the repeat).
+A delivery that fails waits for its retry (exponential backoff from the policy's base, at most its maximum
+apart) and holds back the later deliveries of the same order: only the first pending delivery of an order is
+ever sent, so a receiver never sees an order's events out of order. After the policy's window of failures a
+delivery is given up (FAILED; Replay sends it again) and the order's later events go on. An endpoint without
+a single success for the window is disabled (its deliveries wait until a user enables it again). Each
+delivery is committed right after its answer: a worker killed in between sends it again later (at least
+once; the event id lets the receiver drop the repeat).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, and_, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from connectors import signed_webhooks
 from extensions import db
@@ -48,7 +49,6 @@ class Outcome:
     failed: int = 0
     given_up: int = 0
     disabled: bool = False
-    held_orders: set[int] = field(default_factory=set)
 
 
 def payload(delivery: WebhookDelivery) -> bytes:
@@ -71,25 +71,27 @@ def headers(delivery: WebhookDelivery, body: bytes, now: datetime) -> dict[str, 
     }
 
 
-def _due(endpoint_id: int, after: tuple[int, int]) -> list[Row]:
-    """The next pending deliveries after (position, id), in that order, as plain rows: ORM objects would be
-    expired by each delivery's commit and read again one by one."""
-    position, delivery_id = after
+def _heads_due(endpoint_id: int) -> list[Row]:
+    """Due pending deliveries that head their order: no pending delivery of the same order comes before
+    them (by position). In order per order is thus the query's rule, and a held order costs nothing."""
+    earlier = aliased(WebhookDelivery)
+    blocked = exists().where(
+        earlier.endpoint_id == WebhookDelivery.endpoint_id,
+        earlier.order_id == WebhookDelivery.order_id,  # NULL (no order) never blocks
+        earlier.status == DeliveryStatus.PENDING,
+        or_(
+            earlier.position < WebhookDelivery.position,
+            and_(earlier.position == WebhookDelivery.position, earlier.id < WebhookDelivery.id),
+        ),
+    )
     return list(
         db.session.execute(
-            select(
-                WebhookDelivery.id,
-                WebhookDelivery.position,
-                WebhookDelivery.order_id,
-                WebhookDelivery.next_attempt_at,
-            )
+            select(WebhookDelivery.id)
             .where(
                 WebhookDelivery.endpoint_id == endpoint_id,
                 WebhookDelivery.status == DeliveryStatus.PENDING,
-                or_(
-                    WebhookDelivery.position > position,
-                    and_(WebhookDelivery.position == position, WebhookDelivery.id > delivery_id),
-                ),
+                WebhookDelivery.next_attempt_at <= utcnow(),
+                ~blocked,
             )
             .order_by(WebhookDelivery.position, WebhookDelivery.id)
             .limit(BATCH)
@@ -97,63 +99,44 @@ def _due(endpoint_id: int, after: tuple[int, int]) -> list[Row]:
     )
 
 
+def _next_due(endpoint_id: int) -> datetime | None:
+    return db.session.scalar(
+        select(func.min(WebhookDelivery.next_attempt_at)).where(
+            WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == DeliveryStatus.PENDING
+        )
+    )
+
+
 def send_due(
     endpoint_id: int, policy: RetryPolicy, *, route_to: str | None = None, budget: float = 20.0
 ) -> Outcome:
-    """Walk the endpoint's pending deliveries in order, pass after pass while some are pending (waiting for
-    their retry, or new ones), for up to `budget` seconds: a warm job beats a new one per retry."""
+    """Send the endpoint's due deliveries, batch after batch, for up to `budget` seconds; while the next
+    retry is due within the budget the job waits for it (a warm job beats a new one per retry)."""
     outcome = Outcome()
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or not endpoint.is_live:
         return outcome
     deadline = time.monotonic() + budget
     while time.monotonic() < deadline:
-        before = outcome.delivered + outcome.failed
-        outcome.held_orders = set()
-        next_due, stop = _one_pass(endpoint, policy, route_to, outcome, deadline)
-        if stop or next_due is None:
-            return outcome
-        if outcome.delivered + outcome.failed == before:  # everything waits for its retry
-            wait = (next_due - utcnow()).total_seconds()
-            if wait > deadline - time.monotonic():
-                return outcome  # not within this job: the dispatcher queues another when it is due
-            db.session.commit()  # end the read transaction: the next pass sees new deliveries too
+        heads = _heads_due(endpoint_id)
+        if not heads:
+            next_due = _next_due(endpoint_id)
+            wait = (next_due - utcnow()).total_seconds() if next_due is not None else None
+            if wait is None or wait > deadline - time.monotonic():
+                return outcome  # nothing pending, or not within this job: the dispatcher queues another
+            db.session.commit()  # end the read transaction: the next look sees new deliveries too
             time.sleep(max(min(wait, IDLE_WAIT), 0))
-    return outcome
-
-
-def _one_pass(
-    endpoint: WebhookEndpoint, policy: RetryPolicy, route_to: str | None, outcome: Outcome, deadline: float
-) -> tuple[datetime | None, bool]:
-    """One walk over the pending deliveries: (when the earliest still pending is due, whether to stop)."""
-    next_due: datetime | None = None
-    pending = _due(endpoint.id, (-1, 0))
-    while pending:
-        for row in pending:
-            if row.order_id is not None and row.order_id in outcome.held_orders:
-                continue  # an earlier event of this order has not gone through yet
-            if row.next_attempt_at > utcnow():
-                _hold(outcome, row)
-                next_due = min(next_due or row.next_attempt_at, row.next_attempt_at)
-                continue
+            continue
+        for head in heads:
             delivery = db.session.get(
-                WebhookDelivery, row.id, options=[joinedload(WebhookDelivery.event)], populate_existing=True
+                WebhookDelivery, head.id, options=[joinedload(WebhookDelivery.event)], populate_existing=True
             )
             if delivery is None or delivery.status != DeliveryStatus.PENDING:
-                continue  # replayed, or taken by a job whose lock lapsed
+                continue  # replayed or deleted meanwhile
             answered = _attempt(endpoint, delivery, policy, route_to, outcome)
             if outcome.disabled or not answered or time.monotonic() >= deadline:
-                return next_due, True  # disabled, unreachable (a later job tries again), or out of time
-            if delivery.status == DeliveryStatus.PENDING:
-                next_due = min(next_due or delivery.next_attempt_at, delivery.next_attempt_at)
-        last = pending[-1]
-        pending = _due(endpoint.id, (last.position, last.id)) if len(pending) == BATCH else []
-    return next_due, False
-
-
-def _hold(outcome: Outcome, delivery: WebhookDelivery | Row) -> None:
-    if delivery.order_id is not None:
-        outcome.held_orders.add(delivery.order_id)
+                return outcome  # disabled, unreachable (a later job tries again), or out of time
+    return outcome
 
 
 def _attempt(
@@ -186,7 +169,6 @@ def _attempt(
         outcome.given_up += 1
     else:
         delivery.next_attempt_at = now + policy.delay(delivery.attempts)
-        _hold(outcome, delivery)
     if now - endpoint.failing_since >= policy.window:
         endpoint.enabled = False
         endpoint.disabled_reason = (

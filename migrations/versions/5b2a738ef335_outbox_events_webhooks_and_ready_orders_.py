@@ -6,8 +6,8 @@
   `ix_outbox_event_account_position` the feed's read path. The id is BIGINT on PostgreSQL, INTEGER on SQLite
   (its only auto-increment type).
 * webhook_endpoint, webhook_delivery: an account's endpoints (secret encrypted) and the delivery log; the log
-  keeps its endpoint row (soft delete), so deleting an endpoint loses no log. (endpoint, status, position) is
-  the sender's ordered work list; ix_webhook_delivery_pending_due (partial, pending only) the dispatcher's.
+  keeps its endpoint row (soft delete), so deleting an endpoint loses no log. (endpoint, order, position) over
+  pending rows serves the sender's "first pending delivery of its order" rule; ix_webhook_delivery_pending_due (partial, pending only) the dispatcher's.
 * ix_sales_order_fulfilment_open (partial: approved, released, partially shipped): GET /api/v1/orders with
   fulfilment=ready walks it by (account_id, id).
 Works on SQLite (batch_alter_table) and PostgreSQL; downgrade drops all of it.
@@ -97,7 +97,7 @@ def upgrade():
     )
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_delivery_account_created', ['account_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_webhook_delivery_endpoint_status_position', ['endpoint_id', 'status', 'position'], unique=False)
+        batch_op.create_index('ix_webhook_delivery_pending_order', ['endpoint_id', 'order_id', 'position'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.create_index('ix_webhook_delivery_pending_due', ['next_attempt_at'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
 
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
@@ -113,7 +113,7 @@ def downgrade():
 
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_webhook_delivery_pending_due', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
-        batch_op.drop_index('ix_webhook_delivery_endpoint_status_position')
+        batch_op.drop_index('ix_webhook_delivery_pending_order', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.drop_index('ix_webhook_delivery_account_created')
 
     op.drop_table('webhook_delivery')
