@@ -35,6 +35,7 @@ from blueprints import (
     sync,
     users,
     warehouses,
+    webhooks,
 )
 from cli.demo_seed import demo_cli
 from cli.tokens import tokens_cli
@@ -129,6 +130,7 @@ BLUEPRINTS = (
     sync.bp,
     users.bp,
     warehouses.bp,
+    webhooks.bp,
 )
 
 

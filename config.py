@@ -84,6 +84,14 @@ def from_environment() -> dict:
         "BRIGHTSITES_CALL_BURST": int(os.environ.get("BRIGHTSITES_CALL_BURST", "40")),
         "BRIGHTSITES_CALL_MAX_WAIT": float(os.environ.get("BRIGHTSITES_CALL_MAX_WAIT", "30")),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Event webhooks (sync/webhook_sending.py): first retry after the base, doubling up to the max,
+        # given up after the window (and an endpoint with no success for the window is disabled).
+        "WEBHOOK_RETRY_BASE_SECONDS": float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
+        "WEBHOOK_RETRY_MAX_SECONDS": float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "3600")),
+        "WEBHOOK_RETRY_WINDOW_HOURS": float(os.environ.get("WEBHOOK_RETRY_WINDOW_HOURS", "24")),
+        "WEBHOOK_DISPATCH_SECONDS": float(os.environ.get("WEBHOOK_DISPATCH_SECONDS", "1")),
+        # Development and benches only: every webhook goes to this base URL instead (path kept). Never input.
+        "WEBHOOK_ROUTE_TO": None if production else os.environ.get("WEBHOOK_ROUTE_TO"),
         # Sync jobs: seconds before each retry of a run the store could not serve (RQ Retry; needs a worker
         # started --with-scheduler), and the client's own per-request retries and (connect, read) timeouts.
         "SYNC_RETRY_INTERVALS": [30, 120, 600],

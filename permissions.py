@@ -49,6 +49,7 @@ class Permission(enum.StrEnum):
     ACKNOWLEDGE_ORDERS = (
         "acknowledge_orders"  # tell the store fulfilment started (In progress / Back ordered)
     )
+    MANAGE_WEBHOOKS = "manage_webhooks"  # the account's event webhook endpoints, secrets, replays
 
 
 _O, _A, _S, _AA, _AU = (
@@ -80,6 +81,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACKNOWLEDGE_ORDERS: frozenset({_O, _A, _S, _AA, _AU}),
     Permission.MANAGE_ALERTS: frozenset({_O, _A, _AA}),
     Permission.RESET_MFA: frozenset({_O}),
+    Permission.MANAGE_WEBHOOKS: frozenset({_O, _A, _AA}),
 }
 
 # The login's second step, between the password and the login itself: the views check the half-finished login
@@ -114,7 +116,9 @@ LOGIN_ONLY_ENDPOINTS = frozenset(
 # The host-system API (/api/v1): authenticated by an account API key, never by the session (no cookie, so no
 # CSRF). Each view must also carry the key check (blueprints/api/auth.py marks it `authenticates_by_api_key`);
 # one without it is refused like an undeclared endpoint.
-API_KEY_ENDPOINTS = frozenset({"api.account", "api.create_shipment", "api.inventory"})
+API_KEY_ENDPOINTS = frozenset(
+    {"api.account", "api.create_shipment", "api.inventory", "api.orders", "api.order", "api.events"}
+)
 
 
 def allows(role: Role | None, permission: Permission) -> bool:

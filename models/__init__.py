@@ -1,6 +1,6 @@
 """Typed models, one module per aggregate: tenancy, catalog, channels, mappings, orders, activity, api_keys,
 shipments, inventory_sync, order_push, store_catalog, api_cost, breakers, alerts, mfa, invitations,
-store_holds, store_writes.
+store_holds, store_writes, outbox, webhooks.
 
 Import the module you need (`from models.tenancy import User`). `import_all()` registers every table with the
 metadata, for migrations and `flask db check`.
@@ -23,8 +23,10 @@ def import_all() -> None:
     import models.mfa  # noqa: F401
     import models.order_push  # noqa: F401
     import models.orders  # noqa: F401
+    import models.outbox  # noqa: F401
     import models.shipments  # noqa: F401
     import models.store_catalog  # noqa: F401
     import models.store_holds  # noqa: F401
     import models.store_writes  # noqa: F401
     import models.tenancy  # noqa: F401
+    import models.webhooks  # noqa: F401

@@ -48,6 +48,7 @@ LOCKED_STATUSES = frozenset(
 )
 # Something has left the warehouse: a cancellation on the store no longer cancels the order here.
 SHIPPED_STATUSES = frozenset({OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED})
+FULFILMENT_OPEN_SQL = "status IN ('approved', 'released', 'partially_shipped')"
 
 
 class SalesOrder(db.Model):
@@ -106,6 +107,14 @@ class SalesOrder(db.Model):
             "id",
             sqlite_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
             postgresql_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
+        ),
+        # GET /api/v1/orders?fulfilment=ready walks this by id: only orders that may still be shipped.
+        Index(
+            "ix_sales_order_fulfilment_open",
+            "account_id",
+            "id",
+            sqlite_where=text(FULFILMENT_OPEN_SQL),
+            postgresql_where=text(FULFILMENT_OPEN_SQL),
         ),
     )
 

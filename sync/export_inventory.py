@@ -43,6 +43,7 @@ from models.activity import EventLevel, RunStatus, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import InventoryMode, SalesChannel
 from models.mappings import SKU_LENGTH
+from services import outbox
 from services.inventory import allocation, publish_figures, store_records
 from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
@@ -332,6 +333,7 @@ def _refused(
 
 
 def _commit(state: _StockExport) -> None:
+    outbox.record_stock(state.ctx.channel.account_id, state.channel_id, len(state.pushes))
     store_records.note_pushes(state.channel_id, state.pushes)
     store_records.forget(state.channel_id, state.forgotten)
     state.pushes, state.forgotten = [], set()

@@ -40,7 +40,7 @@ from models.base import utcnow
 from models.channels import SalesChannel
 from models.order_push import ArrivalPath
 from models.orders import SalesOrder
-from services import timezones, watermarks
+from services import outbox, timezones, watermarks
 from services.inventory import allocation
 from services.order_push import settings as order_push
 from services.orders.failed_orders import retry_outstanding
@@ -207,6 +207,7 @@ def _cancel_from_summary(
         return
     order.store_updated_at = updated
     if order_upsert.cancel(order):
+        outbox.record_order(order, "order.cancelled")
         state.counts["cancelled"] += 1
         store_order_changes.cancel_event(state.ctx.run, order)
 

@@ -23,7 +23,7 @@ from models.activity import EventLevel, FailureCause, RunStatus, SyncRun
 from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
-from services import timezones
+from services import outbox, timezones
 from services.inventory import allocation, store_holds
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, store_order_changes
@@ -191,6 +191,7 @@ def _import_one(
     saved, outcome = order_upsert.upsert(
         state.channel, record, order, variant_ids, carrier, state.warehouse_id
     )
+    outbox.record_import(saved, outcome.value)
     if outcome == order_upsert.Outcome.CREATED:
         db.session.add(OrderArrival(order=saved, channel_id=state.channel.id, path=state.arrival))
     clear_pending(state, record.external_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from blueprints.api import account, inventory, openapi, shipments
+from blueprints.api import account, events, inventory, openapi, orders, shipments
 from extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -17,6 +17,9 @@ csrf.exempt(bp)
 
 bp.add_url_rule("/account", "account", account.show, methods=["GET"])
 bp.add_url_rule("/inventory", "inventory", inventory.set_levels, methods=["PUT"])
+bp.add_url_rule("/events", "events", events.index, methods=["GET"])
+bp.add_url_rule("/orders", "orders", orders.index, methods=["GET"])
+bp.add_url_rule("/orders/<int(max=2147483647):order_id>", "order", orders.show, methods=["GET"])
 bp.add_url_rule("/openapi.json", "openapi", openapi.document, methods=["GET"])
 bp.add_url_rule(
     "/orders/<int(max=2147483647):order_id>/shipments", "create_shipment", shipments.create, methods=["POST"]

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import jsonify
 
+from blueprints.api import openapi_fulfilment
+
 ERRORS_SCHEMA = {
     "type": "object",
     "required": ["errors"],
@@ -298,7 +300,9 @@ def build() -> dict[str, Any]:
             "/account": ACCOUNT_PATH,
             "/orders/{order_id}/shipments": SHIPMENTS_PATH,
             "/inventory": INVENTORY_PATH,
+            **openapi_fulfilment.PATHS,
         },
+        "webhooks": openapi_fulfilment.WEBHOOKS,
         "components": {
             "securitySchemes": {
                 "apiKey": {"type": "http", "scheme": "bearer", "description": "An account API key."}
@@ -307,6 +311,7 @@ def build() -> dict[str, Any]:
                 "Errors": ERRORS_SCHEMA,
                 "NewShipment": NEW_SHIPMENT_SCHEMA,
                 "Shipment": SHIPMENT_SCHEMA,
+                **openapi_fulfilment.SCHEMAS,
             },
         },
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from models.base import utcnow
 from models.orders import OrderStatus, SalesOrder
 from models.tenancy import User
-from services import audit
+from services import audit, outbox
 
 REASON_LENGTH = 255
 HOLDABLE = frozenset(
@@ -46,6 +46,7 @@ def hold(order: SalesOrder, user: User | None, reason: str) -> bool:
     audit.record(
         order.channel, user, "order_held", f"order {order.number}", None, order.hold_reason or "on hold"
     )
+    outbox.record_order(order, "order.held")
     return True
 
 
@@ -63,4 +64,5 @@ def release(order: SalesOrder, user: User | None) -> bool:
     )
     order.held_at = None
     order.hold_reason = ""
+    outbox.record_order(order, "order.released")
     return True

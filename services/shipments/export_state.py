@@ -25,6 +25,7 @@ from models.base import utcnow
 from models.channels import SalesChannel, ShipmentStoreStatus
 from models.orders import SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
+from services import outbox
 
 UNCONFIRMED = (ExportStatus.WAITING, ExportStatus.SENDING)
 
@@ -91,6 +92,7 @@ def mark_sent(shipment: Shipment, store_shipment_id: int, order: SalesOrder, cha
     shipment.sent_at = utcnow()
     shipment.export_problem = None
     shipment.export_error = ""
+    outbox.record_shipment(shipment, "shipment.sent")
     if wants_store_update(channel):
         order.store_update_due = True
 
@@ -99,6 +101,7 @@ def mark_error(shipment: Shipment, problem: ExportProblem, message: str) -> None
     shipment.export_status = ExportStatus.ERROR
     shipment.export_problem = problem
     shipment.export_error = message[:2000]
+    outbox.record_shipment(shipment, "shipment.failed")
 
 
 def mark_not_written(shipment: Shipment) -> None:

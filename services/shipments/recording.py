@@ -24,6 +24,7 @@ from models.catalog import CarrierService, Warehouse, account_warehouse
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import ExportStatus, Shipment, ShipmentLine
 from models.tenancy import User
+from services import outbox
 from services.inventory import allocation
 
 SHIPPABLE_STATUSES = frozenset({OrderStatus.APPROVED, OrderStatus.RELEASED, OrderStatus.PARTIALLY_SHIPPED})
@@ -154,6 +155,7 @@ def create_shipment(
     )
     db.session.add(shipment)
     derive_status(order)
+    outbox.record_shipment(shipment, "shipment.recorded")
     return shipment
 
 

@@ -33,6 +33,7 @@ def object_ids(world: World, tenant: str) -> dict[str, int]:
         **_sync_ids(t.channel),
         "key_id": _api_key_id(t.account),
         "shipment_id": _shipment_id(_order_id(t.channel)),
+        **_webhook_ids(t.account, _order_id(t.channel)),
         # The order push intake: an id and secret that match nothing (its own tests push for real).
         "public_id": "no-such-channel",
         "secret": "wrong-secret",
@@ -74,6 +75,30 @@ def _api_key_id(account) -> int:
     row, _key = api_keys.create_key(account, "Matrix key", None)
     db.session.commit()
     return row.id
+
+
+def _webhook_ids(account, order_id: int) -> dict[str, int]:
+    """A webhook endpoint of `account` with one delivery, created the first time they are asked for."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.webhooks import WebhookDelivery, WebhookEndpoint
+    from services.webhooks import endpoints
+
+    endpoint = db.session.scalar(
+        select(WebhookEndpoint).where(WebhookEndpoint.account_id == account.id).limit(1)
+    )
+    if endpoint is None:
+        endpoint, _secret = endpoints.create_endpoint(
+            account, "https://hooks.example.com/matrix", ["order.created"]
+        )
+        db.session.flush()
+        endpoints.send_test_event(endpoint)
+        db.session.commit()
+    delivery = db.session.scalar(
+        select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id).limit(1)
+    )
+    return {"endpoint_id": endpoint.id, "delivery_id": delivery}
 
 
 # Authenticated by a secret in the URL (the order push intake): no session, exempt from CSRF by design.
