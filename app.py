@@ -78,6 +78,7 @@ BLUEPRINTS = (
     "api_cost",
     "api_keys",
     "auth",
+    "channel_live",
     "channel_wizard",
     "channels",
     "health",

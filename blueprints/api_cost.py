@@ -21,6 +21,7 @@ def _answer(channel, form: ApiCostForm, *, message: str | None = None, status: i
         "channel": channel,
         "messages": {"api_cost": message},
         "warnings": {},
+        "refresh_banner": status == 200,  # the page's banner quotes the saved threshold, not the old one
         **channel_status.cost_context(channel, form),
     }
     return render_fragment(channel_page.PAGE, "api_cost_section", **context), status

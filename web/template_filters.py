@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import Flask
 
 from services.timezones import zone
+from web.live_refresh import poll_after
 
 # An instant as audit rows store it (datetime.isoformat()); a bare date has no zone to convert.
 ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
@@ -35,3 +36,4 @@ def audit_value(value: str | None, timezone: str = "UTC") -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_in, "datetime_in")
     app.add_template_filter(audit_value, "audit_value")
+    app.add_template_global(poll_after, "live_poll_after")
