@@ -153,7 +153,11 @@ class FirstOptionsForm(FlaskForm):
         choices=[
             ("now", f"Now, then every {DEFAULT_IMPORT_EVERY} minutes"),
             ("schedule", f"On schedule: the first import in {DEFAULT_IMPORT_EVERY} minutes, then as often"),
-            ("later", "Later: nothing runs until you import by hand or switch the schedule on"),
+            (
+                "later",
+                "Later: nothing runs on its own until you import by hand; that first import switches "
+                f"scheduled imports on (every {DEFAULT_IMPORT_EVERY} minutes)",
+            ),
         ],
         default="later",
     )

@@ -37,12 +37,20 @@ def _run_or_404(channel_id: int, run_id: int) -> SyncRun:
 
 
 def _start(channel, trigger: SyncTrigger, params: dict) -> SyncRun:
+    schedule_off = channel.import_orders_every is None
     run, created = runs.request_run(
         channel, SyncAction.IMPORT_ORDERS, trigger, user=current_user, params=params
     )
     if created:
         enqueue_run(run)
         flash("Order import started.", "success")
+        if schedule_off and channel.import_orders_every is not None:
+            # The wizard's "Later": the first import by hand switched the schedule on; it bills calls.
+            flash(
+                f"Scheduled order imports are now on: every {channel.import_orders_every} minutes, as chosen "
+                "when the channel was created. Change it in Main settings › Automations.",
+                "warning",
+            )
     else:
         flash("An order import is already queued or running for this channel; showing it.", "info")
     return run
