@@ -7,7 +7,7 @@ the token never travels back to the browser."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, fresh_login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -92,6 +92,7 @@ def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
         form.shop_domain.errors.append(report.message)
     elif not report.authenticated:
         form.access_token.errors.append(report.message)
+        draft.forget_token()  # never offer to keep a token the store refused
     draft.connection_ok = report.reachable and report.authenticated
     draft.token_can_write = report.can_write
     wizard_drafts.save(draft)
@@ -103,10 +104,11 @@ def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
 @fresh_login_required
 @limit_store_calls
 def test_connection():
-    """The Test connection button: only the result line is swapped in."""
+    """The Test connection button: the step comes back whole, so the fields' errors and the kept token's hint
+    agree with the result line (a test is a question, not a submission: 200 whatever the answer)."""
     draft = _draft_or_restart()
     form, report = _validated_connection(draft)
-    return render_template("channels/_connection_result.html", form=form, report=report, draft=draft)
+    return _step("connection", draft, connection_form=form, report=report)
 
 
 @bp.post("/connection")
