@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
+from jobs.enqueue import retry_at
 from services.timezones import zone
 from web.live_refresh import poll_after
 
@@ -37,3 +38,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_in, "datetime_in")
     app.add_template_filter(audit_value, "audit_value")
     app.add_template_global(poll_after, "live_poll_after")
+    app.add_template_global(retry_at, "run_retry_at")

@@ -14,7 +14,7 @@ from blueprints.sync import allowance, panels
 from extensions import db, limiter
 from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
-from jobs.enqueue import enqueue_run
+from jobs.enqueue import enqueue_run, retry_now
 from models.activity import EventLevel, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from permissions import Permission, channel_or_404, require
@@ -51,6 +51,8 @@ def _start(channel, trigger: SyncTrigger, params: dict) -> SyncRun:
                 "when the channel was created. Change it in Main settings › Automations.",
                 "warning",
             )
+    elif retry_now(run):
+        flash("The order import waiting for its retry runs now.", "success")
     else:
         flash("An order import is already queued or running for this channel; showing it.", "info")
     return run
@@ -262,6 +264,20 @@ def run_progress(channel_id: int, run_id: int):
     """The polled progress card; 286 tells htmx to stop polling once the run is final."""
     run = _run_or_404(channel_id, run_id)
     return panels.render_progress(run)
+
+
+@bp.post("/runs/<int:run_id>/run-now")
+@require(Permission.RUN_SYNC)
+def run_now(channel_id: int, run_id: int):
+    """A run waiting for its retry (the store failed) tries again now instead of at its next attempt."""
+    run = _run_or_404(channel_id, run_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if retry_now(run):
+        flash(f"{run.action.label} runs now instead of waiting for its retry.", "success")
+    else:
+        flash(f"{run.action.label} is not waiting for a retry any more: it has started or ended.", "info")
+    return redirect_to(url_for("sync.actions", channel_id=run.channel_id))
 
 
 @bp.post("/api-logging")
