@@ -1,11 +1,14 @@
-"""Extension instances, unbound; create_app binds them. Plus the SQLite pragmas of the embedded default."""
+"""Extension instances, unbound; create_app binds them. Plus the app's Redis client and the SQLite pragmas of
+the embedded default."""
 
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from redis import Redis
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -16,6 +19,16 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+_REDIS = "redis"  # the app.extensions key (tests swap the client there to take Redis down)
+
+
+def init_redis(app: Flask) -> None:
+    app.extensions[_REDIS] = Redis.from_url(app.config["REDIS_URL"])
+
+
+def redis_client() -> Redis:
+    """The current app's Redis: the sync queue, caches, wizard drafts, counters, the call rate."""
+    return current_app.extensions[_REDIS]
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
-from blueprints import channel_page, channel_status
+from blueprints import channel_page
+from blueprints.channel_page import api_cost_section
 from extensions import db
 from forms.api_cost import ApiCostForm
 from permissions import Permission, channel_or_404, require
@@ -22,7 +23,7 @@ def _answer(channel, form: ApiCostForm, *, message: str | None = None, status: i
         "messages": {"api_cost": message},
         "warnings": {},
         "refresh_banner": status == 200,  # the page's banner quotes the saved threshold, not the old one
-        **channel_status.cost_context(channel, form),
+        **api_cost_section.section(channel, form).template_context(),
     }
     return render_fragment(channel_page.PAGE, "api_cost_section", **context), status
 
@@ -40,6 +41,6 @@ def save(channel_id: int):
     db.session.commit()
     message = "API cost settings saved." if changed else "Nothing changed."
     if is_htmx():
-        return _answer(channel, channel_status.cost_form(channel), message=message)
+        return _answer(channel, api_cost_section.cost_form(channel), message=message)
     flash(message, "success")
     return redirect(url_for("channels.view", channel_id=channel.id, view="main"), code=303)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from blueprints import channel_status
+from blueprints.channel_page import api_cost_section, health_panel
 from permissions import Permission, channel_or_404, require
 from sync.runs import last_runs
 from web.live_refresh import next_poll
@@ -24,6 +24,6 @@ def panel(channel_id: int):
         "channels/_live_panel.html",
         channel=channel,
         live_poll=next_poll(active),
-        channel_health=channel_status.healths([channel], latest)[channel.id],
-        **channel_status.cost_context(channel),
+        channel_health=health_panel.healths([channel], latest)[channel.id],
+        **api_cost_section.section(channel).template_context(),
     )

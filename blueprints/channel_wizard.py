@@ -9,28 +9,20 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, fresh_login_required
-from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm, recheck_connection
 from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncTrigger
-from models.channels import ChannelType, InventoryMode, SalesChannel, ScheduleStart
+from models.channels import ChannelType, InventoryMode
 from permissions import Permission, current_account, require
-from services import audit
-from services.channels import store_connection, token_vault, wizard_drafts
+from services.channels import creation, store_connection, wizard_drafts
 from sync import runs
 from web.htmx import redirect_to, render
 from web.store_call_limits import limit_store_calls
 
 bp = Blueprint("channel_wizard", __name__, url_prefix="/channels/new")
 TEMPLATE = "channels/new.html"
-# The wizard's "First order import" choice → when scheduled imports start.
-SCHEDULE_STARTS = {
-    "now": ScheduleStart.AT_ONCE,  # a run is started with the channel; the schedule counts from it
-    "schedule": ScheduleStart.AFTER_INTERVAL,
-    "later": ScheduleStart.AFTER_FIRST_IMPORT,
-}
 
 
 def _draft_or_restart() -> wizard_drafts.ChannelDraft:
@@ -138,33 +130,28 @@ def options():
     form = FirstOptionsForm()
     if not form.validate_on_submit():
         return _step("options", draft, 422, options_form=form)
-    channel = SalesChannel(
+    new_channel = creation.NewChannel(
         account_id=draft.account_id,
         channel_type=ChannelType(draft.channel_type),
         name=checked.name.data.strip(),
         shop_domain=checked.shop_domain.data,
+        token=draft.token(),
+        token_can_write=draft.token_can_write,
         order_statuses=list(form.order_statuses.data),
         import_since=form.import_since.data,
         inventory_mode=InventoryMode(form.inventory_mode.data),
         timezone=current_account().timezone,
-        schedule_start=SCHEDULE_STARTS[form.first_import.data],
+        first_import=creation.FirstImport(form.first_import.data),
     )
-    token_vault.store(channel, draft.token(), draft.token_can_write)
-    db.session.add(channel)
     try:
-        db.session.flush()
-    except IntegrityError:  # someone else connected the same store a moment ago
+        channel = creation.create(new_channel, current_user)
+    except creation.ShopDomainTaken:  # someone else connected the same store a moment ago
         db.session.rollback()
         form = ConnectionForm(formdata=None, data=vars(draft))
         form.shop_domain.errors.append(f"{draft.shop_domain} is already used by another sales channel.")
         draft.connection_ok = False
         wizard_drafts.save(draft)
         return _step("connection", draft, 422, connection_form=form)
-    if form.first_import.data == "later":
-        # Off until turned on, or the first import by hand turns it on. After the insert: None given to the
-        # constructor would mean the column's default.
-        channel.import_orders_every = None
-    audit.record(channel, current_user, "channel_created", "first import", None, form.first_import.data)
     db.session.commit()
     wizard_drafts.discard(draft)
     current_app.logger.info("channel created", extra={"channel_id": channel.id})

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 
-from blueprints import channel_page, order_push_section
+from blueprints import channel_page
+from blueprints.channel_page import order_push_section
 from extensions import db
 from forms.common import EmptyForm
 from forms.order_push import OrderPushForm
@@ -22,10 +23,12 @@ bp = Blueprint("order_push", __name__, url_prefix="/channels")
 def _answer(channel: SalesChannel, status: int = 200, **context):
     """htmx: the section alone; otherwise the Advanced settings page (a secret must not go through a
     redirect, so the page is answered directly)."""
-    section = order_push_section.context(channel, **context)
+    section = order_push_section.section(channel, **context)
     if is_htmx():
-        return render_fragment(channel_page.PAGE, "push_section", channel=channel, **section), status
-    return channel_page.render_page(channel, "advanced", status=status, **section)
+        return render_fragment(
+            channel_page.PAGE, "push_section", channel=channel, **section.template_context()
+        ), status
+    return channel_page.render_page(channel, "advanced", status=status, order_push=section)
 
 
 @bp.post("/<int:channel_id>/order-push/on")

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from flask import Blueprint, abort, flash, render_template, url_for
 from flask_login import current_user, fresh_login_required
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
 
 from extensions import db
 from forms.common import EmptyForm
 from forms.users import ChangeRoleForm, NewMembershipForm
-from models.tenancy import Membership, Role, User
+from models.tenancy import Membership, Role
 from permissions import Permission, can, current_account, current_role, require
-from services.accounts import mfa
-from services.accounts.memberships import belongs_to_organization, grantable_roles, refusal
+from services.accounts import memberships, mfa, role_grants
+from services.accounts.memberships import grantable_roles, refusal
 from web.htmx import redirect_to
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -31,11 +28,9 @@ def _grantable() -> list[Role]:
 
 def _membership_or_404(membership_id: int) -> Membership:
     """A membership of the current account, or an org-level one of its organization for org user managers."""
-    account = current_account()
-    scopes = [Membership.account_id == account.id]
-    if can(Permission.MANAGE_ORG_USERS):
-        scopes.append(Membership.organization_id == account.organization_id)
-    membership = db.session.scalar(select(Membership).where(Membership.id == membership_id, or_(*scopes)))
+    membership = memberships.managed_membership(
+        current_account(), membership_id, with_organization=can(Permission.MANAGE_ORG_USERS)
+    )
     if membership is None:
         abort(404)
     return membership
@@ -46,13 +41,10 @@ def _membership_or_404(membership_id: int) -> Membership:
 def index():
     """Organization users (for org owners and admins) and the current account's users."""
     account = current_account()
-    query = select(Membership).options(joinedload(Membership.user)).join(User).order_by(User.email)
     org_memberships = (
-        db.session.scalars(query.where(Membership.organization_id == account.organization_id)).all()
-        if can(Permission.MANAGE_ORG_USERS)
-        else []
+        memberships.of_organization(account.organization_id) if can(Permission.MANAGE_ORG_USERS) else []
     )
-    account_memberships = db.session.scalars(query.where(Membership.account_id == account.id)).all()
+    account_memberships = memberships.of_account(account.id)
     members = [m.user_id for m in (*org_memberships, *account_memberships)]
     return render_template(
         "users/index.html",
@@ -75,37 +67,24 @@ def create():
     form = NewMembershipForm(_grantable())
     if form.validate_on_submit():
         role = Role(form.role.data)
-        account = current_account()
-        email = form.email.data.strip().casefold()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        initial_password = None
-        if user is not None and not belongs_to_organization(user, account.organization_id):
+        try:
+            grant = role_grants.grant_role(current_account(), form.email.data, form.name.data, role)
+        except role_grants.LoginOutsideOrganization:
             security_log.info(
                 "role refused for a login outside the organization", extra={"actor_id": current_user.id}
             )
             form.email.errors.append(NOT_ADDABLE)
             return render_template("users/new.html", form=form)
-        if user is None:
-            initial_password = secrets.token_urlsafe(12)
-            user = User(email=email, name=form.name.data.strip())
-            user.set_password(initial_password)
-            db.session.add(user)
-            db.session.flush()
-        scope = (
-            {"organization_id": account.organization_id} if role.is_org_level else {"account_id": account.id}
-        )
-        existing = db.session.scalar(select(Membership).filter_by(user_id=user.id, **scope))
-        if existing is not None:
-            db.session.rollback()
+        except role_grants.RoleAlreadyHeld:
             form.email.errors.append("This person already has a role here; change it in the list instead.")
         else:
-            db.session.add(Membership(user_id=user.id, role=role, **scope))
             db.session.commit()
             security_log.info(
-                "role granted", extra={"actor_id": current_user.id, "user_id": user.id, "role": role.value}
+                "role granted",
+                extra={"actor_id": current_user.id, "user_id": grant.user.id, "role": role.value},
             )
             return render_template(
-                "users/created.html", user=user, role=role, initial_password=initial_password
+                "users/created.html", user=grant.user, role=role, initial_password=grant.initial_password
             )
     return render_template("users/new.html", form=form)
 
@@ -114,7 +93,7 @@ def create():
 @require(Permission.MANAGE_ACCOUNT_USERS)
 @fresh_login_required
 def change_role(membership_id: int):
-    """Change a role, within the rules of membership_rules."""
+    """Change a role, within the rules of services.accounts.memberships."""
     membership = _membership_or_404(membership_id)
     form = ChangeRoleForm(_grantable())
     if not form.validate_on_submit():

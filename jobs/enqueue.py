@@ -12,6 +12,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from extensions import redis_client
 from models.activity import SyncAction, SyncRun
 
 SYNC_QUEUE = "sync"
@@ -25,7 +26,7 @@ LOCAL_JOBS = {SyncAction.PURGE_PII: "jobs.sync_jobs.purge_pii"}
 
 
 def sync_queue() -> Queue:
-    return Queue(SYNC_QUEUE, connection=current_app.extensions["redis"], serializer=JSONSerializer)
+    return Queue(SYNC_QUEUE, connection=redis_client(), serializer=JSONSerializer)
 
 
 def job_id(run: SyncRun) -> str:
@@ -42,7 +43,7 @@ def enqueue_pushed(channel_id: int, payload_id: int) -> bool:
     waits is taken by it (the job clears the mark before it reads), so a burst of pushes is not a burst of
     jobs. No retries: it calls no store, and what it could not import stays stored for the next job or the
     cron. True when a job was queued."""
-    redis = current_app.extensions["redis"]
+    redis = redis_client()
     if not redis.set(PUSH_QUEUED_KEY.format(channel_id=channel_id), payload_id, nx=True, ex=PUSH_QUEUED_TTL):
         return False
     sync_queue().enqueue(
@@ -58,7 +59,7 @@ def enqueue_pushed(channel_id: int, payload_id: int) -> bool:
 
 def pushed_job_started(channel_id: int) -> None:
     """Called by the job before it reads the payloads: a push stored from now on queues a job of its own."""
-    current_app.extensions["redis"].delete(PUSH_QUEUED_KEY.format(channel_id=channel_id))
+    redis_client().delete(PUSH_QUEUED_KEY.format(channel_id=channel_id))
 
 
 def enqueue_run(run: SyncRun) -> None:
@@ -80,7 +81,7 @@ def enqueue_run(run: SyncRun) -> None:
 def job_waiting(run: SyncRun) -> bool:
     """Whether the run's job is still in RQ's hands (queued, in its retry wait, or being worked on)."""
     try:
-        job = Job.fetch(job_id(run), connection=current_app.extensions["redis"], serializer=JSONSerializer)
+        job = Job.fetch(job_id(run), connection=redis_client(), serializer=JSONSerializer)
     except NoSuchJobError:
         return False
     return job.get_status(refresh=False) not in ENDED_STATUSES

@@ -137,14 +137,6 @@ class Membership(db.Model):
         UniqueConstraint("user_id", "account_id"),
     )
 
-    @property
-    def scope_organization_id(self) -> int:
-        return self.organization_id if self.organization_id is not None else self.account.organization_id
-
-    @property
-    def scope_label(self) -> str:
-        return self.organization.name if self.organization else f"{self.account.name} ({self.account.code})"
-
 
 class LoginSession(db.Model):
     """Server-side record of a login: logout and revocation end it for every copy of the cookie (SES-04)."""

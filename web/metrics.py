@@ -20,6 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from redis.exceptions import RedisError
 
+from extensions import redis_client
 from jobs.enqueue import SYNC_QUEUE, queue_depth
 from models.base import utcnow
 from services import cron_heartbeat, run_metrics
@@ -30,7 +31,7 @@ CACHE_KEY = "techoms:metrics:database"
 
 def database_figures() -> dict[str, Any]:
     seconds = current_app.config["METRICS_CACHE_SECONDS"]
-    redis = current_app.extensions["redis"]
+    redis = redis_client()
     if seconds > 0:
         with suppress(RedisError):
             cached = redis.get(CACHE_KEY)
@@ -97,7 +98,7 @@ class TechomsCollector(Collector):
         depth = GaugeMetricFamily("techoms_queue_depth", "Jobs waiting in the queue", labels=["queue"])
         depth.add_metric([SYNC_QUEUE], queue_depth())
         yield depth
-        age = cron_heartbeat.age_seconds(current_app.extensions["redis"], utcnow())
+        age = cron_heartbeat.age_seconds(redis_client(), utcnow())
         yield GaugeMetricFamily(
             "techoms_cron_heartbeat_age_seconds",
             "Seconds since the cron process last ticked (-1: not seen in a day)",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from flask import current_app
 from sqlalchemy import text
 
-from extensions import db
+from extensions import db, redis_client
 from jobs.enqueue import queue_depth
 from models.base import utcnow
 from services import cron_heartbeat
@@ -27,7 +27,7 @@ def _database() -> bool:
 
 
 def _redis() -> bool:
-    return bool(current_app.extensions["redis"].ping())
+    return bool(redis_client().ping())
 
 
 def _queue() -> bool:
@@ -35,7 +35,7 @@ def _queue() -> bool:
 
 
 def _cron() -> bool:
-    age = cron_heartbeat.age_seconds(current_app.extensions["redis"], utcnow())
+    age = cron_heartbeat.age_seconds(redis_client(), utcnow())
     return age is not None and age <= current_app.config["CRON_HEARTBEAT_MAX_AGE"]
 
 

@@ -10,7 +10,8 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from blueprints import channel_page
-from blueprints.sync import allowance, panels
+from blueprints.channel_page import sync_actions
+from blueprints.sync import allowance
 from extensions import db, limiter
 from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
@@ -75,7 +76,7 @@ def actions(channel_id: int):
     """Last activity per action, the run history, failed orders waiting for a retry, manual logging."""
     channel = channel_or_404(channel_id)
     return channel_page.render_page(
-        channel, "sync", view_template="sync/_actions.html", **panels.actions_context(channel)
+        channel, "sync", view_template="sync/_actions.html", **sync_actions.actions_context(channel)
     )
 
 
@@ -91,7 +92,7 @@ def import_orders(channel_id: int):
             "sync",
             status=422,
             view_template="sync/_actions.html",
-            **panels.actions_context(channel, import_form=form),
+            **sync_actions.actions_context(channel, import_form=form),
         )
     unconfirmed = allowance.confirmation(channel, "Import orders")
     if unconfirmed is not None:
@@ -165,7 +166,7 @@ def import_products(channel_id: int):
             "sync",
             status=422,
             view_template="sync/_actions.html",
-            **panels.actions_context(channel, products_form=form),
+            **sync_actions.actions_context(channel, products_form=form),
         )
     run, created = runs.request_run(
         channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, user=current_user, params=form.params()
@@ -201,11 +202,11 @@ def retry_order(channel_id: int, external_id: int):
     channel = channel_or_404(channel_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    pending = panels.pending_order_or_404(channel, external_id)
+    pending = sync_actions.pending_order_or_404(channel, external_id)
     failed_orders.request_retry(pending)
     db.session.commit()
     _start_retries(channel, f"order {pending.number}", {"order_ids": [pending.external_id]})
-    return redirect_to(panels.back_url(channel, request.form.get("back")))
+    return redirect_to(sync_actions.back_url(channel, request.form.get("back")))
 
 
 @bp.get("/failed-orders")
@@ -218,13 +219,13 @@ def failed(channel_id: int):
         abort(404)
     page = request.args.get("page", 1, type=int)
     if is_htmx() and request.headers.get("HX-Target") == "failed-order-list":  # a page link: the list only
-        context = panels.failed_orders_context(channel, selector, page, groups=False)
+        context = sync_actions.failed_orders_context(channel, selector, page, groups=False)
         return render_fragment(FAILED_TEMPLATE, "failed_order_list", channel=channel, **context)
     return channel_page.render_page(
         channel,
         "sync",
         view_template=FAILED_TEMPLATE,
-        **panels.failed_orders_context(channel, selector, page),
+        **sync_actions.failed_orders_context(channel, selector, page),
     )
 
 
@@ -243,7 +244,7 @@ def retry_group(channel_id: int):
     else:
         what = f"{count} failed order{'' if count == 1 else 's'}"
         _start_retries(channel, what, {"group": str(selector), "orders": count})
-    return redirect_to(panels.back_url(channel, request.form.get("back")))
+    return redirect_to(sync_actions.back_url(channel, request.form.get("back")))
 
 
 @bp.get("/runs/<int:run_id>")
@@ -254,7 +255,7 @@ def run_detail(channel_id: int, run_id: int):
     level = request.args.get("level")
     level = EventLevel(level) if level in {lvl.value for lvl in EventLevel} else None
     return channel_page.render_page(
-        run.channel, "sync", view_template="sync/_run_detail.html", **panels.run_context(run, level)
+        run.channel, "sync", view_template="sync/_run_detail.html", **sync_actions.run_context(run, level)
     )
 
 
@@ -263,7 +264,7 @@ def run_detail(channel_id: int, run_id: int):
 def run_progress(channel_id: int, run_id: int):
     """The polled progress card; 286 tells htmx to stop polling once the run is final."""
     run = _run_or_404(channel_id, run_id)
-    return panels.render_progress(run)
+    return sync_actions.render_progress(run)
 
 
 @bp.post("/runs/<int:run_id>/run-now")
@@ -302,5 +303,5 @@ def api_log(channel_id: int):
     """The logged calls (newest first), tokens and customer data redacted."""
     channel = channel_or_404(channel_id)
     return channel_page.render_page(
-        channel, "sync", view_template="sync/_api_log.html", **panels.api_log_context(channel)
+        channel, "sync", view_template="sync/_api_log.html", **sync_actions.api_log_context(channel)
     )

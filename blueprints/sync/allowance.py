@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import request
 
 from blueprints import channel_page
-from blueprints.sync import panels
+from blueprints.channel_page import sync_actions
 from models.channels import SalesChannel
 from services.api_cost import budget
 
@@ -33,5 +33,5 @@ def confirmation(channel: SalesChannel, what: str):
         "sync",
         view_template="sync/_actions.html",
         over_allowance=question,
-        **panels.actions_context(channel),
+        **sync_actions.actions_context(channel),
     )

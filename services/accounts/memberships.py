@@ -3,7 +3,8 @@ an organization without an owner (ACC-04)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models.tenancy import ACCOUNT_ROLES, ORG_ROLES, Account, Membership, Role, User
@@ -68,3 +69,25 @@ def refusal(
     if losing_owner and active_owner_count(membership.organization_id) <= 1:
         return "An organization needs at least one owner: make someone else owner first."
     return None
+
+
+def _listed() -> Select[tuple[Membership]]:
+    return select(Membership).options(joinedload(Membership.user)).join(User).order_by(User.email)
+
+
+def of_organization(organization_id: int) -> list[Membership]:
+    """The organization-level roles (not its accounts'), with their users, by e-mail."""
+    return list(db.session.scalars(_listed().where(Membership.organization_id == organization_id)))
+
+
+def of_account(account_id: int) -> list[Membership]:
+    """The account's roles, with their users, by e-mail."""
+    return list(db.session.scalars(_listed().where(Membership.account_id == account_id)))
+
+
+def managed_membership(account: Account, membership_id: int, *, with_organization: bool) -> Membership | None:
+    """A membership of `account`, or (`with_organization`) an organization-level one of its organization."""
+    scopes = [Membership.account_id == account.id]
+    if with_organization:
+        scopes.append(Membership.organization_id == account.organization_id)
+    return db.session.scalar(select(Membership).where(Membership.id == membership_id, or_(*scopes)))

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
-
 from connectors.brightsites.errors import BrightSitesError
+from extensions import redis_client
 from models.base import utcnow
 from models.channels import SalesChannel
 from services.api_cost import usage
@@ -66,7 +65,7 @@ def _origin_addresses(client) -> list[dict]:
 def _channel_skus(client, channel: SalesChannel) -> list[str]:
     """What the last read learnt of the products /inventories leaves out is kept longer than the list, so
     a refresh shows only those that changed (each show is a billed call)."""
-    redis = current_app.extensions["redis"]
+    redis = redis_client()
     key = _key(channel, PRODUCT_SKUS)
     try:
         memo = json.loads(redis.get(key) or "{}")
@@ -114,7 +113,7 @@ def _fetch(channel: SalesChannel, kind: str) -> Reference:
 
 def get(channel: SalesChannel, kind: str, *, refresh: bool = False) -> Reference:
     """The cached list, fetched from the store when missing, expired or `refresh` is asked for."""
-    redis = current_app.extensions["redis"]
+    redis = redis_client()
     key = _key(channel, kind)
     if not refresh:
         cached = redis.get(key)
@@ -134,4 +133,4 @@ def get(channel: SalesChannel, kind: str, *, refresh: bool = False) -> Reference
 
 def forget(channel: SalesChannel) -> None:
     """Drop every cached list of the channel (e.g. after its store changed)."""
-    current_app.extensions["redis"].delete(*(_key(channel, kind) for kind in (*KINDS, PRODUCT_SKUS)))
+    redis_client().delete(*(_key(channel, kind) for kind in (*KINDS, PRODUCT_SKUS)))

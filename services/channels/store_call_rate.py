@@ -18,6 +18,7 @@ from flask import current_app
 from redis import Redis
 
 from connectors.brightsites.errors import RateLimited
+from extensions import redis_client
 
 KEY_PREFIX = "techoms:store-calls:"
 
@@ -128,4 +129,4 @@ def gate_for(shop_domain: str, **options) -> StoreCallRate:
     options.setdefault("rate", float(config["BRIGHTSITES_CALLS_PER_SECOND"]))
     options.setdefault("burst", int(config["BRIGHTSITES_CALL_BURST"]))
     options.setdefault("max_wait", float(config["BRIGHTSITES_CALL_MAX_WAIT"]))
-    return StoreCallRate(current_app.extensions["redis"], shop_domain, **options)
+    return StoreCallRate(redis_client(), shop_domain, **options)

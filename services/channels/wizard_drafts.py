@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from flask import current_app
 
 from connectors.brightsites.results import ConnectionReport
+from extensions import redis_client
 from models.base import utcnow
 from services.channels import token_vault
 
@@ -54,10 +55,6 @@ class ChannelDraft:
         return token_vault.decrypt(self.token_ciphertext)
 
 
-def _redis():
-    return current_app.extensions["redis"]
-
-
 def _key(user_id: int, draft_id: str) -> str:
     return f"channel-draft:{user_id}:{draft_id}"
 
@@ -70,7 +67,7 @@ def load(user_id: int, account_id: int, draft_id: str | None) -> ChannelDraft | 
     """The user's own draft for this account, or None (expired, unknown, someone else's)."""
     if not draft_id or len(draft_id) > 64:
         return None
-    raw = _redis().get(_key(user_id, draft_id))
+    raw = redis_client().get(_key(user_id, draft_id))
     if raw is None:
         return None
     draft = ChannelDraft(**json.loads(raw))
@@ -78,11 +75,11 @@ def load(user_id: int, account_id: int, draft_id: str | None) -> ChannelDraft | 
 
 
 def save(draft: ChannelDraft) -> None:
-    _redis().set(_key(draft.user_id, draft.draft_id), json.dumps(asdict(draft)), ex=TTL_SECONDS)
+    redis_client().set(_key(draft.user_id, draft.draft_id), json.dumps(asdict(draft)), ex=TTL_SECONDS)
 
 
 def discard(draft: ChannelDraft) -> None:
-    _redis().delete(_key(draft.user_id, draft.draft_id))
+    redis_client().delete(_key(draft.user_id, draft.draft_id))
 
 
 def _token_digest(token: str) -> str:

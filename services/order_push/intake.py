@@ -11,10 +11,9 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import or_, select, update
 
-from extensions import db
+from extensions import db, redis_client
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.order_push import OrderPushSetting, PushedOrder
@@ -95,13 +94,13 @@ def count_refusal(channel_id: int | None, reason: str) -> None:
     """Counted per channel (unknown ids under "unknown"), and logged without the URL's secret."""
     scope = str(channel_id) if channel_id is not None else "unknown"
     try:
-        current_app.extensions["redis"].hincrby(_COUNTER_KEY.format(scope=scope), reason, 1)
+        redis_client().hincrby(_COUNTER_KEY.format(scope=scope), reason, 1)
     except Exception:  # noqa: BLE001  a counter must never turn a refusal into a 500
         log.warning("order push refusal not counted (Redis unavailable)")
     log.info("order push refused", extra={"channel_id": channel_id, "reason": reason})
 
 
 def refusal_counts(channel_id: int) -> dict[str, int]:
-    raw = current_app.extensions["redis"].hgetall(_COUNTER_KEY.format(scope=channel_id))
+    raw = redis_client().hgetall(_COUNTER_KEY.format(scope=channel_id))
     counts = {key.decode(): int(value) for key, value in raw.items()}
     return {reason: counts.get(reason, 0) for reason in REFUSALS}

@@ -232,17 +232,6 @@ def request_retry(pending: PendingOrder) -> None:
     pending.retry_requested_at = utcnow()
 
 
-def outstanding_count(channel: SalesChannel) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(PendingOrder.id)).where(
-                PendingOrder.channel_id == channel.id, retry_outstanding()
-            )
-        )
-        or 0
-    )
-
-
 def failed_counts(channel_ids: list[int]) -> dict[int, int]:
     """Failed orders per channel, in one query: for the channel list."""
     if not channel_ids:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app
 from rq import SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from extensions import db
+from extensions import db, redis_client
 from jobs.enqueue import enqueue_run, job_id, sync_queue
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.catalog import Product, ProductVariant
@@ -125,4 +124,4 @@ def imported_ids(channel: SalesChannel) -> list[int]:
 
 
 def redis():
-    return current_app.extensions["redis"]
+    return redis_client()

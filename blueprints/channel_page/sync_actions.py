@@ -1,6 +1,6 @@
-"""What the Sync Actions section shows: last activity per action, run history, a run's events, the failed
-orders waiting for a retry (grouped by cause, paged), and the API call log. Queries only; the blueprint stays
-thin."""
+"""What the channel page's Sync Actions view shows: last activity per action, run history, a run's events, the
+failed orders waiting for a retry (grouped by cause, paged), and the API call log. The `sync` blueprint owns
+the routes."""
 
 from __future__ import annotations
 
