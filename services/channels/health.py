@@ -158,13 +158,22 @@ def _breaker_row(channel: SalesChannel, breaker: StoreBreaker | None, now: datet
         return PanelRow("health-breaker", "Circuit breaker", "Held open: token refused", "danger")
     if breaker is None or breaker.state == BreakerState.CLOSED:
         failures = breaker.failures if breaker else 0
-        value = "Closed" + (
-            f" ({failures} failed attempt{'s' if failures != 1 else ''} in a row)" if failures else ""
+        if not failures:
+            return PanelRow("health-breaker", "Circuit breaker", "Closed: the store answers", "success")
+        # Retries back off, so a failing store can keep the breaker closed for a long while: say what the
+        # channel waits for, not only that it is closed.
+        attempts = "attempt" if failures == 1 else f"{failures} attempts"
+        value = (
+            f"Closed, but the store failed the last {attempts} in a row: waiting for the next attempt "
+            "(retries wait longer each time; repeated failures open the breaker)."
         )
-        return PanelRow("health-breaker", "Circuit breaker", value, "warning" if failures else "success")
+        return PanelRow("health-breaker", "Circuit breaker", value, "warning")
     if breaker.state == BreakerState.HALF_OPEN:
         return PanelRow(
-            "health-breaker", "Circuit breaker", "Half-open: one run is trying the store", "danger"
+            "health-breaker",
+            "Circuit breaker",
+            "Half-open: one run is trying the store; the others wait for its answer.",
+            "danger",
         )
     return PanelRow(
         "health-breaker", "Circuit breaker", "Open: scheduled runs wait until", "danger", breaker.open_until

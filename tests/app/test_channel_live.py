@@ -9,6 +9,7 @@ import re
 
 from extensions import db
 from models.activity import SyncAction, SyncTrigger
+from models.breakers import BreakerState, StoreBreaker
 from models.tenancy import Role
 from services.api_cost import budget, usage
 from sync import runs
@@ -76,3 +77,13 @@ def test_the_panel_is_tenant_scoped(client, login, world):
     assert client.get(f"/channels/{world.b.channel.id}/live").status_code == 404
     client.post("/logout")
     assert client.get(f"/channels/{world.a.channel.id}/live").status_code in (302, 401)
+
+
+def test_a_closed_breaker_with_failures_says_what_the_channel_waits_for(client, login, world):
+    channel = world.a.channel
+    db.session.add(StoreBreaker(shop_domain=channel.shop_domain, state=BreakerState.CLOSED, failures=2))
+    db.session.commit()
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    html = client.get(f"/channels/{channel.id}/live").text
+    row = html[html.index('data-testid="health-breaker"') :]
+    assert "Closed, but the store failed the last 2 attempts in a row: waiting for the next attempt" in row
