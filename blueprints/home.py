@@ -1,12 +1,15 @@
 """The landing page of the current account."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from blueprints import overview_board
 from extensions import db
 from models.catalog import Product, ProductVariant, account_warehouse
+from models.channels import SalesChannel
 from permissions import Permission, current_account, require
+from web.htmx import render
 
 bp = Blueprint("home", __name__)
 
@@ -24,7 +27,8 @@ def index():
 @bp.get("/overview")
 @require(Permission.VIEW)
 def overview():
-    """Counts for the current account."""
+    """What needs attention today on each channel of the account (each item a link to where it is fixed),
+    the day's flows, then the catalog's counts; htmx (the board's own poll) gets the board alone."""
     account = current_account()
     counts = {
         "products": db.session.scalar(select(func.count(Product.id)).where(Product.account_id == account.id)),
@@ -37,4 +41,15 @@ def overview():
             .where(account_warehouse.c.account_id == account.id)
         ),
     }
-    return render_template("home/overview.html", account=account, counts=counts)
+    channels = db.session.scalars(
+        select(SalesChannel)
+        .where(SalesChannel.account_id == account.id, SalesChannel.deleted_at.is_(None))
+        .order_by(SalesChannel.name)
+    ).all()
+    return render(
+        "home/overview.html",
+        "board",
+        account=account,
+        counts=counts,
+        board=overview_board.board(account, list(channels)),
+    )

@@ -50,6 +50,8 @@ class ChannelHealth:
     headline: Health
     rows: list[PanelRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # why it is unhealthy; empty when it is not
+    unsent_shipments: int = 0
+    breaker_open: bool = False
 
     @property
     def unhealthy(self) -> bool:
@@ -271,7 +273,9 @@ def of_channels(
             problems,
             "Breaker open" if _breaker_open(breaker) else "Flow failing",
         )
-        result[channel.id] = ChannelHealth(headline, rows, problems)
+        result[channel.id] = ChannelHealth(
+            headline, rows, problems, unsent_shipments, breaker_open=_breaker_open(breaker)
+        )
     return result
 
 
