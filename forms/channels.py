@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,6 +22,7 @@ from connectors.brightsites import statuses
 from connectors.brightsites.errors import InvalidShopDomain
 from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
+from forms.time_zones import TimeZoneField
 from forms.validators import NumberRange, ascii_token, no_control_characters, optional_int
 from models.channels import (
     DEFAULT_IMPORT_EVERY,
@@ -45,7 +44,6 @@ SCHEDULE_LABELS = [
     (1440, "Daily"),
 ]
 IMPORTABLE_STATUSES = statuses.importable_choices()
-_TIMEZONES = sorted(available_timezones() - {"localtime"})
 
 
 def _choices(enum_cls, labels: dict | None = None) -> list[tuple[str, str]]:
@@ -203,7 +201,7 @@ class AdvancedSettingsForm(FlaskForm):
     inventory_max = IntegerField(
         "Maximum quantity to publish", validators=[Optional(), NumberRange(0, 10_000_000)]
     )
-    timezone = SelectField("Timezone", choices=[(tz, tz) for tz in _TIMEZONES])
+    timezone = TimeZoneField("Timezone")
     weight_unit = SelectField("Weight unit", choices=_choices(WeightUnit, {u: u.value for u in WeightUnit}))
     dimension_unit = SelectField(
         "Dimension unit", choices=_choices(DimensionUnit, {u: u.value for u in DimensionUnit})
