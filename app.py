@@ -37,6 +37,8 @@ from cli.tokens import tokens_cli
 from extensions import csrf, db, enable_sqlite_pragmas, init_redis, limiter, migrate
 from observability import json_logs
 from permissions import enforce_declared_permission
+from run_queue.enqueue import enqueue_started
+from sync import start
 from web import (
     api_requests,
     error_pages,
@@ -63,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
 
     register_extensions(app)
+    start.install_dispatcher(app, enqueue_started)  # runs started in a transaction are queued once it commits
     id_converter.init_app(app)  # before the blueprints: their `<int:…>` rules are compiled as they register
     register_blueprints(app)
     # Browsers ask for /favicon.ico whatever the page says: static/favicon.ico, under the public endpoint.

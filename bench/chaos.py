@@ -50,17 +50,12 @@ from sqlalchemy import select  # noqa: E402
 from bench.chaos_flows import FLOWS, RUN_TRIGGER, Check, Flow, Size  # noqa: E402
 from bench.cluster import RedisServer, WebServer, WorkerPool, busy_worker_pids  # noqa: E402
 from extensions import db  # noqa: E402
-from jobs.enqueue import enqueue_run  # noqa: E402
-from jobs.sync_jobs import (  # noqa: E402
-    enqueue_scheduled_purges,
-    enqueue_scheduled_runs,
-    import_waiting_pushes,
-    sweep,
-)
+from jobs.cron import import_waiting_pushes, start_scheduled_runs, sweep  # noqa: E402
 from models.activity import ACTIVE_STATUSES, RunStatus, SyncRun  # noqa: E402
 from models.base import utcnow  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
-from sync import breaker, runs  # noqa: E402
+from sync import breaker  # noqa: E402
+from sync.start import start_run  # noqa: E402
 
 FAULTS = {
     "error_rate": 0.10,
@@ -168,15 +163,13 @@ def _quietly(action: Callable[[], object]) -> object | None:
 
 
 def _start_run(flow: Flow) -> None:
-    run, created = runs.request_run(flow.channel, flow.action, RUN_TRIGGER, params=dict(flow.params))
-    if created:
-        enqueue_run(run)  # if Redis is down now, the run waits without a job: the sweeper queues it again
+    start_run(flow.channel, flow.action, RUN_TRIGGER, **flow.params)
+    db.session.commit()  # queues its job; if Redis is down now, it waits without one: the sweeper queues it
 
 
 def _cron() -> None:
     sweep()
-    enqueue_scheduled_runs()
-    enqueue_scheduled_purges()
+    start_scheduled_runs()
     import_waiting_pushes()  # pushes whose job was lost (as jobs/cron.py does)
 
 

@@ -37,7 +37,8 @@ from services.channels import token_vault
 from services.inventory.availability import available_by_variant
 from services.order_push import settings as order_push
 from services.shipments import export_state, intake
-from sync import engine, runs
+from sync import runs
+from sync.executor import execute_run
 
 IMPORTED_STATUSES = ["new", "paid", "in_progress"]
 # Scheduled, not manual: a manual first import would switch the channel's schedule on.
@@ -241,8 +242,10 @@ class ShipmentFlow(Flow):
         mapping.set_codes("UPS Ground", None)
         db.session.add(mapping)
         db.session.commit()
-        run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, RUN_TRIGGER)
-        engine.execute(run.id)  # before the chaos, in this process: the orders the shipments belong to
+        run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, RUN_TRIGGER)
+        db.session.add(run)
+        db.session.commit()
+        execute_run(run.id)  # before the chaos, in this process: the orders the shipments belong to
         self.packages = 0
         for order in db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)):
             lines = sorted((line for line in order.lines if line.is_physical), key=lambda line: line.id)

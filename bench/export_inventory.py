@@ -48,7 +48,8 @@ from models.mappings import WarehouseMapping  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services import api_keys  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import engine, runs  # noqa: E402
+from sync import runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 STORE = "benchinventory"
 
@@ -119,11 +120,13 @@ def setup(sim: Simulator, products: int) -> tuple[SalesChannel, dict, list[dict]
 
 
 def export(channel: SalesChannel, *, full: bool = False):
-    run, _ = runs.request_run(
-        channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, params={"full": True} if full else {}
+    run = runs.new_run(
+        channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, **({"full": True} if full else {})
     )
+    db.session.add(run)
+    db.session.commit()
     started = time.perf_counter()
-    engine.execute(run.id)
+    execute_run(run.id)
     elapsed = time.perf_counter() - started
     db.session.refresh(run)
     return run, elapsed

@@ -51,8 +51,9 @@ from models.shipments import Shipment  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
 from services.shipments import export_state, intake  # noqa: E402
-from sync import engine, runs  # noqa: E402
+from sync import runs  # noqa: E402
 from sync.errors import StoreUnavailable  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 STATUSES = ["new", "paid", "in_progress"]
 FAULTS = {"error_rate": 0.10, "rate_limit_rate": 0.05, "retry_after": "1", "drop_after_rate": 0.02, "seed": 7}
@@ -96,8 +97,10 @@ def prepare(app, sim: Simulator, name: str, orders: int, *, options: bool) -> tu
     mapping.set_codes("UPS Ground", None)
     db.session.add(mapping)
     db.session.commit()
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    engine.execute(run.id)
+    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.add(run)
+    db.session.commit()
+    execute_run(run.id)
     packages = shipped = 0
     for order in db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)):
         lines = sorted((line for line in order.lines if line.is_physical), key=lambda line: line.id)
@@ -121,10 +124,12 @@ def export_until_done(channel: SalesChannel, max_runs: int = 30) -> tuple[int, f
     """Runs until nothing waits; a run the store could not finish ends as the job's last attempt would."""
     started, made = time.perf_counter(), 0
     while export_state.has_work(channel) and made < max_runs:
-        run, _ = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.MANUAL)
+        run = runs.new_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.MANUAL)
+        db.session.add(run)
+        db.session.commit()
         made += 1
         try:
-            engine.execute(run.id)
+            execute_run(run.id)
         except StoreUnavailable as error:
             runs.finish(run, runs.Outcome(RunStatus.FAILED, str(error), EventLevel.ERROR))
     return made, time.perf_counter() - started

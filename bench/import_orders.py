@@ -43,7 +43,8 @@ from models.channels import SalesChannel  # noqa: E402
 from models.orders import SalesOrder  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import engine, runs  # noqa: E402
+from sync import runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 IMPORTED_STATUSES = list(statuses.IMPORTABLE)
 
@@ -96,9 +97,11 @@ def setup_channel(
 
 
 def run_import(channel: SalesChannel) -> tuple[object, float]:
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.add(run)
+    db.session.commit()
     started = time.perf_counter()
-    engine.execute(run.id)
+    execute_run(run.id)
     elapsed = time.perf_counter() - started
     db.session.refresh(run)
     return run, elapsed

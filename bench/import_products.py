@@ -43,7 +43,8 @@ from models.catalog import ProductVariant  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import engine, runs  # noqa: E402
+from sync import runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 VARIANTS_EACH = 4
 
@@ -73,9 +74,11 @@ def setup_channel(sim: Simulator, name: str, products: int, latency_ms: int) -> 
 
 
 def run_import(channel: SalesChannel, **params) -> tuple[SyncRun, float]:
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, params=params)
+    run = runs.new_run(channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, **params)
+    db.session.add(run)
+    db.session.commit()
     started = time.perf_counter()
-    engine.execute(run.id)
+    execute_run(run.id)
     elapsed = time.perf_counter() - started
     db.session.refresh(run)
     return run, elapsed

@@ -44,7 +44,6 @@ from bench.mfa_enrolment import enrol_if_required  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, USERS, seed  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
-from jobs.enqueue import enqueue_run  # noqa: E402
 from models.activity import SyncAction  # noqa: E402
 from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse  # noqa: E402
 from models.channels import InventoryMode, SalesChannel  # noqa: E402
@@ -52,7 +51,7 @@ from models.mappings import WarehouseMapping  # noqa: E402
 from models.orders import SalesOrder  # noqa: E402
 from models.tenancy import Account, Membership, User  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import runs  # noqa: E402
+from sync.start import start_run  # noqa: E402
 
 LOGINS_PER_ROLE = 10
 TARGET_P95_MS = 300
@@ -144,10 +143,9 @@ class Background(threading.Thread):
                         (SyncAction.IMPORT_ORDERS, {}),
                         (SyncAction.EXPORT_INVENTORY, {"full": True}),
                     ):
-                        run, created = runs.request_run(channel, action, RUN_TRIGGER, params=params)
-                        if created:
-                            enqueue_run(run)
-                            self.started_runs += 1
+                        _, created = start_run(channel, action, RUN_TRIGGER, **params)
+                        db.session.commit()  # queues its job
+                        self.started_runs += created
                 db.session.remove()
                 self.stop.wait(1.0)
 

@@ -45,6 +45,7 @@ from models.channels import SalesChannel  # noqa: E402
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from sync import purge_pii, runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 SCHEMA = "bench_purge"
 CHUNK = 20_000
@@ -134,7 +135,9 @@ def prepare(orders: int) -> int:
         db.session.commit()
     elapsed = time.perf_counter() - started
     print(f"  inserted {orders:,} orders, {2 * orders:,} lines, {2 * orders:,} addresses in {elapsed:.1f} s")
-    run, _ = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.SCHEDULED)
+    run = runs.new_run(channel, SyncAction.PURGE_PII, SyncTrigger.SCHEDULED)
+    db.session.add(run)
+    db.session.commit()
     return run.id
 
 
@@ -176,9 +179,9 @@ def put_back(run_id: int) -> int:
         execution_options={"synchronize_session": False},
     )
     db.session.commit()
-    run, _ = runs.request_run(
-        db.session.get(SalesChannel, channel_id), SyncAction.PURGE_PII, SyncTrigger.SCHEDULED
-    )
+    run = runs.new_run(db.session.get(SalesChannel, channel_id), SyncAction.PURGE_PII, SyncTrigger.SCHEDULED)
+    db.session.add(run)
+    db.session.commit()
     return run.id
 
 
@@ -190,7 +193,7 @@ def child(run_id: int, traced: bool) -> None:
         if traced:
             tracemalloc.start()
         started = time.perf_counter()
-        purge_pii.execute(run_id)
+        execute_run(run_id)
         elapsed = time.perf_counter() - started
         traced_peak = tracemalloc.get_traced_memory()[1] / 1_048_576 if traced else None
         run = db.session.get(SyncRun, run_id)

@@ -55,7 +55,8 @@ from models.orders import SalesOrder  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services.channels import token_vault  # noqa: E402
 from services.order_push import settings as order_push  # noqa: E402
-from sync import engine, runs  # noqa: E402
+from sync import runs  # noqa: E402
+from sync.executor import execute_run  # noqa: E402
 
 STATUSES = ["new", "paid", "in_progress"]
 
@@ -114,9 +115,11 @@ def start_worker() -> subprocess.Popen:
 
 def scheduled_import(channel: SalesChannel):
     time.sleep(1.1 - (time.time() % 1))  # the listing filters updated_at with second precision
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    db.session.add(run)
+    db.session.commit()
     started = time.perf_counter()
-    engine.execute(run.id)
+    execute_run(run.id)
     db.session.refresh(run)
     return run, time.perf_counter() - started
 

@@ -31,10 +31,9 @@ from sqlalchemy import select  # noqa: E402
 from bench.chaos_flows import RUN_TRIGGER, Flow, ImportFlow, InventoryFlow, Size  # noqa: E402
 from bench.cluster import RedisServer, WorkerPool  # noqa: E402
 from extensions import db  # noqa: E402
-from jobs.enqueue import enqueue_run  # noqa: E402
 from models.activity import SyncRun  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
-from sync import runs  # noqa: E402
+from sync.start import start_run  # noqa: E402
 
 
 def setup(sim, channels: int, size: Size, first_slot: int) -> list[Flow]:
@@ -78,8 +77,8 @@ def measure(
         run_ids = []
         started = time.perf_counter()
         for flow in flows:
-            run, _ = runs.request_run(flow.channel, flow.action, RUN_TRIGGER, params=dict(flow.params))
-            enqueue_run(run)
+            run, _ = start_run(flow.channel, flow.action, RUN_TRIGGER, **flow.params)
+            db.session.commit()  # queues its job
             run_ids.append(run.id)
         while True:
             db.session.expire_all()

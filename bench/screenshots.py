@@ -45,14 +45,14 @@ from bench.simulator_process import Simulator, free_port  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, seed  # noqa: E402
 from connectors.brightsites import statuses  # noqa: E402
 from extensions import db  # noqa: E402
-from jobs.enqueue import enqueue_run, sync_queue  # noqa: E402
 from models.activity import PendingOrder, SyncAction, SyncTrigger  # noqa: E402
 from models.catalog import Product, ProductVariant  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
 from models.tenancy import Account  # noqa: E402
+from run_queue.enqueue import sync_queue  # noqa: E402
 from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import runs  # noqa: E402
+from sync.start import start_run  # noqa: E402
 
 LOGIN = "accountadmin@demo.test"
 WIDTH = 1400
@@ -84,8 +84,8 @@ def connect(account: Account, name: str, domain: str, token: str, order_statuses
 
 def import_now(channel: SalesChannel) -> None:
     """One import, run by a real RQ worker (burst, in this process) on the scratch Redis."""
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    enqueue_run(run)
+    run, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     queue = sync_queue()
     SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
     db.session.expire_all()

@@ -12,12 +12,11 @@ from flask_login import current_user, fresh_login_required
 
 from extensions import db
 from forms.channels import ChannelTypeForm, ConnectionForm, FirstOptionsForm, recheck_connection
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncTrigger
 from models.channels import ChannelType, InventoryMode
 from permissions import Permission, current_account, require
 from services.channels import creation, store_connection, wizard_drafts
-from sync import runs
+from sync.start import start_run
 from web.htmx import redirect_to, render
 from web.store_call_limits import limit_store_calls
 
@@ -156,11 +155,8 @@ def options():
     wizard_drafts.discard(draft)
     current_app.logger.info("channel created", extra={"channel_id": channel.id})
     if form.first_import.data == "now":
-        run, created = runs.request_run(
-            channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL, user=current_user
-        )
-        if created:
-            enqueue_run(run)
+        start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL, current_user)
+        db.session.commit()
         flash(f"Channel {channel.name} created; its first order import started.", "success")
         return redirect_to(url_for("sync.actions", channel_id=channel.id))
     return redirect_to(url_for("channels.view", channel_id=channel.id, view="main"))

@@ -19,8 +19,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import csrf, db, limiter
-from jobs.enqueue import enqueue_pushed
 from models.order_push import MAX_PAYLOAD_BYTES
+from run_queue.enqueue import enqueue_pushed
 from services.order_push import intake
 from web.api_requests import api_error
 

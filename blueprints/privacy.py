@@ -10,15 +10,15 @@ from flask import Blueprint, flash, url_for
 from flask_login import current_user, fresh_login_required
 
 from blueprints import channel_page
+from extensions import db
 from forms.channels import PrivacyForm
 from forms.privacy import PurgeNowForm
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
 from permissions import Permission, channel_or_404, require
 from services import privacy
-from sync import runs
+from sync.start import start_run
 from web.htmx import is_htmx, redirect_to, render_fragment
 
 bp = Blueprint("privacy", __name__, url_prefix="/channels/<int:channel_id>/privacy")
@@ -63,9 +63,9 @@ def start_purge(channel_id: int):
         return _render_purge(channel, form, status=422)
     if not form.validate_on_submit():
         return _render_purge(channel, form, status=422)
-    run, created = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL, user=current_user)
+    run, created = start_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL, current_user)
+    db.session.commit()
     if created:
-        enqueue_run(run)
         flash("PII purge started.", "success")
     else:
         flash("A PII purge is already queued or running for this channel; showing it.", "info")

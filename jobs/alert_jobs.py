@@ -9,12 +9,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from extensions import db
-from jobs.enqueue import FAILURE_TTL, RESULT_TTL, sync_queue
 from jobs.sync_jobs import with_app_context
 from models.alerts import Alert
 from models.base import utcnow
 from models.channels import ChannelStatus, SalesChannel
 from models.tenancy import Account
+from run_queue.enqueue import FAILURE_TTL, RESULT_TTL, sync_queue
 from services.alerts import delivery, transitions
 from services.channels import health
 from sync.runs import last_runs

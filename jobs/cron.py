@@ -19,10 +19,15 @@ from redis import Redis
 from redis.lock import Lock
 
 from app import create_app
+from extensions import db
 from jobs.alert_jobs import evaluate_alerts
-from jobs.sync_jobs import enqueue_scheduled_purges, enqueue_scheduled_runs, import_waiting_pushes, sweep
+from models.activity import RunStatus, SyncTrigger
 from models.base import utcnow
+from models.channels import SalesChannel
+from run_queue.enqueue import enqueue_run, job_waiting
 from services import cron_heartbeat
+from sync import push_drain, runs, schedule
+from sync.start import start_run
 
 log = logging.getLogger("techoms.cron")
 TICK_SECONDS = 60
@@ -31,8 +36,8 @@ LOCK_NAME = "techoms:cron:lock"
 
 def tick() -> None:
     swept = sweep()
-    started = enqueue_scheduled_runs() + enqueue_scheduled_purges()
-    import_waiting_pushes()  # in the cron process itself: no store calls, usually nothing to do
+    started = start_scheduled_runs()
+    import_waiting_pushes()
     alerts = evaluate_alerts()
     if swept or started or alerts:
         log.info(
@@ -41,6 +46,36 @@ def tick() -> None:
             started,
             alerts,
         )
+
+
+def sweep() -> int:
+    """Fail runs whose worker died, and queue again the runs whose job Redis lost (a restart without
+    persistence, a flush): without this they would wait in "queued" for ever. Returns how many it handled."""
+    failed = runs.sweep_stale_runs()
+    lost = runs.lost_queued_runs(job_waiting)
+    for run in lost:
+        if run.status == RunStatus.QUEUED:  # the others ended: lost too often
+            enqueue_run(run)
+    return failed + len(lost)
+
+
+def start_scheduled_runs() -> int:
+    """A scheduled run for every channel and action that is due (sync/schedule.py), each committed (and so
+    queued) on its own. Returns how many were started."""
+    started = 0
+    for channel, action in schedule.due_runs(utcnow()):
+        started += start_run(channel, action, SyncTrigger.SCHEDULED).created
+        db.session.commit()
+    return started
+
+
+def import_waiting_pushes() -> int:
+    """Pushes still waiting (their job was lost, or failed): drained again, in this process (no store calls,
+    usually nothing to do). Returns the channels."""
+    channels = push_drain.waiting_channels()
+    for channel_id in channels:
+        push_drain.drain(db.session.get(SalesChannel, channel_id))
+    return len(channels)
 
 
 def main() -> None:

@@ -19,8 +19,8 @@ from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
 import config
-from jobs.enqueue import SYNC_QUEUE
 from observability import json_logs
+from run_queue import SYNC_QUEUE
 
 REDIS_GONE = "Redis stopped before the %s: stopped without tidying up in Redis (nothing is lost)."
 

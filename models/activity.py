@@ -25,10 +25,18 @@ class SyncAction(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _ACTION_LABELS.get(self.value) or self.value.replace("_", " ").capitalize()
+        """What the screens call it (the rest of what techOMS knows of an action: sync/actions.py)."""
+        return _ACTION_LABELS[self]
 
 
-_ACTION_LABELS = {"purge_pii": "Purge PII", "import_pushed": "Import pushed orders"}
+_ACTION_LABELS = {
+    SyncAction.IMPORT_ORDERS: "Import orders",
+    SyncAction.EXPORT_SHIPMENTS: "Export shipments",
+    SyncAction.EXPORT_INVENTORY: "Export inventory",
+    SyncAction.IMPORT_PRODUCTS: "Import products",
+    SyncAction.PURGE_PII: "Purge PII",
+    SyncAction.IMPORT_PUSHED: "Import pushed orders",
+}
 
 
 class SyncTrigger(enum.StrEnum):
@@ -51,6 +59,7 @@ class RunStatus(enum.StrEnum):
 
 
 ACTIVE_STATUSES = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+ACTIVE_RUN = text("status IN ('queued', 'running')")  # the predicate of the one-active-run index
 
 
 class EventLevel(enum.StrEnum):
@@ -90,8 +99,8 @@ class SyncRun(db.Model):
             "channel_id",
             "action",
             unique=True,
-            sqlite_where=text("status IN ('queued', 'running')"),
-            postgresql_where=text("status IN ('queued', 'running')"),
+            sqlite_where=ACTIVE_RUN,
+            postgresql_where=ACTIVE_RUN,
         ),
         Index("ix_sync_run_channel_action_created", "channel_id", "action", "created_at"),
     )

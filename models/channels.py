@@ -148,10 +148,6 @@ class SalesChannel(db.Model):
     )
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
     def masked_token(self) -> str:
         return mask_token(self.token_last4) if self.token_last4 else "(none)"
 

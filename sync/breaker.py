@@ -41,15 +41,6 @@ def blocked_domains(now: datetime) -> set[str]:
     return set(db.session.scalars(select(StoreBreaker.shop_domain).where(_blocking(now))))
 
 
-def of_domains(domains: list[str]) -> dict[str, StoreBreaker]:
-    if not domains:
-        return {}
-    return {
-        b.shop_domain: b
-        for b in db.session.scalars(select(StoreBreaker).where(StoreBreaker.shop_domain.in_(domains)))
-    }
-
-
 def admit_scheduled(shop_domain: str, now: datetime) -> bool:
     """May a scheduled run call the store now? Closed: yes. Open past its time (or a probe gone silent): only
     the run that claims the probe. Otherwise no."""

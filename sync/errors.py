@@ -1,8 +1,8 @@
 """The errors that end a sync run's attempt, each with what it means for the run.
 
-`sync/engine.py` turns whatever an attempt raised into one of these (`ending_error`) and ends the run from it;
-the table of what each one does to the run is in that module's docstring. Their text is shown on the run and
-in its events, so it never carries a token, a URL or customer data.
+`sync/outcomes.py` turns whatever an attempt raised into one of these (`ending_error`) and the executor ends
+the run from it; the table of what each one does to the run is in that module's docstring. Their text is
+shown on the run and in its events, so it never carries a token, a URL or customer data.
 """
 
 from __future__ import annotations

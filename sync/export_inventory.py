@@ -27,7 +27,6 @@ Without a mapped warehouse nothing is pushed at all (it would set every SKU of t
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,7 +34,6 @@ from typing import Any
 from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import translate
 from connectors.brightsites.client import BrightSitesClient
-from extensions import db
 from models.activity import EventLevel, RunStatus, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import InventoryMode, SalesChannel
@@ -44,7 +42,7 @@ from services.inventory import allocation, availability, store_records
 from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
 from sync import runs
-from sync.call_recorder import CallRecorder
+from sync.context import RunContext
 from sync.errors import ChannelUnusable
 
 FULL_COMPARE_EVERY = timedelta(days=1)
@@ -54,15 +52,24 @@ Change = tuple[StoreRow, int]  # a row and the quantity to set
 
 
 @dataclass
-class _Export:
-    run: SyncRun
-    channel_id: int
-    recorder: CallRecorder
+class _StockExport:
+    ctx: RunContext
     rows: dict[int, StoreRow] = field(default_factory=dict)  # by store inventory id
-    counts: Counter = field(default_factory=Counter)
     events: Counter = field(default_factory=Counter)  # individual events written, per kind
     pushes: list[tuple[StoreRow, int, datetime]] = field(default_factory=list)  # saved at the next commit
     forgotten: set[int] = field(default_factory=set)  # inventory ids deleted at the next commit
+
+    @property
+    def run(self) -> SyncRun:
+        return self.ctx.run
+
+    @property
+    def channel_id(self) -> int:
+        return self.ctx.channel.id
+
+    @property
+    def counts(self) -> Counter:
+        return self.ctx.counts
 
     def note(self, kind: str, level: EventLevel, message: str) -> None:
         """An event, unless EVENTS_PER_KIND of this kind were written already (then it is only counted)."""
@@ -76,14 +83,8 @@ class _Export:
             runs.add_event(self.run, level, message.format(more=more))
 
 
-def export_inventory(
-    run: SyncRun,
-    client: BrightSitesClient,
-    fetch: Callable[[list[int]], Iterator[Any]],
-    recorder: CallRecorder,
-) -> RunStatus:
-    del fetch  # order details only
-    channel = run.channel
+def export_inventory(ctx: RunContext) -> RunStatus:
+    run, channel, client = ctx.run, ctx.channel, ctx.store
     if run.trigger == SyncTrigger.SCHEDULED and channel.inventory_mode == InventoryMode.DO_NOT_SYNC:
         runs.add_event(
             run,
@@ -97,7 +98,7 @@ def export_inventory(
             "Map the warehouses whose stock the store sells under Warehouse Mappings."
         )
         raise ChannelUnusable(message)
-    state = _Export(run, channel.id, recorder)
+    state = _StockExport(ctx)
     allocation.allocate_waiting(channel, allocation.primary_warehouse_id(channel))
     started = utcnow()
     full = _full_compare_due(run, channel, started)
@@ -123,7 +124,7 @@ def _full_compare_due(run: SyncRun, channel: SalesChannel, now: datetime) -> boo
 # --- full compare: read the store ----------------------------------------------------------------------
 
 
-def _read_store(state: _Export, client: BrightSitesClient) -> bool:
+def _read_store(state: _StockExport, client: BrightSitesClient) -> bool:
     """Every page of /inventories updates the records it lists, in the page's own commit. True when the
     listing was whole and stable; only then are the rows it did not list forgotten."""
     listed: set[int] = set()
@@ -173,7 +174,7 @@ def _read_store(state: _Export, client: BrightSitesClient) -> bool:
     return True
 
 
-def _forget_unlisted(state: _Export, listed: set[int]) -> None:
+def _forget_unlisted(state: _StockExport, listed: set[int]) -> None:
     """Rows the store stopped listing: their product is now managed by its vendor, or it is gone."""
     by_product: dict[int, list[StoreRow]] = defaultdict(list)
     for inventory_id, row in state.rows.items():
@@ -191,7 +192,7 @@ def _forget_unlisted(state: _Export, listed: set[int]) -> None:
     _commit(state)
 
 
-def _forget(state: _Export, rows: list[StoreRow], *, count: bool = True) -> None:
+def _forget(state: _StockExport, rows: list[StoreRow], *, count: bool = True) -> None:
     if count:
         state.counts["skipped"] += len(rows)
     for row in rows:
@@ -199,7 +200,7 @@ def _forget(state: _Export, rows: list[StoreRow], *, count: bool = True) -> None
         state.rows.pop(row.inventory_id, None)
 
 
-def _forget_product(state: _Export, product_id: int) -> None:
+def _forget_product(state: _StockExport, product_id: int) -> None:
     """Every known row of the product: the store refuses the product as a whole."""
     _forget(state, [row for row in state.rows.values() if row.product_id == product_id])
 
@@ -212,7 +213,7 @@ def _skus(rows: list[StoreRow]) -> str:
 # --- targets and pushes --------------------------------------------------------------------------------
 
 
-def _changes(state: _Export, channel: SalesChannel, *, report_unmapped: bool) -> dict[int, list[Change]]:
+def _changes(state: _StockExport, channel: SalesChannel, *, report_unmapped: bool) -> dict[int, list[Change]]:
     """Per store product, the rows whose target differs from what the store holds."""
     rows = list(state.rows.values())
     variant_of = SkuResolver(channel).resolve_many({row.sku for row in rows})
@@ -237,7 +238,7 @@ def _changes(state: _Export, channel: SalesChannel, *, report_unmapped: bool) ->
     return changes
 
 
-def _push(state: _Export, client: BrightSitesClient, changes: dict[int, list[Change]]) -> None:
+def _push(state: _StockExport, client: BrightSitesClient, changes: dict[int, list[Change]]) -> None:
     run = state.run
     run.progress_total = (run.progress_total or 0) + len(changes)
     try:
@@ -251,7 +252,9 @@ def _push(state: _Export, client: BrightSitesClient, changes: dict[int, list[Cha
         _commit(state)
 
 
-def _push_product(state: _Export, client: BrightSitesClient, product_id: int, rows: list[Change]) -> None:
+def _push_product(
+    state: _StockExport, client: BrightSitesClient, product_id: int, rows: list[Change]
+) -> None:
     items = translate.inventory_batch_items((row.inventory_id, target) for row, target in rows)
     try:
         answer = client.batch_update_inventory(product_id, items)
@@ -286,7 +289,9 @@ def _confirmed_quantities(answer: list[dict[str, Any]]) -> dict[int, int]:
     return confirmed
 
 
-def _refused(state: _Export, product_id: int, rows: list[Change], error: bs_errors.ValidationFailed) -> None:
+def _refused(
+    state: _StockExport, product_id: int, rows: list[Change], error: bs_errors.ValidationFailed
+) -> None:
     detail = "; ".join(
         str(message)
         for messages in error.field_errors.values()
@@ -310,12 +315,8 @@ def _refused(state: _Export, product_id: int, rows: list[Change], error: bs_erro
     )
 
 
-def _commit(state: _Export) -> None:
+def _commit(state: _StockExport) -> None:
     store_records.note_pushes(state.channel_id, state.pushes)
     store_records.forget(state.channel_id, state.forgotten)
     state.pushes, state.forgotten = [], set()
-    state.recorder.flush()
-    state.run.api_calls = state.recorder.calls
-    state.run.counts = dict(state.counts)
-    runs.beat(state.run)
-    db.session.commit()
+    state.ctx.checkpoint()

@@ -14,15 +14,14 @@ a call); errors wait for a user's Retry. When the store cannot be reached the or
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import current_app
 
 from connectors.brightsites import errors as bs_errors
-from connectors.brightsites import translate
+from connectors.brightsites import statuses, translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncRun
@@ -33,11 +32,10 @@ from services.mappings.resolvers import CarrierResolver
 from services.shipments import export_state
 from services.shipments import queries as shipment_queries
 from sync import runs, store_order_update
-from sync.call_recorder import CallRecorder
+from sync.context import RunContext
 from sync.errors import ChannelUnusable, StoreUnavailable
 
 MAX_UNREACHABLE_IN_A_ROW = 5  # orders; past this the store is down: stop and let the job retry later
-MOAS_PENDING = "moas_pending"
 READ_ONLY = (
     "The store refused to create shipments with this channel's access token (it is read-only). Replace it "
     "with a Read/Write token under Advanced settings › Access Token; nothing was sent."
@@ -58,14 +56,26 @@ class _ReadOnlyToken(Exception):
 
 
 @dataclass
-class _Export:
-    run: SyncRun
-    channel: SalesChannel
-    client: BrightSitesClient
-    recorder: CallRecorder
+class _ShipmentExport:
+    ctx: RunContext
     carriers: CarrierResolver
-    counts: Counter = field(default_factory=Counter)
     unfinished: list[str] = field(default_factory=list)
+
+    @property
+    def run(self) -> SyncRun:
+        return self.ctx.run
+
+    @property
+    def channel(self) -> SalesChannel:
+        return self.ctx.channel
+
+    @property
+    def client(self) -> BrightSitesClient:
+        return self.ctx.store
+
+    @property
+    def counts(self) -> Counter:
+        return self.ctx.counts
 
 
 @contextmanager
@@ -81,25 +91,21 @@ def _objects_kept_across_commits() -> Iterator[None]:
         session.expire_on_commit = previous
 
 
-def export_shipments(
-    run: SyncRun,
-    client: BrightSitesClient,
-    _fetch: Callable[[list[int]], Iterator[Any]],
-    recorder: CallRecorder,
-) -> RunStatus:
+def export_shipments(ctx: RunContext) -> RunStatus:
     with _objects_kept_across_commits():
-        return _export(run, client, recorder)
+        return _export(ctx)
 
 
-def _export(run: SyncRun, client: BrightSitesClient, recorder: CallRecorder) -> RunStatus:
-    channel = run.channel
-    state = _Export(run, channel, client, recorder, CarrierResolver(channel), Counter(run.counts or {}))
+def _export(ctx: RunContext) -> RunStatus:
+    run, channel = ctx.run, ctx.channel
+    ctx.counts.update(run.counts or {})  # a retried attempt goes on counting where the last one stopped
+    state = _ShipmentExport(ctx, CarrierResolver(channel))
     if channel.token_can_write is False:
         return _read_only(state)
     run.progress_total = export_state.unconfirmed_count(channel)
     run.progress_done = 0
     run.error_summary = ""  # a new attempt: what stopped the last one is in the events
-    _commit(state)
+    state.ctx.checkpoint()
     handled: set[int] = set()
     in_a_row = 0
     try:
@@ -117,12 +123,12 @@ def _export(run: SyncRun, client: BrightSitesClient, recorder: CallRecorder) -> 
                     state.unfinished.append(str(reason))
                     in_a_row += 1
                 if db.session.new or db.session.dirty:  # a sent shipment has committed already
-                    _commit(state)
+                    state.ctx.checkpoint()
                 if in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
                     raise StoreUnavailable(f"{in_a_row} orders in a row: {state.unfinished[-1]}")
     except _ReadOnlyToken:
         channel.token_can_write = False
-        _commit(state)
+        state.ctx.checkpoint()
         return _read_only(state)
     if state.unfinished:
         raise StoreUnavailable(
@@ -132,25 +138,17 @@ def _export(run: SyncRun, client: BrightSitesClient, recorder: CallRecorder) -> 
     return RunStatus.PARTIAL if state.counts["failed"] else RunStatus.SUCCEEDED
 
 
-def _read_only(state: _Export) -> RunStatus:
-    """Keep what was done, then end the run through the engine like every other failure (one event)."""
-    _commit(state)
+def _read_only(state: _ShipmentExport) -> RunStatus:
+    """Keep what was done, then end the run through the executor like every other failure (one event)."""
+    state.ctx.checkpoint()
     raise ChannelUnusable(READ_ONLY)
 
 
-def _commit(state: _Export) -> None:
-    state.recorder.flush()
-    state.run.api_calls = state.recorder.calls
-    state.run.counts = dict(state.counts)
-    runs.beat(state.run)
-    db.session.commit()
-
-
-def _event(state: _Export, level: EventLevel, message: str, order: SalesOrder) -> None:
+def _event(state: _ShipmentExport, level: EventLevel, message: str, order: SalesOrder) -> None:
     runs.add_event(state.run, level, message, order=order, external_order_id=order.external_id)
 
 
-def _export_order(state: _Export, order: SalesOrder) -> None:
+def _export_order(state: _ShipmentExport, order: SalesOrder) -> None:
     shipments = shipment_queries.order_shipments(order, fresh=True)
     unsure = [s for s in shipments if s.export_status == ExportStatus.SENDING]
     settle = current_app.config["SHIPMENT_SETTLE_SECONDS"]
@@ -160,7 +158,7 @@ def _export_order(state: _Export, order: SalesOrder) -> None:
     if unsure:
         _reconcile(state, order, shipments, unsure)
     waiting = [s for s in shipments if s.export_status == ExportStatus.WAITING]
-    if waiting and order.store_status == MOAS_PENDING:
+    if waiting and order.store_status == statuses.MOAS_PENDING:
         for shipment in waiting:
             _fail(state, order, shipment, ExportProblem.MOAS_PENDING, _moas_message(order))
         return
@@ -178,7 +176,7 @@ def _moas_message(order: SalesOrder) -> str:
 
 
 def _fail(
-    state: _Export, order: SalesOrder, shipment: Shipment, problem: ExportProblem, message: str
+    state: _ShipmentExport, order: SalesOrder, shipment: Shipment, problem: ExportProblem, message: str
 ) -> None:
     export_state.mark_error(shipment, problem, message)
     state.counts["failed"] += 1
@@ -186,7 +184,9 @@ def _fail(
     _event(state, EventLevel.ERROR, f"Shipment {shipment.tracking_number}: {message}", order)
 
 
-def _reconcile(state: _Export, order: SalesOrder, shipments: list[Shipment], unsure: list[Shipment]) -> None:
+def _reconcile(
+    state: _ShipmentExport, order: SalesOrder, shipments: list[Shipment], unsure: list[Shipment]
+) -> None:
     """Unsure shipments: the store's list of the order's shipments says whether they arrived."""
     try:
         listed = state.client.list_shipments(order.external_id)
@@ -195,7 +195,7 @@ def _reconcile(state: _Export, order: SalesOrder, shipments: list[Shipment], uns
             _fail(state, order, shipment, ExportProblem.ORDER_MISSING, _missing(order))
         return
     except (bs_errors.AuthenticationError, bs_errors.PermissionDenied):
-        raise  # the engine pauses the channel: the token itself is refused
+        raise  # the executor pauses the channel: the token itself is refused
     except bs_errors.BrightSitesError as error:
         raise _Unreachable(
             f"order {order.number}: its shipments on the store could not be read ({error})"
@@ -222,7 +222,7 @@ def _reconcile(state: _Export, order: SalesOrder, shipments: list[Shipment], uns
             )
         else:
             export_state.mark_not_written(shipment)
-    _commit(state)
+    state.ctx.checkpoint()
 
 
 def _missing(order: SalesOrder) -> str:
@@ -231,7 +231,7 @@ def _missing(order: SalesOrder) -> str:
     )
 
 
-def _send(state: _Export, order: SalesOrder, shipment: Shipment) -> None:
+def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None:
     service = shipment.carrier_service
     mapped = state.carriers.to_channel(service.carrier.code, service.code)
     if mapped is None:
@@ -265,7 +265,7 @@ def _send(state: _Export, order: SalesOrder, shipment: Shipment) -> None:
         return
     except (bs_errors.AuthenticationError, bs_errors.PermissionDenied) as refused:
         export_state.mark_not_written(shipment)  # refused before the store did anything
-        _commit(state)
+        state.ctx.checkpoint()
         if isinstance(refused, bs_errors.PermissionDenied):
             raise _ReadOnlyToken from None
         raise
@@ -294,10 +294,10 @@ def _send(state: _Export, order: SalesOrder, shipment: Shipment) -> None:
         f"Shipment {shipment.tracking_number} of order {order.number} sent: store shipment {store_id}.",
         order,
     )
-    _commit(state)
+    state.ctx.checkpoint()
 
 
-def _update_store_order(state: _Export, order: SalesOrder, shipments: list[Shipment]) -> None:
+def _update_store_order(state: _ShipmentExport, order: SalesOrder, shipments: list[Shipment]) -> None:
     if not order.store_update_due or order.store_update_error:
         return
     if any(s.export_status in export_state.UNCONFIRMED for s in shipments):

@@ -10,18 +10,20 @@ every later run; the watermark moves only after a complete, stable listing.
 
 Retries asked for while a run is queued or running are folded into it: before it finishes, every run picks up
 the failed orders whose retry was requested after their last attempt (`_pick_up_requested_retries`), fetching
-only those orders. A request that comes after that last look is left to a follow-up run (sync/runs.py).
+only those orders. A request that comes after that last look is left to a follow-up run (`retries_owed`:
+the executor starts it).
 
 `process_documents` is the one path from an order's JSON to a stored order: orders the store pushed
-(sync/import_pushed.py) go through it too. With order push on, a scheduled run is the catch-up sweep: the
-listing is the same, and an order a push brought is not fetched again (its store update time is the same).
+(sync/import_pushed.py) go through it too, by `OrderImport.import_documents`. With order push on, a
+scheduled run is the catch-up sweep: the listing is the same, and an order a push brought is not fetched
+again (its store update time is the same).
 Each order created records how it arrived (`OrderArrival`: push, sweep or poll).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -32,19 +34,27 @@ from sqlalchemy import select
 
 from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import statuses, translate
-from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from models.activity import EventLevel, FailureCause, RunStatus, SyncAction, SyncRun, SyncTrigger
+from models.activity import (
+    EventLevel,
+    FailureCause,
+    PendingOrder,
+    RunStatus,
+    SyncAction,
+    SyncRun,
+    SyncTrigger,
+)
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
-from services import timezones
+from services import timezones, watermarks
 from services.inventory import allocation
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from services.order_push import settings as order_push
-from sync import order_upsert, runs, watermarks
-from sync.call_recorder import CallRecorder
+from services.orders.failed_orders import retry_outstanding
+from sync import order_upsert
+from sync.context import RunContext
 from sync.errors import CredentialsRefused, StoreUnavailable
 from sync.pending_orders import PendingBook
 
@@ -54,47 +64,68 @@ CHUNK = 100  # orders translated, resolved and upserted together while later det
 PICK_UP_ROUNDS = 10  # requested retries picked up before a run ends; later ones go to a follow-up run
 
 
+Admit = Callable[["OrderImport", translate.OrderRecord, SalesOrder | None], bool]
+
+
 @dataclass
-class ImportState:
-    run: SyncRun
-    channel: SalesChannel
-    recorder: CallRecorder
-    fetch: Callable[[list[int]], Iterator[Any]]
+class OrderImport:
+    """One run's import of orders: what it resolved, handled and failed so far. `admit(importer, record,
+    stored)` may set a translated order aside before it is written (the push import's rules); the listing
+    writes every order it fetched."""
+
+    ctx: RunContext
     store_tz: ZoneInfo
-    counts: Counter = field(default_factory=Counter)
+    skus: SkuResolver
+    carriers: CarrierResolver
+    pending: PendingBook
+    warehouse_id: int | None  # the channel's primary mapped warehouse: where open orders hold stock
+    arrival: ArrivalPath  # recorded on the orders this run creates
+    admit: Admit | None = None
     handled: set[int] = field(default_factory=set)
     detail_failures: int = 0
-    skus: SkuResolver | None = None
-    carriers: CarrierResolver | None = None
-    pending: PendingBook | None = None
-    warehouse_id: int | None = None  # the channel's primary mapped warehouse: where open orders hold stock
-    ignored: set[int] = field(default_factory=set)  # pushed copies not written (see `_newer`)
-    arrival: ArrivalPath = ArrivalPath.POLL  # recorded on the orders this run creates
-    # Pushed orders (sync/import_pushed.py): a copy no newer than the stored one is not written, and a new
-    # order in a status the channel does not import is left for a later listing, as the listing would.
-    pushed: bool = False
+
+    @classmethod
+    def start(cls, ctx: RunContext, arrival: ArrivalPath, admit: Admit | None = None) -> OrderImport:
+        channel = ctx.channel
+        return cls(
+            ctx,
+            timezones.zone(channel.timezone),
+            SkuResolver(channel),
+            CarrierResolver(channel),
+            PendingBook(channel.id, ctx.run.id),
+            allocation.primary_warehouse_id(channel),
+            arrival,
+            admit,
+        )
+
+    @property
+    def run(self) -> SyncRun:
+        return self.ctx.run
+
+    @property
+    def channel(self) -> SalesChannel:
+        return self.ctx.channel
+
+    @property
+    def counts(self) -> Counter:
+        return self.ctx.counts
+
+    def import_documents(self, documents: list[tuple[int, Any]]) -> None:
+        """(store order id, its Show Order JSON) already in hand (pushed): imported like fetched ones."""
+        process_documents(self, documents, existing_orders(self.channel, [oid for oid, _ in documents]))
+
+    def checkpoint(self) -> None:
+        self.pending.flush()
+        self.ctx.checkpoint()
+
+    def status(self) -> RunStatus:
+        return RunStatus.PARTIAL if self.counts["failed"] else RunStatus.SUCCEEDED
 
 
-def import_orders(
-    run: SyncRun,
-    client: BrightSitesClient,
-    fetch: Callable[[list[int]], Iterator[Any]],
-    recorder: CallRecorder,
-) -> RunStatus:
-    channel = run.channel
-    state = ImportState(
-        run,
-        channel,
-        recorder,
-        fetch,
-        timezones.zone(channel.timezone),
-        skus=SkuResolver(channel),
-        carriers=CarrierResolver(channel),
-        warehouse_id=allocation.primary_warehouse_id(channel),
-        # With push on, the scheduled listing is the catch-up sweep: it fetches only what a push missed.
-        arrival=ArrivalPath.SWEEP if order_push.is_on(channel) else ArrivalPath.POLL,
-    )
-    state.pending = PendingBook(channel.id, run.id)
+def import_orders(ctx: RunContext) -> RunStatus:
+    channel, run = ctx.channel, ctx.run
+    # With push on, the scheduled listing is the catch-up sweep: it fetches only what a push missed.
+    state = OrderImport.start(ctx, ArrivalPath.SWEEP if order_push.is_on(channel) else ArrivalPath.POLL)
     allocation.allocate_waiting(channel, state.warehouse_id)  # imported while no warehouse was mapped
     now = utcnow()
     retry_ids = [int(i) for i in run.params.get("order_ids", [])]
@@ -102,13 +133,31 @@ def import_orders(
         run.progress_total = len(retry_ids)
         db.session.commit()  # the total shows at once, and no write stays open while the details are fetched
         _process_details(state, retry_ids, existing=existing_orders(channel, retry_ids))
-        commit_page(state)
+        state.checkpoint()
         _pick_up_requested_retries(state)
-        return _result(state)
+        return state.status()
 
     # Whole seconds: the filter is sent with second precision, and the watermark must mean the same instant.
     updated_to = (now - timedelta(minutes=channel.import_lag_minutes)).replace(microsecond=0)
     filters, moves_watermark = _list_filters(run, channel, state.store_tz, updated_to)
+    stable = _read_listing(state, filters)
+    _retry_pending(state)
+    if moves_watermark:
+        if stable:
+            watermarks.advance(channel, SyncAction.IMPORT_ORDERS, updated_to)
+        else:
+            ctx.event(
+                EventLevel.INFO,
+                "The store's order list changed while it was read; the next run reads the same period again.",
+            )
+    state.checkpoint()
+    _pick_up_requested_retries(state)
+    return state.status()
+
+
+def _read_listing(state: OrderImport, filters: dict[str, datetime]) -> bool:
+    """Every page of the listing, imported a page at a time; False when the list changed while read."""
+    client, run = state.ctx.store, state.run
     stable, first_total = True, None
     run.progress_total = 0
     for page in client.iter_pages("/orders", "orders", client.order_filters(**filters)):
@@ -118,20 +167,20 @@ def import_orders(
         elif page.total != first_total:
             stable = False  # orders moved in or out while paging: an item may have shifted past us
         _process_summaries(state, page.items)
-        commit_page(state)
-    _retry_pending(state)
-    if moves_watermark:
-        if stable:
-            watermarks.advance(channel, SyncAction.IMPORT_ORDERS, updated_to)
-        else:
-            runs.add_event(
-                run,
-                EventLevel.INFO,
-                "The store's order list changed while it was read; the next run reads the same period again.",
-            )
-    commit_page(state)
-    _pick_up_requested_retries(state)
-    return _result(state)
+        state.checkpoint()
+    return stable
+
+
+def retries_owed(run: SyncRun) -> bool:
+    """After an import ended: whether retries were asked for after its last look at them (they were promised
+    to it) and wait for a follow-up run. Not when the run failed (its own failure would only repeat), nor
+    for a deleted channel; start_run returns the import already queued or running instead, if there is one."""
+    if run.status not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL) or run.channel.deleted_at is not None:
+        return False
+    owed = db.session.scalar(
+        select(PendingOrder.id).where(PendingOrder.channel_id == run.channel_id, retry_outstanding()).limit(1)
+    )
+    return owed is not None
 
 
 def _list_filters(
@@ -167,7 +216,7 @@ def existing_orders(channel: SalesChannel, ids: Iterable[int]) -> dict[int, Sale
     return {order.external_id: order for order in orders}
 
 
-def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
+def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
     wanted = set(state.channel.order_statuses) - statuses.NEVER_FULFILLED
     parsed: list[tuple[int, datetime, str]] = []
     for summary in summaries:
@@ -181,8 +230,7 @@ def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
             )
         except (translate.TranslationError, AttributeError, TypeError, ValueError):
             state.counts["failed"] += 1
-            runs.add_event(
-                state.run,
+            state.ctx.event(
                 EventLevel.ERROR,
                 "The store listed an order techOMS cannot read (no valid id or update time); it was skipped.",
             )
@@ -209,7 +257,7 @@ def _process_summaries(state: ImportState, summaries: list[Any]) -> None:
 
 
 def _cancel_from_summary(
-    state: ImportState, oid: int, order: SalesOrder | None, updated: datetime, was_pending: bool
+    state: OrderImport, oid: int, order: SalesOrder | None, updated: datetime, was_pending: bool
 ) -> None:
     """Cancelled on the store: no detail needed. Unknown orders are simply not imported."""
     if was_pending:
@@ -219,8 +267,7 @@ def _cancel_from_summary(
     order.store_updated_at = updated
     if order_upsert.cancel(order):
         state.counts["cancelled"] += 1
-        runs.add_event(
-            state.run,
+        state.ctx.event(
             EventLevel.INFO,
             f"Order {order.number} was cancelled on the store: cancelled in techOMS.",
             order=order,
@@ -228,14 +275,14 @@ def _cancel_from_summary(
         )
 
 
-def _process_details(state: ImportState, ids: list[int], existing: dict[int, SalesOrder]) -> None:
+def _process_details(state: OrderImport, ids: list[int], existing: dict[int, SalesOrder]) -> None:
     """Details arrive in order while the fetch threads keep going: each chunk is translated, its SKUs resolved
     in one query and upserted, overlapping the database work with the remaining calls."""
-    process_documents(state, zip(ids, state.fetch(ids), strict=True), existing)
+    process_documents(state, zip(ids, state.ctx.details(ids), strict=True), existing)
 
 
 def process_documents(
-    state: ImportState, outcomes: Iterable[tuple[int, Any]], existing: dict[int, SalesOrder]
+    state: OrderImport, outcomes: Iterable[tuple[int, Any]], existing: dict[int, SalesOrder]
 ) -> None:
     """(store order id, its Show Order JSON or the error fetching it raised), fetched or pushed: translated,
     resolved and upserted a chunk at a time. The one import path of orders."""
@@ -243,24 +290,21 @@ def process_documents(
     while chunk := list(islice(outcomes, CHUNK)):
         state.pending.start_chunk(oid for oid, _ in chunk)
         records = [record for oid, outcome in chunk if (record := _translated(state, oid, outcome))]
-        if state.pushed:
-            records = [
-                record for record in records if _newer(state, record, existing.get(record.external_id))
-            ]
+        if state.admit is not None:
+            records = [r for r in records if state.admit(state, r, existing.get(r.external_id))]
         skus = {line.sku for record in records for line in record.physical_lines if line.sku}
         variant_ids = state.skus.resolve_many(skus) if skus else {}
         for record in records:
             _import_one(state, record, existing.get(record.external_id), variant_ids)
 
 
-def _translated(state: ImportState, oid: int, outcome: Any) -> translate.OrderRecord | None:
+def _translated(state: OrderImport, oid: int, outcome: Any) -> translate.OrderRecord | None:
     state.handled.add(oid)
     state.run.progress_done += 1
     if isinstance(outcome, bs_errors.NotFound):
         _clear_pending(state, oid)
         state.counts["skipped"] += 1
-        runs.add_event(
-            state.run,
+        state.ctx.event(
             EventLevel.WARNING,
             f"Order {oid} is no longer on the store; skipped.",
             external_order_id=oid,
@@ -300,117 +344,112 @@ def _translated(state: ImportState, oid: int, outcome: Any) -> translate.OrderRe
     return None
 
 
-def _newer(state: ImportState, record: translate.OrderRecord, order: SalesOrder | None) -> bool:
-    """A pushed copy is written only when it is newer than the stored one (pushes arrive late, twice or out
-    of order), and a new order only in a status the channel imports (a later listing sees it change)."""
-    if order is None:
-        wanted = set(state.channel.order_statuses) - statuses.NEVER_FULFILLED
-        if record.status in wanted or record.external_id in state.pending:
-            return True
-        state.counts["not_selected"] += 1
-        state.ignored.add(record.external_id)
-        return False
-    if order.store_updated_at is not None and record.updated_at <= order.store_updated_at:
-        state.counts["unchanged" if record.updated_at == order.store_updated_at else "outdated"] += 1
-        state.ignored.add(record.external_id)
-        return False
-    return True
-
-
 def _import_one(
-    state: ImportState, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
+    state: OrderImport, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
 ) -> None:
-    run, channel, oid = state.run, state.channel, record.external_id
-    if order is None and record.status in statuses.NEVER_FULFILLED:
-        _clear_pending(state, oid)
-        state.counts["skipped"] += 1
-        runs.add_event(
-            run,
-            EventLevel.INFO,
-            f"Order {record.number} is {record.status.replace('_', ' ')} on "
-            "the store: not imported for fulfilment.",
-            external_order_id=oid,
-        )
-        return
-    if (
-        order is None
-        and channel.import_since
-        and record.created_at < timezones.day_start_utc(channel.import_since, state.store_tz)
-    ):
-        _clear_pending(state, oid)
+    """One translated order: left out, failed for its SKUs, or written and reported."""
+    if order is None and _left_out(state, record):
+        _clear_pending(state, record.external_id)
         state.counts["skipped"] += 1
         return
-    if record.status != statuses.CANCELED and not (order and order.is_locked):
-        unresolved = [line for line in record.physical_lines if line.sku not in variant_ids]
-        if unresolved:
-            problems = "; ".join(
-                f"line {line.external_line_id} SKU '{line.sku}' matches no product variant"
-                if line.sku
-                else f"line {line.external_line_id} has no SKU"
-                for line in unresolved
-            )
-            missing = [line.sku for line in unresolved if line.sku]
-            # A line without a SKU is not fixed by a mapping: such an order is grouped under that cause.
-            cause = FailureCause.MISSING_SKU if len(missing) == len(unresolved) else FailureCause.NO_SKU
-            _fail(
-                state,
-                oid,
-                f"Order {record.number} not imported: {problems}. Add a SKU mapping, then retry.",
-                cause,
-                skus=missing,
-                number=record.number,
-                order=order,
-            )
-            return
+    if _fails_for_skus(state, record, order, variant_ids):
+        return
     carrier = state.carriers.to_system(record.shipping_method) if record.shipping_method else None
     was = order.status if order is not None else None
-    saved, outcome = order_upsert.upsert(channel, record, order, variant_ids, carrier, state.warehouse_id)
+    saved, outcome = order_upsert.upsert(
+        state.channel, record, order, variant_ids, carrier, state.warehouse_id
+    )
     if outcome == order_upsert.Outcome.CREATED:
-        db.session.add(OrderArrival(order=saved, channel_id=channel.id, path=state.arrival))
-    _clear_pending(state, oid)
+        db.session.add(OrderArrival(order=saved, channel_id=state.channel.id, path=state.arrival))
+    _clear_pending(state, record.external_id)
     nothing_to_ship = saved.status == OrderStatus.NOT_FOR_FULFILMENT
     # A new order with nothing to ship is recorded, but the run counts it as skipped for fulfilment.
     state.counts["skipped" if order is None and nothing_to_ship else outcome.value] += 1
-    if nothing_to_ship and was != OrderStatus.NOT_FOR_FULFILMENT:
-        _note(state, saved, "holds only gift certificates: nothing to ship, recorded as not for fulfilment.")
-    elif was == OrderStatus.NOT_FOR_FULFILMENT and not saved.is_locked and not nothing_to_ship:
-        _note(state, saved, f"now has a line to ship: imported for fulfilment as {saved.status.label}.")
+    _report_fulfilment_change(state, saved, was, nothing_to_ship)
     if (
         record.shipping_method
         and carrier is None
         and outcome != order_upsert.Outcome.LOCKED
         and not nothing_to_ship
     ):
-        runs.add_event(
-            run,
+        state.ctx.event(
             EventLevel.WARNING,
             f"Order {saved.number}: shipping method '{record.shipping_method}'"
             " has no carrier mapping; imported without a carrier.",
             order=saved,
-            external_order_id=oid,
+            external_order_id=saved.external_id,
         )
-    if outcome == order_upsert.Outcome.LOCKED:
-        runs.add_event(
-            run,
+    _report_outcome(state, saved, outcome)
+
+
+def _left_out(state: OrderImport, record: translate.OrderRecord) -> bool:
+    """A new order never to be fulfilled (cancelled, awaiting approval: said in an event), or created before
+    the channel's "import since" day: not imported."""
+    if record.status in statuses.NEVER_FULFILLED:
+        state.ctx.event(
             EventLevel.INFO,
-            f"Order {saved.number} changed on the store after it was released to "
-            "fulfilment; techOMS kept its own copy.",
-            order=saved,
-            external_order_id=oid,
+            f"Order {record.number} is {record.status.replace('_', ' ')} on "
+            "the store: not imported for fulfilment.",
+            external_order_id=record.external_id,
+        )
+        return True
+    since = state.channel.import_since
+    return bool(since) and record.created_at < timezones.day_start_utc(since, state.store_tz)
+
+
+def _fails_for_skus(
+    state: OrderImport, record: translate.OrderRecord, order: SalesOrder | None, variant_ids: dict[str, int]
+) -> bool:
+    """An order to write (not cancelled, not released) whose physical lines do not all resolve to a techOMS
+    variant fails, waiting for a SKU mapping and a retry."""
+    if record.status == statuses.CANCELED or (order is not None and order.is_locked):
+        return False
+    unresolved = [line for line in record.physical_lines if line.sku not in variant_ids]
+    if not unresolved:
+        return False
+    problems = "; ".join(
+        f"line {line.external_line_id} SKU '{line.sku}' matches no product variant"
+        if line.sku
+        else f"line {line.external_line_id} has no SKU"
+        for line in unresolved
+    )
+    missing = [line.sku for line in unresolved if line.sku]
+    # A line without a SKU is not fixed by a mapping: such an order is grouped under that cause.
+    cause = FailureCause.MISSING_SKU if len(missing) == len(unresolved) else FailureCause.NO_SKU
+    _fail(
+        state,
+        record.external_id,
+        f"Order {record.number} not imported: {problems}. Add a SKU mapping, then retry.",
+        cause,
+        skus=missing,
+        number=record.number,
+        order=order,
+    )
+    return True
+
+
+def _report_fulfilment_change(
+    state: OrderImport, saved: SalesOrder, was: OrderStatus | None, nothing_to_ship: bool
+) -> None:
+    if nothing_to_ship and was != OrderStatus.NOT_FOR_FULFILMENT:
+        _note(state, saved, "holds only gift certificates: nothing to ship, recorded as not for fulfilment.")
+    elif was == OrderStatus.NOT_FOR_FULFILMENT and not saved.is_locked and not nothing_to_ship:
+        _note(state, saved, f"now has a line to ship: imported for fulfilment as {saved.status.label}.")
+
+
+def _report_outcome(state: OrderImport, saved: SalesOrder, outcome: order_upsert.Outcome) -> None:
+    if outcome == order_upsert.Outcome.LOCKED:
+        _note(
+            state,
+            saved,
+            "changed on the store after it was released to fulfilment; techOMS kept its own copy.",
         )
     elif outcome == order_upsert.Outcome.CANCELLED:
-        runs.add_event(
-            run,
-            EventLevel.INFO,
-            f"Order {saved.number} was cancelled on the store: cancelled in techOMS.",
-            order=saved,
-            external_order_id=oid,
-        )
+        _note(state, saved, "was cancelled on the store: cancelled in techOMS.")
 
 
-def _note(state: ImportState, order: SalesOrder, what: str) -> None:
-    runs.add_event(
-        state.run,
+def _note(state: OrderImport, order: SalesOrder, what: str) -> None:
+    state.ctx.event(
         EventLevel.INFO,
         f"Order {order.number} {what}",
         order=order,
@@ -419,7 +458,7 @@ def _note(state: ImportState, order: SalesOrder, what: str) -> None:
 
 
 def _fail(
-    state: ImportState,
+    state: OrderImport,
     oid: int,
     message: str,
     cause: FailureCause,
@@ -429,25 +468,25 @@ def _fail(
     order: SalesOrder | None = None,
 ) -> None:
     state.counts["failed"] += 1
-    runs.add_event(state.run, EventLevel.ERROR, message, order=order, external_order_id=oid)
+    state.ctx.event(EventLevel.ERROR, message, order=order, external_order_id=oid)
     state.pending.fail(oid, message, cause, skus=skus, number=number)
 
 
-def _clear_pending(state: ImportState, oid: int) -> None:
+def _clear_pending(state: OrderImport, oid: int) -> None:
     state.pending.clear(oid)
 
 
-def _retry_pending(state: ImportState) -> None:
+def _retry_pending(state: OrderImport) -> None:
     """Orders that failed in earlier runs and were not listed in this one."""
     ids = sorted(state.pending.ids - state.handled)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
         _process_details(state, chunk, existing_orders(state.channel, chunk))
-        commit_page(state)
+        state.checkpoint()
 
 
-def _pick_up_requested_retries(state: ImportState) -> None:
+def _pick_up_requested_retries(state: OrderImport) -> None:
     """Retries asked for while this run was queued or running (Retry, Retry all): each order whose retry was
     requested after its last attempt is fetched and imported again, even if this run handled it already."""
     for _ in range(PICK_UP_ROUNDS):
@@ -458,17 +497,4 @@ def _pick_up_requested_retries(state: ImportState) -> None:
             chunk = ids[start : start + 500]
             state.run.progress_total = (state.run.progress_total or 0) + len(chunk)
             _process_details(state, chunk, existing_orders(state.channel, chunk))
-            commit_page(state)
-
-
-def commit_page(state: ImportState) -> None:
-    state.pending.flush()
-    state.recorder.flush()
-    state.run.api_calls = state.recorder.calls
-    state.run.counts = dict(state.counts)
-    runs.beat(state.run)
-    db.session.commit()
-
-
-def _result(state: ImportState) -> RunStatus:
-    return RunStatus.PARTIAL if state.counts["failed"] else RunStatus.SUCCEEDED
+            state.checkpoint()

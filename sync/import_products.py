@@ -20,16 +20,17 @@ from typing import Any
 from sqlalchemy import select
 
 from connectors.brightsites import errors as bs_errors
-from connectors.brightsites.client import BrightSitesClient, format_filter_time
+from connectors.brightsites.client import format_filter_time
 from connectors.brightsites.gift_certificates import is_gift_certificate
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncAction, SyncRun
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.store_catalog import StoreProduct
+from services import watermarks
 from services.catalog_import import CatalogWriter, MalformedProduct
-from sync import runs, watermarks
-from sync.call_recorder import CallRecorder
+from sync import runs
+from sync.context import RunContext
 from sync.errors import StoreUnavailable
 
 OVERLAP = timedelta(minutes=15)  # re-list a little before the watermark: clock skew, equal timestamps
@@ -41,15 +42,9 @@ PROPOSALS_EVENT = (
 )
 
 
-def import_products(
-    run: SyncRun,
-    client: BrightSitesClient,
-    fetch: Callable[[list[int]], Iterator[Any]],
-    recorder: CallRecorder,
-) -> RunStatus:
-    channel = run.channel
+def import_products(ctx: RunContext) -> RunStatus:
+    run, channel, client, fetch, counts = ctx.run, ctx.channel, ctx.store, ctx.details, ctx.counts
     writer = CatalogWriter(channel, update_linked=bool(run.params.get("update_linked")))
-    counts: Counter = Counter()
     relinked = writer.link_confirmed()
     if relinked:
         counts["linked"] += relinked
@@ -81,7 +76,7 @@ def import_products(
             run, fetch, writer, counts, listed, reshow=reshow, failures_before=show_failures
         )
         run.progress_done += len(page.items)
-        _commit_page(run, recorder, counts)
+        ctx.checkpoint()
     if full and stable:
         _report_gone(run, channel, seen, counts)
     if stable and not show_failures:
@@ -92,7 +87,7 @@ def import_products(
             EventLevel.INFO,
             "The store's product list changed while it was read; the next run reads it again.",
         )
-    _commit_page(run, recorder, counts)
+    ctx.checkpoint()
     return RunStatus.PARTIAL if counts["failed"] else RunStatus.SUCCEEDED
 
 
@@ -229,11 +224,3 @@ def _label(item: dict[str, Any]) -> str:
     name = str(item.get("name") or "").strip()[:80]
     sku = str(item.get("sku") or "").strip()[:60]
     return f"Product {item.get('id')} {name} ({sku})" if sku else f"Product {item.get('id')} {name}"
-
-
-def _commit_page(run: SyncRun, recorder: CallRecorder, counts: Counter) -> None:
-    recorder.flush()
-    run.api_calls = recorder.calls
-    run.counts = dict(counts)
-    runs.beat(run)
-    db.session.commit()

@@ -8,22 +8,24 @@ progress. No ORM object per order, so memory stays flat in the number of orders.
 leaves whole batches done and the rest due: the next run carries on from there (it is idempotent).
 Manual-logging captures are scrubbed first, while the due orders still hold the values to cut out.
 
-Each run ends with one Info event with its counts (never customer data) and one audit row.
+Each run ends with one Info event with its counts (never customer data) and one audit row. The executor
+(sync/executor.py) runs it like every action; it calls no store, so it is never retried (the next run
+resumes). PII_PURGE_BATCH_SIZE in the configuration overrides the batch size.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from datetime import datetime
 
+from flask import current_app
+
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncRun
+from models.activity import RunStatus, SyncRun
 from models.base import utcnow
 from services import audit, pii_copies, privacy
 from sync import runs
-
-log = logging.getLogger("techoms.sync")
+from sync.context import RunContext
 
 BATCH_SIZE = 5000
 CAPTURES_PER_READ = 20  # captures carry whole response bodies (a listing names up to 500 orders)
@@ -35,31 +37,12 @@ FAILED = (
 )
 
 
-def execute(run_id: int, batch_size: int = BATCH_SIZE) -> RunStatus | None:
-    """Purge the run's channel; None when the run is already final (a duplicate delivery of the job)."""
-    run = db.session.get(SyncRun, run_id)
-    if run is None or run.status.is_final:
-        return None
-    runs.mark_running(run)
-    counts = Counter(dict.fromkeys(COUNTS, 0))
-    try:
-        return _purge(run, counts, batch_size)
-    except Exception:
-        log.exception("PII purge run %s failed unexpectedly", run_id)
-        db.session.rollback()
-        run = db.session.get(SyncRun, run_id)
-        run.counts = dict(counts)
-        _audit(run, counts, run.params.get("cutoff"), RunStatus.FAILED)
-        runs.finish(run, runs.Outcome(RunStatus.FAILED, FAILED, EventLevel.FATAL))
-        raise
-
-
-def _purge(run: SyncRun, counts: Counter, batch_size: int) -> RunStatus:
-    channel = run.channel
+def purge(ctx: RunContext) -> RunStatus:
+    """The action: purge the run's channel, one transaction per batch (with the run's counts and progress)."""
+    run, channel, counts = ctx.run, ctx.channel, ctx.counts
+    counts.update(dict.fromkeys(COUNTS, 0))
     if channel.pii_retention_days is None:
         _audit(run, counts, None, RunStatus.SUCCEEDED)
-        message = "This channel keeps customer data (no retention threshold): nothing purged."
-        runs.finish(run, runs.Outcome(RunStatus.SUCCEEDED, message))
         return RunStatus.SUCCEEDED
     now = utcnow()
     before = privacy.cutoff(channel.pii_retention_days, now)
@@ -72,14 +55,19 @@ def _purge(run: SyncRun, counts: Counter, batch_size: int) -> RunStatus:
     privacy.forget_old_idempotency_answers(channel.account_id, now)
     privacy.forget_imported_payloads(channel.id, now)
     db.session.commit()
-    batch = privacy.Batch(channel.id, before, batch_size)
+    batch = privacy.Batch(channel.id, before, current_app.config.get("PII_PURGE_BATCH_SIZE") or BATCH_SIZE)
     while _purge_batch(run, batch, now, counts):
         pass
 
     run.counts = dict(counts)
     _audit(run, counts, before.isoformat(), RunStatus.SUCCEEDED)
-    runs.finish(run, runs.Outcome(RunStatus.SUCCEEDED, summary(counts, before)))
     return RunStatus.SUCCEEDED
+
+
+def audit_failure(ctx: RunContext) -> None:
+    """After a failed attempt was rolled back: its counts so far, and the audit row of the failure."""
+    ctx.run.counts = dict(ctx.counts)
+    _audit(ctx.run, ctx.counts, ctx.run.params.get("cutoff"), RunStatus.FAILED)
 
 
 def _scrub_captures(run: SyncRun, before: datetime) -> int:
@@ -106,8 +94,12 @@ def _purge_batch(run: SyncRun, batch: privacy.Batch, now: datetime, counts: Coun
     return orders
 
 
-def summary(counts: Counter, before: datetime) -> str:
+def purge_summary(run: SyncRun) -> str:
     """The run's Info event: counts and the cutoff, never a customer's data."""
+    if "cutoff" not in (run.params or {}):
+        return "This channel keeps customer data (no retention threshold): nothing purged."
+    counts = Counter(run.counts or {})
+    before = datetime.fromisoformat(run.params["cutoff"])
     return (
         f"PII purge finished: {_n(counts['purged'], 'order')} closed before {before:%Y-%m-%d %H:%M} UTC "
         f"purged ({_n(counts['addresses'], 'address', 'addresses')}); customer data also removed from "

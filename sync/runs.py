@@ -1,24 +1,20 @@
-"""Run bookkeeping: one queued-or-running run per channel and action, events, heartbeats, how an attempt
-ends (`finish`: the one writer of a run's final state), the follow-up run for retries asked for too late to be
-folded into the run that just ended, and the sweeper that notices dead workers' runs and runs whose job Redis
-lost."""
+"""Run bookkeeping: the active run of a channel and action, events, heartbeats, how an attempt ends
+(`finish`: the one writer of a run's final state), and the sweeper that notices dead workers' runs and runs
+whose job Redis lost. Runs are started by sync/start.py and run by sync/executor.py."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.activity import (
     ACTIVE_STATUSES,
     EventLevel,
-    PendingOrder,
     RunStatus,
     SyncAction,
     SyncEvent,
@@ -26,11 +22,10 @@ from models.activity import (
     SyncTrigger,
 )
 from models.base import utcnow
-from models.channels import DEFAULT_IMPORT_EVERY, SalesChannel, ScheduleStart
+from models.channels import SalesChannel
 from models.orders import SalesOrder
 from models.tenancy import User
-from services import audit
-from services.orders.failed_orders import retry_outstanding
+from sync.outcomes import Outcome
 
 # Run starts and ends as log lines too (LOG-05): ids, action, trigger and status only, never the message (it
 # may quote the store).
@@ -62,83 +57,24 @@ def active_run(channel_id: int, action: SyncAction) -> SyncRun | None:
     )
 
 
-def request_run(
-    channel: SalesChannel,
-    action: SyncAction,
-    trigger: SyncTrigger,
-    *,
-    user: User | None = None,
-    params: dict | None = None,
-) -> tuple[SyncRun, bool]:
-    """A new queued run, or the one already queued or running (created=False): never two at once.
-
-    A channel whose wizard said "later" gets its schedule switched on by its first import by hand."""
-    existing = active_run(channel.id, action)
-    if existing is not None:
-        return existing, False
-    _start_waiting_schedule(channel, action, trigger, user)
-    run = SyncRun(
+def new_run(
+    channel: SalesChannel, action: SyncAction, trigger: SyncTrigger, user: User | None = None, **params
+) -> SyncRun:
+    """A queued run of `action`, not yet added to the session. start_run (sync/start.py) adds it and queues
+    its job; a bench that runs it in its own process adds it itself."""
+    return SyncRun(
         account_id=channel.account_id,
         channel_id=channel.id,
         action=action,
         trigger=trigger,
-        params=params or {},
+        params=params,
         requested_by_id=user.id if user else None,
+        status=RunStatus.QUEUED,  # the column defaults, set now: the run is readable before its insert
+        attempts=0,
+        progress_done=0,
+        counts={},
+        api_calls=0,
     )
-    db.session.add(run)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the partial unique index: another request created it a moment ago
-        db.session.rollback()
-        return active_run(channel.id, action), False
-    log.info(
-        "sync run requested",
-        extra={
-            "run_id": run.id,
-            "channel_id": channel.id,
-            "account_id": channel.account_id,
-            "action": action.value,
-            "trigger": trigger.value,
-            "requested_by": run.requested_by_id,
-        },
-    )
-    return run, True
-
-
-def _start_waiting_schedule(
-    channel: SalesChannel, action: SyncAction, trigger: SyncTrigger, user: User | None
-) -> None:
-    if action != SyncAction.IMPORT_ORDERS or channel.schedule_start != ScheduleStart.AFTER_FIRST_IMPORT:
-        return
-    if trigger == SyncTrigger.MANUAL and channel.import_orders_every is None:
-        audit.apply_changes(channel, user, {"import_orders_every": DEFAULT_IMPORT_EVERY})
-    if trigger in (SyncTrigger.MANUAL, SyncTrigger.SCHEDULED):  # scheduled: the user turned it on meanwhile
-        channel.schedule_start = ScheduleStart.AT_ONCE
-
-
-def follow_up_retries(run_id: int) -> SyncRun | None:
-    """After an order import ended: a retry run when retries were asked for after the run's last look at them
-    (they were promised to it, see import_orders). None when there are none, when the run failed (its own
-    failure would only repeat), or when another import is already queued or running (it picks them up)."""
-    run = db.session.get(SyncRun, run_id)
-    if (
-        run is None
-        or run.action != SyncAction.IMPORT_ORDERS
-        or run.status not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
-    ):
-        return None
-    channel = run.channel
-    if channel.deleted_at is not None:
-        return None
-    owed = db.session.scalar(
-        select(PendingOrder.id).where(PendingOrder.channel_id == channel.id, retry_outstanding()).limit(1)
-    )
-    if owed is None:
-        return None
-    follow_up, created = request_run(
-        channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, params={"follow_up_of": run.id}
-    )
-    return follow_up if created else None
 
 
 def add_event(
@@ -177,20 +113,6 @@ def beat(run: SyncRun) -> None:
     every = _configured("SYNC_HEARTBEAT_SECONDS", HEARTBEAT_EVERY)
     if run.heartbeat_at is None or now - run.heartbeat_at >= every:
         run.heartbeat_at = now
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one attempt of a run ended: the run's status after it (QUEUED: it will be tried again), and the
-    message recorded as an event at `level` (and, for a failure, as the run's error summary)."""
-
-    status: RunStatus
-    message: str
-    level: EventLevel = EventLevel.INFO
-
-    @property
-    def failed(self) -> bool:
-        return self.status in (RunStatus.FAILED, RunStatus.QUEUED)
 
 
 def finish(run: SyncRun, outcome: Outcome) -> None:

@@ -12,18 +12,11 @@ from models.activity import SyncAction, SyncRun
 from models.channels import ChannelStatus, InventoryMode, SalesChannel, ScheduleStart
 from models.tenancy import Account
 from services.api_cost import budget
-from sync import breaker
+from services.shipments import export_state
+from sync import actions, breaker
 
-# The channel column holding each action's interval in minutes (None = never on its own).
-INTERVAL_COLUMNS = {
-    SyncAction.IMPORT_ORDERS: SalesChannel.import_orders_every,
-    SyncAction.EXPORT_SHIPMENTS: SalesChannel.export_shipments_every,
-    SyncAction.EXPORT_INVENTORY: SalesChannel.export_inventory_every,
-    SyncAction.IMPORT_PRODUCTS: SalesChannel.import_products_every,
-}
 # What else a channel must be for the action to run on its own: "Do not synchronise" pushes only by hand.
 RUNS_ON_ITS_OWN_WHEN = {SyncAction.EXPORT_INVENTORY: SalesChannel.inventory_mode == InventoryMode.ABSOLUTE}
-SCHEDULED_ACTIONS = tuple(INTERVAL_COLUMNS)
 PURGE_EVERY = timedelta(days=1)
 
 
@@ -32,7 +25,7 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
     allowance of calls, whose store's breaker lets calls through, whose last run of `action` started at least
     one interval ago. A channel that never ran is due at once, unless its wizard said "on
     schedule": then one interval after it was created ("later" leaves the interval empty: never due)."""
-    interval = INTERVAL_COLUMNS[action]
+    interval = actions.of(action).interval
     last_run = (
         select(SyncRun.channel_id, func.max(SyncRun.created_at).label("last"))
         .where(SyncRun.action == action)
@@ -69,11 +62,25 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
     return due
 
 
+def due_runs(now: datetime) -> list[tuple[SalesChannel, SyncAction]]:
+    """Every scheduled run due now: each action whose interval passed (a shipment export only when something
+    waits, and not with a token known to be read-only: each would fail), then the daily purges."""
+    due = []
+    for action in actions.SCHEDULED_ACTIONS:
+        for channel in due_channels(action, now):
+            if action == SyncAction.EXPORT_SHIPMENTS and (
+                channel.token_can_write is False or not export_state.has_work(channel)
+            ):
+                continue
+            due.append((channel, action))
+    return due + [(channel, SyncAction.PURGE_PII) for channel in due_purges(now)]
+
+
 def next_run_after(
     channel: SalesChannel, action: SyncAction, last_started: datetime | None
 ) -> datetime | None:
     """Around when the schedule runs `action` next (the cron looks once a minute), or None when it is off."""
-    minutes = getattr(channel, INTERVAL_COLUMNS[action].key)
+    minutes = getattr(channel, actions.of(action).interval.key)
     if minutes is None:
         return None
     if last_started is None and channel.schedule_start == ScheduleStart.AFTER_INTERVAL:

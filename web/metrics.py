@@ -21,8 +21,8 @@ from prometheus_client.registry import Collector
 from redis.exceptions import RedisError
 
 from extensions import redis_client
-from jobs.enqueue import SYNC_QUEUE, queue_depth
 from models.base import utcnow
+from run_queue.enqueue import SYNC_QUEUE, queue_depth
 from services import cron_heartbeat, run_metrics
 
 FINAL_RESULTS = {status.value for status in run_metrics.FINAL_STATUSES}

@@ -11,8 +11,8 @@ from flask import current_app
 from sqlalchemy import text
 
 from extensions import db, redis_client
-from jobs.enqueue import queue_depth
 from models.base import utcnow
+from run_queue.enqueue import queue_depth
 from services import cron_heartbeat
 
 log = logging.getLogger("techoms.readiness")

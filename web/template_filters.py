@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from jobs.enqueue import retry_at
+from run_queue.enqueue import retry_at
 from services.timezones import zone
 from web.audit_labels import audit_action, audit_field, schedule_value
 from web.live_refresh import poll_after

@@ -15,13 +15,13 @@ from blueprints.sync import allowance
 from extensions import db, limiter
 from forms.common import EmptyForm
 from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
-from jobs.enqueue import enqueue_run, retry_now
 from models.activity import EventLevel, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from permissions import Permission, channel_or_404, require
+from run_queue.enqueue import retry_now
 from services import audit
 from services.orders import failed_orders
-from sync import runs
+from sync.start import start_run
 from web.htmx import is_htmx, redirect_to, render_fragment
 
 bp = Blueprint("sync", __name__, url_prefix="/channels/<int:channel_id>/sync")
@@ -39,11 +39,9 @@ def _run_or_404(channel_id: int, run_id: int) -> SyncRun:
 
 def _start(channel, trigger: SyncTrigger, params: dict) -> SyncRun:
     schedule_off = channel.import_orders_every is None
-    run, created = runs.request_run(
-        channel, SyncAction.IMPORT_ORDERS, trigger, user=current_user, params=params
-    )
+    run, created = start_run(channel, SyncAction.IMPORT_ORDERS, trigger, current_user, **params)
+    db.session.commit()
     if created:
-        enqueue_run(run)
         flash("Order import started.", "success")
         if schedule_off and channel.import_orders_every is not None:
             # The wizard's "Later": the first import by hand switched the schedule on; it bills calls.
@@ -61,9 +59,9 @@ def _start(channel, trigger: SyncTrigger, params: dict) -> SyncRun:
 
 def start_export(channel, trigger: SyncTrigger) -> SyncRun:
     """Export shipments now (or show the run already queued or running: it sends what waits)."""
-    run, created = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, trigger, user=current_user)
+    run, created = start_run(channel, SyncAction.EXPORT_SHIPMENTS, trigger, current_user)
+    db.session.commit()
     if created:
-        enqueue_run(run)
         flash("Shipment export started.", "success")
     else:
         flash("A shipment export is already queued or running for this channel; it sends what waits.", "info")
@@ -124,11 +122,9 @@ def _start_inventory_export(channel_id: int, *, full: bool):
     if unconfirmed is not None:
         return unconfirmed
     params = {"full": True} if full else {}
-    run, created = runs.request_run(
-        channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, user=current_user, params=params
-    )
+    run, created = start_run(channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, current_user, **params)
+    db.session.commit()
     if created:
-        enqueue_run(run)
         flash("Full inventory compare started." if full else "Inventory export started.", "success")
     else:
         flash("An inventory export is already queued or running for this channel; showing it.", "info")
@@ -168,11 +164,11 @@ def import_products(channel_id: int):
             view_template="sync/_actions.html",
             **sync_actions.actions_context(channel, products_form=form),
         )
-    run, created = runs.request_run(
-        channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, user=current_user, params=form.params()
+    run, created = start_run(
+        channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, current_user, **form.params()
     )
+    db.session.commit()
     if created:
-        enqueue_run(run)
         flash("Product import started.", "success")
     else:
         flash("A product import is already queued or running for this channel; showing it.", "info")
@@ -182,11 +178,9 @@ def import_products(channel_id: int):
 def _start_retries(channel, what: str, params: dict) -> None:
     """After the retry requests are committed: a retry run, or the import already queued or running, which
     picks every requested retry up before it finishes (or leaves them to a follow-up run)."""
-    run, created = runs.request_run(
-        channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, user=current_user, params=params
-    )
+    run, created = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, current_user, **params)
+    db.session.commit()
     if created:
-        enqueue_run(run)
         flash(f"Retrying {what}.", "success")
     else:
         state = "running" if run.status.value == "running" else "queued"

@@ -7,6 +7,7 @@ Outbound: shipment, order-update and inventory bodies in the exact shape of the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
@@ -114,6 +115,18 @@ def money(value: object) -> Decimal:
         return Decimal(str(value).strip().replace("$", "").replace(",", ""))
     except InvalidOperation:
         raise TranslationError(f"not an amount: {value!r}") from None
+
+
+def push_document(body: str | bytes) -> dict[str, Any] | None:
+    """A pushed order's Show Order JSON: the body parsed, and unwrapped when it comes in an "order" root (as
+    API writes are). None when the body is not a JSON object."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(document, dict) and isinstance(document.get("order"), dict):
+        document = document["order"]
+    return document if isinstance(document, dict) else None
 
 
 def record_id(value: object) -> int:
@@ -348,7 +361,3 @@ def order_update_fields(
 def inventory_batch_items(levels: Iterable[tuple[int, int]]) -> list[dict[str, int]]:
     """[(inventory id, absolute quantity)] -> the `inventories` array of PUT .../batch_update."""
     return [{"id": record_id(inventory_id), "inventory": int(quantity)} for inventory_id, quantity in levels]
-
-
-def inventory_batch_payload(levels: Iterable[tuple[int, int]]) -> dict[str, list[dict[str, int]]]:
-    return {"inventories": inventory_batch_items(levels)}

@@ -11,11 +11,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, func, insert, select
 
 from extensions import db
-from models.activity import SyncAction, SyncCursor
+from models.activity import SyncAction
 from models.catalog import sku_key
 from models.channels import SalesChannel
 from models.inventory_sync import StoreInventoryRecord
 from models.mappings import SKU_LENGTH
+from services import watermarks
 
 _records = StoreInventoryRecord.__table__
 _CHUNK = 1_000
@@ -148,23 +149,11 @@ def last_pushes(channel_id: int, sku_keys: Iterable[str]) -> dict[str, LastPush]
 
 def last_full_compare(channel: SalesChannel) -> datetime | None:
     """When the channel's store inventory was last read in full (the start of that read)."""
-    return db.session.scalar(
-        select(SyncCursor.value).where(
-            SyncCursor.channel_id == channel.id, SyncCursor.action == SyncAction.EXPORT_INVENTORY
-        )
-    )
+    return watermarks.value(channel, SyncAction.EXPORT_INVENTORY)
 
 
 def remember_full_compare(channel: SalesChannel, started: datetime) -> None:
-    cursor = db.session.scalar(
-        select(SyncCursor).where(
-            SyncCursor.channel_id == channel.id, SyncCursor.action == SyncAction.EXPORT_INVENTORY
-        )
-    )
-    if cursor is None:
-        db.session.add(SyncCursor(channel_id=channel.id, action=SyncAction.EXPORT_INVENTORY, value=started))
-    else:
-        cursor.value = started
+    watermarks.advance(channel, SyncAction.EXPORT_INVENTORY, started)
 
 
 def _key(sku: str) -> str:

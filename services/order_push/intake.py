@@ -6,13 +6,13 @@ bad pushes must not become a flood of writes). Never commits."""
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from connectors.brightsites import translate
 from extensions import db, redis_client
 from models.base import utcnow
 from models.channels import SalesChannel
@@ -53,11 +53,8 @@ def authenticate(public_id: str, secret: str) -> OrderPushSetting:
 
 def store_payload(setting: OrderPushSetting, body: bytes) -> PushedOrder:
     """The raw payload, stored as received; one that is not a JSON object is refused (and not stored)."""
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        document = None
-    if not isinstance(document, dict):
+    document = translate.push_document(body)
+    if document is None:
         count_refusal(setting.channel_id, "unreadable")
         raise Refused("unreadable")
     pushed = PushedOrder(
@@ -81,8 +78,7 @@ def store_payload(setting: OrderPushSetting, body: bytes) -> PushedOrder:
 
 def _order_id(document: dict[str, Any]) -> int | None:
     """The store order id when it is readable; the import decides what an unreadable one means."""
-    order = document.get("order") if isinstance(document.get("order"), dict) else document
-    value = order.get("order_id", order.get("id"))
+    value = document.get("order_id", document.get("id"))
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
         return value
     if isinstance(value, str) and value.isdigit() and len(value) < 19:

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from extensions import db
 from jobs.alert_jobs import evaluate_alerts
-from jobs.enqueue import enqueue_run
 from models.activity import EventLevel, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.alerts import Alert, AlertKind, AlertSettings
 from models.base import utcnow
 from models.tenancy import Role
 from sync import runs
+from sync.start import start_run
 from tests.support.sync import catalog_for, make_store, sync_channel, work
 from tests.support.world import ROLE_EMAILS
 
@@ -48,9 +48,9 @@ def alerts_of(channel) -> list[Alert]:
 
 
 def run_now(channel, trigger=SyncTrigger.MANUAL) -> SyncRun:
-    run, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, trigger)
+    run, created = start_run(channel, SyncAction.IMPORT_ORDERS, trigger)
     assert created
-    enqueue_run(run)
+    db.session.commit()  # queues its job
     work()
     return db.session.get(SyncRun, run.id)
 
@@ -107,7 +107,9 @@ def test_a_flow_failing_longer_than_the_set_time(app, world):
     db.session.commit()
 
     def ended(status, minutes_ago):
-        run, _ = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.SCHEDULED)
+        run = runs.new_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.SCHEDULED)  # a past run, ended
+        db.session.add(run)
+        db.session.flush()
         level = EventLevel.INFO if status != RunStatus.FAILED else EventLevel.ERROR
         runs.finish(run, runs.Outcome(status, "x", level))
         run.finished_at = utcnow() - timedelta(minutes=minutes_ago)

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.breakers import BreakerState, StoreBreaker
-from sync import breaker, runs
+from sync import breaker
 from sync.errors import StoreUnavailable
 from sync.schedule import due_channels
+from sync.start import start_run
 from tests.support.sync import catalog_for, make_store, sync_channel, work
 
 K, T = 5, 60
@@ -36,9 +36,9 @@ def app_config(app_config):
 
 
 def scheduled_run(channel, trigger=SyncTrigger.SCHEDULED) -> SyncRun:
-    run, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, trigger)
+    run, created = start_run(channel, SyncAction.IMPORT_ORDERS, trigger)
     assert created
-    enqueue_run(run)
+    db.session.commit()  # queues its job
     work()
     return db.session.get(SyncRun, run.id)
 

@@ -12,7 +12,7 @@ from models.activity import SyncAction, SyncTrigger
 from models.breakers import BreakerState, StoreBreaker
 from models.tenancy import Role
 from services.api_cost import budget, usage
-from sync import runs
+from sync.start import start_run
 from tests.support.sync import import_now, make_store, sync_channel
 from tests.support.world import ROLE_EMAILS
 
@@ -51,7 +51,8 @@ def test_the_poll_is_quick_while_a_run_is_active_and_backs_off_when_idle(client,
     trigger, _ = _poll(client.get(f"/channels/{channel.id}/live?idle=999").text)
     assert trigger.startswith("load delay:60s")  # the longest wait repeats
 
-    runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)  # queued, not worked
+    start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    db.session.commit()  # queued, not worked
     trigger, url = _poll(client.get(f"/channels/{channel.id}/live?idle=4").text)
     assert trigger.startswith("load delay:2s") and url.endswith("idle=0")
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import ShipmentStoreStatus
 from models.shipments import ExportStatus, Shipment
 from services.shipments import export_state
 from sync import runs
+from sync.start import start_run
 from tests.support.shipments import export_channel, export_now, imported_orders, ship, store_shipments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,8 +131,8 @@ def test_a_worker_killed_mid_run_duplicates_nothing(app_config, simulator, world
     store, channel = export_channel(simulator, world, orders=40, seed=8)
     expected = ship_in_packages(channel)
     simulator.set_faults(store, latency_ms=250)  # every call takes a while: the kill lands mid-request
-    run, _ = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.MANUAL)
-    enqueue_run(run)
+    run, _ = start_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     environment = {
         **os.environ,
         "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],

@@ -11,7 +11,6 @@ import time
 from sqlalchemy import func, select
 
 from extensions import db
-from jobs.sync_jobs import enqueue_follow_up
 from models.activity import (
     FailureCause,
     PendingOrder,
@@ -24,6 +23,8 @@ from models.activity import (
 from models.catalog import sku_key
 from models.tenancy import Role
 from sync import runs
+from sync.executor import start_follow_up
+from sync.start import start_run
 from tests.support.failed_orders import failing_channel, map_sku
 from tests.support.sync import work
 from tests.support.world import ROLE_EMAILS
@@ -114,26 +115,26 @@ def test_a_retry_asked_for_after_the_last_look_gets_a_follow_up_run(simulator, w
     waiting = pending_ids(channel)
     map_sku(channel, missing[0], next(iter(variants.values())))
     finished = runs_of(channel)[-1]
-    assert enqueue_follow_up(finished.id) is None  # nothing owed: no run
+    assert start_follow_up(finished) is None  # nothing owed: no run
     # The request lands after the run's last look at retries, before it ended (the race the follow-up closes).
     pending = db.session.scalar(select(PendingOrder).where(PendingOrder.external_id == waiting[0]))
     pending.retry_requested_at = pending.last_failed_at.replace(year=pending.last_failed_at.year + 1)
     db.session.commit()
-    follow_up = enqueue_follow_up(finished.id)
+    follow_up = start_follow_up(finished)
     assert follow_up is not None and follow_up.params == {"follow_up_of": finished.id}
     work()
     assert waiting[0] not in pending_ids(channel)
     assert simulator.calls(store)["total"] == 1
-    assert enqueue_follow_up(runs_of(channel)[-1].id) is None
+    assert start_follow_up(runs_of(channel)[-1]) is None
 
 
 def test_a_failed_run_gets_no_follow_up(simulator, world):
     _store, channel, _missing, _ = failing_channel(simulator, world, orders=10)
     pending = db.session.scalar(select(PendingOrder).where(PendingOrder.channel_id == channel.id))
     pending.retry_requested_at = pending.last_failed_at.replace(year=pending.last_failed_at.year + 1)
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    run, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
     runs.finish(run, runs.Outcome(RunStatus.FAILED, "The store refused the token."))
-    assert enqueue_follow_up(run.id) is None
+    assert start_follow_up(run) is None
 
 
 def test_failed_orders_are_grouped_by_cause_and_paged(client, login, simulator, world):

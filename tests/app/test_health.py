@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from redis import Redis
 
-from jobs.enqueue import sync_queue
 from models.base import utcnow
+from run_queue.enqueue import sync_queue
 from services import cron_heartbeat
 from tests.support.sync import redis
 from web.api_requests import API_MESSAGES

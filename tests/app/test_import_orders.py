@@ -21,6 +21,7 @@ from models.base import utcnow
 from models.orders import OrderStatus, SalesOrder
 from models.tenancy import Role
 from sync import runs
+from sync.start import start_run
 from tests.support.sync import (
     STATUSES,
     catalog_for,
@@ -247,8 +248,9 @@ def test_date_range_import_leaves_the_watermark(simulator, world):
 def test_two_requests_give_one_run_and_no_extra_calls(simulator, world):
     store = make_store(simulator, seed=2, products=3, orders=5)
     channel = sync_channel(store, world.a.account)
-    first, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    second, created_again = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    first, created = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.commit()
+    second, created_again = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
     assert created and not created_again and first.id == second.id
     assert simulator.calls(store)["total"] == 0
 
@@ -260,7 +262,8 @@ def test_killed_run_is_swept_and_redoing_it_duplicates_nothing(simulator, world)
     expected = store_order_ids(simulator, store)
     import_now(channel)
     # A worker died mid-run: its row says running, its heartbeat stopped long ago.
-    dead, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    dead = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)  # its worker died below
+    db.session.add(dead)
     runs.mark_running(dead)
     dead.heartbeat_at = utcnow() - timedelta(minutes=10)
     db.session.commit()
@@ -335,10 +338,10 @@ def test_refused_token_fails_at_once_without_retry(simulator, world):
 def test_jobs_carry_only_the_run_id(app, simulator, world):
     store = make_store(simulator, seed=1, products=2, orders=3)
     channel = sync_channel(store, world.a.account)
-    from jobs.enqueue import enqueue_run, sync_queue
+    from run_queue.enqueue import sync_queue
 
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    enqueue_run(run)
+    run, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     job = sync_queue().jobs[0]
     assert job.args == [run.id] or job.args == (run.id,)
     redis = app.extensions["redis"]

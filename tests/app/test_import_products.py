@@ -10,14 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import EventLevel, RunStatus, SyncAction, SyncEvent, SyncRun, SyncTrigger
 from models.catalog import Product, ProductVariant
 from models.channels import DimensionUnit, WeightUnit
 from models.store_catalog import StoreProduct, StoreProductVariant
 from services.catalog_import import CatalogWriter, MalformedProduct
 from services.mappings import skus as sku_mappings
-from sync import runs
+from sync.start import start_run
 from tests.support.failed_orders import respelled_channel
 from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
 
@@ -26,9 +25,9 @@ VARIANTS = PRODUCTS * 6  # 3 sizes × 2 colours each, plus the store's gift cert
 
 
 def import_products(channel, **params) -> SyncRun:
-    run, created = runs.request_run(channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, params=params)
+    run, created = start_run(channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, **params)
     assert created, "a product import was already active"
-    enqueue_run(run)
+    db.session.commit()  # queues its job
     work()
     return db.session.get(SyncRun, run.id)
 

@@ -13,7 +13,6 @@ from werkzeug.serving import make_server
 
 from cli.demo_seed import seed
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.catalog import ProductVariant
 from models.tenancy import Account
@@ -22,7 +21,7 @@ from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
 from sandbox.store import StoreRegistry
 from services.mappings import skus as sku_mappings
 from services.orders import failed_orders
-from sync import runs
+from sync.start import start_run
 from tests.support.sync import import_now, sync_channel, work
 
 SPELLINGS = {
@@ -64,8 +63,8 @@ def test_the_demo_account_gets_proposals_for_the_store_spellings(app):
     orders = import_now(channel)
     assert orders.status == RunStatus.PARTIAL and pending(channel) > 0
 
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL)
-    enqueue_run(run)
+    run, _ = start_run(channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     work()
     run = db.session.get(SyncRun, run.id)
 

@@ -7,9 +7,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import PendingOrder, RunStatus, SyncAction, SyncTrigger
-from sync import runs
+from sync.start import start_run
 from tests.support.shipments import export_channel, export_now, imported_orders, ship_all
 from tests.support.sync import catalog_for, import_now, make_store, sku_used_by_an_order, sync_channel
 
@@ -61,8 +60,8 @@ def test_runs_calls_durations_and_failed_orders(client, simulator, world):
     assert figures[("techoms_failed_orders", ())] == failed
     assert figures[("techoms_cron_heartbeat_age_seconds", ())] == -1
 
-    queued, _created = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.MANUAL)
-    enqueue_run(queued)
+    queued, _created = start_run(channel, SyncAction.EXPORT_SHIPMENTS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     figures = scrape(client)
     assert figures[("techoms_queue_depth", (("queue", "sync"),))] == 1
     assert figures[("techoms_sync_runs_active", (("action", "export_shipments"), ("status", "queued")))] == 1

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import PendingOrder, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import AuditEvent
@@ -22,7 +21,7 @@ from models.tenancy import Role
 from observability.redaction import redact
 from services import privacy
 from services.order_push import intake, settings
-from sync import runs
+from sync.start import start_run
 from tests.support.order_push import payload, point_store_at, served, turn_push_on, wait_for_pushes
 from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
 from tests.support.world import ROLE_EMAILS
@@ -222,10 +221,8 @@ def test_unknown_sku_becomes_a_failed_order_with_retry(simulator, world, client)
     assert pending.external_id == order_id and pending.missing_skus
     catalog_for(simulator, store, world.a.account)
     simulator.reset_calls(store)
-    run, _ = runs.request_run(
-        channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, params={"order_ids": [order_id]}
-    )
-    enqueue_run(run)
+    run, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.RETRY, order_ids=[order_id])
+    db.session.commit()  # queues its job
     work()
     assert [o.external_id for o in orders_of(channel)] == [order_id]
     assert simulator.calls(store)["total"] == 1  # the retry's one detail call

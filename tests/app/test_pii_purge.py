@@ -25,10 +25,10 @@ from models.channels import AuditEvent, SalesChannel
 from models.orders import OrderAddress, OrderStatus, SalesOrder
 from models.tenancy import Role
 from services import privacy
-from sync import purge_pii, runs
+from sync import purge_pii
 from sync.schedule import due_purges
 from tests.support.orders import SHIPPING, add_event, make_order
-from tests.support.purge import closed_order, database_text, purge_now, purged_ids
+from tests.support.purge import closed_order, database_text, purge_in_process, purge_now, purged_ids
 from tests.support.sync import work
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -56,13 +56,11 @@ def test_threshold_boundary_one_second_each_side(world):
     past = closed_order(channel, NOW - timedelta(days=30) - timedelta(seconds=1), "BS-PAST")
     with time_machine.travel(NOW, tick=False):
         assert privacy.preview_count(channel.id, 30, NOW) == 1
-        run, _ = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL)
-        assert purge_pii.execute(run.id) == RunStatus.SUCCEEDED
+        assert purge_in_process(channel).status == RunStatus.SUCCEEDED
     assert purged_ids(channel) == {past.id}
     assert db.session.get(SalesOrder, inside.id).customer_email == "jane.doe@example.com"
     with time_machine.travel(NOW + timedelta(seconds=2), tick=False):
-        run, _ = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL)
-        purge_pii.execute(run.id)
+        purge_in_process(channel)
     assert purged_ids(channel) == {past.id, inside.id}
 
 
@@ -257,8 +255,7 @@ def test_batches_commit_progress_and_addresses_follow(world):
     channel = with_threshold(world.a.channel, 30)
     orders = [closed_order(channel, NOW - timedelta(days=31, minutes=n), f"BS-B{n}") for n in range(5)]
     with time_machine.travel(NOW, tick=False):
-        run, _ = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL)
-        purge_pii.execute(run.id, batch_size=2)
+        run = purge_in_process(channel, batch_size=2)
     run = db.session.get(SyncRun, run.id)
     assert (run.progress_done, run.progress_total, run.counts["purged"]) == (5, 5, 5)
     assert purged_ids(channel) == {order.id for order in orders}
@@ -333,8 +330,7 @@ def test_shipment_notes_and_old_idempotency_answers_go_too(world):
         )
     db.session.commit()
     with time_machine.travel(NOW, tick=False):
-        run, _ = runs.request_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL)
-        assert purge_pii.execute(run.id) == RunStatus.SUCCEEDED
+        assert purge_in_process(channel).status == RunStatus.SUCCEEDED
     db.session.expire_all()
     notes = {s.order_id: s.note for s in db.session.scalars(select(Shipment))}
     assert notes[due.id] is None and SENTINEL in notes[kept.id]

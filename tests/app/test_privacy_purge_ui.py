@@ -9,11 +9,11 @@ import time_machine
 from sqlalchemy import select
 
 from extensions import db
-from jobs.enqueue import job_id, sync_queue
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.tenancy import Role
+from run_queue.enqueue import job_id, sync_queue
 from tests.support.purge import closed_order, purged_ids
 from tests.support.sync import work
 from tests.support.world import PASSWORD, ROLE_EMAILS
@@ -70,7 +70,7 @@ def test_purge_now_previews_confirms_and_starts_a_run(client, world, login):
         world.a.users[Role.ACCOUNT_ADMIN].id,
     )
     job = sync_queue().fetch_job(job_id(run))
-    assert job.func_name == "jobs.sync_jobs.purge_pii" and job.args == [run.id] and job.retries_left is None
+    assert job.func_name == "jobs.sync_jobs.run_sync" and job.args == [run.id] and job.retries_left is None
     actions = client.get(f"/channels/{channel.id}/sync").data.decode()
     assert "PII purge started." in actions and 'id="run-card-purge_pii"' in actions and "Purge PII" in actions
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from extensions import db
-from jobs.enqueue import retry_at
 from models.activity import RunStatus, SyncRun
 from models.base import utcnow
 from models.tenancy import Role
+from run_queue.enqueue import retry_at
 from tests.support.sync import catalog_for, import_now, make_store, sync_channel, work
 from tests.support.world import ROLE_EMAILS
 

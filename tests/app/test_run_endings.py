@@ -1,4 +1,4 @@
-"""How a sync run ends (sync/engine.py's table): a store outage is tried again by RQ and its calls add up over
+"""How a sync run ends (sync/outcomes.py table): a store outage is tried again by RQ and its calls add up over
 the attempts; errors that retrying cannot fix end the run at once, with their reason. Real simulator over
 HTTP, real Redis, a real RQ worker."""
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from extensions import db
 from models.activity import EventLevel, RunStatus, SyncAction, SyncEvent, SyncTrigger
 from services.channels import token_vault
-from sync import engine, runs
+from sync import outcomes, runs
 from sync.errors import (
     ChannelUnusable,
     CredentialsRefused,
@@ -127,31 +127,32 @@ def test_the_last_attempt_of_an_outage_fails_the_job_in_rq(app, simulator, world
     ],
 )
 def test_ending_error_classifies_what_an_attempt_raised(raised, ending, retryable):
-    error = engine.ending_error(raised)
+    error = outcomes.ending_error(raised)
     assert isinstance(error, ending) and error.retryable is retryable
 
 
 def test_ending_error_classifies_the_connector_errors():
     from connectors.brightsites import errors as bs
 
-    assert isinstance(engine.ending_error(bs.AuthenticationError("401")), CredentialsRefused)
-    assert isinstance(engine.ending_error(bs.PermissionDenied("403")), CredentialsRefused)
+    assert isinstance(outcomes.ending_error(bs.AuthenticationError("401")), CredentialsRefused)
+    assert isinstance(outcomes.ending_error(bs.PermissionDenied("403")), CredentialsRefused)
     for outage in (bs.Unavailable("503"), bs.RateLimited("429"), bs.HostNotFound("dns")):
-        assert isinstance(engine.ending_error(outage), StoreUnavailable)
+        assert isinstance(outcomes.ending_error(outage), StoreUnavailable)
     for channel_fault in (
         bs.InvalidShopDomain("bad"),
         bs.BlockedAddress("private"),
         token_vault.TokenUnreadable(),
     ):
-        assert isinstance(engine.ending_error(channel_fault), ChannelUnusable)
+        assert isinstance(outcomes.ending_error(channel_fault), ChannelUnusable)
     for contract in (bs.RedirectRefused("302"), bs.PaginationLimitExceeded("pages"), bs.NotFound("404")):
-        assert isinstance(engine.ending_error(contract), StoreAnswerUnreadable)
+        assert isinstance(outcomes.ending_error(contract), StoreAnswerUnreadable)
 
 
 def test_finish_requeues_or_closes_a_run_and_records_the_outcome(simulator, world):
     store = make_store(simulator, seed=1, products=2, orders=3)
     channel = sync_channel(store, world.a.account)
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)  # worked by hand below
+    db.session.add(run)
     runs.mark_running(run)
     run.progress_total, run.progress_done = 10, 4
 

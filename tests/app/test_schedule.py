@@ -11,8 +11,8 @@ from jobs.cron import tick
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from models.channels import ChannelStatus
-from sync import runs
 from sync.schedule import due_channels
+from sync.start import start_run
 from tests.support.sync import make_store, sync_channel, work
 
 
@@ -41,7 +41,8 @@ def test_due_channels_follow_their_interval(simulator, world):
     )
     now = utcnow()
     assert due_channels(SyncAction.IMPORT_ORDERS, now) == [every_30]
-    run, _ = runs.request_run(every_30, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    run, _ = start_run(every_30, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    db.session.commit()
     assert due_channels(SyncAction.IMPORT_ORDERS, now + timedelta(minutes=29)) == []
     assert due_channels(SyncAction.IMPORT_ORDERS, now + timedelta(minutes=31)) == [every_30]
     assert never.id and inactive.id

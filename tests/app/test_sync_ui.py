@@ -10,7 +10,7 @@ from extensions import db
 from models.activity import ApiCallLog, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.catalog import ProductVariant
 from models.tenancy import Role
-from sync import runs
+from sync.start import start_run
 from tests.support.sync import catalog_for, make_store, sku_used_by_an_order, sync_channel, work
 from tests.support.world import ROLE_EMAILS
 
@@ -129,7 +129,8 @@ def test_user_cannot_switch_logging_and_other_tenants_runs_are_404(client, world
     theirs = sync_channel(
         make_store(simulator, seed=2, products=2, orders=3), world.b.account, name="B store"
     )
-    their_run, _ = runs.request_run(theirs, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    their_run, _ = start_run(theirs, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.commit()
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     assert client.post(f"/channels/{mine.id}/sync/api-logging", data={"enable": "on"}).status_code == 403
     assert client.get(f"/channels/{mine.id}/sync/runs/{their_run.id}").status_code == 404

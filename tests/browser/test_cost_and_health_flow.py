@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncTrigger
 from services.api_cost import usage
-from sync import runs
+from sync.start import start_run
 from tests.support.browser import htmx_idle, log_in
 from tests.support.sync import catalog_for, make_store, sync_channel, work
 
@@ -60,8 +59,8 @@ def test_the_health_panel_turns_red_and_back(page, world, simulator):
     store = make_store(simulator, seed=8, products=2, orders=3, moas_rate=0, gift_rate=0)
     catalog_for(simulator, store, world.a.account)
     channel = sync_channel(store, world.a.account)
-    first, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    enqueue_run(first)
+    first, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     work()
 
     log_in(page, "user@a.test")
@@ -73,8 +72,8 @@ def test_the_health_panel_turns_red_and_back(page, world, simulator):
 
     simulator.set_faults(store, error_rate=1.0)
     for _ in range(5):  # scheduled runs against a failing store, until its breaker opens
-        run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
-        enqueue_run(run)
+        run, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+        db.session.commit()  # queues its job
         work()
     page.reload()
     panel = page.get_by_test_id("health-panel")

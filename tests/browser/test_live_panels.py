@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncRun, SyncTrigger
-from sync import runs
+from sync.start import start_run
 from tests.support.browser import htmx_idle, log_in
 from tests.support.sync import make_store, sync_channel, work
 
@@ -54,8 +53,8 @@ def test_health_and_cost_change_when_the_run_ends(page, world, simulator):
 def test_the_channel_list_follows_a_scheduled_run(page, world, simulator):
     store = make_store(simulator, seed=4, products=2, orders=2, moas_rate=0, gift_rate=0)
     channel = sync_channel(store, world.a.account)
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
-    enqueue_run(run)  # queued: the list polls every 2 s while it is
+    start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    db.session.commit()  # queued: the list polls every 2 s while it is
 
     log_in(page, "user@a.test")
     page.goto("/channels/")

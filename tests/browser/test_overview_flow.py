@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from jobs.enqueue import enqueue_run
+from extensions import db
 from models.activity import SyncAction, SyncTrigger
-from sync import runs
+from sync.start import start_run
 from tests.support.browser import log_in
 from tests.support.sync import make_store, sync_channel, work
 
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.browser
 def test_failed_orders_show_up_without_a_reload_and_link_to_their_fix(page, world, simulator):
     store = make_store(simulator, seed=6, products=2, orders=3, moas_rate=0, gift_rate=0)
     channel = sync_channel(store, world.a.account, name="Overview store")  # no catalog: orders fail
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
-    enqueue_run(run)
+    start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
+    db.session.commit()  # queues its job
 
     log_in(page, "user@a.test")
     page.goto("/overview")

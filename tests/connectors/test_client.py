@@ -124,6 +124,18 @@ def test_inventories_products_and_reference_lists(simulator, bs_store):
 # --- writes ---------------------------------------------------------------------------------------------
 
 
+def test_cancel_order_cancels_once_and_says_so(simulator, bs_store):
+    client = simulator.client(bs_store)
+    order_id = next(o["order_id"] for o in client.iter_orders(status="new"))
+
+    first = client.cancel_order(order_id)
+    again = client.cancel_order(order_id)
+
+    assert first["errors"] == [] and "Set status to 'Canceled'" in first["success"]
+    assert client.get_order(order_id)["status"] == "canceled"
+    assert again == {"success": [], "errors": ["Order is already canceled"]}
+
+
 def test_shipment_round_trip(simulator, bs_store):
     client = simulator.client(bs_store)
     order = next(client.get_order(o["order_id"]) for o in client.iter_orders(status="new"))

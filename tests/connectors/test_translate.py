@@ -121,8 +121,8 @@ def test_inventories_example_translates_to_rows():
     assert rows[0].product_sku == "DM4310"
 
 
-def test_inventory_batch_payload_has_the_documented_shape():
-    payload = translate.inventory_batch_payload([(2871, 100), (2872, 500)])
+def test_inventory_batch_items_have_the_documented_shape():
+    payload = {"inventories": translate.inventory_batch_items([(2871, 100), (2872, 500)])}
 
     documented = load("inventories_batch_update_request.json")
     assert payload == {
@@ -276,3 +276,18 @@ def test_missing_order_id_is_a_translation_error():
 
     with pytest.raises(translate.TranslationError):
         translate.order(raw)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"order_id": 7, "status": "new"}', {"order_id": 7, "status": "new"}),
+        ('{"order": {"order_id": 7}}', {"order_id": 7}),  # wrapped, as API writes are
+        (b'{"order": 7, "id": 3}', {"order": 7, "id": 3}),  # an "order" that is no object is no wrapper
+        (b"[1, 2]", None),
+        (b"not json", None),
+        (b"\xff\xfe\x00", None),
+    ],
+)
+def test_push_document_parses_and_unwraps_a_pushed_order(body, expected):
+    assert translate.push_document(body) == expected

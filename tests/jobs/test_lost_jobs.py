@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from extensions import db
-from jobs.enqueue import enqueue_run, job_waiting
-from jobs.sync_jobs import sweep
+from jobs.cron import sweep
 from models.activity import RunStatus, SyncAction, SyncEvent, SyncRun, SyncTrigger
 from models.base import utcnow
+from run_queue.enqueue import job_waiting
 from sync import runs
+from sync.start import start_run
 from tests.support.sync import (
     catalog_for,
     imported_ids,
@@ -24,8 +25,8 @@ from tests.support.sync import (
 
 def _queued_and_lost(channel) -> SyncRun:
     """A run queued a while ago whose job Redis no longer has (as after a restart without persistence)."""
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    enqueue_run(run)
+    run, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     assert job_waiting(run)
     redis().flushdb()
     assert not job_waiting(run)
@@ -54,8 +55,8 @@ def test_a_run_whose_job_was_lost_is_queued_again_and_completes(simulator, world
 def test_a_run_in_its_retry_wait_keeps_its_job(simulator, world):
     store = make_store(simulator, seed=4, products=3, orders=4)
     channel = sync_channel(store, world.a.account)
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    enqueue_run(run)
+    run, _ = start_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    db.session.commit()  # queues its job
     run.created_at = utcnow() - timedelta(minutes=10)
     db.session.commit()
     assert sweep() == 0
@@ -63,10 +64,12 @@ def test_a_run_in_its_retry_wait_keeps_its_job(simulator, world):
 
 
 def test_a_fresh_queued_run_is_left_alone_before_its_enqueue(simulator, world):
-    """Between request_run's commit and the enqueue that follows it, the run has no job yet."""
+    """Between the commit of a started run and the enqueue that follows it, the run has no job yet."""
     store = make_store(simulator, seed=4, products=3, orders=4)
     channel = sync_channel(store, world.a.account)
-    run, _ = runs.request_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
+    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)  # committed, not queued yet
+    db.session.add(run)
+    db.session.commit()
     assert sweep() == 0
     assert db.session.get(SyncRun, run.id).status == RunStatus.QUEUED
 

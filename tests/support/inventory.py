@@ -9,13 +9,12 @@ from collections import Counter
 from sqlalchemy import select
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.catalog import InventoryLevel, ProductVariant, Warehouse
 from models.inventory_sync import StoreInventoryRecord
 from models.mappings import WarehouseMapping
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
-from sync import runs
+from sync.start import start_run
 from tests.support.sync import catalog_for, make_store, sync_channel, work
 
 OPEN = (OrderStatus.DRAFT, OrderStatus.APPROVED, OrderStatus.RELEASED)
@@ -65,11 +64,10 @@ def inventory_setup(simulator, tenant, *, products: int = 4, missing: tuple[str,
 
 
 def export_now(channel, *, full: bool = False, trigger=SyncTrigger.MANUAL) -> SyncRun:
-    run, created = runs.request_run(
-        channel, SyncAction.EXPORT_INVENTORY, trigger, params={"full": True} if full else {}
-    )
+    params = {"full": True} if full else {}
+    run, created = start_run(channel, SyncAction.EXPORT_INVENTORY, trigger, **params)
     assert created, "an inventory export was already active"
-    enqueue_run(run)
+    db.session.commit()  # queues its job
     work()
     return db.session.get(SyncRun, run.id)
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import String, cast, literal, select, text
 
 from extensions import db
-from jobs.enqueue import enqueue_run
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.base import UTCDateTime
 from models.orders import OrderAddress, OrderStatus, SalesOrder
 from sync import runs
+from sync.executor import execute_run
+from sync.start import start_run
 from tests.support.orders import SHIPPING, make_order
 from tests.support.sync import work
 
@@ -28,10 +30,26 @@ def closed_order(channel, closed_at: datetime, number: str = "", *, status=Order
 
 def purge_now(channel, *, trigger=SyncTrigger.MANUAL, user=None) -> SyncRun:
     """Queue a purge run and let a real RQ worker run it."""
-    run, created = runs.request_run(channel, SyncAction.PURGE_PII, trigger, user=user)
+    run, created = start_run(channel, SyncAction.PURGE_PII, trigger, user)
     assert created, "a purge was already active"
-    enqueue_run(run)
+    db.session.commit()  # queues its job
     work()
+    return db.session.get(SyncRun, run.id)
+
+
+def purge_in_process(channel, *, batch_size: int | None = None) -> SyncRun:
+    """A purge run worked here, by the executor the job calls (under the test's clock), in batches of
+    `batch_size` when given."""
+    run = runs.new_run(channel, SyncAction.PURGE_PII, SyncTrigger.MANUAL)
+    db.session.add(run)
+    db.session.commit()
+    config = current_app.config
+    previous = config.get("PII_PURGE_BATCH_SIZE")
+    config["PII_PURGE_BATCH_SIZE"] = batch_size
+    try:
+        execute_run(run.id)
+    finally:
+        config["PII_PURGE_BATCH_SIZE"] = previous
     return db.session.get(SyncRun, run.id)
 
 

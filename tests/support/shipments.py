@@ -132,14 +132,13 @@ def ship_all(order: SalesOrder, tracking: str):
 
 
 def export_now(channel: SalesChannel, *, trigger=None):
-    from jobs.enqueue import enqueue_run
     from models.activity import SyncAction, SyncRun, SyncTrigger
-    from sync import runs
+    from sync.start import start_run
     from tests.support.sync import work
 
-    run, created = runs.request_run(channel, SyncAction.EXPORT_SHIPMENTS, trigger or SyncTrigger.MANUAL)
+    run, created = start_run(channel, SyncAction.EXPORT_SHIPMENTS, trigger or SyncTrigger.MANUAL)
     assert created, "an export was already active"
-    enqueue_run(run)
+    db.session.commit()  # queues its job
     work()
     return db.session.get(SyncRun, run.id)
 

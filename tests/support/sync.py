@@ -11,13 +11,13 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from extensions import db, redis_client
-from jobs.enqueue import enqueue_run, job_id, sync_queue
 from models.activity import SyncAction, SyncRun, SyncTrigger
 from models.catalog import Product, ProductVariant
 from models.channels import SalesChannel
 from models.orders import SalesOrder
+from run_queue.enqueue import job_id, sync_queue
 from services.channels import token_vault
-from sync import runs
+from sync.start import start_run
 
 STATUSES = ["new", "paid", "in_progress"]
 
@@ -105,9 +105,9 @@ def work() -> None:
 
 
 def import_now(channel: SalesChannel, *, trigger=SyncTrigger.MANUAL, **params) -> SyncRun:
-    run, created = runs.request_run(channel, SyncAction.IMPORT_ORDERS, trigger, params=params)
+    run, created = start_run(channel, SyncAction.IMPORT_ORDERS, trigger, **params)
     assert created, "an import was already active"
-    enqueue_run(run)
+    db.session.commit()  # queues its job
     work()
     return db.session.get(SyncRun, run.id)
 

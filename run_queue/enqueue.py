@@ -1,28 +1,34 @@
-"""RQ plumbing: the sync queue (JSON serializer: Redis is not trusted to run code) and enqueueing runs.
+"""RQ plumbing: the sync queue (JSON serializer: Redis is not trusted to run code), enqueueing runs (the
+dispatcher sync/start.py hands committed starts to, installed by create_app) and pushes, and looking a run's
+job up.
 
 Jobs take a run id only — never a token, an object or a URL (SEC-06)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from extensions import redis_client
-from models.activity import SyncAction, SyncRun
+from models.activity import SyncRun
+from run_queue import SYNC_QUEUE
+from sync import actions
+from sync.start import QueuedStart
 
-SYNC_QUEUE = "sync"
+log = logging.getLogger("techoms.sync")
+
 JOB_TIMEOUT = 60 * 60  # a first import of a large store may take a while
 RESULT_TTL = 24 * 60 * 60
 FAILURE_TTL = 14 * 24 * 60 * 60  # instead of RQ's one year
 # A job in one of these states will never run again; in any other it is queued, scheduled or running.
 ENDED_STATUSES = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
-# Actions that do not call the store run their own job, without the store-outage retries.
-LOCAL_JOBS = {SyncAction.PURGE_PII: "jobs.sync_jobs.purge_pii"}
 
 
 def sync_queue() -> Queue:
@@ -30,7 +36,11 @@ def sync_queue() -> Queue:
 
 
 def job_id(run: SyncRun) -> str:
-    return f"sync-run-{run.id}"
+    return run_job_id(run.id)
+
+
+def run_job_id(run_id: int) -> str:
+    return f"sync-run-{run_id}"
 
 
 PUSH_QUEUED_KEY = "order-push:queued:{channel_id}"
@@ -62,19 +72,33 @@ def pushed_job_started(channel_id: int) -> None:
     redis_client().delete(PUSH_QUEUED_KEY.format(channel_id=channel_id))
 
 
+def enqueue_started(started: list[QueuedStart]) -> None:
+    """The dispatcher of sync/start.py: the runs a transaction started, once it committed."""
+    for each in started:
+        try:
+            _enqueue(each.run_id, each.job, each.retries)
+        except RedisError:  # Redis is down: the run waits without a job until the sweeper queues it again
+            log.warning("sync run saved without its job (Redis unreachable)", extra={"run_id": each.run_id})
+
+
 def enqueue_run(run: SyncRun) -> None:
-    intervals = current_app.config["SYNC_RETRY_INTERVALS"]
-    if run.action in LOCAL_JOBS:
-        intervals = []
+    """A run's job again (the sweeper, for a run whose job Redis lost)."""
+    action = actions.of(run.action)
+    if action.job is not None:
+        _enqueue(run.id, action.job, action.retries)
+
+
+def _enqueue(run_id: int, job: str, retries: bool) -> None:
+    intervals = current_app.config["SYNC_RETRY_INTERVALS"] if retries else []
     sync_queue().enqueue(
-        LOCAL_JOBS.get(run.action, "jobs.sync_jobs.run_sync"),
-        args=(run.id,),
-        job_id=job_id(run),
+        job,
+        args=(run_id,),
+        job_id=run_job_id(run_id),
         job_timeout=JOB_TIMEOUT,
         result_ttl=RESULT_TTL,
         failure_ttl=FAILURE_TTL,
         retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
-        description=f"sync run {run.id}",
+        description=f"sync run {run_id}",
     )
 
 

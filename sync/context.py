@@ -1,0 +1,62 @@
+"""What an action works with during one attempt of a run (`RunContext`): the run, its channel, the store
+client and detail fetcher (store-calling actions only), the recorder of the calls, the counts the summary
+reads, and the two things every action does: write an event, and checkpoint (save what is done so far)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.brightsites.client import BrightSitesClient
+from extensions import db
+from models.activity import EventLevel, SyncEvent, SyncRun
+from models.channels import SalesChannel
+from models.orders import SalesOrder
+from sync import runs
+from sync.call_recorder import CallRecorder
+
+# fetch(ids) -> each id's detail JSON (or the BrightSitesError reading it raised), in order
+DetailFetch = Callable[[list[int]], Iterator[Any]]
+
+
+@dataclass
+class RunContext:
+    run: SyncRun
+    channel: SalesChannel
+    recorder: CallRecorder
+    client: BrightSitesClient | None = None  # None for an action that never calls the store
+    fetch: DetailFetch | None = None
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def store(self) -> BrightSitesClient:
+        """The client, for an action the registry says calls the store."""
+        if self.client is None:
+            raise RuntimeError(f"{self.run.action.value} has no store client: it does not call the store")
+        return self.client
+
+    def details(self, ids: list[int]) -> Iterator[Any]:
+        if self.fetch is None:
+            raise RuntimeError(f"{self.run.action.value} reads no details from the store")
+        return self.fetch(ids)
+
+    def event(
+        self,
+        level: EventLevel,
+        message: str,
+        *,
+        order: SalesOrder | None = None,
+        external_order_id: int | None = None,
+    ) -> SyncEvent:
+        return runs.add_event(self.run, level, message, order=order, external_order_id=external_order_id)
+
+    def checkpoint(self) -> None:
+        """Save the work so far with the run's calls and counts, and beat: one transaction per page or batch,
+        so a run stopped half-way keeps what it did."""
+        self.recorder.flush()
+        self.run.api_calls = self.recorder.calls
+        self.run.counts = dict(self.counts)
+        runs.beat(self.run)
+        db.session.commit()
