@@ -124,3 +124,12 @@ def test_the_board_costs_the_same_queries_for_any_number_of_channels(client, log
 def test_other_tenants_channels_are_not_shown(client, login, world):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     assert world.b.channel.name not in client.get("/overview").text
+
+
+def test_the_channel_list_shows_the_orders_imported_in_all(client, login, world):
+    channel = world.a.channel
+    for _ in range(3):
+        make_order(channel)
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    html = client.get("/channels/").text
+    assert '<div data-testid="orders-imported">3 orders imported in all</div>' in html
