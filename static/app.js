@@ -155,16 +155,37 @@ function arriveAtForm() {
 if (document.readyState === "complete") arriveAtForm();
 else window.addEventListener("load", arriveAtForm);
 
-// --- Copy buttons (data-copy="#field"): the order push intake URL, shown once ---------------------------------
+// --- Copy buttons (data-copy="#field"): what is shown once (intake URL, API key, recovery codes) ---------------
+// An input's value, or an element's lines of text (a list of recovery codes, one per line).
+function copiedText(field) {
+  if (field.tagName === "INPUT" || field.tagName === "TEXTAREA") return field.value;
+  return [...field.querySelectorAll("li")].map((li) => li.textContent.trim()).join("\n") || field.textContent.trim();
+}
+
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const field = document.querySelector(button.dataset.copy);
   if (!field) return;
-  field.select();
+  if (field.select) field.select();
   const done = () => { button.textContent = "Copied"; };
-  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, () => {});
+  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(copiedText(field)).then(done, () => {});
   else if (document.execCommand("copy")) done();
+});
+
+// --- Download buttons (data-download="#list" data-filename="x.txt"): the recovery codes as a text file -------
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-download]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.download);
+  if (!field) return;
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([`${copiedText(field)}\n`], { type: "text/plain" }));
+  link.download = button.dataset.filename || "download.txt";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
 });
 
 // --- Focus after a swap the user asked for (a tab, a Save, the wizard's Next) ---------------------------------
