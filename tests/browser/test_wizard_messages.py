@@ -42,3 +42,25 @@ def test_a_refused_token_is_neither_kept_nor_left_beside_connected(page, world, 
     expect(page.locator("#wizard")).not_to_contain_text("refused")
     page.get_by_role("button", name="Next").click()  # the kept token: the field is left blank
     expect(page.get_by_text("3. First options")).to_have_attribute("aria-current", "step")
+
+
+def test_back_and_reload_keep_the_wizards_progress(page, world, bs_store):
+    log_in(page, "accountadmin@a.test")
+    page.goto("/channels/new/")
+    htmx_idle(page)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Name").fill("Kept store")
+    page.get_by_label("Shop Domain").fill(bs_store.subdomain)
+    page.get_by_label("Access Token").fill(bs_store.token)
+    with page.expect_response(re.compile(r"/channels/new/connection$")):
+        page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("3. First options")).to_have_attribute("aria-current", "step")
+    expect(page).to_have_url(re.compile(r"/channels/new/\?draft=[^&]+&step=options$"))
+
+    page.reload()  # the step and the draft survive a reload
+    expect(page.get_by_text("3. First options")).to_have_attribute("aria-current", "step")
+    page.get_by_role("link", name="Back").click()  # step 3 has a Back
+    expect(page.get_by_text("2. Connection")).to_have_attribute("aria-current", "step")
+    expect(page.get_by_label("Name")).to_have_value("Kept store")
+    expect(page.get_by_label("Shop Domain")).to_have_value(bs_store.domain)
+    expect(page.locator("#wizard")).to_contain_text(f"A token ending in {bs_store.token[-4:]} is kept")
