@@ -11,11 +11,20 @@ from playwright.sync_api import expect
 from extensions import db
 from models.mfa import MfaCredential
 from models.tenancy import Role
-from tests.browser.test_mfa_flow import ADMIN, password_step
 from tests.support.browser import htmx_idle, log_in
 from tests.support.mfa import current_code
+from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.browser
+ADMIN = "admin@a.test"
+
+
+def password_step(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("load")
 
 
 def test_a_new_api_key_is_copied(page, world):
