@@ -10,7 +10,9 @@ seed`), two channels imported by a real RQ worker, then the pages:
 * channel-page.png — the demo channel's page after its first import;
 * failed-orders.png — the failed-orders view of the big store, whose SKUs the catalog mostly lacks (about
   2,500 failed orders: grouped by SKU, 50 a page);
-* sku-mappings.png — the demo channel's SKU Mappings after Auto-map, with its proposals to confirm.
+* sku-mappings.png — the demo channel's SKU Mappings after Auto-map, with its proposals to confirm;
+* overview.png, stock.png — the Overview (what needs attention per channel) and the Products page with stock;
+* overview-375.png, channel-page-375.png — the Overview and the channel page at phone width.
 
 It prints what it imported, and each file's size in pixels.
 """
@@ -53,7 +55,8 @@ from services.channels import token_vault  # noqa: E402
 from sync.start import start_run  # noqa: E402
 
 LOGIN = "accountadmin@demo.test"
-WIDTH = 1366
+WIDTH = 1400
+PHONE_WIDTH = 375
 # Products of the big store the catalog sells: orders of only these import, the rest fail on their SKUs.
 KNOWN_PRODUCTS = 3
 
@@ -143,6 +146,19 @@ def photograph(base_url: str, demo: SalesChannel, big: SalesChannel, out: Path) 
         htmx_idle(page)
         shot(page, out / "channel-page.png", full_page=True)
 
+        page.goto("/overview")
+        htmx_idle(page)
+        shot(page, out / "overview.png", full_page=True)
+        page.goto("/products/")
+        htmx_idle(page)
+        shot(page, out / "stock.png", full_page=False)
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+        for name, url in (("overview", "/overview"), ("channel-page", f"/channels/{demo.id}/main")):
+            page.goto(url)
+            htmx_idle(page)
+            shot(page, out / f"{name}-{PHONE_WIDTH}.png", full_page=True)
+        page.set_viewport_size({"width": WIDTH, "height": 900})
+
         page.goto(f"/channels/{big.id}/sync/failed-orders")
         htmx_idle(page)
         shot(page, out / "failed-orders.png", full_page=True)
@@ -163,7 +179,8 @@ def shot(page, path: Path, *, full_page: bool) -> None:
     height = (
         page.evaluate("document.documentElement.scrollHeight") if full_page else page.viewport_size["height"]
     )
-    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {WIDTH} × {height} px")
+    width = page.viewport_size["width"]
+    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {width} × {height} px")
 
 
 def main() -> None:

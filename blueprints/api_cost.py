@@ -22,6 +22,7 @@ def _answer(channel, form: ApiCostForm, *, message: str | None = None, status: i
         "channel": channel,
         "messages": {"api_cost": message},
         "warnings": {},
+        "refresh_banner": status == 200,  # the page's banner quotes the saved threshold, not the old one
         **api_cost_section.section(channel, form).template_context(),
     }
     return render_fragment(channel_page.PAGE, "api_cost_section", **context), status

@@ -7,7 +7,7 @@ the token never travels back to the browser."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, fresh_login_required
 
 from extensions import db
@@ -31,17 +31,46 @@ def _draft_or_restart() -> wizard_drafts.ChannelDraft:
     return draft
 
 
+STEPS = ("type", "connection", "options")
+
+
+def _reachable(draft) -> tuple[str, ...]:
+    """The steps the draft may show: a later one only once the earlier ones passed."""
+    if draft.connection_ok:
+        return STEPS
+    return STEPS[:2] if draft.channel_type else STEPS[:1]
+
+
 def _step(step: str, draft, status: int = 200, **forms):
-    return render(TEMPLATE, "wizard", step=step, draft=draft, **forms), status
+    """The wizard at `step`; a step reached records its address in the browser's history (htmx), so Back and
+    a reload come back to it with everything the draft holds."""
+    headers = {}
+    if status == 200:
+        headers["HX-Push-Url"] = url_for("channel_wizard.start", draft=draft.draft_id, step=step)
+    return render(TEMPLATE, "wizard", step=step, draft=draft, **forms), status, headers
 
 
 @bp.get("/")
 @require(Permission.MANAGE_CHANNELS)
 @fresh_login_required
 def start():
-    draft = wizard_drafts.new(current_user.id, current_account().id)
-    wizard_drafts.save(draft)
-    return _step("type", draft, type_form=ChannelTypeForm())[0]
+    """A new draft; or, with `draft` (Back, a reload), the user's draft at the step asked for, or the furthest
+    one it reached."""
+    draft = wizard_drafts.load(current_user.id, current_account().id, request.args.get("draft"))
+    if draft is None:
+        draft = wizard_drafts.new(current_user.id, current_account().id)
+        wizard_drafts.save(draft)
+        reachable: tuple[str, ...] = STEPS[:1]  # a new draft starts at the type
+    else:
+        reachable = _reachable(draft)
+    step = request.args.get("step") if request.args.get("step") in reachable else reachable[-1]
+    if step == "options":
+        return _step(step, draft, options_form=FirstOptionsForm(formdata=None))[0]
+    if step == "connection":
+        return _step(step, draft, connection_form=ConnectionForm(formdata=None, data=vars(draft)))[0]
+    return _step(
+        step, draft, type_form=ChannelTypeForm(formdata=None, data={"channel_type": draft.channel_type})
+    )[0]
 
 
 @bp.post("/type")
@@ -83,6 +112,7 @@ def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
         form.shop_domain.errors.append(report.message)
     elif not report.authenticated:
         form.access_token.errors.append(report.message)
+        draft.forget_token()  # never offer to keep a token the store refused
     draft.connection_ok = report.reachable and report.authenticated
     draft.token_can_write = report.can_write
     wizard_drafts.save(draft)
@@ -94,10 +124,11 @@ def _validated_connection(draft) -> tuple[ConnectionForm, object | None]:
 @fresh_login_required
 @limit_store_calls
 def test_connection():
-    """The Test connection button: only the result line is swapped in."""
+    """The Test connection button: the step comes back whole, so the fields' errors and the kept token's hint
+    agree with the result line (a test is a question, not a submission: 200 whatever the answer)."""
     draft = _draft_or_restart()
     form, report = _validated_connection(draft)
-    return render_template("channels/_connection_result.html", form=form, report=report, draft=draft)
+    return _step("connection", draft, connection_form=form, report=report)
 
 
 @bp.post("/connection")

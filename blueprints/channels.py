@@ -144,6 +144,14 @@ def replace_token(channel_id: int):
     return _saved(channel, "token", TokenForm(formdata=None), outcome)
 
 
+@bp.get("/<int:channel_id>/delete")
+@require(Permission.VIEW)
+def delete_page(channel_id: int):
+    """The delete's address opened (Back after a refused delete): the channel page, where Delete lives."""
+    channel_or_404(channel_id)
+    return redirect(url_for("channels.view", channel_id=channel_id, view="main"))
+
+
 @bp.post("/<int:channel_id>/delete")
 @require(Permission.MANAGE_CHANNELS)
 def delete(channel_id: int):

@@ -1,10 +1,13 @@
 """The landing page of the current account."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
+from blueprints.overview_page import board as overview_board
 from permissions import Permission, current_account, require
 from services import catalog
+from services.channels import queries as channel_queries
+from web.htmx import render
 
 bp = Blueprint("home", __name__)
 
@@ -22,7 +25,14 @@ def index():
 @bp.get("/overview")
 @require(Permission.VIEW)
 def overview():
-    """Counts for the current account."""
+    """What needs attention today on each channel of the account (each item a link to where it is fixed),
+    the day's flows, then the catalog's counts; htmx (the board's own poll) gets the board alone."""
     account = current_account()
     counts = catalog.catalog_counts(account.id)
-    return render_template("home/overview.html", account=account, counts=counts)
+    return render(
+        "home/overview.html",
+        "board",
+        account=account,
+        counts=counts,
+        board=overview_board.board(account, channel_queries.live_channels(account.id)),
+    )

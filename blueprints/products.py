@@ -75,7 +75,16 @@ def import_stock():
         db.session.rollback()
         return _render_index(StockCsvForm(formdata=None), report, status=422)
     db.session.commit()
-    return _render_index(StockCsvForm(formdata=None), report)
+    # Post/redirect/get: Back or a reload must not send the file again.
+    flash(report.summary(), "success")
+    return redirect_to(url_for("products.index"))
+
+
+@bp.get("/stock/import")
+@require(Permission.VIEW)
+def stock_import_page():
+    """The import's address opened (a bookmark, Back after an error): the Products page with its form."""
+    return redirect_to(url_for("products.index") + "#stock-import")
 
 
 def _render_detail(product: Product, variant_form: VariantForm, status: int = 200):

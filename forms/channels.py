@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,6 +22,7 @@ from connectors.brightsites import statuses
 from connectors.brightsites.errors import InvalidShopDomain
 from connectors.brightsites.hosts import normalise_shop_domain
 from extensions import db
+from forms.time_zones import TimeZoneField
 from forms.validators import NumberRange, ascii_token, no_control_characters, optional_int
 from models.channels import (
     DEFAULT_IMPORT_EVERY,
@@ -45,7 +44,6 @@ SCHEDULE_LABELS = [
     (1440, "Daily"),
 ]
 IMPORTABLE_STATUSES = statuses.importable_choices()
-_TIMEZONES = sorted(available_timezones() - {"localtime"})
 
 
 def _choices(enum_cls, labels: dict | None = None) -> list[tuple[str, str]]:
@@ -153,7 +151,11 @@ class FirstOptionsForm(FlaskForm):
         choices=[
             ("now", f"Now, then every {DEFAULT_IMPORT_EVERY} minutes"),
             ("schedule", f"On schedule: the first import in {DEFAULT_IMPORT_EVERY} minutes, then as often"),
-            ("later", "Later: nothing runs until you import by hand or switch the schedule on"),
+            (
+                "later",
+                "Later: nothing runs on its own until you import by hand; that first import switches "
+                f"scheduled imports on (every {DEFAULT_IMPORT_EVERY} minutes)",
+            ),
         ],
         default="later",
     )
@@ -202,7 +204,7 @@ class AdvancedSettingsForm(FlaskForm):
     inventory_sold_out_at = IntegerField(
         "Sold out at or below", validators=[Optional(), NumberRange(0, 1_000_000)], default=0
     )
-    timezone = SelectField("Timezone", choices=[(tz, tz) for tz in _TIMEZONES])
+    timezone = TimeZoneField("Timezone")
     weight_unit = SelectField("Weight unit", choices=_choices(WeightUnit, {u: u.value for u in WeightUnit}))
     dimension_unit = SelectField(
         "Dimension unit", choices=_choices(DimensionUnit, {u: u.value for u in DimensionUnit})

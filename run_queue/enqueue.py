@@ -7,11 +7,12 @@ Jobs take a run id only — never a token, an object or a URL (SEC-06)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
@@ -113,3 +114,21 @@ def job_waiting(run: SyncRun) -> bool:
 def queue_depth() -> int:
     """Jobs waiting in the sync queue (not those running, nor the delayed retries)."""
     return sync_queue().count
+
+
+def retry_at(run: SyncRun) -> datetime | None:
+    """When RQ tries the run's job again; None when it is not waiting for a retry."""
+    try:
+        return sync_queue().scheduled_job_registry.get_scheduled_time(job_id(run))
+    except NoSuchJobError:
+        return None
+
+
+def retry_now(run: SyncRun) -> bool:
+    """Start the run's waiting retry at once (the store is back, nobody wants to wait); False when it is not
+    waiting (it started meanwhile, or it has no retry)."""
+    try:
+        sync_queue().scheduled_job_registry.requeue(job_id(run))
+    except (NoSuchJobError, InvalidJobOperation):
+        return False
+    return True

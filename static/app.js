@@ -155,14 +155,75 @@ function arriveAtForm() {
 if (document.readyState === "complete") arriveAtForm();
 else window.addEventListener("load", arriveAtForm);
 
-// --- Copy buttons (data-copy="#field"): the order push intake URL, shown once ---------------------------------
+// --- Copy buttons (data-copy="#field"): what is shown once (intake URL, API key, recovery codes) ---------------
+// An input's value, or an element's lines of text (a list of recovery codes, one per line).
+function copiedText(field) {
+  if (field.tagName === "INPUT" || field.tagName === "TEXTAREA") return field.value;
+  return [...field.querySelectorAll("li")].map((li) => li.textContent.trim()).join("\n") || field.textContent.trim();
+}
+
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const field = document.querySelector(button.dataset.copy);
   if (!field) return;
-  field.select();
+  if (field.select) field.select();
   const done = () => { button.textContent = "Copied"; };
-  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, () => {});
+  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(copiedText(field)).then(done, () => {});
   else if (document.execCommand("copy")) done();
+});
+
+// --- Download buttons (data-download="#list" data-filename="x.txt"): the recovery codes as a text file -------
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-download]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.download);
+  if (!field) return;
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([`${copiedText(field)}\n`], { type: "text/plain" }));
+  link.download = button.dataset.filename || "download.txt";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
+});
+
+// --- Focus after a swap the user asked for (a tab, a Save, the wizard's Next) ---------------------------------
+// The swapped panel's heading takes the focus, or on a refusal (422) the first field that was refused, so the
+// next Tab continues inside the new content and a screen reader reads where the user is. Polls (run cards,
+// health, lists) never move the focus.
+function swappedElement(detail) {
+  const target = detail.target;
+  if (target && target.isConnected) return target;
+  return target && target.id ? document.getElementById(target.id) : null;
+}
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+  if (!cause || (cause.type !== "click" && cause.type !== "submit")) return;
+  const panel = swappedElement(event.detail);
+  if (!panel || panel.id === "reauth-panel") return;
+  const invalid = event.detail.xhr && event.detail.xhr.status === 422 && panel.querySelector("[aria-invalid=true]");
+  if (invalid) {
+    invalid.focus();
+    return;
+  }
+  if (panel.contains(document.activeElement) && document.activeElement !== document.body) return;
+  const heading = panel.querySelector("h1, h2, h3, legend, [aria-current=step]") || panel;
+  if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+  heading.focus({ preventScroll: false });
+});
+
+// --- Run cards: their progress refreshes every second; a screen reader hears when a run's status changes -------
+const announcedStatus = new Map();
+document.addEventListener("htmx:afterSettle", (event) => {
+  const card = swappedElement(event.detail);
+  if (!card || !card.id || !card.id.startsWith("run-card-")) return;
+  const status = card.querySelector("[data-testid=run-status]");
+  const announcer = document.getElementById("run-announcer");
+  if (!status || !announcer) return;
+  const text = `${card.querySelector("h3").textContent.trim()}: ${status.textContent.trim()}.`;
+  if (announcedStatus.get(card.id) === text) return;
+  announcedStatus.set(card.id, text);
+  announcer.textContent = text;
 });

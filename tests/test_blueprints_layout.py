@@ -15,7 +15,7 @@ import app as app_module
 import blueprints
 
 ROOT = Path(__file__).resolve().parents[1]
-PRESENTER_PACKAGES = ("blueprints.channel_page", "blueprints.order_page")
+PRESENTER_PACKAGES = ("blueprints.channel_page", "blueprints.order_page", "blueprints.overview_page")
 
 
 def blueprint_modules() -> dict[str, list[Blueprint]]:

@@ -7,6 +7,7 @@ from blueprints.channel_page import health_panel
 from models.activity import SyncAction
 from models.channels import SalesChannel
 from services.api_cost import budget
+from services.orders.counts import imported_per_channel
 from sync.runs import last_runs
 from web.htmx import render
 
@@ -28,4 +29,5 @@ def render_list(channels: list[SalesChannel]):
         activity_columns=ACTIVITY_COLUMNS,
         health=health_panel.healths(channels, latest),
         budgets=budget.states([c.id for c in channels]),
+        orders_imported=imported_per_channel([c.id for c in channels]),
     )

@@ -18,6 +18,7 @@ from forms.sync import ApiLoggingForm, ImportOrdersForm, ImportProductsForm
 from models.activity import EventLevel, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
 from permissions import Permission, can, channel_or_404, require
+from run_queue.enqueue import retry_now
 from services import audit
 from services.orders import failed_orders
 from sync.start import start_run
@@ -41,10 +42,20 @@ def _run_or_404(channel_id: int, run_id: int) -> SyncRun:
 
 
 def _start(channel, trigger: SyncTrigger, params: dict) -> SyncRun:
+    schedule_off = channel.import_orders_every is None
     run, created = start_run(channel, SyncAction.IMPORT_ORDERS, trigger, current_user, **params)
     db.session.commit()
     if created:
         flash("Order import started.", "success")
+        if schedule_off and channel.import_orders_every is not None:
+            # The wizard's "Later": the first import by hand switched the schedule on; it bills calls.
+            flash(
+                f"Scheduled order imports are now on: every {channel.import_orders_every} minutes, as chosen "
+                "when the channel was created. Change it in Main settings › Automations.",
+                "warning",
+            )
+    elif retry_now(run):
+        flash("The order import waiting for its retry runs now.", "success")
     else:
         flash("An order import is already queued or running for this channel; showing it.", "info")
     return run
@@ -257,6 +268,20 @@ def run_progress(channel_id: int, run_id: int):
     """The polled progress card; 286 tells htmx to stop polling once the run is final."""
     run = _run_or_404(channel_id, run_id)
     return sync_actions.render_progress(run)
+
+
+@bp.post("/runs/<int:run_id>/run-now")
+@require(Permission.RUN_SYNC)
+def run_now(channel_id: int, run_id: int):
+    """A run waiting for its retry (the store failed) tries again now instead of at its next attempt."""
+    run = _run_or_404(channel_id, run_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if retry_now(run):
+        flash(f"{run.action.label} runs now instead of waiting for its retry.", "success")
+    else:
+        flash(f"{run.action.label} is not waiting for a retry any more: it has started or ended.", "info")
+    return redirect_to(url_for("sync.actions", channel_id=run.channel_id))
 
 
 @bp.post("/api-logging")

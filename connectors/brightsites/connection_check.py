@@ -23,14 +23,14 @@ from connectors.brightsites.results import ConnectionReport
 if TYPE_CHECKING:
     from connectors.brightsites.client import BrightSitesClient
 
-STORE_NOT_FOUND = "Store not found"
-TOKEN_REFUSED = "The access token was refused"  # noqa: S105 (a message, not a secret)
-UNREACHABLE = "The store could not be reached"
-ADDRESS_NOT_ALLOWED = "The store's address is not allowed"
-UNEXPECTED = "The store answered in an unexpected way"
-READ_ONLY = "Token is read-only: techOMS will not be able to send shipments and stock"
-WRITE_UNKNOWN = "Connected, but write permission could not be checked"
-CONNECTED = "Connected"
+STORE_NOT_FOUND = "Store not found."
+TOKEN_REFUSED = "The access token was refused."  # noqa: S105 (a message, not a secret)
+UNREACHABLE = "The store could not be reached."
+ADDRESS_NOT_ALLOWED = "The store's address is not allowed."
+UNEXPECTED = "The store answered in an unexpected way."
+READ_ONLY = "Token is read-only: techOMS will not be able to send shipments and stock."
+WRITE_UNKNOWN = "Connected, but write permission could not be checked."
+CONNECTED = "Connected."
 
 PROBE_STATUS = "techoms_permission_probe"  # not a Bright Sites status: the store must refuse it with 422
 

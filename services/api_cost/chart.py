@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from services.api_cost.usage import LABELS, Usage
 
-WIDTH, HEIGHT = 600, 180
-LEFT, BOTTOM, TOP = 40, 20, 10  # room for the axis labels
+WIDTH, HEIGHT = 600, 200
+LEFT, BOTTOM, TOP = 60, 30, 14  # room for the axis labels (18-unit text: ~12 px in the side column)
 SERIES = 6  # colour classes chart-series-0 ... chart-series-5 in app.css
 
 

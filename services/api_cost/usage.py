@@ -27,6 +27,7 @@ LABELS = {
     "import_orders": "Import orders",
     "export_shipments": "Export shipments",
     "export_inventory": "Export inventory",
+    "import_products": "Import products",
     CONNECTION_CHECK: "Connection checks",
     REFERENCE_LISTS: "Store lists",
 }

@@ -60,6 +60,8 @@ class ChannelHealth:
     headline: Health
     rows: list[PanelRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # why it is unhealthy; empty when it is not
+    unsent_shipments: int = 0
+    breaker_open: bool = False
 
     @property
     def unhealthy(self) -> bool:
@@ -171,13 +173,23 @@ def _breaker_row(channel: SalesChannel, breaker: StoreBreaker | None, now: datet
         return PanelRow("breaker", "Circuit breaker", "Held open: token refused", Severity.BAD)
     if breaker is None or breaker.state == BreakerState.CLOSED:
         failures = breaker.failures if breaker else 0
-        value = "Closed" + (
-            f" ({failures} failed attempt{'s' if failures != 1 else ''} in a row)" if failures else ""
+        if not failures:
+            return PanelRow("breaker", "Circuit breaker", "Closed: the store answers", Severity.GOOD)
+        # Retries back off, so a failing store can keep the breaker closed for a long while: say what the
+        # channel waits for, not only that it is closed.
+        attempts = "attempt" if failures == 1 else f"{failures} attempts"
+        value = (
+            f"Closed, but the store failed the last {attempts} in a row: waiting for the next attempt "
+            "(retries wait longer each time; repeated failures open the breaker)."
         )
-        severity = Severity.ATTENTION if failures else Severity.GOOD
-        return PanelRow("breaker", "Circuit breaker", value, severity)
+        return PanelRow("breaker", "Circuit breaker", value, Severity.ATTENTION)
     if breaker.state == BreakerState.HALF_OPEN:
-        return PanelRow("breaker", "Circuit breaker", "Half-open: one run is trying the store", Severity.BAD)
+        return PanelRow(
+            "breaker",
+            "Circuit breaker",
+            "Half-open: one run is trying the store; the others wait for its answer.",
+            Severity.BAD,
+        )
     return PanelRow(
         "breaker", "Circuit breaker", "Open: scheduled runs wait until", Severity.BAD, breaker.open_until
     )
@@ -272,7 +284,9 @@ def of_channels(
             problems,
             "Breaker open" if _breaker_open(breaker) else "Flow failing",
         )
-        result[channel.id] = ChannelHealth(headline, rows, problems)
+        result[channel.id] = ChannelHealth(
+            headline, rows, problems, unsent_shipments, breaker_open=_breaker_open(breaker)
+        )
     return result
 
 

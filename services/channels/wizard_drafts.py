@@ -48,6 +48,9 @@ class ChannelDraft:
         self.token_ciphertext = token_vault.encrypt(token)
         self.token_last4 = token[-4:]
 
+    def forget_token(self) -> None:
+        self.token_ciphertext = self.token_last4 = ""
+
     def token(self) -> str:
         return token_vault.decrypt(self.token_ciphertext)
 

@@ -118,6 +118,7 @@ def test_nothing_due_says_so(client, world, login):
     login(ADMIN)
     page = client.get(f"/channels/{channel.id}/privacy/purge").data.decode()
     assert "No order is due: none was closed more than 30 days ago" in page
+    assert 'name="confirm"' not in page and ">Purge now</button>" not in page  # nothing to confirm or run
 
 
 def test_a_lower_threshold_asks_before_it_is_saved(client, world, login):

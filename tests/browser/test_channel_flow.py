@@ -48,7 +48,7 @@ def test_admin_creates_a_channel_and_edits_it(page, world, bs_store):
         page.locator("#quick-save").click()
     expect(page.locator("#advanced-section")).to_contain_text("Saved 1 change.")
     page.get_by_role("link", name="History").click()
-    expect(page.locator("#history-table")).to_contain_text("inventory_buffer")
+    expect(page.locator("#history-table")).to_contain_text("Setting changed: Safety buffer")
     expect(page.locator("#history-table")).to_contain_text("accountadmin@a.test")
 
 

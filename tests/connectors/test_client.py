@@ -434,7 +434,7 @@ def test_connection_ok_costs_two_calls(simulator, bs_store):
         True,
         True,
         True,
-        "Connected",
+        "Connected.",
     )
     assert report.ok
     assert client.calls == 2
@@ -444,7 +444,7 @@ def test_connection_read_only_token(simulator, bs_store):
     report = simulator.client(bs_store, readonly=True).test_connection()
 
     assert (report.authenticated, report.can_write) == (True, False)
-    assert report.message == "Token is read-only: techOMS will not be able to send shipments and stock"
+    assert report.message == "Token is read-only: techOMS will not be able to send shipments and stock."
 
 
 def test_connection_bad_token(simulator, bs_store):
@@ -455,7 +455,7 @@ def test_connection_bad_token(simulator, bs_store):
     assert (report.reachable, report.authenticated, report.message) == (
         True,
         False,
-        "The access token was refused",
+        "The access token was refused.",
     )
     assert client.calls == 1
 
@@ -465,7 +465,7 @@ def test_connection_unknown_store(simulator, bs_store):
 
     report = BrightSitesClient("nosuchstore", bs_store.token, route_to=simulator.base_url).test_connection()
 
-    assert (report.reachable, report.message) == (False, "Store not found")
+    assert (report.reachable, report.message) == (False, "Store not found.")
 
 
 def test_connection_does_not_retry_or_echo(simulator, bs_store):
@@ -474,7 +474,7 @@ def test_connection_does_not_retry_or_echo(simulator, bs_store):
 
     report = client.test_connection()
 
-    assert report.message == "The store could not be reached"
+    assert report.message == "The store could not be reached."
     assert client.calls == 1
 
 

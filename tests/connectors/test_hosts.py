@@ -220,4 +220,4 @@ def test_client_connects_to_the_vetted_address(monkeypatch):
     report = client.test_connection()
 
     assert targets == [("93.184.215.14", 443)]
-    assert report.message == "The store could not be reached"
+    assert report.message == "The store could not be reached."

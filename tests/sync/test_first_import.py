@@ -27,6 +27,7 @@ def create(client, store, first_import: str | None):
         client, draft, name=f"Store {first_import}", shop_domain=store.subdomain, token=store.token
     )
     assert b"First order import" in response.data
+    assert b"that first import switches scheduled imports on (every 30 minutes)" in response.data
     data = {"draft_id": draft, "order_statuses": ["paid", "new"], "inventory_mode": "none"}
     if first_import:
         data["first_import"] = first_import
@@ -62,7 +63,9 @@ def test_later_is_the_default_and_nothing_runs_until_the_first_import_by_hand(cl
     page = client.get(f"/channels/{channel.id}/sync").data.decode()
     assert "Scheduled imports start with your first import by hand" in page
 
-    client.post(f"/channels/{channel.id}/sync/import-orders")
+    answer = client.post(f"/channels/{channel.id}/sync/import-orders", follow_redirects=True).text
+    # The schedule bills calls: switched on by this import, the user is told so in words.
+    assert "Scheduled order imports are now on: every 30 minutes" in answer
     db.session.expire_all()
     channel = db.session.get(SalesChannel, channel.id)
     assert channel.import_orders_every == 30 and channel.schedule_start == ScheduleStart.AT_ONCE
@@ -97,7 +100,8 @@ def test_later_then_the_user_turns_the_schedule_on(client, login, world, bs_stor
     main["import_orders_every"] = ""
     client.post(f"/channels/{channel.id}/main", data=main)
     work()
-    client.post(f"/channels/{channel.id}/sync/import-orders")
+    answer = client.post(f"/channels/{channel.id}/sync/import-orders", follow_redirects=True).text
+    assert "Order import started." in answer and "Scheduled order imports are now on" not in answer
     db.session.expire_all()
     assert db.session.get(SalesChannel, channel.id).import_orders_every is None
 

@@ -85,7 +85,7 @@ def test_save_advanced_settings_is_audited_and_shown_in_history(client, world, l
     assert changed["inventory_mode"] == ("none", "absolute")
     assert changed["import_lag_minutes"] == ("30", "45")
     history = client.get(f"/channels/{channel.id}/history").data.decode()
-    assert "inventory_mode" in history and "accountadmin@a.test" in history
+    assert "Setting changed: Inventory synchronisation" in history and "accountadmin@a.test" in history
     again = client.post(f"/channels/{channel.id}/advanced", data=ADVANCED, headers={"HX-Request": "true"})
     assert b"Nothing to save" in again.data
 

@@ -239,6 +239,9 @@ def test_csv_import_sets_the_levels_and_reports(client, world, login):
     code = world.a.warehouse.code
 
     response = upload(client, f"Warehouse,SKU,On hand\n{code},TEE-M-NAVY,30\n{code}, tee-l-navy ,4\n")
+    assert response.status_code == 303  # post/redirect/get: Back does not send the file again
+    assert client.get("/products/stock/import").status_code == 303
+    response = client.get(response.headers["Location"])
 
     assert response.status_code == 200
     assert b"2 levels received: 2 changed, 0 already at that figure." in response.data

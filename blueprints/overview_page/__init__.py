@@ -1,0 +1,1 @@
+"""The Overview page's presenters (its view is blueprints/home.py)."""
