@@ -132,6 +132,8 @@ def test_also_update_needs_the_products_permission(client, login, simulator, wor
     channel = sync_channel(store, world.a.account)
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     assert client.post("/products/new", data={"name": "X"}).status_code == 403
+    page = client.get(f"/channels/{channel.id}/sync").data.decode()
+    assert "Import products now" in page and 'value="update"' not in page  # not offered to them
     refused = client.post(
         f"/channels/{channel.id}/sync/import-products", data={"mode": "update", "full": "y"}
     )
