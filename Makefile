@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app:create_app
 # Processes honcho starts; the embedded Redis only when REDIS_URL is not given.
-PROCESSES := web worker cron sandbox $(if $(REDIS_URL),,redis)
+PROCESSES := web worker cron webhooks sandbox $(if $(REDIS_URL),,redis)
 
 .PHONY: run test install install-dev browser lint seed clean prod-check
 
