@@ -23,6 +23,15 @@ pytest_plugins = ["tests.support.simulator"]
 TEST_DIR = Path(tempfile.mkdtemp(prefix="techoms-tests-"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _example_domain_resolves():
+    """Webhook hosts must resolve when saved; the tests' hosts are under example.com, and no DNS here."""
+    from tests.support.example_dns import example_domain_resolves
+
+    with example_domain_resolves():
+        yield
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     url = os.environ.get("REDIS_URL")
