@@ -29,6 +29,7 @@ from models.channels import SalesChannel
 from run_queue.enqueue import enqueue_run, job_waiting
 from services import cron_heartbeat
 from sync import push_drain, runs, schedule
+from sync.executor import execute_run
 from sync.start import start_run
 
 log = logging.getLogger("techoms.cron")
@@ -77,7 +78,7 @@ def import_waiting_pushes() -> int:
     usually nothing to do). Returns the channels."""
     channels = push_drain.waiting_channels()
     for channel_id in channels:
-        push_drain.drain(db.session.get(SalesChannel, channel_id))
+        push_drain.drain(db.session.get(SalesChannel, channel_id), execute_run)
     return len(channels)
 
 

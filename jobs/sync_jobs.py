@@ -74,5 +74,5 @@ def import_pushed(payload_id: int) -> str | None:
     if channel_id is None:
         return None
     pushed_job_started(channel_id)
-    status = push_drain.drain_payload(payload_id)
+    status = push_drain.drain_payload(payload_id, execute_run)
     return status.value if status else None

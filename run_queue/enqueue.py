@@ -75,8 +75,11 @@ def pushed_job_started(channel_id: int) -> None:
 def enqueue_started(started: list[QueuedStart]) -> None:
     """The dispatcher of sync/start.py: the runs a transaction started, once it committed."""
     for each in started:
+        action = actions.of(each.action)
+        if action.job is None:  # run in place by the job that started it (the push import)
+            continue
         try:
-            _enqueue(each.run_id, each.job, each.retries)
+            _enqueue(each.run_id, action.job, action.retries)
         except RedisError:  # Redis is down: the run waits without a job until the sweeper queues it again
             log.warning("sync run saved without its job (Redis unreachable)", extra={"run_id": each.run_id})
 

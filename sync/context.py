@@ -11,7 +11,7 @@ from typing import Any
 
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from models.activity import EventLevel, SyncEvent, SyncRun
+from models.activity import EventLevel, RunStatus, SyncEvent, SyncRun
 from models.channels import SalesChannel
 from models.orders import SalesOrder
 from sync import runs
@@ -29,6 +29,9 @@ class RunContext:
     client: BrightSitesClient | None = None  # None for an action that never calls the store
     fetch: DetailFetch | None = None
     counts: Counter = field(default_factory=Counter)
+    # The executor itself, for an action that runs another one in place (the inventory export drains waiting
+    # pushes first): handed over by the executor, so no action imports it (it imports every action).
+    execute: Callable[[int], RunStatus] | None = None
 
     @property
     def store(self) -> BrightSitesClient:

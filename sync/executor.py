@@ -63,7 +63,7 @@ def execute_run(run_id: int, *, attempts_left: int = 0) -> RunStatus | None:
     recorder = CallRecorder(
         channel.id, run.id, channel.api_logging_until, utcnow(), calls_before=calls_before
     )
-    ctx = RunContext(run, channel, recorder)
+    ctx = RunContext(run, channel, recorder, execute=execute_run)
     try:
         status = _attempt(action, ctx)
     except Exception as raised:

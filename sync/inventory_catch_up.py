@@ -28,7 +28,7 @@ from models.activity import EventLevel, RunStatus, SyncAction
 from models.base import utcnow
 from models.order_push import ArrivalPath
 from services.order_push import settings as order_push
-from sync import runs
+from sync import push_drain, runs
 from sync.context import RunContext
 from sync.import_orders import list_and_import
 from sync.order_documents import OrderImport
@@ -40,11 +40,9 @@ def bring_orders_up_to_date(ctx: RunContext) -> Counter:
     """Imports what the store has and techOMS has not; the orders' counts, for the export run's counts."""
     channel, run = ctx.channel, ctx.run
     if order_push.is_on(channel):
-        # Imported here, not at the top: push_drain runs actions through the executor, whose registry
-        # imports the inventory export, which imports this module (a real cycle).
-        from sync import push_drain
-
-        status = push_drain.drain(channel)
+        if ctx.execute is None:
+            raise RuntimeError("the inventory export drains pushes through the executor: run it with one")
+        status = push_drain.drain(channel, ctx.execute)
         db.session.refresh(run)
         if status == RunStatus.FAILED:
             ctx.event(

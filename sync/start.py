@@ -26,17 +26,17 @@ from models.base import utcnow
 from models.channels import DEFAULT_IMPORT_EVERY, SalesChannel, ScheduleStart
 from models.tenancy import User
 from services import audit
-from sync import actions, runs
+from sync import runs
 
 log = logging.getLogger("techoms.sync")
 
 
 class QueuedStart(NamedTuple):
-    """A run started in a transaction, to be queued once it commits: its id and the job that runs it."""
+    """A run started in a transaction, to be queued once it commits: its id and its action (the dispatcher
+    reads the registry for the job that runs it; sync/start.py does not, so an action may start runs)."""
 
     run_id: int
-    job: str
-    retries: bool
+    action: SyncAction
 
 
 class StartedRun(NamedTuple):
@@ -72,9 +72,7 @@ def start_run(
     if run_id is None:  # the partial unique index: another request created it a moment ago
         return StartedRun(runs.active_run(channel.id, action), False)
     run = db.session.get(SyncRun, run_id)
-    job = actions.of(action).job
-    if job is not None:
-        db.session.info.setdefault(_STARTED, []).append(QueuedStart(run.id, job, actions.of(action).retries))
+    db.session.info.setdefault(_STARTED, []).append(QueuedStart(run.id, action))
     log.info(
         "sync run requested",
         extra={
