@@ -130,6 +130,9 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("mfa_credential", "mfa_recovery_code", "mfa_event"),  # staff's second factors
         "invitation",  # a staff member's address, offered a role
         "store_order_hold",  # store order ids, SKUs and quantities: no customer data
+        # Events carry an order's number and statuses, a shipment's tracking and export state (kept on the
+        # shipment too), stock counts; webhook rows hold the host system's URL and its answers.
+        *("outbox_event", "webhook_endpoint", "webhook_delivery"),
     }
 )
 
