@@ -18,6 +18,7 @@ from flask import current_app
 
 from extensions import db, redis_client
 from jobs.sync_jobs import with_app_context
+from run_queue.redis_ready import wait_until_reachable
 from run_queue.webhook_deliveries import LOCK_KEY, LOCK_TTL, QUEUED_KEY, enqueue_delivery
 from sync import webhook_dispatch as dispatch
 from sync.webhook_sending import RetryPolicy, send_due
@@ -73,6 +74,7 @@ def main() -> None:
     every = app.config["WEBHOOK_DISPATCH_SECONDS"]
     with app.app_context():
         redis = redis_client()
+    wait_until_reachable(redis)
     # One dispatcher at a time: a second process started by mistake waits (deliveries are unique anyway).
     lock = redis.lock(DISPATCHER_LOCK, timeout=max(30, every * 10))
     while not stop.is_set():

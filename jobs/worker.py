@@ -21,6 +21,7 @@ from rq.serializers import JSONSerializer
 import config
 from observability import json_logs
 from run_queue import SYNC_QUEUE
+from run_queue.redis_ready import wait_until_reachable
 
 REDIS_GONE = "Redis stopped before the %s: stopped without tidying up in Redis (nothing is lost)."
 
@@ -74,6 +75,7 @@ def main() -> int:
     # Before RQ sets up its own: with a root handler in place, RQ's lines are JSON too.
     json_logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
     connection = Redis.from_url(settings["REDIS_URL"])
+    wait_until_reachable(connection)  # RQ registers the worker at once: a Redis still starting would end it
     queue = Queue(SYNC_QUEUE, connection=connection, serializer=JSONSerializer)
     worker = SyncWorker(
         [queue],
