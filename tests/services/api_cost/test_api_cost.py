@@ -173,6 +173,18 @@ def test_the_allowance_form_keeps_what_was_typed_on_errors(client, login, world)
     assert budget.settings_of(world.a.channel).monthly_allowance == 5
 
 
+def test_a_number_no_float_can_hold_is_refused_not_a_500(client, login, world):
+    """Found by the fuzzer on PostgreSQL: WTForms' own range check converts the number to a float."""
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    response = client.post(
+        f"/channels/{world.a.channel.id}/api-cost",
+        data={"monthly_allowance": "0", "warning_calls": "9" * 400},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "Number must be between 1 and 100000000" in response.text
+
+
 def test_account_users_may_not_change_the_allowance(client, login, world):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     response = client.post(f"/channels/{world.a.channel.id}/api-cost", data={"monthly_allowance": "5"})
