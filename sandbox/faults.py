@@ -21,6 +21,7 @@ from typing import Any
 FAULT_OUTCOMES = ("500", "429", "drop", "drop_after", "timeout", "redirect", "error_after", "write_429")
 SCRIPT_OUTCOMES = (*FAULT_OUTCOMES, "ok")
 TIMESTAMP_STYLES = ("utc", "offset")
+STALL_LIMIT_SECONDS = 120.0  # a test that never lets go still ends
 
 
 @dataclass
@@ -43,6 +44,9 @@ class FaultConfig:
     timestamp_style: str = "utc"  # "utc": 2025-05-14T18:36:25.000Z; "offset": 2025-05-14T12:36:25-06:00
     refund_fails: bool = False  # PUT /orders/:id/cancel lists "Unable to refund payment" under errors
     legacy_put_shape: bool = False  # PUT /orders/:id answers with the older serializer (A.5.3 [OBS])
+    # while set, every API request waits (up to STALL_LIMIT_SECONDS) before it is answered: a test holds a
+    # run inside a store call, with no clock in the test, until it clears this
+    stalled: bool = False
     calls_per_second: float = 0.0  # enforced call rate (token bucket); 0 = unlimited
     call_burst: int = 1  # calls allowed at once before the rate applies
 
@@ -77,6 +81,8 @@ def _validated(config: FaultConfig) -> FaultConfig:
         raise ValueError(f"unknown script outcomes {unknown}; use {', '.join(SCRIPT_OUTCOMES)}")
     if not isinstance(config.latency_ms, int) or config.latency_ms < 0:
         raise ValueError("latency_ms must be a non-negative integer")
+    if not isinstance(config.stalled, bool):
+        raise ValueError("stalled must be true or false")
     if not isinstance(config.calls_per_second, int | float) or config.calls_per_second < 0:
         raise ValueError("calls_per_second must be a non-negative number")
     if not isinstance(config.call_burst, int) or config.call_burst < 1:

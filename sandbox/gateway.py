@@ -11,6 +11,7 @@ import time
 from flask import Response, current_app, g, jsonify, request
 
 from sandbox.errors import ApiError
+from sandbox.faults import STALL_LIMIT_SECONDS
 from sandbox.store import Store, StoreRegistry
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -63,6 +64,12 @@ def _apply_fault(store: Store, outcome: str) -> Response | None:
     return None
 
 
+def _wait_while_stalled(store) -> None:
+    deadline = time.monotonic() + STALL_LIMIT_SECONDS
+    while store.faults.config.stalled and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def before_api_request() -> Response | None:
     store = registry().for_host(request.host)
     if store is None:
@@ -82,6 +89,8 @@ def before_api_request() -> Response | None:
         return response
     if config.latency_ms:
         time.sleep(config.latency_ms / 1000)
+    if config.stalled:
+        _wait_while_stalled(store)
     outcome = store.faults.next_outcome(write=request.method in WRITE_METHODS)
     if outcome is not None:
         response = _apply_fault(store, outcome)

@@ -51,14 +51,20 @@ def sequence() -> int:
         for offset, row in enumerate(waiting, start=1):
             key = (row.object_type, row.object_id)
             versions[key] = versions.get(key, 0) + 1
-            db.session.execute(
+            written = db.session.execute(
                 update(OutboxEvent)
-                .where(OutboxEvent.id == row.id)
+                .where(OutboxEvent.id == row.id, OutboxEvent.position.is_(None))
                 .values(position=last + offset, version=versions[key])
                 .execution_options(synchronize_session=False)
-            )
-        db.session.commit()
-        total += len(waiting)
+            ).rowcount
+            if written != 1:
+                # Another sequencer placed this row after we read it (SQLite reads outside a transaction until
+                # the first write): our positions and versions are stale, so none of them is kept.
+                db.session.rollback()
+                break
+        else:
+            db.session.commit()
+            total += len(waiting)
 
 
 def _versions(objects: set[tuple[str, int]]) -> dict[tuple[str, int], int]:

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from extensions import db
 from models.activity import (
@@ -83,32 +83,44 @@ def test_a_retry_asked_for_while_the_import_runs_is_picked_up(app, client, login
     store, channel, missing, variants = failing_channel(simulator, world)
     first, second = pending_ids(channel)[-2:]
     map_sku(channel, missing[0], next(iter(variants.values())))
+    # Without the JSON it failed on, the retry run reads `first` from the store, and the store holds that
+    # call until the second retry is in: the run is running then, however busy the machine.
+    db.session.execute(
+        update(PendingOrder)
+        .where(PendingOrder.channel_id == channel.id, PendingOrder.external_id == first)
+        .values(document=None)
+    )
+    db.session.commit()
     login(ADMIN)
     client.post(f"/channels/{channel.id}/sync/orders/{first}/retry")
-    simulator.set_faults(store, latency_ms=1000)  # the run is still fetching when the second retry comes
+    simulator.set_faults(store, stalled=True)
     answers: list[str] = []
 
     def second_retry_while_running() -> None:
-        with app.app_context():
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                db.session.expire_all()
-                if runs_of(channel)[-1].status == RunStatus.RUNNING:
-                    break
-                time.sleep(0.02)
-            answer = client.post(f"/channels/{channel.id}/sync/orders/{second}/retry", follow_redirects=True)
-            answers.append(answer.data.decode())
-            db.session.remove()
+        try:
+            with app.app_context():
+                hang_guard = time.monotonic() + 300
+                while simulator.calls(store)["total"] == 0:  # the run is inside its call
+                    assert time.monotonic() < hang_guard, "the retry run never called the store"
+                    time.sleep(0.02)
+                assert runs_of(channel)[-1].status == RunStatus.RUNNING
+                retry_url = f"/channels/{channel.id}/sync/orders/{second}/retry"
+                answer = client.post(retry_url, follow_redirects=True)
+                answers.append(answer.data.decode())
+                db.session.remove()
+        finally:
+            simulator.reset_faults(store)
 
     thread = threading.Thread(target=second_retry_while_running)
     thread.start()
     work()
-    thread.join(timeout=30)
+    thread.join()
     flashes = re.findall(r"alert-[a-z]+[^>]*>([^<]*)<", answers[0])
     assert any("will be retried by the order import already running" in f for f in flashes), flashes
     assert first not in pending_ids(channel) and second not in pending_ids(channel)
     assert len(runs_of(channel)) == 2  # one run did both: no follow-up was needed
     assert runs_of(channel)[-1].counts.get("created") == 2
+    assert simulator.calls(store)["total"] == 1  # `first` read once; `second` from the JSON it failed on
 
 
 def test_a_retry_asked_for_after_the_last_look_gets_a_follow_up_run(simulator, world):
