@@ -14,6 +14,8 @@ from forms.common import EmptyForm
 from models.activity import SyncTrigger
 from models.orders import SalesOrder
 from permissions import Permission, in_account_or_404, require
+from run_queue.store_writes import enqueue_store_write
+from services.orders import store_writes
 from services.shipments import export_state, queries, recording
 from web.htmx import redirect_to
 
@@ -37,11 +39,14 @@ def create(order_id: int):
         )
         try:
             shipment = recording.create_shipment(order, data, user=current_user)
+            acknowledgement = store_writes.acknowledge_when_fulfilment_starts(order, current_user)
             db.session.commit()
         except recording.ShipmentRefused as refused:
             db.session.rollback()
             form.form_errors.extend(m for messages in refused.errors.values() for m in messages)
         else:
+            if acknowledgement is not None:
+                enqueue_store_write(acknowledgement.id)
             flash(
                 f"Shipment {shipment.tracking_number} added; "
                 "the next Export shipments run sends it to the store.",

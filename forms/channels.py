@@ -196,6 +196,9 @@ class AdvancedSettingsForm(FlaskForm):
     update_order_with_last_shipment = SelectField(
         "Update order with last shipment information", choices=[("no", "No"), ("yes", "Yes")]
     )
+    acknowledge_when_fulfilment_starts = BooleanField(
+        "Mark orders In progress on the store when fulfilment starts"
+    )
     inventory_mode = FirstOptionsForm.inventory_mode
     inventory_buffer = IntegerField("Safety buffer", validators=[InputRequired(), NumberRange(0, 1_000_000)])
     inventory_max = IntegerField(

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -117,6 +118,9 @@ class SalesChannel(db.Model):
     )
     send_shipping_confirmation: Mapped[bool] = mapped_column(default=False)
     update_order_with_last_shipment: Mapped[bool] = mapped_column(default=False)
+    # Mark the store order In progress (Back ordered when stock is short) when its first shipment is recorded
+    # and units are left to ship: services/orders/store_writes.py acknowledge_when_fulfilment_starts.
+    acknowledge_when_fulfilment_starts: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Advanced: inventory options.
     inventory_mode: Mapped[InventoryMode] = mapped_column(
         enum_as_string(InventoryMode), default=InventoryMode.DO_NOT_SYNC

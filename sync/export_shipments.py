@@ -285,6 +285,10 @@ def _send(state: _ShipmentExport, order: SalesOrder, shipment: Shipment) -> None
         export_state.mark_not_written(shipment)  # turned away, not processed
         state.ctx.checkpoint()
         raise _TurnedAway(f"order {order.number}: {error}") from None
+    except bs_errors.NotSent as error:  # no connection: the store received nothing, so nothing is unsure
+        export_state.mark_not_written(shipment)
+        state.ctx.checkpoint()
+        raise _Unreachable(f"order {order.number}: {error}") from None
     except bs_errors.BrightSitesError as error:  # sent, outcome unknown: stays SENDING
         _event(
             state,

@@ -2,10 +2,15 @@
 
 A write is claimed (QUEUED -> SENDING, committed) before its request leaves. The store's answer finishes it
 (DONE, with its success/errors lists) or refuses it (FAILED: 4xx). No answer to rely on (5xx, a dropped
-connection, a timeout, a worker killed mid-request) leaves it UNSURE: before anything is sent again, the
-order is read on the store (one GET) and the write is confirmed if it is there. A 429 the client could not
-wait out sends nothing: the write waits for the job's next try. Every billed call is counted on the write and
-in the channel's API cost (action "store_writes").
+connection, a timeout, a worker killed mid-request) leaves it UNSURE. What happens next depends on the write:
+  * a cancel, a note or an acknowledgement is not sent again on faith: the order is read on the store first
+    (one GET), and that one read settles every unsure write of the order, not only this one (an
+    acknowledgement whose order the store shows shipped, completed or cancelled by then is not sent);
+  * a shipment void (DELETE) is safe to send again: the store answers 404 once the shipment is gone, and
+    after an unsure try that means the try did it; so it is sent again without a read.
+A request the store never received (a 429 turned away, a connection refused) is not unsure: the write waits
+for the job's next try. Every billed call is counted on the write and in the channel's API cost (action
+"store_writes").
 """
 
 from __future__ import annotations
@@ -44,40 +49,90 @@ def execute(write_id: int) -> WriteState | None:
     return write.state
 
 
+# Sending it again does no more than sending it once (a DELETE the store answers 404 after an unsure try was
+# done by that try): no read is needed after an unsure answer.
+RESENT_WITHOUT_READ = frozenset({WriteKind.VOID_SHIPMENT})
+
+
 def _carry_out(client: BrightSitesClient, write: StoreWrite) -> None:
-    if write.state in (WriteState.SENDING, WriteState.UNSURE):  # sent before without a sure answer
-        try:
-            store_order = client.get_order(write.order.external_id)
-        except bs_errors.NotFound:
-            store_writes.fail(write, "The store no longer has the order.")
+    after_unsure = write.state in (WriteState.SENDING, WriteState.UNSURE)  # sent before, no sure answer
+    if after_unsure:
+        if write.kind in RESENT_WITHOUT_READ:
+            write.state = WriteState.QUEUED
+        elif not _settle_unsure(client, write):
             return
-        except bs_errors.BrightSitesError as error:
-            write.error = f"the order could not be read on the store to check an unsure answer ({error})"
-            return
-        if store_writes.applied_on_store(write, store_order):
-            store_writes.finish(
-                write, {"success": ["Found on the store after an unsure answer"], "errors": []}
-            )
-            return
-        write.state = WriteState.QUEUED
+    moot = store_writes.moot(write)
+    if moot is not None:
+        store_writes.fail(write, moot)
+        return
     if not _claim(write):
         return
     db.session.commit()  # on record before the request leaves: after a crash it is checked, not resent
     try:
         answer = _send(client, write)
-    except (bs_errors.ValidationFailed, bs_errors.NotFound, bs_errors.PermissionDenied) as refused:
+    except bs_errors.NotFound as refused:
+        if write.kind == WriteKind.VOID_SHIPMENT and after_unsure:  # the earlier unsure try did it
+            store_writes.finish(write, {"success": [_GONE.format(write.store_shipment_id)], "errors": []})
+        else:
+            store_writes.fail(write, f"The store refused it: {refused}")
+    except (bs_errors.ValidationFailed, bs_errors.PermissionDenied) as refused:
         store_writes.fail(write, f"The store refused it: {refused}")
     except bs_errors.AuthenticationError as refused:
         store_writes.fail(write, f"The store refused the channel's access token: {refused}")
-    except bs_errors.RateLimited as error:
+    except (bs_errors.RateLimited, bs_errors.NotSent) as error:
         write.state, write.error = (
             WriteState.QUEUED,
-            f"turned away by the store ({error}); nothing was written",
+            f"the store did not take the request ({error}); nothing was written",
         )
     except bs_errors.BrightSitesError as error:
-        write.state, write.error = WriteState.UNSURE, f"no sure answer ({error}); checked on the store first"
+        then = "sent again" if write.kind in RESENT_WITHOUT_READ else "checked on the store first"
+        write.state, write.error = WriteState.UNSURE, f"no sure answer ({error}); {then}"
     else:
         store_writes.finish(write, answer)
+
+
+_GONE = "Shipment {} was no longer on the store after an unsure answer: the void stood"
+
+
+def _settle_unsure(client: BrightSitesClient, write: StoreWrite) -> bool:
+    """Read the order once; settle this write and the order's other unsure writes from that read. True when
+    this write is to be sent again (it is not on the store)."""
+    try:
+        store_order = client.get_order(write.order.external_id)
+    except bs_errors.NotFound:
+        store_writes.fail(write, "The store no longer has the order.")
+        return False
+    except bs_errors.BrightSitesError as error:
+        write.error = f"the order could not be read on the store to check an unsure answer ({error})"
+        return False
+    for other in store_writes.unsure_writes(write.order, but=write):
+        _settle_from(other, store_order)
+    if store_writes.applied_on_store(write, store_order):
+        store_writes.finish(write, {"success": ["Found on the store after an unsure answer"], "errors": []})
+        return False
+    overtaken = store_writes.overtaken_on_store(write, store_order)
+    if overtaken is not None:
+        store_writes.fail(write, overtaken)
+        return False
+    write.state = WriteState.QUEUED
+    return True
+
+
+def _settle_from(write: StoreWrite, store_order: dict) -> None:
+    """Another unsure write of the same order: done if the read shows it, else queued to be sent again without
+    a read of its own (taken only if still unsure: its own job may hold it now)."""
+    applied = store_writes.applied_on_store(write, store_order)
+    taken = db.session.execute(
+        update(StoreWrite)
+        .where(StoreWrite.id == write.id, StoreWrite.state == WriteState.UNSURE)
+        .values(state=WriteState.SENDING if applied else WriteState.QUEUED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(write, ["state"])
+    if taken.rowcount == 1 and applied:
+        store_writes.finish(write, {"success": ["Found on the store after an unsure answer"], "errors": []})
+    elif taken.rowcount == 1:
+        write.error = "not on the store after an unsure answer (read with another write of the order)"
 
 
 def _claim(write: StoreWrite) -> bool:

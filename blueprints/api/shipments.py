@@ -23,7 +23,9 @@ from forms.api_shipments import parse_shipment
 from models.orders import SalesOrder
 from models.shipments import Shipment
 from models.tenancy import Account
+from run_queue.store_writes import enqueue_store_write
 from services.orders import queries as order_queries
+from services.orders import store_writes
 from services.shipments import recording
 from web.api_requests import api_error, json_error
 
@@ -91,6 +93,7 @@ def create(order_id: int):
         return json_error(422, errors)
     try:
         shipment = recording.create_shipment(order, data, api_key=key)
+        acknowledgement = store_writes.acknowledge_when_fulfilment_starts(order, None)
         db.session.flush()
         body = shipment_json(shipment, order)
         if idempotency_key:
@@ -105,4 +108,6 @@ def create(order_id: int):
         if isinstance(failure, recording.ShipmentRefused):
             return json_error(409 if failure.conflict else 422, failure.errors)
         return json_error(409, {"request": ["A concurrent change got in the way; send the request again."]})
+    if acknowledgement is not None:
+        enqueue_store_write(acknowledgement.id)
     return jsonify(body), 201

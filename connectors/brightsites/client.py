@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from connectors.brightsites import errors
 from connectors.brightsites.call_gate import CallGate, OpenGate
@@ -54,6 +55,12 @@ def _record_id(value: object) -> int:
 def _collection(data: object, key: str) -> list[Any]:
     found = data.get(key) if isinstance(data, dict) else None
     return found if isinstance(found, list) else []
+
+
+def _never_connected(failure: requests.RequestException) -> bool:
+    """A refused connection (urllib3's NewConnectionError under requests' ConnectionError): nothing left."""
+    reason = getattr(failure.args[0], "reason", None) if failure.args else None
+    return isinstance(failure, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
 class BrightSitesClient:
@@ -178,9 +185,13 @@ class BrightSitesClient:
                     raw = read_capped(response, self._max_response_bytes)
                 finally:
                     response.close()
+            except requests.ConnectTimeout:
+                raise errors.NotSent("Bright Sites could not be reached (no connection)") from None
             except requests.Timeout:
                 raise errors.Unavailable("Bright Sites did not answer in time") from None
-            except requests.RequestException:
+            except requests.RequestException as failure:
+                if _never_connected(failure):
+                    raise errors.NotSent("Bright Sites could not be reached (connection refused)") from None
                 raise errors.Unavailable("Bright Sites could not be reached") from None
             return interpret_response(method, endpoint, status, response.headers, raw, self._token)
         except errors.BrightSitesError as error:

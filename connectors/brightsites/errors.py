@@ -94,6 +94,11 @@ class Unavailable(BrightSitesError):
         self.retry_after = retry_after
 
 
+class NotSent(Unavailable):
+    """The connection was never made (refused, connect timeout): the store received nothing, so the outcome
+    of a write is sure (not written), unlike a 5xx or a connection dropped after the request went out."""
+
+
 class HostNotFound(BrightSitesError):
     """The store's host name does not resolve."""
 

@@ -47,6 +47,7 @@ SECTION_FIELDS: dict[str, dict[str, Callable | None]] = {
         "shipment_store_status": ShipmentStoreStatus,
         "send_shipping_confirmation": bool,
         "update_order_with_last_shipment": None,
+        "acknowledge_when_fulfilment_starts": bool,
         "inventory_mode": InventoryMode,
         "inventory_buffer": None,
         "inventory_max": None,

@@ -42,7 +42,9 @@ def _in_flight(order: SalesOrder, kind: WriteKind) -> bool:
     )
 
 
-def _new(order: SalesOrder, kind: WriteKind, user: User | None, **fields: Any) -> StoreWrite:
+def _new(
+    order: SalesOrder, kind: WriteKind, user: User | None, why: str | None = None, **fields: Any
+) -> StoreWrite:
     if order.channel.deleted_at is not None:
         raise WriteRefused("The order's channel is deleted: nothing can be sent to its store.")
     if _in_flight(order, kind):
@@ -60,7 +62,7 @@ def _new(order: SalesOrder, kind: WriteKind, user: User | None, **fields: Any) -
         **fields,
     )
     db.session.add(write)
-    audit.record(order.channel, user, f"store_{kind.value}_requested", f"order {order.number}")
+    audit.record(order.channel, user, f"store_{kind.value}_requested", f"order {order.number}", new=why)
     return write
 
 
@@ -99,6 +101,29 @@ def request_acknowledge(order: SalesOrder, user: User | None) -> StoreWrite:
     return _new(order, WriteKind.ACKNOWLEDGE, user, store_status=acknowledgement_status(order))
 
 
+def acknowledge_when_fulfilment_starts(order: SalesOrder, user: User | None) -> StoreWrite | None:
+    """Advanced settings › "Mark orders In progress on the store when fulfilment starts", called as a
+    shipment is recorded in techOMS (Add shipment, or a fulfilment system through the API; the caller queues
+    the write after its commit). Fulfilment has started when a shipment is recorded and units are still left
+    to ship: the store order becomes In progress, or Back ordered when the stock held for what is left is
+    short. Once per order (a manual Acknowledge counts). Nothing is asked for, and no call made, when the
+    order was shipped in full at once (the shipment and the status after a shipment tell the store), awaits
+    MOAS approval (Bright Sites refuses status changes), or already shows that status on the store."""
+    if not order.channel.acknowledge_when_fulfilment_starts or order.channel.deleted_at is not None:
+        return None
+    if order.status != OrderStatus.PARTIALLY_SHIPPED or order.store_status == "moas_pending":
+        return None
+    acknowledged = select(StoreWrite.id).where(
+        StoreWrite.order_id == order.id, StoreWrite.kind == WriteKind.ACKNOWLEDGE
+    )
+    if db.session.scalar(acknowledged.limit(1)) is not None:
+        return None
+    status = acknowledgement_status(order)
+    if order.store_status == status:
+        return None
+    return _new(order, WriteKind.ACKNOWLEDGE, user, why="fulfilment started", store_status=status)
+
+
 def request_void(order: SalesOrder, shipment: Shipment, user: User | None) -> StoreWrite:
     if shipment.origin != ShipmentOrigin.TECHOMS or shipment.export_status != ExportStatus.SENT:
         raise WriteRefused(
@@ -126,6 +151,43 @@ def applied_on_store(write: StoreWrite, store_order: dict[str, Any]) -> bool:
         return store_order.get("status") == write.store_status
     ids = {(s or {}).get("id") for s in store_order.get("shipments") or []}
     return write.store_shipment_id not in ids
+
+
+def unsure_writes(order: SalesOrder, *, but: StoreWrite) -> list[StoreWrite]:
+    """The order's other writes waiting for a read of the order after an unsure answer."""
+    return list(
+        db.session.scalars(
+            select(StoreWrite).where(
+                StoreWrite.order_id == order.id,
+                StoreWrite.id != but.id,
+                StoreWrite.state == WriteState.UNSURE,
+                StoreWrite.kind != WriteKind.VOID_SHIPMENT,  # sent again without a read (sync/order_writes)
+            )
+        )
+    )
+
+
+def moot(write: StoreWrite) -> str | None:
+    """Why a queued write is no longer to be sent (checked before each request, no call), or None. An
+    acknowledgement that would reach the store after the order was shipped in full or cancelled would undo
+    what the store shows; one for an order now awaiting MOAS approval would be refused."""
+    order = write.order
+    if write.kind != WriteKind.ACKNOWLEDGE:
+        return None
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED) or order.store_status == "canceled":
+        return f"Not sent: order {order.number} is {order.status.label.lower()} now, nothing to acknowledge."
+    if order.store_status == "moas_pending":
+        return f"Not sent: order {order.number} awaits Manager Order Approval (MOAS) on the store."
+    return None
+
+
+def overtaken_on_store(write: StoreWrite, store_order: dict[str, Any]) -> str | None:
+    """After an unsure acknowledgement that did not stand: the store moved the order past In progress
+    meanwhile (shipped, completed, cancelled), so sending it now would undo that. None: send it again."""
+    status = store_order.get("status")
+    if write.kind == WriteKind.ACKNOWLEDGE and status in ("shipped", "completed", "canceled"):
+        return f"Not sent: the store shows order {write.order.number} {status} already."
+    return None
 
 
 def finish(write: StoreWrite, answer: dict[str, Any]) -> None:

@@ -548,3 +548,25 @@ def test_the_simulator_can_fail_a_write_after_it_stood(simulator, bs_store):
     assert caught.value.status == 500
     notes = simulator.admin("GET", f"/stores/{bs_store.subdomain}/orders/1/payload")["notes"]
     assert notes[-1]["note"] == "written, then 500"
+
+
+def test_a_refused_connection_is_not_sent_and_a_dropped_one_is_unsure(simulator, bs_store):
+    """Nothing listens on the port: the request never left, so a write's outcome is sure (NotSent); a
+    connection the store closes after reading the request stays an unsure Unavailable."""
+    import socket
+
+    from connectors.brightsites import BrightSitesClient
+    from connectors.brightsites.errors import NotSent
+
+    with socket.socket() as probe:  # a free port, closed again: connections to it are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    closed = BrightSitesClient(bs_store.domain, bs_store.token, route_to=f"http://127.0.0.1:{port}")
+    with pytest.raises(NotSent):
+        closed.update_order(1, note="never sent")
+    assert closed.calls == 1  # a write is not retried by the client, refused or not
+
+    simulator.set_faults(bs_store, script=["drop"])
+    with pytest.raises(Unavailable) as caught:
+        simulator.client(bs_store).update_order(1, note="maybe sent")
+    assert not isinstance(caught.value, NotSent)
