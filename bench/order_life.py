@@ -16,10 +16,19 @@ last attempt would). Then, read from the simulator's admin view (not billed):
   * store writes made twice: shipments with the same tracking number, notes with the same text, cancels the
     store answered "already canceled" (must be 0);
   * billed calls of the fault phase against its floor (one call per package, per store write, per import
-    listing and per order show the store's changes require), target <= 1.3x;
+    listing and per order show the store's changes require): the fault-free floor, and the best any client
+    can do under the fault mix (`best_under_mix`, computed from the fault rates and the plan of work, not
+    from the code measured); the verdict is calls <= 1.1x the best under the mix (at --fault-scale 0 that
+    is the floor itself);
   * the calls techOMS counted (runs and store writes) against the simulator's billed counter (must be equal).
 `--self-test` tampers with the outcome afterwards (a shipped quantity in techOMS, a note sent twice, one
 call the runs did not count) and shows each check failing.
+
+Why 1.3x the fault-free floor cannot hold under the full mix: half of all write requests fail (10% 500s and
+5% drops before the store acts, 20% drops and 5% 500s after it acted, 10% 429s) and 45% of reads. A write
+that may have stood cannot be sent again on faith, so each unsure answer costs a read of the order, itself
+retried until it gets through. Per package that is (1 + 0.40 x 1/0.55) / 0.75 = 2.30 calls at best, per
+read 1/0.55 = 1.82: about 2.2x the floor for this plan, whatever the client (see `best_under_mix`).
 """
 
 from __future__ import annotations
@@ -294,14 +303,32 @@ def counted_calls(since_run_id: int) -> int:
     return run_calls + db.session.scalar(select(func.coalesce(func.sum(StoreWrite.calls), 0)))
 
 
+def best_under_mix(rates: dict[str, float], reads: int, unsure_checked: int, resent: int) -> float:
+    """Expected billed calls of a client that makes no call a fault does not force, for `reads` reads,
+    `unsure_checked` writes that must be looked for on the store after an unsure answer (a POST shipment, a
+    note, a cancel) and `resent` writes that can be sent again as they are (a DELETE: the store's 404 after
+    an unsure try is a sure answer). Each request draws its outcome independently with the store's rates:
+      a read gets through with s = 1 - (500 + 429 + drop + drop_after + error_after); R = 1/s calls;
+      a write is turned away (429 on any request or on writes) with q, unsure and not done (500, drop) with
+      n, unsure and done (drop_after, error_after) with a, answered with 1 - q - n - a;
+      a checked write: E = 1 + q E + n (R + E) + a R, so E = (1 + (n + a) R) / (1 - q - n);
+      a resent write: done at the first answered try, 1 / (1 - q - n - a)."""
+    n = rates["error_rate"] + rates["drop_rate"]
+    a = rates["drop_after_rate"] + rates["error_after_rate"]
+    q = rates["rate_limit_rate"] + rates["write_rate_limit_rate"]
+    read = 1 / (1 - (n + a + rates["rate_limit_rate"]))
+    checked = (1 + (n + a) * read) / (1 - q - n)
+    return reads * read + unsure_checked * checked + resent / (1 - q - n - a)
+
+
 def report(figures: dict[str, float]) -> bool:
     checks = [
         ("orders whose status or shipped quantities differ", figures["differ"], figures["differ"] == 0),
         ("store writes made twice", figures["twice"], figures["twice"] == 0),
         (
-            "calls / floor",
-            round(figures["calls"] / figures["floor"], 2),
-            figures["calls"] <= 1.3 * figures["floor"],
+            "calls / best under the mix",
+            round(figures["calls"] / figures["best"], 2),
+            figures["calls"] <= 1.1 * figures["best"],
         ),
         (
             "calls counted - billed",
@@ -309,18 +336,23 @@ def report(figures: dict[str, float]) -> bool:
             figures["counted"] == figures["calls"],
         ),
     ]
-    print(f"  billed calls {figures['calls']}, floor {figures['floor']:.0f}, counted {figures['counted']}")
+    print(
+        f"  billed calls {figures['calls']}, counted {figures['counted']}, floor {figures['floor']:.0f} "
+        f"(calls / floor {figures['calls'] / figures['floor']:.2f}), best under the mix "
+        f"{figures['best']:.1f} (best / floor {figures['best'] / figures['floor']:.2f})"
+    )
     for label, value, ok in checks:
         print(f"  {label}: {value} {'ok' if ok else 'FAILS'}")
     return all(ok for _, _, ok in checks)
 
 
-def measure(sim: Simulator, channel: SalesChannel, floor: int, since_run_id: int) -> dict[str, float]:
+def measure(sim: Simulator, channel: SalesChannel, floors: tuple[float, float], since_run_id: int) -> dict:
     return {
         "differ": differing_orders(sim, channel),
         "twice": twice(sim, channel),
         "calls": sim.calls(STORE),
-        "floor": floor,
+        "floor": floors[0],
+        "best": floors[1],
         "counted": counted_calls(since_run_id),
     }
 
@@ -374,21 +406,25 @@ def main() -> None:
             # Floor: one listing, one show per order the store edited or shipped (a cancel shows in the
             # listing), one call per package and store write, two per void (the DELETE, the corrected POST).
             floor = 1 + work["store_shows"] + work["writes"] + work["packages"] + 2 * voided
+            reads, checked = 1 + work["store_shows"], work["writes"] + work["packages"] + voided
+            floors = (floor, best_under_mix(scaled, reads, checked, voided))
             print(
                 f"faults x{args.fault_scale}: {work['packages']} packages, {work['writes']} store writes, "
                 f"{voided} voids and re-exports, {work['store_changed']} orders changed on the store"
             )
-            figures = measure(sim, channel, floor, since)
+            figures = measure(sim, channel, floors, since)
+            routes = sim.admin("GET", f"/stores/{STORE}/calls")["per_route"]
+            print("  billed calls by route:", {k.replace("/api/v2.7.0", ""): v for k, v in routes.items()})
             passed = report(figures)
             if args.self_test:
-                self_test(sim, channel, floor, since)
+                self_test(sim, channel, floors, since)
             elif not passed:
                 sys.exit(1)
     finally:
         sim.stop()
 
 
-def self_test(sim: Simulator, channel: SalesChannel, floor: int, since: int) -> None:
+def self_test(sim: Simulator, channel: SalesChannel, floors: tuple[float, float], since: int) -> None:
     """Tamper with the outcome; every check must fail."""
     print("self-test: a shipped quantity changed in techOMS, a note sent twice, a call not counted")
     order = next(o for o in orders(channel) if o.lines and o.lines[0].shipped_quantity)
@@ -398,8 +434,8 @@ def self_test(sim: Simulator, channel: SalesChannel, floor: int, since: int) -> 
     with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
         client.update_order(order.external_id, note="twice")
         client.update_order(order.external_id, note="twice")
-    figures = measure(sim, channel, floor, since)
-    figures["floor"] = figures["calls"] / 1.31  # and a floor the calls exceed by more than 1.3x
+    figures = measure(sim, channel, floors, since)
+    figures["best"] = figures["calls"] / 1.11  # and a best the calls exceed by more than 1.1x
     if report(figures):
         print("self-test FAILED: the checks did not notice")
         sys.exit(1)
