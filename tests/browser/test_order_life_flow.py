@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import htmx_idle, log_in
+from tests.support.browser import htmx_exchange, htmx_idle, log_in
 from tests.support.shipments import export_channel, export_now, imported_orders, ship, store_shipments
 from tests.support.sync import work
 
@@ -83,3 +83,46 @@ def test_void_a_shipment_and_export_the_corrected_one(page, world, simulator):
     assert [s["tracking_number"] for s in store_shipments(simulator, store, [order.external_id])] == [
         "1ZRIGHTTRACK"
     ]
+
+
+def test_mark_in_progress_when_fulfilment_starts_from_advanced_settings(page, world, simulator):
+    """The toggle saved (and in History), then the first package of an order: the store order is marked
+    (Back ordered here: no warehouse is mapped, so nothing is held for what is left), once, by the worker."""
+    store, channel = export_channel(simulator, world, orders=8, seed=113)
+    order = next(
+        o
+        for o in imported_orders(channel, min_lines=2)
+        if o.store_status not in ("in_progress", "back_ordered")
+    )
+    log_in(page, "accountadmin@a.test")
+    page.goto(f"/channels/{channel.id}/advanced")
+    htmx_idle(page)
+    label = "Mark orders In progress on the store when fulfilment starts"
+    expect(page.locator("#advanced-section")).to_contain_text("the first shipment of an order is recorded")
+    page.get_by_label(label).check()
+    with htmx_exchange(page):
+        page.get_by_role("button", name="Save advanced settings").click()
+    expect(page.locator("#advanced-section")).to_contain_text("Saved 1 change.")
+    expect(page.get_by_label(label)).to_be_checked()
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#history-table")).to_contain_text(f"Setting changed: {label}")
+
+    page.goto(f"/orders/{order.id}")
+    htmx_idle(page)
+    page.get_by_role("button", name="Add shipment").click()
+    form = page.locator("#add-shipment")
+    for line in sorted(order.lines, key=lambda line: line.id)[1:]:
+        form.locator(f'input[name="quantity_{line.id}"]').fill("0")
+    form.get_by_label("Carrier and service").select_option(label="UPS / GND — Ground")
+    form.get_by_label("Tracking number").fill("1ZFIRSTBOX")
+    form.get_by_role("button", name="Save shipment").click()
+    expect(page.get_by_text("Shipment 1ZFIRSTBOX added")).to_be_visible()
+    work()  # the worker carries the acknowledgement out
+
+    page.goto(f"/orders/{order.id}")
+    writes = page.locator("#store-writes")
+    expect(writes).to_contain_text("Acknowledge")
+    expect(writes).to_contain_text("Status set to back_ordered")
+    expect(page.get_by_test_id("order-status")).to_have_text("Partially shipped")
+    assert simulator.inspect_order(store, order.external_id)["status"] == "back_ordered"
+    assert simulator.calls(store)["total"] == 1
