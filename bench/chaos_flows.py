@@ -150,6 +150,13 @@ class Flow:
             return 0
         return self.sim.admin("GET", f"/stores/{self.store['subdomain']}/calls")["read_write"]
 
+    def faulted_calls(self) -> int:
+        """Of the billed calls, those the store answered with an injected fault (the simulator's count): no
+        client gets the work done without making each of them again."""
+        if not self.store:
+            return 0
+        return self.sim.admin("GET", f"/stores/{self.store['subdomain']}/calls")["faulted_read_write"]
+
     def latest_run(self) -> SyncRun | None:
         return db.session.scalar(
             select(SyncRun)
