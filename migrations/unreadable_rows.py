@@ -21,8 +21,8 @@ class UnreadableRows(RuntimeError):
 
 
 def refuse_unreadable(revision: str, down_to: str, values: dict[tuple[str, str], tuple[str, ...]]) -> None:
-    """Raise UnreadableRows when any (table, column) holds one of its values; checked before the step
-    changes anything, so a refusal leaves the database at `revision`."""
+    """Raise UnreadableRows when any (table, column) holds one of its values. Called first in the step's
+    downgrade, so a refused step changes nothing."""
     bind = op.get_bind()
     found: list[tuple[str, str, str, int]] = []
     for (table, column), unknown in values.items():
