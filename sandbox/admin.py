@@ -138,6 +138,9 @@ def read_calls(subdomain: str) -> ResponseReturnValue:
                 "read_write": per_token.get(store.token, 0),
                 "read_only": per_token.get(store.readonly_token, 0),
                 "rate_refusals": store.faults.rate_refusals,
+                # Requests given an injected fault (not the call-rate refusals, which a client can avoid).
+                "faulted_per_token": dict(store.calls.faulted_per_token),
+                "faulted_read_write": store.calls.faulted_per_token.get(store.token, 0),
             }
         )
 

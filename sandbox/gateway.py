@@ -77,9 +77,10 @@ def before_api_request() -> Response | None:
     g.store = store
     token = presented_token()
     access = store.token_access(token)
+    counted_as = token if access else ("(unknown)" if token else None)
     with store.lock:
         route = f"{request.method} {request.url_rule.rule}" if request.url_rule else ""
-        store.calls.count(token if access else ("(unknown)" if token else None), route)
+        store.calls.count(counted_as, route)
     config = store.faults.config
     wait = store.faults.over_rate()
     if wait is not None:
@@ -93,6 +94,8 @@ def before_api_request() -> Response | None:
         _wait_while_stalled(store)
     outcome = store.faults.next_outcome(write=request.method in WRITE_METHODS)
     if outcome is not None:
+        with store.lock:
+            store.calls.count_fault(counted_as)
         response = _apply_fault(store, outcome)
         if response is not None:
             return response

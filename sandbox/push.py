@@ -68,6 +68,9 @@ class PushSender:
         self._held: tuple[int, bytes] | None = None
         self.stats: Counter = Counter()
         self.delivered: set[int] = set()  # orders with at least one push answered 2xx (benches' floors)
+        # Orders with a push sent whole but never answered (read timeout): the receiver may well have it, so
+        # a floor of the calls it still needs must not count them.
+        self.unanswered: set[int] = set()
         self._threads = [
             threading.Thread(target=self._work, name=f"sandbox-push-{i}", daemon=True)
             for i in range(config.concurrency)
@@ -128,6 +131,7 @@ class PushSender:
                 **self.config.as_dict(),
                 "stats": dict(self.stats),
                 "delivered_orders": len(self.delivered),
+                "unanswered_orders": len(self.unanswered - self.delivered),
                 "pending": self._queue.unfinished_tasks,
             }
 
@@ -154,11 +158,15 @@ class PushSender:
             )
             outcome = "sent" if 200 <= response.status_code < 300 else "refused"
             code = str(response.status_code)
+        except requests.ReadTimeout:
+            outcome, code = "failed", "read_timeout"  # sent whole, no answer in time
         except requests.RequestException:
             outcome, code = "failed", "error"
         with self._lock:
             if outcome == "sent":
                 self.delivered.add(order_id)
+            elif code == "read_timeout":
+                self.unanswered.add(order_id)
             self.stats[outcome] += 1
             self.stats[f"status_{code}"] += 1
 

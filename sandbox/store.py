@@ -204,6 +204,8 @@ class CallCounter:
 
     per_token: dict[str, int] = field(default_factory=dict)
     per_route: dict[str, int] = field(default_factory=dict)  # "GET /api/v2.6/orders/<int:order_id>": n
+    # Of those, the requests given an injected fault (500, 429, dropped, ...): a client must make each again.
+    faulted_per_token: dict[str, int] = field(default_factory=dict)
     total: int = 0
 
     def count(self, token: str | None, route: str = "") -> None:
@@ -213,9 +215,14 @@ class CallCounter:
         if route:
             self.per_route[route] = self.per_route.get(route, 0) + 1
 
+    def count_fault(self, token: str | None) -> None:
+        key = token or "(none)"
+        self.faulted_per_token[key] = self.faulted_per_token.get(key, 0) + 1
+
     def reset(self) -> None:
         self.per_token.clear()
         self.per_route.clear()
+        self.faulted_per_token.clear()
         self.total = 0
 
 

@@ -16,6 +16,8 @@ Create Date: 2026-12-07 04:00:00
 from alembic import op
 import sqlalchemy as sa
 
+from migrations.unreadable_rows import refuse_unreadable
+
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1f09b21'
@@ -34,6 +36,13 @@ def upgrade():
 
 
 def downgrade():
+    # A shipment held back because its order was cancelled on the store came with store shipments.
+    refuse_unreadable(
+        revision, down_revision,
+        {
+            ('shipment', 'export_problem'): ('order_cancelled',),
+        },
+    )
     op.execute(
         "DELETE FROM shipment_line WHERE shipment_id IN "
         "(SELECT id FROM shipment WHERE carrier_service_id IS NULL)"

@@ -15,6 +15,8 @@ Create Date: 2026-12-07 04:15:00
 from alembic import op
 import sqlalchemy as sa
 
+from migrations.unreadable_rows import refuse_unreadable
+
 import models.base  # custom column types (UTCDateTime)
 
 
@@ -64,6 +66,13 @@ def upgrade():
 
 
 def downgrade():
+    # Shipments voided on the store came with store writes.
+    refuse_unreadable(
+        revision, down_revision,
+        {
+            ('shipment', 'export_status'): ('voided',),
+        },
+    )
     with op.batch_alter_table('store_write', schema=None) as batch_op:
         batch_op.drop_index('uq_store_write_active')
         batch_op.drop_index(batch_op.f('ix_store_write_order_id'))

@@ -96,3 +96,32 @@ def test_bad_settings_are_refused(simulator):
             f"{simulator.base_url}/__sandbox/stores/{store.subdomain}/push", json=body, timeout=5
         )
         assert response.status_code == 422
+
+
+def test_a_push_sent_whole_and_left_unanswered_is_counted_apart_from_lost_ones(simulator):
+    """A receiver that takes the body and answers after the sender's timeout: the store counts the order as
+    unanswered (it may have arrived), not delivered; the chaos bench's push floor leaves such orders out."""
+    received: list[dict] = []
+    release = threading.Event()
+    app = Flask("slow_receiver")
+
+    @app.post("/push")
+    def take():
+        received.append(json.loads(request.get_data()))
+        release.wait(30)  # held until the sender has given up
+        return "", 202
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        store = simulator.create_store(seed=1, products=3, orders=0)
+        configure(simulator, store, f"http://127.0.0.1:{server.server_port}/push", timeout_seconds=0.5)
+        simulator.add_order(store, status="paid")
+        answer = simulator.admin("POST", f"/stores/{store.subdomain}/push/wait", {"timeout": 30})
+        assert answer["finished"]
+        assert (answer["delivered_orders"], answer["unanswered_orders"]) == (0, 1)
+        assert answer["stats"]["status_read_timeout"] == 1 and len(received) == 1
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
