@@ -25,9 +25,14 @@ from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.shipments import ExportStatus, Shipment, ShipmentLine
 from models.tenancy import Account
-from tests.support.migration_databases import current_revision, empty_database_app, is_postgresql
+from tests.support.migration_databases import (
+    current_revision,
+    empty_database_app,
+    head_revision,
+    is_postgresql,
+)
 
-HEAD = "5b2a738ef335"
+HEAD = head_revision()
 
 # (migration, the revision below it, {(table, column): (new value, a value the older code reads)})
 CASES = [

@@ -25,10 +25,15 @@ from models.activity import SyncRun
 from models.channels import SalesChannel
 from models.orders import SalesOrder
 from models.shipments import Shipment
-from tests.support.migration_databases import current_revision, empty_database_app, is_postgresql
+from tests.support.migration_databases import (
+    current_revision,
+    empty_database_app,
+    head_revision,
+    is_postgresql,
+)
 
 PREVIOUS_RELEASE = "96c999d9e26d"
-HEAD = "5b2a738ef335"
+HEAD = head_revision()
 NEW_TABLES = {
     "invitation",
     "store_order_hold",

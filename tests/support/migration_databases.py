@@ -10,11 +10,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from extensions import db
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def head_revision() -> str:
+    """The newest migration, read from the scripts (so these tests never name a head a later one replaces)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def is_postgresql() -> bool:
