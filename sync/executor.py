@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -158,10 +159,14 @@ def _attempt(action: actions.Action, ctx: RunContext) -> RunStatus:
 def detail_fetcher(
     make_client: Callable[[], BrightSitesClient],
     workers: int,
-    getter: Callable[[BrightSitesClient, int], Any] = BrightSitesClient.get_order,
-) -> Iterator[Callable[[list[int]], Iterator[Any]]]:
-    """fetch(ids) -> the JSON `getter` reads (an order's by default), or the BrightSitesError it raised, for
-    each id, in order, `workers` requests at a time, one client (one connection pool) per thread."""
+    getter: Callable[[BrightSitesClient, Any], Any] = BrightSitesClient.get_order,
+) -> Iterator[Callable[..., Iterator[Any]]]:
+    """fetch(items) -> the JSON `getter` reads (an order's by default), or the BrightSitesError it raised, for
+    each item, in order, `workers` requests at a time, one client (one connection pool) per thread.
+
+    Every item is submitted at once, unless `ahead` is given: then items are taken from the iterable only as
+    results are handed back, at most `ahead` in flight, so an item can be prepared (a shipment claimed and
+    committed) just before its request leaves, and a caller that stops taking results sends nothing more."""
     local = threading.local()
     clients: list[BrightSitesClient] = []
     lock = threading.Lock()
@@ -173,22 +178,40 @@ def detail_fetcher(
                 clients.append(local.client)
         return local.client
 
-    def get(record_id: int) -> Any:
+    def get(item: Any) -> Any:
         try:
-            return getter(client(), record_id)
+            return getter(client(), item)
         except bs_errors.BrightSitesError as error:
             return error
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="store-detail") as pool:
 
-        def fetch(ids: list[int]) -> Iterator[Any]:
-            return pool.map(get, ids)  # every call submitted now; results come back in order
+        def fetch(items: Iterable[Any], ahead: int | None = None) -> Iterator[Any]:
+            if ahead is None:
+                return pool.map(get, items)  # every call submitted now; results come back in order
+            return _windowed(pool, get, items, max(1, ahead))
 
         try:
             yield fetch
         finally:
             for each in clients:
                 each.close()
+
+
+def _windowed(pool: ThreadPoolExecutor, get: Callable[[Any], Any], items: Iterable[Any], ahead: int):
+    """Results in the items' order; the next item is taken (on the caller's thread) only when fewer than
+    `ahead` are in flight. Requests not started when the caller gives up are never sent."""
+    in_flight: deque[Future] = deque()
+    try:
+        for item in items:
+            in_flight.append(pool.submit(get, item))
+            while len(in_flight) >= ahead:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+    finally:
+        for future in in_flight:
+            future.cancel()
 
 
 def _sleep(seconds: float) -> None:

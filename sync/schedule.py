@@ -67,12 +67,12 @@ def due_runs(now: datetime) -> list[tuple[SalesChannel, SyncAction]]:
     waits, and not with a token known to be read-only: each would fail), then the daily purges."""
     due = []
     for action in actions.SCHEDULED_ACTIONS:
-        for channel in due_channels(action, now):
-            if action == SyncAction.EXPORT_SHIPMENTS and (
-                channel.token_can_write is False or not export_state.has_work(channel)
-            ):
-                continue
-            due.append((channel, action))
+        channels = due_channels(action, now)
+        if action == SyncAction.EXPORT_SHIPMENTS:
+            writable = [channel for channel in channels if channel.token_can_write is not False]
+            with_work = export_state.channels_with_work(channel.id for channel in writable)
+            channels = [channel for channel in writable if channel.id in with_work]
+        due.extend((channel, action) for channel in channels)
     return due + [(channel, SyncAction.PURGE_PII) for channel in due_purges(now)]
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import translate
-from connectors.brightsites.client import BrightSitesClient
 from models.channels import SalesChannel, ShipmentStoreStatus
 from models.orders import OrderStatus, SalesOrder
 from models.shipments import ExportStatus, Shipment, ShipmentOrigin
@@ -51,25 +50,15 @@ def update_fields(
     )
 
 
-def update_store_order(
-    client: BrightSitesClient,
-    channel: SalesChannel,
-    carriers: CarrierResolver,
-    order: SalesOrder,
-    shipments: Sequence[Shipment],
-) -> UpdateResult:
-    """The PUT, when one is due. A refused token (401/403) is raised: it concerns the whole run."""
-    fields = update_fields(channel, carriers, order, shipments)
-    if not fields:
-        return UpdateResult()
-    try:
-        client.update_order(order.external_id, **fields)
-    except (bs_errors.ValidationFailed, bs_errors.NotFound) as refused:
-        return UpdateResult(fields, refusal=refusal_message(order, refused)[:2000])
-    except (bs_errors.AuthenticationError, bs_errors.PermissionDenied):
-        raise
-    except bs_errors.BrightSitesError as error:
-        return UpdateResult(fields, unreachable=str(error))
+def read_update_answer(order: SalesOrder, fields: dict[str, Any], answer: Any) -> UpdateResult:
+    """The PUT's outcome (made on a fetch thread: its answer, or the BrightSitesError it raised) read into an
+    UpdateResult. A refused token (401/403) is raised: it concerns the whole run."""
+    if isinstance(answer, bs_errors.ValidationFailed | bs_errors.NotFound):
+        return UpdateResult(fields, refusal=refusal_message(order, answer)[:2000])
+    if isinstance(answer, bs_errors.AuthenticationError | bs_errors.PermissionDenied):
+        raise answer
+    if isinstance(answer, bs_errors.BrightSitesError):
+        return UpdateResult(fields, unreachable=str(answer))
     return UpdateResult(fields)
 
 

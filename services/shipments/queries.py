@@ -14,9 +14,14 @@ from models.shipments import Shipment, ShipmentLine
 def order_shipments(order: SalesOrder, *, fresh: bool = False) -> list[Shipment]:
     """The order's shipments, oldest first, with their lines, carrier service and warehouse. `fresh`: read
     again from the database over what the session holds (the export, between its commits)."""
+    return orders_shipments([order.id], fresh=fresh).get(order.id, [])
+
+
+def orders_shipments(order_ids: list[int], *, fresh: bool = False) -> dict[int, list[Shipment]]:
+    """`order_shipments` of several orders at once (the export reads a batch of orders in one go)."""
     query = (
         select(Shipment)
-        .where(Shipment.order_id == order.id)
+        .where(Shipment.order_id.in_(order_ids))
         .options(
             selectinload(Shipment.lines).joinedload(ShipmentLine.order_line),
             joinedload(Shipment.carrier_service).joinedload(CarrierService.carrier),
@@ -26,7 +31,10 @@ def order_shipments(order: SalesOrder, *, fresh: bool = False) -> list[Shipment]
     )
     if fresh:
         query = query.execution_options(populate_existing=True)
-    return list(db.session.scalars(query))
+    by_order: dict[int, list[Shipment]] = {}
+    for shipment in db.session.scalars(query):
+        by_order.setdefault(shipment.order_id, []).append(shipment)
+    return by_order
 
 
 def shipment_of_order(order: SalesOrder, shipment_id: int) -> Shipment | None:
