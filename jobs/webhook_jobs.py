@@ -18,6 +18,7 @@ from flask import current_app
 
 from extensions import db, redis_client
 from jobs.sync_jobs import with_app_context
+from run_queue.alerts import enqueue_alert
 from run_queue.redis_ready import wait_until_reachable
 from run_queue.webhook_deliveries import LOCK_KEY, LOCK_TTL, QUEUED_KEY, enqueue_delivery
 from sync import webhook_dispatch as dispatch
@@ -53,6 +54,8 @@ def deliver_endpoint(endpoint_id: int) -> str:
             lock.release()
         except Exception:  # noqa: BLE001  expired: a later job already took over
             log.info("webhook lock of endpoint %s expired before release", endpoint_id)
+    if outcome.alert_id is not None:  # committed with the disable
+        enqueue_alert(outcome.alert_id)
     return f"{outcome.delivered} delivered, {outcome.failed} failed, {outcome.given_up} given up"
 
 

@@ -4,7 +4,8 @@ A delivery that fails waits for its retry (exponential backoff from the policy's
 apart) and holds back the later deliveries of the same order: only the first pending delivery of an order is
 ever sent, so a receiver never sees an order's events out of order. After the policy's window of failures a
 delivery is given up (FAILED; Replay sends it again) and the order's later events go on. An endpoint without
-a single success for the window is disabled (its deliveries wait until a user enables it again). Each
+a single success for the window is disabled, with an account-level alert (its deliveries wait until a user
+enables it again). Each
 delivery is committed right after its answer: a worker killed in between sends it again later (at least
 once; the event id lets the receiver drop the repeat).
 """
@@ -25,6 +26,7 @@ from extensions import db
 from models.base import utcnow
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from services import outbox
+from services.alerts import webhook_endpoints as endpoint_alerts
 from services.webhooks.endpoints import signing_secrets
 
 log = logging.getLogger("techoms.webhooks")
@@ -49,6 +51,7 @@ class Outcome:
     failed: int = 0
     given_up: int = 0
     disabled: bool = False
+    alert_id: int | None = None  # the alert made when it disabled the endpoint (the job queues its sending)
 
 
 def payload(delivery: WebhookDelivery) -> bytes:
@@ -172,11 +175,13 @@ def _attempt(
         delivery.next_attempt_at = now + policy.delay(delivery.attempts)
     if now - endpoint.failing_since >= policy.window:
         endpoint.enabled = False
+        endpoint.disabled_at = now
         endpoint.disabled_reason = (
             f"Disabled on {now:%Y-%m-%d %H:%M} UTC: no delivery succeeded for "
             f"{policy.window.total_seconds() / 3600:g} hours ({answer.error or 'no answer'})."
         )
         outcome.disabled = True
+        outcome.alert_id = endpoint_alerts.endpoint_disabled(endpoint, now).id
         log.warning(
             "webhook endpoint %s of account %s disabled: failing since %s",
             endpoint.id,

@@ -100,6 +100,7 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
 def enable(endpoint: WebhookEndpoint) -> None:
     endpoint.enabled = True
     endpoint.disabled_reason = ""
+    endpoint.disabled_at = None
     endpoint.failing_since = None
 
 
