@@ -82,6 +82,26 @@ ORDER_SCHEMA = {
                     },
                 },
                 "shipments": {"type": "array", "items": {"$ref": "#/components/schemas/Shipment"}},
+                "notes": {
+                    "type": "array",
+                    "description": "Notes techOMS added to the store order (oldest first), with where each "
+                    "stands; the store's own notes are not copied.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "text": {
+                                "type": ["string", "null"],
+                                "description": "null once the retention purge removed it.",
+                            },
+                            "created_at": {"type": "string", "format": "date-time"},
+                            "on_store": {"type": "boolean", "description": "The store confirmed it."},
+                            "state": {
+                                "type": "string",
+                                "enum": ["queued", "sending", "unsure", "done", "failed"],
+                            },
+                        },
+                    },
+                },
                 "hold": {
                     "type": "object",
                     "description": "A hold put in techOMS: the order is not ready and takes no shipment.",
