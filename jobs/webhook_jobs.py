@@ -47,7 +47,11 @@ def deliver_endpoint(endpoint_id: int) -> str:
         return "another job is sending for this endpoint"
     try:
         outcome = send_due(
-            endpoint_id, policy(), route_to=current_app.config["WEBHOOK_ROUTE_TO"], budget=SEND_BUDGET
+            endpoint_id,
+            policy(),
+            route_to=current_app.config["WEBHOOK_ROUTE_TO"],
+            budget=SEND_BUDGET,
+            parallel=current_app.config["WEBHOOK_PARALLEL_SENDS"],
         )
     finally:
         try:
