@@ -166,15 +166,15 @@ def _send_chunk(
             deliveries.append(delivery)  # else replayed or deleted meanwhile
     if not deliveries:
         return True
-    requests = []
+    posts = []
     for delivery in deliveries:
         body = payload(delivery)
-        requests.append((endpoint.url, body, headers(delivery, body, now)))
-    if len(requests) == 1:
-        answers = [signed_webhooks.post(*requests[0], route_to=route_to)]
+        posts.append((endpoint.url, body, headers(delivery, body, now)))
+    if len(posts) == 1:
+        answers = [signed_webhooks.post(*posts[0], route_to=route_to)]
     else:
-        with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-            answers = list(pool.map(lambda r: signed_webhooks.post(*r, route_to=route_to), requests))
+        with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+            answers = list(pool.map(lambda post: signed_webhooks.post(*post, route_to=route_to), posts))
     for delivery, answer in zip(deliveries, answers, strict=True):
         _record(endpoint, delivery, answer, policy, now, outcome)
     db.session.commit()
