@@ -90,6 +90,13 @@ def from_environment() -> dict:
         "WEBHOOK_RETRY_MAX_SECONDS": float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "3600")),
         "WEBHOOK_RETRY_WINDOW_HOURS": float(os.environ.get("WEBHOOK_RETRY_WINDOW_HOURS", "24")),
         "WEBHOOK_DISPATCH_SECONDS": float(os.environ.get("WEBHOOK_DISPATCH_SECONDS", "1")),
+        # Requests in flight at once per endpoint, each for a different order (an order's events stay in
+        # order): one sequential sender managed 15-20 deliveries a second.
+        "WEBHOOK_PARALLEL_SENDS": int(os.environ.get("WEBHOOK_PARALLEL_SENDS", "8")),
+        # The outbox and the webhook delivery log keep this many days (sync/outbox_retention.py); the purge
+        # deletes settled events in batches of OUTBOX_PURGE_BATCH, queued by the cron once an hour.
+        "OUTBOX_RETENTION_DAYS": float(os.environ.get("OUTBOX_RETENTION_DAYS", "30")),
+        "OUTBOX_PURGE_BATCH": int(os.environ.get("OUTBOX_PURGE_BATCH", "1000")),
         # Development and benches only: every webhook goes to this base URL instead (path kept). Never input.
         "WEBHOOK_ROUTE_TO": None if production else os.environ.get("WEBHOOK_ROUTE_TO"),
         # Sync jobs: seconds before each retry of a run the store could not serve (RQ Retry; needs a worker

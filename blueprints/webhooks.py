@@ -1,12 +1,12 @@
 """Webhooks of the current account, on the API keys screen: endpoints (the secret shown once, rotated with an
-overlap), enable after an automatic disable, delete (the log stays), a test event, and the delivery log with
-filters by status and event and a Replay per delivery. Sending happens only in workers (jobs/webhook_jobs.py):
-nothing here waits for a receiver."""
+overlap), disable by hand, enable again (also after an automatic disable), delete (the log stays), a test
+event, and the delivery log with filters by status and event and a Replay per delivery. Sending happens only
+in workers (jobs/webhook_jobs.py): nothing here waits for a receiver."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_login import fresh_login_required
+from flask_login import current_user, fresh_login_required
 
 from extensions import db
 from forms.common import EmptyForm
@@ -108,6 +108,17 @@ def enable(endpoint_id: int):
         endpoints.enable(endpoint)
         db.session.commit()
         flash(f"Endpoint {endpoint.url} enabled: waiting deliveries go out again.", "success")
+    return redirect_to(url_for("webhooks.index"))
+
+
+@bp.post(f"/{ENDPOINT_ID}/disable")
+@require(Permission.MANAGE_WEBHOOKS)
+def disable(endpoint_id: int):
+    endpoint = _own_endpoint(endpoint_id)
+    if endpoint.is_live:
+        endpoints.disable_by_hand(endpoint, current_user.email)
+        db.session.commit()
+        flash(f"Endpoint {endpoint.url} disabled: its deliveries wait until you enable it.", "success")
     return redirect_to(url_for("webhooks.index"))
 
 

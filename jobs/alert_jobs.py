@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from rq import Retry, get_current_job
+from rq import get_current_job
 from sqlalchemy import select
 
 from extensions import db
@@ -15,7 +15,7 @@ from models.alerts import Alert
 from models.base import utcnow
 from models.channels import ChannelStatus, SalesChannel
 from models.tenancy import Account
-from run_queue.enqueue import FAILURE_TTL, RESULT_TTL, sync_queue
+from run_queue.alerts import enqueue_alert
 from services.alerts import delivery, transitions
 from services.channels import health
 from sync.runs import last_runs
@@ -43,17 +43,8 @@ def evaluate_alerts() -> int:
     )
     alerts = transitions.record_changes(channels, healths, now)
     db.session.commit()
-    intervals = current_app.config["SYNC_RETRY_INTERVALS"]
     for alert in alerts:
-        sync_queue().enqueue(
-            "jobs.alert_jobs.send_alert",
-            args=(alert.id,),
-            job_id=f"alert-{alert.id}",
-            result_ttl=RESULT_TTL,
-            failure_ttl=FAILURE_TTL,
-            retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
-            description=f"alert {alert.id}",
-        )
+        enqueue_alert(alert.id)
     return len(alerts)
 
 

@@ -1,8 +1,9 @@
 """`python -m jobs.cron`: the one cron process. Once a minute it fails runs whose worker died and queues again
 those whose job Redis lost (sweeper), and enqueues the scheduled syncs that are due (and each channel's daily
-PII retention purge); workers run them. It also compares each channel's health with the last alerted one and
-queues an alert per change. Each tick leaves a heartbeat in Redis (services/cron_heartbeat.py) that
-`/readyz/cron` and `/metrics` read. On SIGTERM it finishes its tick and releases its lock.
+PII retention purge, and once an hour the outbox and webhook log retention purge); workers run them. It
+also compares each channel's health with the last alerted one and queues an alert per change. Each tick
+leaves a heartbeat in Redis (services/cron_heartbeat.py) that `/readyz/cron` and `/metrics` read. On
+SIGTERM it finishes its tick and releases its lock.
 
 Why not `rq cron`: RQ 3's CronScheduler enqueues with the pickle serializer, which our JSON-only queue (and
 the rule that Redis must never be able to run code in a worker) refuses. A lock in Redis keeps a second cron
@@ -27,6 +28,7 @@ from models.activity import RunStatus, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
 from run_queue.enqueue import enqueue_run, job_waiting
+from run_queue.outbox_purge import enqueue_outbox_purge
 from services import cron_heartbeat
 from sync import push_drain, runs, schedule
 from sync.executor import execute_run
@@ -43,6 +45,7 @@ def tick() -> None:
     started = start_scheduled_runs()
     import_waiting_pushes()
     alerts = evaluate_alerts()
+    enqueue_outbox_purge()  # once an hour: the outbox and webhook log past their retention
     if swept or started or alerts:
         log.info(
             "cron: %d stale or lost run(s) swept, %d scheduled run(s) enqueued, %d alert(s) queued",

@@ -18,6 +18,7 @@ from flask import current_app
 
 from extensions import db, redis_client
 from jobs.sync_jobs import with_app_context
+from run_queue.alerts import enqueue_alert
 from run_queue.redis_ready import wait_until_reachable
 from run_queue.webhook_deliveries import LOCK_KEY, LOCK_TTL, QUEUED_KEY, enqueue_delivery
 from sync import webhook_dispatch as dispatch
@@ -46,13 +47,19 @@ def deliver_endpoint(endpoint_id: int) -> str:
         return "another job is sending for this endpoint"
     try:
         outcome = send_due(
-            endpoint_id, policy(), route_to=current_app.config["WEBHOOK_ROUTE_TO"], budget=SEND_BUDGET
+            endpoint_id,
+            policy(),
+            route_to=current_app.config["WEBHOOK_ROUTE_TO"],
+            budget=SEND_BUDGET,
+            parallel=current_app.config["WEBHOOK_PARALLEL_SENDS"],
         )
     finally:
         try:
             lock.release()
         except Exception:  # noqa: BLE001  expired: a later job already took over
             log.info("webhook lock of endpoint %s expired before release", endpoint_id)
+    if outcome.alert_id is not None:  # committed with the disable
+        enqueue_alert(outcome.alert_id)
     return f"{outcome.delivered} delivered, {outcome.failed} failed, {outcome.given_up} given up"
 
 

@@ -1,5 +1,6 @@
 """Alerts: where an account wants them, each channel's last known health (so a change is noticed once), and
-every alert composed (the app's outbox)."""
+every alert composed (the app's outbox). Most alerts are about a channel; an account-level one (a webhook
+endpoint disabled) has no channel."""
 
 from __future__ import annotations
 
@@ -32,12 +33,14 @@ class ChannelAlertState(db.Model):
 class AlertKind(enum.StrEnum):
     UNHEALTHY = "unhealthy"
     RECOVERED = "recovered"
+    WEBHOOK_DISABLED = "webhook_disabled"  # account-level: one of its webhook endpoints was disabled
 
 
 class Alert(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    # None: an account-level alert (a webhook endpoint disabled).
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("sales_channel.id"), index=True)
     kind: Mapped[AlertKind] = mapped_column(enum_as_string(AlertKind))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -46,4 +49,4 @@ class Alert(db.Model):
     delivery: Mapped[str] = mapped_column(Text, default="")  # where it went: outbox file, SMTP, webhook
     error: Mapped[str] = mapped_column(Text, default="")
 
-    channel: Mapped[SalesChannel] = relationship()
+    channel: Mapped[SalesChannel | None] = relationship()

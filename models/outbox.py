@@ -57,3 +57,12 @@ class OutboxEvent(db.Model):
             postgresql_where=text("position IS NULL"),
         ),
     )
+
+
+class OutboxPurgeMark(db.Model):
+    """How far the retention purge deleted an account's events (the highest position it deleted): a feed
+    cursor before it may have missed events, and is answered 410 instead of a page with a silent gap."""
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    purged_through: Mapped[int] = mapped_column(BigInteger)
+    purged_at: Mapped[datetime] = mapped_column(default=utcnow)

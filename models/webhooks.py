@@ -31,6 +31,7 @@ class WebhookEndpoint(db.Model):
     last_position: Mapped[int] = mapped_column(BigInteger, default=0)
     enabled: Mapped[bool] = mapped_column(default=True)
     disabled_reason: Mapped[str] = mapped_column(Text, default="")
+    disabled_at: Mapped[datetime | None]  # when the sender disabled it (None while enabled)
     failing_since: Mapped[datetime | None]  # the first failure after the last success
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
@@ -82,6 +83,8 @@ class WebhookDelivery(db.Model):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_webhook_delivery_account_created", "account_id", "created_at"),
+        # The retention purge's "no delivery of this event is pending" and its delete by event.
+        Index("ix_webhook_delivery_event_id", "event_id"),
         # The dispatcher's look for endpoints with due work: only pending rows, a small set.
         Index(
             "ix_webhook_delivery_pending_due",

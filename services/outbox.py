@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models.orders import SalesOrder
-from models.outbox import EVENT_TYPES, OutboxEvent
+from models.outbox import EVENT_TYPES, OutboxEvent, OutboxPurgeMark
 from models.shipments import Shipment
 
 
@@ -117,3 +117,13 @@ def event_json(event: OutboxEvent) -> dict[str, Any]:
         "object": {"type": event.object_type, "id": event.object_id, "version": event.version},
         "data": event.data,
     }
+
+
+def purged_through(account_id: int) -> int:
+    """The highest position the retention purge deleted of the account's events (0: none yet); a feed cursor
+    before it may have missed events (sync/outbox_retention.py)."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(OutboxPurgeMark.purged_through), 0)).where(
+            OutboxPurgeMark.account_id == account_id
+        )
+    )

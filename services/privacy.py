@@ -124,7 +124,8 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         *("sync_run", "sync_cursor", "shipment_line", "pending_order_sku", "store_inventory_record"),
         *("api_key", "order_push_setting", "order_arrival"),
         *("store_product", "store_product_variant"),  # the store's catalog: products, not people
-        # Cost counters, budgets, breakers; alert settings (staff addresses) and alerts (channel names only).
+        # Cost counters, budgets, breakers; alert settings (staff addresses) and alerts (channel
+        # names, webhook URLs).
         *("api_call_day", "channel_api_budget", "store_breaker"),
         *("alert_settings", "channel_alert_state", "alert"),
         *("mfa_credential", "mfa_recovery_code", "mfa_event"),  # staff's second factors
@@ -133,6 +134,7 @@ FREE_OF_CUSTOMER_DATA = frozenset(
         # Events carry an order's number and statuses, a shipment's tracking and export state (kept on the
         # shipment too), stock counts; webhook rows hold the host system's URL and its answers.
         *("outbox_event", "webhook_endpoint", "webhook_delivery"),
+        "outbox_purge_mark",  # how far the outbox retention purge went: a position and a time
     }
 )
 

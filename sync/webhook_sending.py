@@ -4,9 +4,10 @@ A delivery that fails waits for its retry (exponential backoff from the policy's
 apart) and holds back the later deliveries of the same order: only the first pending delivery of an order is
 ever sent, so a receiver never sees an order's events out of order. After the policy's window of failures a
 delivery is given up (FAILED; Replay sends it again) and the order's later events go on. An endpoint without
-a single success for the window is disabled (its deliveries wait until a user enables it again). Each
-delivery is committed right after its answer: a worker killed in between sends it again later (at least
-once; the event id lets the receiver drop the repeat).
+a single success for the window is disabled, with an account-level alert (its deliveries wait until a user
+enables it again). The heads of different orders go out a few at a time (`parallel` requests in flight, one
+per order at most), and each such chunk is committed right after its answers: a worker killed in between
+sends them again later (at least once; the event id lets the receiver drop the repeat).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +27,7 @@ from extensions import db
 from models.base import utcnow
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from services import outbox
+from services.alerts import webhook_endpoints as endpoint_alerts
 from services.webhooks.endpoints import signing_secrets
 
 log = logging.getLogger("techoms.webhooks")
@@ -49,6 +52,7 @@ class Outcome:
     failed: int = 0
     given_up: int = 0
     disabled: bool = False
+    alert_id: int | None = None  # the alert made when it disabled the endpoint (the job queues its sending)
 
 
 def payload(delivery: WebhookDelivery) -> bytes:
@@ -109,10 +113,17 @@ def _next_due(endpoint_id: int) -> datetime | None:
 
 
 def send_due(
-    endpoint_id: int, policy: RetryPolicy, *, route_to: str | None = None, budget: float = 20.0
+    endpoint_id: int,
+    policy: RetryPolicy,
+    *,
+    route_to: str | None = None,
+    budget: float = 20.0,
+    parallel: int = 1,
 ) -> Outcome:
     """Send the endpoint's due deliveries, batch after batch, for up to `budget` seconds; while the next
-    retry is due within the budget the job waits for it (a warm job beats a new one per retry)."""
+    retry is due within the budget the job waits for it (a warm job beats a new one per retry). Up to
+    `parallel` requests are in flight at once, each the head of a different order (or of no order), so an
+    order's events still go one after another."""
     outcome = Outcome()
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or not endpoint.is_live:
@@ -128,29 +139,56 @@ def send_due(
             db.session.commit()  # end the read transaction: the next look sees new deliveries too
             time.sleep(max(min(wait, IDLE_WAIT), 0))
             continue
-        for head in heads:
-            delivery = db.session.get(
-                WebhookDelivery, head.id, options=[joinedload(WebhookDelivery.event)], populate_existing=True
-            )
-            if delivery is None or delivery.status != DeliveryStatus.PENDING:
-                continue  # replayed or deleted meanwhile
-            answered = _attempt(endpoint, delivery, policy, route_to, outcome)
+        for chunk in range(0, len(heads), parallel):
+            answered = _send_chunk(endpoint, heads[chunk : chunk + parallel], policy, route_to, outcome)
             if outcome.disabled or not answered or time.monotonic() >= deadline:
                 return outcome  # disabled, unreachable (a later job tries again), or out of time
     return outcome
 
 
-def _attempt(
+def _send_chunk(
     endpoint: WebhookEndpoint,
-    delivery: WebhookDelivery,
+    heads: list[Row],
     policy: RetryPolicy,
     route_to: str | None,
     outcome: Outcome,
 ) -> bool:
-    """One POST; True when the endpoint answered (whatever it answered)."""
+    """POST the heads at once (threads do the HTTP only), record each answer, commit once. True when every
+    endpoint answered (whatever it answered). A worker killed before the commit sends these again (at least
+    once: at most a chunk of repeats, each with its event id)."""
     now = utcnow()
-    body = payload(delivery)
-    answer = signed_webhooks.post(endpoint.url, body, headers(delivery, body, now), route_to=route_to)
+    deliveries = []
+    for head in heads:
+        delivery = db.session.get(
+            WebhookDelivery, head.id, options=[joinedload(WebhookDelivery.event)], populate_existing=True
+        )
+        if delivery is not None and delivery.status == DeliveryStatus.PENDING:
+            deliveries.append(delivery)  # else replayed or deleted meanwhile
+    if not deliveries:
+        return True
+    posts = []
+    for delivery in deliveries:
+        body = payload(delivery)
+        posts.append((endpoint.url, body, headers(delivery, body, now)))
+    if len(posts) == 1:
+        answers = [signed_webhooks.post(*posts[0], route_to=route_to)]
+    else:
+        with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+            answers = list(pool.map(lambda post: signed_webhooks.post(*post, route_to=route_to), posts))
+    for delivery, answer in zip(deliveries, answers, strict=True):
+        _record(endpoint, delivery, answer, policy, now, outcome)
+    db.session.commit()
+    return all(answer.status is not None for answer in answers)
+
+
+def _record(
+    endpoint: WebhookEndpoint,
+    delivery: WebhookDelivery,
+    answer: signed_webhooks.Answer,
+    policy: RetryPolicy,
+    now: datetime,
+    outcome: Outcome,
+) -> None:
     delivery.attempts += 1
     delivery.first_attempt_at = delivery.first_attempt_at or now
     delivery.last_attempt_at = now
@@ -161,8 +199,7 @@ def _attempt(
         delivery.status = DeliveryStatus.DELIVERED
         endpoint.failing_since = None
         outcome.delivered += 1
-        db.session.commit()
-        return True
+        return
     outcome.failed += 1
     endpoint.failing_since = endpoint.failing_since or now
     if now - delivery.first_attempt_at >= policy.window:
@@ -170,18 +207,28 @@ def _attempt(
         outcome.given_up += 1
     else:
         delivery.next_attempt_at = now + policy.delay(delivery.attempts)
-    if now - endpoint.failing_since >= policy.window:
-        endpoint.enabled = False
-        endpoint.disabled_reason = (
-            f"Disabled on {now:%Y-%m-%d %H:%M} UTC: no delivery succeeded for "
-            f"{policy.window.total_seconds() / 3600:g} hours ({answer.error or 'no answer'})."
-        )
-        outcome.disabled = True
-        log.warning(
-            "webhook endpoint %s of account %s disabled: failing since %s",
-            endpoint.id,
-            endpoint.account_id,
-            endpoint.failing_since.isoformat(),
-        )
-    db.session.commit()
-    return answer.status is not None
+    if endpoint.enabled and now - endpoint.failing_since >= policy.window:
+        _disable(endpoint, answer, policy, now, outcome)
+
+
+def _disable(
+    endpoint: WebhookEndpoint,
+    answer: signed_webhooks.Answer,
+    policy: RetryPolicy,
+    now: datetime,
+    outcome: Outcome,
+) -> None:
+    endpoint.enabled = False
+    endpoint.disabled_at = now
+    endpoint.disabled_reason = (
+        f"Disabled on {now:%Y-%m-%d %H:%M} UTC: no delivery succeeded for "
+        f"{policy.window.total_seconds() / 3600:g} hours ({answer.error or 'no answer'})."
+    )
+    outcome.disabled = True
+    outcome.alert_id = endpoint_alerts.endpoint_disabled(endpoint, now).id
+    log.warning(
+        "webhook endpoint %s of account %s disabled: failing since %s",
+        endpoint.id,
+        endpoint.account_id,
+        endpoint.failing_since.isoformat(),
+    )

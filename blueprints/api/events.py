@@ -2,12 +2,13 @@
 
 A consumer stores `next_cursor` after handling a page and sends it back as `after`; across restarts and
 concurrent writers it never misses an event (services/outbox.py orders events by commit, not by id) and may
-see one again only if it did not store its cursor. `type` narrows the feed to some event types.
+see one again only if it did not store its cursor. `type` narrows the feed to some event types. Events past
+the retention (OUTBOX_RETENTION_DAYS) are deleted once delivered: a cursor from before them answers 410.
 """
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, jsonify, request
 
 from blueprints.api.auth import api_key_required, current_key
 from forms.api_orders import decode_cursor, encode_cursor, parse_limit, unknown_parameters
@@ -28,6 +29,27 @@ def _types(text: str | None, errors: dict[str, list[str]]) -> list[str]:
     return types
 
 
+def _before_retention(purged: int):
+    """410: events after this cursor were deleted by the retention purge, so a page from it would have a
+    silent gap. The consumer reads the orders again, then follows the feed from `resume_cursor`."""
+    days = current_app.config["OUTBOX_RETENTION_DAYS"]
+    response = jsonify(
+        {
+            "errors": {
+                "after": [
+                    f"Events after this cursor were deleted: the feed keeps {days:g} days. Read the orders "
+                    "again (GET /api/v1/orders?updated_after=<when you last read the feed>), then follow "
+                    "the feed from `resume_cursor`."
+                ]
+            },
+            "resume_cursor": encode_cursor("position", purged),
+        }
+    )
+    response.status_code = 410
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @api_key_required
 def index():
     key = current_key()
@@ -41,6 +63,9 @@ def index():
     types = _types(request.args.get("type"), errors)
     if errors:
         return json_error(422, errors)
+    purged = outbox.purged_through(key.account_id)
+    if "after" in request.args and after < purged:
+        return _before_retention(purged)
     try_sequence()
     events = outbox.events_after(key.account_id, after or 0, limit, types)
     last = events[-1].position if events else after or 0

@@ -82,6 +82,26 @@ ORDER_SCHEMA = {
                     },
                 },
                 "shipments": {"type": "array", "items": {"$ref": "#/components/schemas/Shipment"}},
+                "notes": {
+                    "type": "array",
+                    "description": "Notes techOMS added to the store order (oldest first), with where each "
+                    "stands; the store's own notes are not copied.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "text": {
+                                "type": ["string", "null"],
+                                "description": "null once the retention purge removed it.",
+                            },
+                            "created_at": {"type": "string", "format": "date-time"},
+                            "on_store": {"type": "boolean", "description": "The store confirmed it."},
+                            "state": {
+                                "type": "string",
+                                "enum": ["queued", "sending", "unsure", "done", "failed"],
+                            },
+                        },
+                    },
+                },
                 "hold": {
                     "type": "object",
                     "description": "A hold put in techOMS: the order is not ready and takes no shipment.",
@@ -207,7 +227,8 @@ EVENTS_PATH = {
         "summary": "The account's events in commit order",
         "description": (
             "Store `next_cursor` after handling a page and send it back as `after`: across restarts and "
-            "concurrent writers no event is missed. Without `after`, from the first event."
+            "concurrent writers no event is missed. Without `after`, from the first event kept. Delivered "
+            "events older than the retention are deleted: a cursor before them answers 410."
         ),
         "parameters": [
             _query("after", "`next_cursor` of the previous page.", {"type": "string"}),
@@ -231,6 +252,24 @@ EVENTS_PATH = {
                 },
             },
             **COMMON,
+            "410": {
+                "description": (
+                    "The cursor is before the retained events (the feed keeps OUTBOX_RETENTION_DAYS, 30 by "
+                    "default): some events after it were deleted. Read the orders again with "
+                    "`GET /orders?updated_after=`, then continue from `resume_cursor`."
+                ),
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {"type": "object"},
+                                "resume_cursor": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
             "422": _error("A parameter cannot be used; the message names it (`after`, `type`, ...)."),
         },
     }

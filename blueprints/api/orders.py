@@ -2,7 +2,8 @@
 
 The list is keyset-paged (an opaque `next_cursor`), filtered by channel, status, `fulfilment=ready` and
 `updated_after`; unknown parameters and cursors not given by this list answer 422 naming the field. The detail
-shows the lines with the ids a shipment is posted with. Orders of another account answer 404.
+shows the lines with the ids a shipment is posted with, shipments, the hold and the notes techOMS wrote to the
+store order. Orders of another account answer 404.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from extensions import db
 from forms.api_orders import encode_cursor, parse_order_query
 from models.catalog import Warehouse
 from models.orders import OrderAddress, SalesOrder, SalesOrderLine
+from models.store_writes import StoreWrite, WriteState
 from services.orders import fulfilment
+from services.orders.store_writes import notes_of
 from services.outbox import iso
 from services.shipments.queries import order_shipments
 from web.api_requests import json_error
@@ -68,6 +71,16 @@ def _address_json(address: OrderAddress) -> dict[str, Any]:
     return {"kind": address.kind, **{name: getattr(address, name) for name in ADDRESS_FIELDS}}
 
 
+def _note_json(note: StoreWrite) -> dict[str, Any]:
+    # `text` is None once the retention purge removed it (an operator's words may name the customer).
+    return {
+        "text": note.note,
+        "created_at": iso(note.created_at),
+        "on_store": note.state == WriteState.DONE,
+        "state": note.state.value,
+    }
+
+
 def detail_json(order: SalesOrder) -> dict[str, Any]:
     warehouse_ids = {line.allocated_warehouse_id for line in order.lines if line.allocated_warehouse_id}
     warehouses = dict(
@@ -83,6 +96,7 @@ def detail_json(order: SalesOrder) -> dict[str, Any]:
             name: str(getattr(order, f"{name}_total")) for name in ("item", "shipping", "tax", "grand")
         },
         "lines": [_line_json(line, warehouses) for line in order.lines],
+        "notes": [_note_json(note) for note in notes_of(order)],
         "shipments": [shipment_json(shipment, order) for shipment in order_shipments(order)],
         # A held order is not offered to fulfilment (never `ready`) and takes no shipment until released.
         "hold": {"held": order.held_at is not None, "since": iso(order.held_at), "reason": order.hold_reason}

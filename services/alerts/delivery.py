@@ -30,7 +30,7 @@ def send(alert: Alert) -> None:
             errors.append(f"E-mail not sent ({type(error).__name__}).")
     if settings is not None and settings.webhook_url:
         try:
-            status = post_json(settings.webhook_url, _payload(alert))
+            status = post_json(settings.webhook_url, webhook_payload(alert))
             done.append(f"Webhook answered {status}.")
         except WebhookFailed as error:
             errors.append(str(error))
@@ -57,9 +57,10 @@ def outbox_name(alert: Alert) -> str:
     return f"alert-{alert.id}-{alert.kind.value}.eml"
 
 
-def _payload(alert: Alert) -> dict:
+def webhook_payload(alert: Alert) -> dict:
     return {
-        "event": f"channel.{alert.kind.value}",
+        # An account-level alert (a webhook endpoint disabled) has no channel.
+        "event": f"{'channel' if alert.channel_id is not None else 'account'}.{alert.kind.value}",
         "channel_id": alert.channel_id,
         "subject": alert.subject,
         "text": alert.body,

@@ -79,6 +79,18 @@ def request_note(order: SalesOrder, user: User | None, text: str) -> StoreWrite:
     return _new(order, WriteKind.NOTE, user, note=text[:NOTE_LENGTH])
 
 
+def notes_of(order: SalesOrder) -> list[StoreWrite]:
+    """The notes techOMS wrote (or is writing) to the store order, oldest first. techOMS keeps no copy of the
+    store's own notes list: these are the notes its operators added, with where each stands."""
+    return list(
+        db.session.scalars(
+            select(StoreWrite)
+            .where(StoreWrite.order_id == order.id, StoreWrite.kind == WriteKind.NOTE)
+            .order_by(StoreWrite.id)
+        )
+    )
+
+
 def acknowledgement_status(order: SalesOrder) -> str:
     """In progress, or Back ordered when the stock held for the order is short of what it still needs."""
     short = any(

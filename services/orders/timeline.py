@@ -2,12 +2,14 @@
 it (no table of its own): how it arrived (poll, push or sweep) and with which run and calls, the sync events
 about it (store-side changes seen, shipments sent or failed), the stock its lines hold, holds and releases,
 shipments recorded (by techOMS or the store) and voided, every write to the store order with its calls and
-answer, and the PII purge. A fixed number of queries."""
+answer, webhook deliveries of the order's events (to the order's account's endpoints only), and the PII purge.
+A fixed number of queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
@@ -19,6 +21,7 @@ from models.order_push import OrderArrival
 from models.orders import SalesOrder
 from models.shipments import ExportStatus, Shipment, ShipmentOrigin
 from models.store_writes import StoreWrite, WriteState
+from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 MAX_ENTRIES = 300
 
@@ -26,13 +29,20 @@ MAX_ENTRIES = 300
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # imported, event, stock, hold, shipment, store write, purge
+    kind: str  # imported, event, stock, hold, shipment, store write, webhook, purge
     level: str  # info, warning, error
     text: str
 
 
 def timeline(order: SalesOrder) -> list[Entry]:
-    entries = [*_arrival(order), *_events(order), *_holds(order), *_shipments(order), *_writes(order)]
+    entries = [
+        *_arrival(order),
+        *_events(order),
+        *_holds(order),
+        *_shipments(order),
+        *_writes(order),
+        *_webhook_deliveries(order),
+    ]
     held = sum(line.allocated_quantity or 0 for line in order.lines)
     if held:
         entries.append(Entry(order.updated_at, "stock", "info", f"{held} units held in stock for its lines"))
@@ -139,4 +149,31 @@ def _writes(order: SalesOrder) -> list[Entry]:
                 f"{w.kind.label}: {w.state.label}, {w.calls} call(s){f' — {answer}' if answer else ''}",
             )
         )
+    return entries
+
+
+def _webhook_deliveries(order: SalesOrder) -> list[Entry]:
+    """Each delivery of the order's events: delivered, failed (given up) or still trying, with its endpoint
+    and attempts. Scoped by the order's account as well as its id (deliveries keep the order id as a plain
+    number). The endpoint is named by id and host only: a receiver's path may carry its own token, and
+    whoever reads the order may not manage webhooks."""
+    rows = db.session.execute(
+        select(WebhookDelivery, WebhookEndpoint.url)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.account_id == order.account_id, WebhookDelivery.order_id == order.id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(MAX_ENTRIES)
+    )
+    entries = []
+    for delivery, url in rows:
+        attempts = f"{delivery.attempts} attempt{'s' if delivery.attempts != 1 else ''}"
+        endpoint = f"endpoint {delivery.endpoint_id} ({urlsplit(url).hostname})"
+        what = f"Webhook {delivery.event_type} (evt_{delivery.event_id}) to {endpoint}"
+        if delivery.status == DeliveryStatus.DELIVERED:
+            level, text = "info", f"{what}: delivered after {attempts}"
+        elif delivery.status == DeliveryStatus.FAILED:
+            level, text = "error", f"{what}: failed after {attempts}, {delivery.error or 'given up'}"
+        else:
+            level, text = "warning", f"{what}: not delivered yet, {attempts} so far"
+        entries.append(Entry(delivery.last_attempt_at or delivery.created_at, "webhook", level, text))
     return entries

@@ -1,5 +1,6 @@
 """An account's webhook endpoints: create (the secret is returned once), rotate the secret with an overlap,
-delete (the delivery log stays), send a test event, replay a delivery. Never commits."""
+disable by hand and enable, delete (the delivery log stays), send a test event, replay a delivery. Never
+commits."""
 
 from __future__ import annotations
 
@@ -97,9 +98,18 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
         delivery.error = "Not sent: the endpoint was deleted."
 
 
+def disable_by_hand(endpoint: WebhookEndpoint, who: str, now: datetime | None = None) -> None:
+    """A pause asked for by a person (no alert): deliveries wait, like after an automatic disable."""
+    now = now or utcnow()
+    endpoint.enabled = False
+    endpoint.disabled_at = now
+    endpoint.disabled_reason = f"Disabled by {who}."
+
+
 def enable(endpoint: WebhookEndpoint) -> None:
     endpoint.enabled = True
     endpoint.disabled_reason = ""
+    endpoint.disabled_at = None
     endpoint.failing_since = None
 
 

@@ -147,3 +147,26 @@ def test_the_openapi_document_describes_every_api_route(app, client):
             assert method.lower() in document["paths"][path], (method, path)
     assert document["webhooks"]["event"]["post"]["parameters"][0]["name"] == "TechOMS-Signature"
     assert "Order" in document["components"]["schemas"] and "Event" in document["components"]["schemas"]
+
+
+def test_the_detail_lists_the_notes_techoms_wrote_to_the_store(client, world):
+    from models.store_writes import WriteState
+    from services.orders.store_writes import request_note
+
+    key = api_key(world.a.account)
+    order = make_order(world.a.channel)
+    first = request_note(order, None, "Call before delivery")
+    first.state = WriteState.DONE  # as the write job leaves it once the store confirmed
+    db.session.commit()
+    request_note(order, None, "Gate code 1234")
+    db.session.commit()
+    notes = get(client, key, f"/api/v1/orders/{order.id}").json["notes"]
+    assert [(n["text"], n["on_store"], n["state"]) for n in notes] == [
+        ("Call before delivery", True, "done"),
+        ("Gate code 1234", False, "queued"),
+    ]
+    assert notes[0]["created_at"].endswith("Z")
+    other = make_order(world.b.channel)
+    request_note(other, None, "Theirs")
+    db.session.commit()
+    assert get(client, key, f"/api/v1/orders/{other.id}").status_code == 404

@@ -1,0 +1,78 @@
+"""Revision 030099a794a3 made alerts possible without a channel (a webhook endpoint disabled). Its downgrade
+deletes those account-level alerts (the old schema cannot hold them) and keeps every channel alert; upgrading
+again works. A database of its own, seeded with the demo."""
+
+from __future__ import annotations
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+
+from app import create_app
+from extensions import db
+from models.channels import SalesChannel
+from models.tenancy import Account
+
+REVISION, BEFORE = "030099a794a3", "5b2a738ef335"
+
+
+@pytest.fixture
+def seeded_app(tmp_path, redis_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-with-at-least-32-characters",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'alerts.sqlite3'}",
+            "REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        upgrade(revision=REVISION)
+        from cli.demo_seed import seed
+
+        seed()
+        account = db.session.scalars(db.select(Account)).first()
+        db.session.add(
+            SalesChannel(
+                account=account, name="Alerts", shop_domain="alerts.mybrightsites.com", timezone="UTC"
+            )
+        )
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def add_alert(channel_id: int | None, kind: str) -> None:
+    db.session.execute(
+        text(
+            "INSERT INTO alert (account_id, channel_id, kind, subject, body, created_at, delivery, error)"
+            " VALUES ((SELECT account_id FROM sales_channel), :channel, :kind, 's', 'b',"
+            " CURRENT_TIMESTAMP, '', '')"
+        ),
+        {"channel": channel_id, "kind": kind},
+    )
+
+
+def test_downgrade_deletes_account_level_alerts_only_and_upgrades_again(seeded_app):
+    channel_id = db.session.execute(text("SELECT MIN(id) FROM sales_channel")).scalar_one()
+    assert channel_id is not None
+    add_alert(channel_id, "unhealthy")
+    add_alert(None, "webhook_disabled")
+    db.session.commit()
+
+    downgrade(revision=BEFORE)
+    db.session.remove()
+    kinds = db.session.execute(text("SELECT kind, channel_id FROM alert")).all()
+    assert [tuple(row) for row in kinds] == [("unhealthy", channel_id)]
+    with pytest.raises(Exception, match="(?i)not null"):  # the old schema indeed refuses them
+        add_alert(None, "webhook_disabled")
+        db.session.commit()
+    db.session.rollback()
+
+    upgrade()
+    db.session.remove()
+    add_alert(None, "webhook_disabled")
+    db.session.commit()
+    assert db.session.execute(text("SELECT COUNT(*) FROM alert")).scalar_one() == 2
