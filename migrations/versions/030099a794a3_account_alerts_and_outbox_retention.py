@@ -13,7 +13,7 @@ Downgrade: the old schema cannot hold an alert without a channel, so the account
 disabled reason, stays). The count deleted is logged. Batch mode on SQLite, plain ALTERs on PostgreSQL.
 
 Revision ID: 030099a794a3
-Revises: 5b2a738ef335
+Revises: f10722a573b6
 Create Date: 2026-12-07 06:53:16.115150
 
 """
@@ -29,7 +29,7 @@ log = logging.getLogger("alembic.runtime.migration")
 
 # revision identifiers, used by Alembic.
 revision = '030099a794a3'
-down_revision = '5b2a738ef335'
+down_revision = 'f10722a573b6'
 branch_labels = None
 depends_on = None
 

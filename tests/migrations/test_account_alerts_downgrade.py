@@ -13,7 +13,7 @@ from extensions import db
 from models.channels import SalesChannel
 from models.tenancy import Account
 
-REVISION, BEFORE = "030099a794a3", "5b2a738ef335"
+REVISION, BEFORE = "030099a794a3", "f10722a573b6"
 
 
 @pytest.fixture

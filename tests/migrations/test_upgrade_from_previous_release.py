@@ -41,6 +41,7 @@ NEW_TABLES = {
     "outbox_event",
     "webhook_endpoint",
     "webhook_delivery",
+    "outbox_purge_mark",
 }
 
 
