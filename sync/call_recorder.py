@@ -66,7 +66,7 @@ class CallRecorder:
 
     def __call__(self, record: CallRecord) -> None:
         with self._lock:
-            self.calls += 1
+            self.calls += record.billed  # a request that never reached the store is logged, not billed
             if self.logging:
                 self._pending.append(record)
 

@@ -1,6 +1,7 @@
 """HTTP client for the Bright Sites REST API v2.7.0 (its documented contract).
 
-Every request is billed by Bright Sites, so the client counts every attempt (`calls`, `on_call`), lists with
+Every request that reaches Bright Sites is billed, so the client counts every such attempt (`calls`; `on_call`
+sees every attempt, a refused connection marked unbilled), lists with
 per_page=500, retries only idempotent requests (reads, and the absolute inventory batch_update), and never
 retries a 4xx. Every attempt first passes the store's shared call gate (call_gate.py); a 429 with Retry-After
 closes that gate for every client of the store. The token travels in the X-API-TOKEN
@@ -213,6 +214,7 @@ class BrightSitesClient:
                     request_body=self._excerpt(data),
                     response_body=self._excerpt(raw),
                     error=failure,
+                    billed=failure != errors.NotSent.__name__,
                 )
             )
 
@@ -223,7 +225,7 @@ class BrightSitesClient:
         return redact(text[: BODY_EXCERPT_BYTES * 2], self._token)[:BODY_EXCERPT_BYTES]
 
     def _record(self, record: CallRecord) -> None:
-        self.calls += 1
+        self.calls += record.billed
         logger.debug(
             "Bright Sites %s %s -> %s in %d ms (attempt %d)",
             record.method,

@@ -8,8 +8,10 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One HTTP attempt (every attempt is a billed call). Bodies are truncated and the token is masked;
-    `path` is the request path without its query string; `endpoint` the path template."""
+    """One HTTP attempt. Every attempt that reached the store is a billed call; one that never connected
+    (`billed` False: connection refused or not made in time) is logged, never counted. Bodies are truncated
+    and the token is masked; `path` is the request path without its query string; `endpoint` the path
+    template."""
 
     method: str
     path: str
@@ -20,6 +22,7 @@ class CallRecord:
     request_body: str | None
     response_body: str | None
     error: str | None  # exception class name when the attempt failed
+    billed: bool = True
 
 
 @dataclass(frozen=True)

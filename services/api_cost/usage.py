@@ -70,9 +70,9 @@ class CallTally:
         self._lock = threading.Lock()
         self.calls = 0
 
-    def __call__(self, _record: CallRecord) -> None:
+    def __call__(self, record: CallRecord) -> None:
         with self._lock:
-            self.calls += 1
+            self.calls += record.billed
 
 
 @contextmanager

@@ -120,7 +120,14 @@ def test_a_retry_asked_for_while_the_import_runs_is_picked_up(app, client, login
     assert first not in pending_ids(channel) and second not in pending_ids(channel)
     assert len(runs_of(channel)) == 2  # one run did both: no follow-up was needed
     assert runs_of(channel)[-1].counts.get("created") == 2
-    assert simulator.calls(store)["total"] == 1  # `first` read once; `second` from the JSON it failed on
+    # Only order details were read (`second` came from the JSON it failed on; `first` once, or again if a busy
+    # machine kept the stall past the client's read timeout), and the runs counted what the store billed.
+    billed = simulator.calls(store)
+    assert billed["total"] >= 1
+    assert all(
+        route.startswith("GET ") and route.endswith("/orders/<int:order_id>") for route in billed["per_route"]
+    )
+    assert runs_of(channel)[-1].api_calls == billed["total"]
 
 
 def test_a_retry_asked_for_after_the_last_look_gets_a_follow_up_run(simulator, world):
