@@ -7,9 +7,11 @@ billed calls as the store allows.
    current quantity (StoreInventoryRecord). Rows the store no longer lists — a product now managed by its
    vendor, or removed — are forgotten, with an Info event. Untracked rows (`track: false`, e.g. gift
    certificates) are left alone: the store ignores their stock. Delta (the default) reads nothing.
-3. The orders the store took since the last import are imported first, in this run
-   (sync/inventory_catch_up.py): the store already took their units off its count. Only when some row
-   differs: with nothing to push there is nothing to catch up (the store's own orders only lowered it).
+3. The orders the store took since the last import are imported first, by an import run in this job
+   (sync/inventory_catch_up.py) whose listing counts as the schedule's: the store already took their units
+   off its count. Only when some row differs: with nothing to push there is nothing to catch up (the
+   store's own orders only lowered it). While another import of the channel is active, nothing is pushed
+   and the export is due again a few seconds later.
 4. Each store SKU resolves to a variant (SKU mapping, else the same SKU); a store SKU without one is a
    Warning. Its target is the variant's available quantity less what store orders techOMS cannot import yet
    hold (services/inventory/publish_figures.py), so no push, and no full compare, ever offers the store more
@@ -44,7 +46,7 @@ from models.base import utcnow
 from models.channels import InventoryMode, SalesChannel
 from models.mappings import SKU_LENGTH
 from services import outbox
-from services.inventory import allocation, publish_figures, store_records
+from services.inventory import allocation, publish_figures, publish_queue, store_records
 from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
 from sync import inventory_catch_up, runs
@@ -52,6 +54,7 @@ from sync.context import RunContext
 from sync.errors import ChannelUnusable
 
 FULL_COMPARE_EVERY = timedelta(days=1)
+DEFERRED_SECONDS = 5  # an export that waits for the channel's active import is due again this much later
 PRODUCTS_PER_COMMIT = 50
 EVENTS_PER_KIND = 50  # individual Warning / Info events per run and kind; the rest are counted in one event
 Change = tuple[StoreRow, int]  # a row and the quantity to set
@@ -113,7 +116,16 @@ def export_inventory(ctx: RunContext) -> RunStatus:
     state.rows = store_records.known_rows(channel.id)
     complete = _read_store(state, client) if full else False
     if _targets_differ(state, channel):
-        state.counts.update(inventory_catch_up.bring_orders_up_to_date(ctx))
+        caught_up = inventory_catch_up.bring_orders_up_to_date(ctx)
+        state.counts.update(caught_up.counts)
+        if caught_up.deferred:  # another import is active: publish after it, never beside it
+            publish_queue.due_later(channel.id, DEFERRED_SECONDS)
+            if complete:
+                store_records.remember_full_compare(channel, started)
+            _commit(state)
+            return RunStatus.SUCCEEDED
+        if not full:  # the orders it imported lowered the records the store's own sales lowered
+            state.rows = store_records.known_rows(channel.id)
     changes = _changes(state, channel, report_unmapped=full)
     _push(state, client, changes)
     if complete:

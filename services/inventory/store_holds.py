@@ -15,7 +15,7 @@ from extensions import db
 from models.catalog import sku_key
 from models.mappings import SKU_LENGTH
 from models.store_holds import REASON_LENGTH, StoreOrderHold
-from services.inventory import publish_queue
+from services.inventory import publish_queue, store_records
 
 # A store order in one of these statuses has left (or never took) the store's stock for good: no hold.
 RELEASED_STATUSES = frozenset({"canceled", "shipped", "completed"})
@@ -24,18 +24,14 @@ _CHUNK = 500
 
 def hold(channel_id: int, record: translate.OrderRecord, reason: str) -> None:
     """The order's physical lines hold store stock (replacing what was held for it before)."""
-    release(channel_id, [record.external_id])
+    held_before = release(channel_id, [record.external_id])
     if record.status in RELEASED_STATUSES:
         return
-    quantities: Counter[str] = Counter()
-    names: dict[str, str] = {}
-    for line in record.physical_lines:
-        if line.sku and line.quantity > 0:
-            key = sku_key(line.sku)[:SKU_LENGTH]
-            quantities[key] += line.quantity
-            names.setdefault(key, line.sku[:SKU_LENGTH])
+    quantities, names = store_quantities(record)
     if not quantities:
         return
+    if not held_before:
+        store_records.sold_on_store(channel_id, quantities, record.created_at)
     publish_queue.channel_changed(channel_id)
     db.session.execute(
         insert(StoreOrderHold),
@@ -54,7 +50,20 @@ def hold(channel_id: int, record: translate.OrderRecord, reason: str) -> None:
     )
 
 
-def release(channel_id: int, external_ids: Iterable[int]) -> None:
+def store_quantities(record: translate.OrderRecord) -> tuple[Counter[str], dict[str, str]]:
+    """The order's physical units by store SKU key, and each key's SKU as the store wrote it."""
+    quantities: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for line in record.physical_lines:
+        if line.sku and line.quantity > 0:
+            key = sku_key(line.sku)[:SKU_LENGTH]
+            quantities[key] += line.quantity
+            names.setdefault(key, line.sku[:SKU_LENGTH])
+    return quantities, names
+
+
+def release(channel_id: int, external_ids: Iterable[int]) -> int:
+    """Deletes the orders' holds; returns how many rows went."""
     ids = sorted(set(external_ids))
     removed = 0
     for start in range(0, len(ids), _CHUNK):
@@ -66,6 +75,7 @@ def release(channel_id: int, external_ids: Iterable[int]) -> None:
         ).rowcount
     if removed:
         publish_queue.channel_changed(channel_id)
+    return removed
 
 
 def versions(channel_id: int, external_ids: Iterable[int]) -> dict[int, datetime]:
