@@ -95,6 +95,7 @@ def list_and_import(
     `updated_to`) after a stable listing."""
     filters, moves_watermark = _list_filters(state.run, state.channel, state.store_tz, updated_to)
     stable = _read_listing(state, filters)
+    store_order_holds.retry_unread(state.channel, state.ctx.details, state.store_tz, state.handled)
     if retry_failed:
         _retry_pending(state)
     if moves_watermark:
@@ -196,7 +197,7 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
             state.handled.add(oid)  # unchanged, or new in a status this channel does not import
             state.counts["unchanged" if order is not None else "not_selected"] += 1
             if order is None:
-                unselected.append((oid, status))
+                unselected.append((oid, status, updated))
     state.run.progress_done += len(parsed) - len(need)
     _process_details(state, need, existing, listed={oid: updated for oid, updated, _ in parsed})
     state.released |= store_order_holds.hold_unselected(
