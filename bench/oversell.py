@@ -62,7 +62,7 @@ from models.mappings import WarehouseMapping  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services import catalog  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import export_inventory, runs  # noqa: E402
+from sync import export_inventory, inventory_catch_up, runs  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
 
 MISSING = 2  # SKUs missing from the techOMS catalog
@@ -337,8 +337,9 @@ def _rows(store: Store) -> list[dict]:
 
 def safeguards_off() -> None:
     """The counterfactual: no catch-up import before publishing, no holds of unimported store orders."""
-    export_inventory.inventory_catch_up.bring_orders_up_to_date = lambda ctx: Counter()
+    export_inventory.inventory_catch_up.bring_orders_up_to_date = lambda ctx: inventory_catch_up.CatchUp()
     export_inventory.publish_figures.held_by_sku = lambda channel_id: {}
+    export_inventory.store_holds.unsure_orders = lambda account_id: 0
     export_inventory.publish_figures.held_elsewhere = lambda channel: Counter()
 
 
