@@ -14,11 +14,15 @@ changes made due are started and run (the cron's drain, with `--delay` standing 
 After every step, from the simulator's state and an independent ledger (never from the code under test):
     shippable(s) = techOMS on hand (plain SQL) − units of the store orders placed so far and not cancelled
     oversold     = Σ over techOMS's SKUs of max(0, store quantity − shippable)
-It must be 0 after every step. Then the same run again with the safeguards off (no catch-up import before
-publishing, no holds of unimported orders), to show the units they prevent. Also: publish lag from a stock
-receipt to the end of the export that pushed it (seconds, with the scaled delay), and the export calls.
-`--self-test` tampers with the outcome (a store row raised by 5 behind techOMS's back) and shows the check
-failing.
+It must be 0 after every step. Billed calls against a floor (class Floor): the simulator's count of
+techOMS's token against the fewest calls the bench's plan needs, taken from the simulator's state around
+each phase (listings, inventory pages, one batch_update per store product whose figures moved, one detail
+per store order listed while open); must be within 1.3× (store faults make retries). The bench reads the
+store with the read-only token, counted apart. Then the same run again with the safeguards off (no catch-up
+import before publishing, no holds of unimported orders), to show the units they prevent (not judged).
+Also printed: publish lag in process (bench/publish_lag.py measures it at the defaults with a real cron).
+`--self-test` spoils the outcome (a store row raised by 5 behind techOMS's back, 20 listings with techOMS's
+token that no plan needs): both checks FAIL and the bench exits 1.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from sqlalchemy import select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from jobs.publish_jobs import enqueue_due_publishes  # noqa: E402
@@ -57,10 +62,12 @@ from models.mappings import WarehouseMapping  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services import catalog  # noqa: E402
 from services.channels import token_vault  # noqa: E402
-from sync import export_inventory, runs  # noqa: E402
+from sync import export_inventory, inventory_catch_up, runs  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
 
 MISSING = 2  # SKUs missing from the techOMS catalog
+CALLS_OVER_FLOOR = 1.3  # with 5% 500s and 2% drops after acting, retries cost up to this much
+VERDICTS = Verdicts()
 
 
 class Store:
@@ -70,23 +77,44 @@ class Store:
             subdomain=subdomain, seed=5, products=10, orders=0, vendor_rate=0, vendor_managed=[], gift_rate=0
         )
         self.ledger: dict[int, list[tuple[str, int]]] = {}  # order id -> lines (sku, quantity), open ones
+        self.catalog: set[str] = set()  # the store SKUs techOMS sells
 
     def quantities(self) -> dict[str, int]:
+        """The store's figures, read with the read-only token (the simulator counts them apart)."""
         self.sim.admin("PUT", f"/stores/{self.subdomain}/faults", {})  # no faults for the bench's own read
-        with BrightSitesClient(self.info["domain"], self.info["token"], route_to=self.sim.base_url) as client:
+        token = self.info["readonly_token"]
+        with BrightSitesClient(self.info["domain"], token, route_to=self.sim.base_url) as client:
             rows = {row["final_sku"]: row["inventory"] for row in client.iter_inventories() if row["track"]}
         self.faults_on()
         return rows
+
+    def product_figures(self) -> dict[int, tuple[tuple[int, int], ...]]:
+        """Per store product, its rows' (id, figure): a product whose figures moved needed a batch_update."""
+        self.sim.admin("PUT", f"/stores/{self.subdomain}/faults", {})
+        token = self.info["readonly_token"]
+        with BrightSitesClient(self.info["domain"], token, route_to=self.sim.base_url) as client:
+            rows = [row for row in client.iter_inventories() if row["track"]]
+        self.faults_on()
+        by_product: dict[int, list[tuple[int, int]]] = {}
+        for row in rows:
+            by_product.setdefault(row["product_id"], []).append((row["id"], row["inventory"]))
+        return {product: tuple(sorted(figures)) for product, figures in by_product.items()}
+
+    def counters(self) -> dict:
+        """The simulator's count of techOMS's billed calls (its token) and of calls per route."""
+        calls = self.sim.admin("GET", f"/stores/{self.subdomain}/calls")
+        return {"billed": calls["read_write"], **calls["per_route"]}
 
     def faults_on(self) -> None:
         self.sim.admin(
             "PUT", f"/stores/{self.subdomain}/faults", {"error_rate": 0.05, "drop_after_rate": 0.02}
         )
 
-    def buy(self, lines: list[tuple[str, int]], status: str) -> None:
+    def buy(self, lines: list[tuple[str, int]], status: str) -> int:
         body = {"status": status, "lines": [{"sku": sku, "quantity": q} for sku, q in lines]}
         order_id = self.sim.admin("POST", f"/stores/{self.subdomain}/orders", body)["order_id"]
         self.ledger[order_id] = lines
+        return order_id
 
     def cancel(self, order_id: int) -> None:
         self.sim.admin("POST", f"/stores/{self.subdomain}/orders/{order_id}/cancel", {})
@@ -129,6 +157,7 @@ def setup(sim: Simulator, label: str) -> tuple[Store, SalesChannel, dict[str, Pr
     for variant in variants.values():
         catalog.adjust_stock(catalog.level_for(variant, warehouse), rng.randint(3, 12), None, "opening")
     db.session.commit()
+    store.catalog = set(variants)
     run(channel, SyncAction.EXPORT_INVENTORY, full=True)
     run(channel, SyncAction.IMPORT_ORDERS)
     store.faults_on()
@@ -182,6 +211,42 @@ def oversold(store: Store, variants: dict[str, ProductVariant], warehouse: Wareh
     )
 
 
+class Floor:
+    """The fewest billed calls the bench's plan needs, from the simulator's state around each phase (never
+    from the code measured): an import is 1 listing; a full compare 1 page (40 rows); each phase that pushed
+    (the simulator's batch_update count moved) 1 listing first (the orders the store took) and 1 batch_update
+    per store product whose figures the phase changed (a push that changes nothing is above the floor); and
+    each store order 1 detail, once a listing ran while it was open (one cancelled before is read from the
+    listing alone)."""
+
+    LISTING = "GET /api/v2.7.0/orders"
+    BATCH = "PUT /api/v2.7.0/inventories/<int:product_id>/batch_update"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.parts: Counter = Counter()
+        self.unlisted: set[int] = set()
+
+    @property
+    def total(self) -> int:
+        return sum(self.parts.values())
+
+    def phase(self, work, *, listings: int = 0, pages: int = 0):
+        before, figures = self.store.counters(), self.store.product_figures()
+        outcome = work()
+        after, now = self.store.counters(), self.store.product_figures()
+        moved = sum(1 for product, rows in now.items() if figures.get(product) != rows)
+        pushed = after.get(self.BATCH, 0) > before.get(self.BATCH, 0)
+        self.parts["listings"] += listings + (1 if pushed and not listings else 0)
+        self.parts["inventory pages"] += pages
+        self.parts["batch_updates"] += moved
+        if after.get(self.LISTING, 0) > before.get(self.LISTING, 0):
+            self.unlisted &= set(self.store.ledger)  # cancelled before any listing: no detail needed
+            self.parts["details"] += len(self.unlisted)
+            self.unlisted = set()
+        return outcome
+
+
 def scenario(sim: Simulator, label: str, steps: int, delay: float, *, tamper: bool = False) -> dict:
     store, channel, variants, warehouse = setup(sim, label)
     all_skus = sorted(store.quantities())
@@ -189,6 +254,8 @@ def scenario(sim: Simulator, label: str, steps: int, delay: float, *, tamper: bo
     rng = random.Random(17)
     worst, by_step, lags, calls = 0, [], [], Counter()
     receipts: list[float] = []
+    floor = Floor(store)
+    billed_before = store.counters()["billed"]
     for step in range(1, steps + 1):
         shown = store.quantities()
         for _ in range(rng.randint(1, 2)):
@@ -203,7 +270,7 @@ def scenario(sim: Simulator, label: str, steps: int, delay: float, *, tamper: bo
                 shown[missing[0]] -= 1
             draw = rng.random()
             status = "moas_pending" if draw < 0.1 else "new" if draw < 0.2 else "paid"
-            store.buy(lines, status)
+            floor.unlisted.add(store.buy(lines, status))
         if step % 7 == 0 and store.ledger:
             store.cancel(rng.choice(sorted(store.ledger)))
         if step % 3 == 0:
@@ -213,13 +280,13 @@ def scenario(sim: Simulator, label: str, steps: int, delay: float, *, tamper: bo
             db.session.commit()
             receipts.append(time.time())
         if step % 4 == 0:
-            done = run(channel, SyncAction.IMPORT_ORDERS)
+            done = floor.phase(lambda: run(channel, SyncAction.IMPORT_ORDERS), listings=1)
             calls["import"] += done.api_calls
         if step % 10 == 0:
-            done = run(channel, SyncAction.EXPORT_INVENTORY, full=True)
+            done = floor.phase(lambda: run(channel, SyncAction.EXPORT_INVENTORY, full=True), pages=1)
             calls["full compare"] += done.api_calls
         time.sleep(delay / 2)  # half the delay passes each step: a change is due two steps later
-        for done in drain_due(channel):
+        for done in floor.phase(lambda: drain_due(channel)):
             db.session.refresh(done)
             calls["delta"] += done.api_calls
             if done.started_at is None:
@@ -228,33 +295,51 @@ def scenario(sim: Simulator, label: str, steps: int, delay: float, *, tamper: bo
             lags.extend(finished - at for at in receipts if at < done.started_at.timestamp())
             receipts = [at for at in receipts if at >= done.started_at.timestamp()]
         if tamper and step == steps // 2:
-            row = next(r for r in _rows(store) if r["final_sku"] in variants)
-            store.sim.admin("PUT", f"/stores/{store.subdomain}/faults", {})
-            with BrightSitesClient(
-                store.info["domain"], store.info["token"], route_to=sim.base_url
-            ) as client:
-                client.request(
-                    "PUT",
-                    "/products/{product_id}/inventories/{row_id}",
-                    ids={"product_id": row["product_id"], "row_id": row["id"]},
-                    body={"inventory": {"inventory": row["inventory"] + 5}},
-                )
+            spoil(store)
         units = oversold(store, variants, warehouse)
         by_step.append(units)
         worst = max(worst, units)
-    return {"worst": worst, "by_step": by_step, "lags": lags, "calls": calls, "orders": len(store.ledger)}
+    billed = store.counters()["billed"] - billed_before
+    return {
+        "worst": worst,
+        "by_step": by_step,
+        "lags": lags,
+        "calls": calls,
+        "orders": len(store.ledger),
+        "billed": billed,
+        "floor": floor,
+    }
+
+
+def spoil(store: Store) -> None:
+    """The self-test: a store row raised by 5 behind techOMS's back, and 20 listings made with techOMS's
+    token that no plan needs."""
+    row = next(r for r in _rows(store) if r["final_sku"] in store.catalog)
+    store.sim.admin("PUT", f"/stores/{store.subdomain}/faults", {})
+    with BrightSitesClient(store.info["domain"], store.info["token"], route_to=store.sim.base_url) as client:
+        client.request(
+            "PUT",
+            "/products/{product_id}/inventories/{row_id}",
+            ids={"product_id": row["product_id"], "row_id": row["id"]},
+            body={"inventory": {"inventory": row["inventory"] + 5}},
+        )
+        for _ in range(20):
+            list(client.iter_orders(status="paid"))
+    store.faults_on()
 
 
 def _rows(store: Store) -> list[dict]:
     store.sim.admin("PUT", f"/stores/{store.subdomain}/faults", {})
-    with BrightSitesClient(store.info["domain"], store.info["token"], route_to=store.sim.base_url) as client:
+    token = store.info["readonly_token"]
+    with BrightSitesClient(store.info["domain"], token, route_to=store.sim.base_url) as client:
         return [row for row in client.iter_inventories() if row["track"]]
 
 
 def safeguards_off() -> None:
     """The counterfactual: no catch-up import before publishing, no holds of unimported store orders."""
-    export_inventory.inventory_catch_up.bring_orders_up_to_date = lambda ctx: Counter()
+    export_inventory.inventory_catch_up.bring_orders_up_to_date = lambda ctx: inventory_catch_up.CatchUp()
     export_inventory.publish_figures.held_by_sku = lambda channel_id: {}
+    export_inventory.store_holds.unsure_orders = lambda account_id: 0
     export_inventory.publish_figures.held_elsewhere = lambda channel: Counter()
 
 
@@ -273,16 +358,33 @@ def show(label: str, outcome: dict, delay: float) -> None:
     )
     if lags:
         print(
-            f"  publish lag from a receipt (delay {delay:g} s for the default 30 s): "
-            f"p50 {statistics.median(lags):.2f} s, p95 {percentile(lags, 0.95):.2f} s "
-            f"over {len(lags)} receipts; "
-            f"at the defaults add {30 - delay:g} s (delay) and up to 5 s (the cron's drain): "
-            f"p95 ≈ {percentile(lags, 0.95) + 30 - delay + 5:.1f} s"
+            f"  publish lag from a receipt (delay {delay:g} s for the default 30 s, in process): "
+            f"p50 {statistics.median(lags):.2f} s, p95 {percentile(lags, 0.95):.2f} s over {len(lags)} "
+            "receipts (bench/publish_lag.py measures it at the defaults with a real cron)"
         )
-    print(f"  billed calls: {dict(outcome['calls'])}; store orders still open: {outcome['orders']}")
+    floor: Floor = outcome["floor"]
+    print(
+        f"  billed calls (the simulator's count of techOMS's token) {outcome['billed']}, floor {floor.total} "
+        f"({dict(floor.parts)}): {outcome['billed'] / max(1, floor.total):.2f}×; by run: "
+        f"{dict(outcome['calls'])}; store orders still open: {outcome['orders']}"
+    )
 
 
-def main() -> int:
+def judge(outcome: dict) -> None:
+    VERDICTS.check(
+        "0 units oversold after every step",
+        outcome["worst"] == 0,
+        f"worst {outcome['worst']}, steps with any {sum(1 for u in outcome['by_step'] if u)}",
+    )
+    floor = outcome["floor"].total
+    VERDICTS.check(
+        f"billed calls ≤ {CALLS_OVER_FLOOR:g} × floor",
+        floor <= outcome["billed"] <= CALLS_OVER_FLOOR * floor,
+        f"{outcome['billed']} billed, floor {floor} ({outcome['billed'] / max(1, floor):.2f}×)",
+    )
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=80)
     parser.add_argument("--delay", type=float, default=1.0, help="INVENTORY_PUBLISH_DELAY for the bench (s)")
@@ -306,23 +408,20 @@ def main() -> int:
             if args.self_test:
                 outcome = scenario(sim, "tamper", 12, args.delay, tamper=True)
                 show(
-                    "self-test (a store row raised by 5 behind techOMS's back at step 6)", outcome, args.delay
+                    "self-test (spoiled at step 6: a store row +5, 20 needless listings)", outcome, args.delay
                 )
-                caught = outcome["worst"] > 0
-                print(
-                    "self-test:",
-                    "the check FAILS as it must" if caught else "the check did NOT notice: broken",
-                )
-                return 0 if caught else 1
-            guarded = scenario(sim, "on", args.steps, args.delay)
-            show("safeguards on", guarded, args.delay)
-            safeguards_off()
-            bare = scenario(sim, "off", args.steps, args.delay)
-            show("safeguards off (no catch-up import, no holds)", bare, args.delay)
-            return 0 if guarded["worst"] == 0 else 1
+                judge(outcome)
+            else:
+                guarded = scenario(sim, "on", args.steps, args.delay)
+                show("safeguards on", guarded, args.delay)
+                judge(guarded)
+                safeguards_off()
+                bare = scenario(sim, "off", args.steps, args.delay)
+                show("safeguards off (no catch-up import, no holds; not judged)", bare, args.delay)
     finally:
         sim.stop()
+    VERDICTS.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

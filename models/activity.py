@@ -44,6 +44,11 @@ class SyncTrigger(enum.StrEnum):
     SCHEDULED = "scheduled"
     RETRY = "retry"  # one or more failed orders retried from the logs
     PUSH = "push"  # the store pushed orders (Push Orders add-on)
+    CATCH_UP = "catch_up"  # the inventory export brings orders up to date before it publishes
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
 
 
 class RunStatus(enum.StrEnum):

@@ -44,6 +44,7 @@ STORE_SUMMARY = (
     ("unchanged", "unchanged"),
     ("locked", "kept (released)"),
     ("skipped", "skipped"),
+    ("withheld", "held back while store orders are unread"),
     ("sent", "shipments sent"),
     ("reconciled", "found already on the store"),
     ("store_updates", "store orders updated"),

@@ -7,13 +7,17 @@ billed calls as the store allows.
    current quantity (StoreInventoryRecord). Rows the store no longer lists — a product now managed by its
    vendor, or removed — are forgotten, with an Info event. Untracked rows (`track: false`, e.g. gift
    certificates) are left alone: the store ignores their stock. Delta (the default) reads nothing.
-3. The orders the store took since the last import are imported first, in this run
-   (sync/inventory_catch_up.py): the store already took their units off its count. Only when some row
-   differs: with nothing to push there is nothing to catch up (the store's own orders only lowered it).
+3. The orders the store took since the last import are imported first, by an import run in this job
+   (sync/inventory_catch_up.py) whose listing counts as the schedule's: the store already took their units
+   off its count. Only when some row differs: with nothing to push there is nothing to catch up (the
+   store's own orders only lowered it). While another import of the channel is active, nothing is pushed
+   and the export is due again a few seconds later.
 4. Each store SKU resolves to a variant (SKU mapping, else the same SKU); a store SKU without one is a
    Warning. Its target is the variant's available quantity less what store orders techOMS cannot import yet
    hold (services/inventory/publish_figures.py), so no push, and no full compare, ever offers the store more
-   than techOMS can ship.
+   than techOMS can ship. While a store order of the account took stock whose lines the store did not serve
+   yet (its detail call failed: held "unread", or failed to import), only figures that cannot offer more go
+   out (0, or below what this run read on the store); the rest waits for the order to be read.
 5. Every row whose target differs from what the store holds (as last read or pushed) is pushed: one
    `PUT /inventories/:product_id/batch_update` per product, with absolute values. The store applies a batch
    whole or not at all, and a product's records change only with the store's confirmation, in the same
@@ -44,7 +48,7 @@ from models.base import utcnow
 from models.channels import InventoryMode, SalesChannel
 from models.mappings import SKU_LENGTH
 from services import outbox
-from services.inventory import allocation, publish_figures, store_records
+from services.inventory import allocation, publish_figures, publish_queue, store_holds, store_records
 from services.inventory.store_records import StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
 from sync import inventory_catch_up, runs
@@ -52,6 +56,8 @@ from sync.context import RunContext
 from sync.errors import ChannelUnusable
 
 FULL_COMPARE_EVERY = timedelta(days=1)
+DEFERRED_SECONDS = 5  # an export that waits for the channel's active import is due again this much later
+UNSURE_RETRY_SECONDS = 60  # an export that held figures back for unread store orders tries again then
 PRODUCTS_PER_COMMIT = 50
 EVENTS_PER_KIND = 50  # individual Warning / Info events per run and kind; the rest are counted in one event
 Change = tuple[StoreRow, int]  # a row and the quantity to set
@@ -113,9 +119,18 @@ def export_inventory(ctx: RunContext) -> RunStatus:
     state.rows = store_records.known_rows(channel.id)
     complete = _read_store(state, client) if full else False
     if _targets_differ(state, channel):
-        state.counts.update(inventory_catch_up.bring_orders_up_to_date(ctx))
+        caught_up = inventory_catch_up.bring_orders_up_to_date(ctx)
+        state.counts.update(caught_up.counts)
+        if caught_up.deferred:  # another import is active: publish after it, never beside it
+            publish_queue.due_later(channel.id, DEFERRED_SECONDS)
+            if complete:
+                store_records.remember_full_compare(channel, started)
+            _commit(state)
+            return RunStatus.SUCCEEDED
+        if not full:  # the orders it imported lowered the records the store's own sales lowered
+            state.rows = store_records.known_rows(channel.id)
     changes = _changes(state, channel, report_unmapped=full)
-    _push(state, client, changes)
+    _push(state, client, _while_unsure(state, channel, changes, fresh=full))
     if complete:
         store_records.remember_full_compare(channel, started)
     _commit(state)
@@ -253,6 +268,36 @@ def _changes(state: _StockExport, channel: SalesChannel, *, report_unmapped: boo
             changes[row.product_id].append((row, targets[row.sku]))
     state.note_the_rest("unmapped", EventLevel.WARNING, "{more} more store SKUs match no techOMS variant.")
     return changes
+
+
+def _while_unsure(
+    state: _StockExport, channel: SalesChannel, changes: dict[int, list[Change]], *, fresh: bool
+) -> dict[int, list[Change]]:
+    """While store orders of the account took stock techOMS cannot count (their lines unread), a figure could
+    exceed what can ship by their unknown units: only 0 goes out, or (after this run read the store) a
+    figure below what the store shows, which never offers more than the store already does. The rest waits
+    for the orders to be read (every import retries them; this export is due again shortly)."""
+    unsure = store_holds.unsure_orders(channel.account_id)
+    if not unsure:
+        return changes
+    kept: dict[int, list[Change]] = {}
+    withheld = 0
+    for product_id, rows in changes.items():
+        safe = [(row, target) for row, target in rows if target == 0 or (fresh and target < row.quantity)]
+        withheld += len(rows) - len(safe)
+        if safe:
+            kept[product_id] = safe
+    if withheld:
+        state.counts["withheld"] += withheld
+        publish_queue.due_later(channel.id, UNSURE_RETRY_SECONDS)
+        runs.add_event(
+            state.run,
+            EventLevel.WARNING,
+            f"{unsure} store order(s) could not be read from the store yet, so the units they hold are "
+            f"unknown: {withheld} figure(s) that could offer more than can ship are held back until they "
+            "are read (every import reads them again).",
+        )
+    return kept
 
 
 def _push(state: _StockExport, client: BrightSitesClient, changes: dict[int, list[Change]]) -> None:

@@ -13,6 +13,9 @@ the failed orders whose retry was requested after their last attempt (`_pick_up_
 only those orders. A request that comes after that last look is left to a follow-up run (`retries_owed`:
 the executor starts it).
 
+The inventory export runs an import in place before it pushes (trigger "catch up", `up_to_now`): the same
+run, with its listing reaching this second instead of the lag; the schedule counts it as the import's.
+
 The details go through sync/order_documents.py, the one path from an order's JSON to a stored order (pushed
 orders take it too). With order push on, a scheduled run is the catch-up sweep: the listing is the same, and
 an order a push brought is not fetched again (its store update time is the same).
@@ -69,7 +72,13 @@ def import_orders(ctx: RunContext) -> RunStatus:
 
     # Whole seconds: the filter is sent with second precision, and the watermark must mean the same instant.
     updated_to = (now - timedelta(minutes=channel.import_lag_minutes)).replace(microsecond=0)
-    list_and_import(state, updated_to)
+    if run.params.get("up_to_now"):
+        # The inventory export's catch-up (sync/inventory_catch_up.py): an order younger than the lag holds
+        # store stock too, so the listing reaches this second (rounded up); the watermark still moves only as
+        # far as the lag allows, as a scheduled run would move it.
+        list_and_import(state, now.replace(microsecond=0) + timedelta(seconds=1), watermark_to=updated_to)
+    else:
+        list_and_import(state, updated_to)
     _pick_up_requested_retries(state)
     return state.status()
 
@@ -83,10 +92,10 @@ def list_and_import(
 ) -> None:
     """The listing since the watermark up to `updated_to`, the details of new or changed orders, and (with
     `retry_failed`) the orders that failed before; the watermark moves to `watermark_to` (default
-    `updated_to`) after a stable listing. The inventory export's catch-up (sync/inventory_catch_up.py) lists
-    up to now through here too."""
+    `updated_to`) after a stable listing."""
     filters, moves_watermark = _list_filters(state.run, state.channel, state.store_tz, updated_to)
     stable = _read_listing(state, filters)
+    store_order_holds.retry_unread(state.channel, state.ctx.details, state.store_tz, state.handled)
     if retry_failed:
         _retry_pending(state)
     if moves_watermark:
@@ -188,7 +197,7 @@ def _process_summaries(state: OrderImport, summaries: list[Any]) -> None:
             state.handled.add(oid)  # unchanged, or new in a status this channel does not import
             state.counts["unchanged" if order is not None else "not_selected"] += 1
             if order is None:
-                unselected.append((oid, status))
+                unselected.append((oid, status, updated))
     state.run.progress_done += len(parsed) - len(need)
     _process_details(state, need, existing, listed={oid: updated for oid, updated, _ in parsed})
     state.released |= store_order_holds.hold_unselected(

@@ -1,47 +1,52 @@
-"""Before the inventory export publishes, it brings the channel's orders up to date in the same run, so the
+"""Before the inventory export publishes, it brings the channel's orders up to date in the same job, so the
 quantities it computes count every order the store has taken (the store already took their units off its
 count: a figure that does not know of them would hand the units back to the store to sell again).
 
 * Order push on: the payloads the store pushed and techOMS has not imported yet are imported first
   (sync/import_pushed.py, its own 0-call run).
-* Otherwise: the import's own listing since its watermark (1 call for up to 500 changed orders) and the
-  details of new or changed orders, through the import's code path (sync/import_orders.py): the calls the
-  next import would make anyway, so the day's total does not grow. It lists up to now, not up to the import
-  lag: an order younger than the lag holds store stock too. The watermark still moves only to now minus the
-  lag, so the next import lists those orders again and finds them unchanged (no detail call). Orders that
-  failed before are not fetched again here (the import retries them).
+* Otherwise: an order import run (trigger "catch up"), run here through the executor, whose listing reaches
+  this second instead of stopping at the import lag (an order younger than the lag holds store stock too).
+  It is an import like a scheduled one — the listing since the watermark, the details of new or changed
+  orders, failed orders retried, the watermark moved as far as the lag allows — so its listing counts as the
+  import's: the schedule runs the next import one interval after it (sync/schedule.py reads the last import
+  run, whatever started it), and the day's total of calls does not grow for a push between two imports.
 
-Orders it still cannot import hold their store SKUs' units (services/inventory/store_holds.py): the export
-subtracts them. When an import of the channel is running at this moment, its listing is left to it (two runs
-creating the same order would collide) and the export goes on with what is stored.
+One import per channel at a time (start_run and the one-active-run index): when an import of the channel is
+already queued or running, its listing may be older than the store's latest orders and this run may not
+list beside it, so the export pushes nothing now and is due again a few seconds later (after that import).
+When the catch-up fails (the store cannot be reached), nothing is pushed either: the export is retried.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
-
-from sqlalchemy.exc import IntegrityError
+from dataclasses import dataclass, field
 
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncAction
-from models.base import utcnow
-from models.order_push import ArrivalPath
+from models.activity import EventLevel, RunStatus, SyncAction, SyncRun, SyncTrigger
 from services.order_push import settings as order_push
-from sync import push_drain, runs
+from sync import push_drain
 from sync.context import RunContext
-from sync.import_orders import list_and_import
-from sync.order_documents import OrderImport
+from sync.errors import StoreUnavailable
+from sync.start import start_run
 
 _COUNTED = ("created", "updated", "cancelled", "failed")  # shown on the export run as orders_<kind>
 
 
-def bring_orders_up_to_date(ctx: RunContext) -> Counter:
-    """Imports what the store has and techOMS has not; the orders' counts, for the export run's counts."""
+@dataclass
+class CatchUp:
+    """What bringing the orders up to date did: `deferred` when another import is active (push nothing now);
+    the import's counts, for the export run's."""
+
+    deferred: bool = False
+    counts: Counter = field(default_factory=Counter)
+
+
+def bring_orders_up_to_date(ctx: RunContext) -> CatchUp:
     channel, run = ctx.channel, ctx.run
+    if ctx.execute is None:
+        raise RuntimeError("the inventory export imports orders through the executor: run it with one")
     if order_push.is_on(channel):
-        if ctx.execute is None:
-            raise RuntimeError("the inventory export drains pushes through the executor: run it with one")
         status = push_drain.drain(channel, ctx.execute)
         db.session.refresh(run)
         if status == RunStatus.FAILED:
@@ -49,23 +54,31 @@ def bring_orders_up_to_date(ctx: RunContext) -> Counter:
                 EventLevel.WARNING,
                 "Pushed orders could not all be imported before publishing; stock is published as stored.",
             )
-        return Counter()
-    running = runs.active_run(channel.id, SyncAction.IMPORT_ORDERS)
-    if running is not None and running.status == RunStatus.RUNNING:
-        return Counter()  # that run imports them; racing it would store the same orders twice
-    # The import's own context on the same run, calls and client: its counts stay apart from the export's.
-    own = RunContext(run, channel, ctx.recorder, ctx.client, ctx.fetch)
-    state = OrderImport.start(own, ArrivalPath.POLL)
-    now = utcnow().replace(microsecond=0)
-    try:
-        list_and_import(
-            state,
-            now + timedelta(seconds=1),  # whole seconds, rounded up: an order placed this second is listed
-            watermark_to=now - timedelta(minutes=channel.import_lag_minutes),
-            retry_failed=False,
+        return CatchUp()
+    started, created = start_run(
+        channel,
+        SyncAction.IMPORT_ORDERS,
+        SyncTrigger.CATCH_UP,
+        run.requested_by,
+        in_place=True,
+        up_to_now=True,
+        for_export=run.id,
+    )
+    db.session.commit()
+    if not created:
+        ctx.event(
+            EventLevel.INFO,
+            f"An order import of this channel is {started.status.value} (run {started.id}): nothing is "
+            "published before it ends; the stock is published again a few seconds later.",
         )
-    except IntegrityError:
-        # An import started meanwhile stored one of these orders first: it is stored, so it is counted.
-        db.session.rollback()
-        db.session.refresh(run)
-    return Counter({f"orders_{kind}": state.counts[kind] for kind in _COUNTED if state.counts[kind]})
+        return CatchUp(deferred=True)
+    status = ctx.execute(started.id)
+    db.session.refresh(run)
+    imported = db.session.get(SyncRun, started.id)
+    if status not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL):
+        raise StoreUnavailable(
+            f"The orders could not be brought up to date before publishing (import run {imported.id}: "
+            f"{imported.error_summary or 'failed'}); nothing was pushed."
+        )
+    counts = imported.counts or {}
+    return CatchUp(counts=Counter({f"orders_{kind}": counts[kind] for kind in _COUNTED if counts.get(kind)}))

@@ -24,7 +24,7 @@ from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
 from services import outbox, timezones
-from services.inventory import allocation, store_holds
+from services.inventory import allocation, store_holds, store_records
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, store_order_changes
 from sync.context import RunContext
@@ -60,6 +60,7 @@ class OrderImport:
     # Orders resolved in this run: their store stock holds (services/inventory/store_holds.py) go at commit.
     released: set[int] = field(default_factory=set)
     documents: dict[int, Any] = field(default_factory=dict)  # the chunk's Show Order JSON, by order id
+    held_before: set[int] = field(default_factory=set)  # the chunk's orders held as unimported until now
 
     @classmethod
     def start(cls, ctx: RunContext, arrival: ArrivalPath, admit: Admit | None = None) -> OrderImport:
@@ -125,6 +126,7 @@ def process_documents(
             records = [r for r in records if state.admit(state, r, existing.get(r.external_id))]
         skus = {line.sku for record in records for line in record.physical_lines if line.sku}
         variant_ids = state.skus.resolve_many(skus) if skus else {}
+        state.held_before = set(store_holds.versions(state.channel.id, [r.external_id for r in records]))
         for record in records:
             _import_one(state, record, existing.get(record.external_id), variant_ids)
         state.checkpoint()
@@ -194,6 +196,11 @@ def _import_one(
     outbox.record_import(saved, outcome.value)
     if outcome == order_upsert.Outcome.CREATED:
         db.session.add(OrderArrival(order=saved, channel_id=state.channel.id, path=state.arrival))
+        if record.external_id not in state.held_before and record.status != statuses.CANCELED:
+            # the store took the units when the order was placed (a held order's were noted when held)
+            store_records.sold_on_store(
+                state.channel.id, store_holds.store_quantities(record)[0], record.created_at
+            )
     clear_pending(state, record.external_id)
     nothing_to_ship = saved.status == OrderStatus.NOT_FOR_FULFILMENT
     # A new order with nothing to ship is recorded, but the run counts it as skipped for fulfilment.

@@ -59,11 +59,14 @@ def start_run(
     action: SyncAction,
     trigger: SyncTrigger,
     user: User | None = None,
+    *,
+    in_place: bool = False,
     **params,
 ) -> StartedRun:
     """A new queued run of `action` on `channel` with `params`, in the caller's transaction; or the run
     already queued or running (created=False). A channel whose wizard said "later" gets its schedule switched
-    on by its first import by hand."""
+    on by its first import by hand. `in_place`: the caller runs it itself (through the executor), so no job
+    is queued for it (if the caller dies before running it, the sweeper queues it as it would a lost job)."""
     existing = runs.active_run(channel.id, action)
     if existing is not None:
         return StartedRun(existing, False)
@@ -72,7 +75,8 @@ def start_run(
     if run_id is None:  # the partial unique index: another request created it a moment ago
         return StartedRun(runs.active_run(channel.id, action), False)
     run = db.session.get(SyncRun, run_id)
-    db.session.info.setdefault(_STARTED, []).append(QueuedStart(run.id, action))
+    if not in_place:
+        db.session.info.setdefault(_STARTED, []).append(QueuedStart(run.id, action))
     log.info(
         "sync run requested",
         extra={

@@ -21,6 +21,7 @@ from extensions import db
 from models.catalog import InventoryLevel, sku_key
 from models.channels import SalesChannel
 from models.store_holds import StoreOrderHold
+from services.inventory import store_holds
 from services.inventory.availability import publishable
 from services.inventory.store_holds import held_by_sku
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
@@ -103,6 +104,7 @@ def held_elsewhere(channel: SalesChannel) -> Counter[int]:
             SalesChannel.account_id == channel.account_id,
             SalesChannel.id != channel.id,
             SalesChannel.deleted_at.is_(None),
+            StoreOrderHold.channel_sku_key != store_holds.UNREAD,
         )
         .group_by(StoreOrderHold.channel_id, StoreOrderHold.channel_sku)
     ).all()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select
 
 from extensions import db
 from models.activity import SyncAction
@@ -20,6 +20,10 @@ from services import watermarks
 
 _records = StoreInventoryRecord.__table__
 _CHUNK = 1_000
+# An order the store took this long after techOMS's last push of the row: the store's count already went
+# down after that push. Closer to it (or before) the push may have overwritten the store's own decrement, so
+# the record is left alone and the next delta re-sends the figure (clocks of store and techOMS may differ).
+SOLD_AFTER_PUSH_MARGIN = timedelta(seconds=60)
 
 
 @dataclass
@@ -106,6 +110,32 @@ def note_pushes(channel_id: int, pushes: list[tuple[StoreRow, int, datetime]]) -
             for row, pushed, at in pushes
         ],
     )
+
+
+def sold_on_store(channel_id: int, quantities: dict[str, int], placed_at: datetime) -> None:
+    """A store order first known to techOMS (imported, or held) took these units (by SKU key) off the store's
+    count when it was placed: the records follow, so the next delta does not re-send the figures the store
+    already shows (and pays a catch-up listing for them). Only rows pushed well before the order: see
+    SOLD_AFTER_PUSH_MARGIN. Never below 0."""
+    for key, quantity in quantities.items():
+        if quantity <= 0:
+            continue
+        db.session.execute(
+            _records.update()
+            .where(
+                _records.c.channel_id == channel_id,
+                _records.c.channel_sku_key == key,
+                or_(
+                    _records.c.pushed_at.is_(None),
+                    _records.c.pushed_at < placed_at - SOLD_AFTER_PUSH_MARGIN,
+                ),
+            )
+            .values(
+                store_quantity=case(
+                    (_records.c.store_quantity > quantity, _records.c.store_quantity - quantity), else_=0
+                )
+            )
+        )
 
 
 def forget(channel_id: int, inventory_ids: Iterable[int]) -> None:

@@ -133,3 +133,16 @@ def rebuilt_allocation(warehouse_id: int) -> dict[tuple[int, int], int]:
     for variant_id, quantity in lines:
         totals[(variant_id, warehouse_id)] += quantity
     return {key: value for key, value in totals.items() if value}
+
+
+def export_calls(run: SyncRun) -> int:
+    """An export's billed calls with those of the order import it ran first (sync/inventory_catch_up.py)."""
+    db.session.expire_all()
+    catch_ups = db.session.scalars(
+        select(SyncRun).where(
+            SyncRun.channel_id == run.channel_id,
+            SyncRun.action == SyncAction.IMPORT_ORDERS,
+            SyncRun.trigger == SyncTrigger.CATCH_UP,
+        )
+    )
+    return run.api_calls + sum(c.api_calls for c in catch_ups if c.params.get("for_export") == run.id)
