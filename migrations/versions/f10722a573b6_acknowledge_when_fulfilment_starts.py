@@ -12,6 +12,8 @@ Create Date: 2026-12-07 06:57:59.565518
 from alembic import op
 import sqlalchemy as sa
 
+from migrations.unreadable_rows import refuse_unreadable
+
 
 # revision identifiers, used by Alembic.
 revision = 'f10722a573b6'
@@ -30,5 +32,8 @@ def upgrade():
 
 
 def downgrade():
+    # This release's first migration also answers for the run trigger it added without a schema change:
+    # the inventory export's catch-up import (`catch_up`), which the older code cannot read.
+    refuse_unreadable(revision, down_revision, {('sync_run', 'trigger'): ('catch_up',)})
     with op.batch_alter_table('sales_channel', schema=None) as batch_op:
         batch_op.drop_column('acknowledge_when_fulfilment_starts')

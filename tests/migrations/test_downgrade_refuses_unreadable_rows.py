@@ -58,6 +58,7 @@ CASES = [
     ("ff5446e65021", "f5129a9b85c3", {("sync_run", "action"): ("import_products", "import_orders")}),
     ("a7c3e1f09b21", "a3e4d1759c13", {("shipment", "export_problem"): ("order_cancelled", None)}),
     ("c91e5d3a7f42", "b4d2f8a61c07", {("shipment", "export_status"): ("voided", "sent")}),
+    ("f10722a573b6", "5b2a738ef335", {("sync_run", "trigger"): ("catch_up", "manual")}),
 ]
 # Watermarks of actions the older code has no runs of: dropped by the downgrade (safely, said in the script).
 DROPPED_CURSORS = {"087d243c8c34": SyncAction.EXPORT_INVENTORY, "ff5446e65021": SyncAction.IMPORT_PRODUCTS}
