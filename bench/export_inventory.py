@@ -55,6 +55,7 @@ from models.activity import SyncAction, SyncTrigger  # noqa: E402
 from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse  # noqa: E402
 from models.channels import InventoryMode, SalesChannel  # noqa: E402
 from models.mappings import WarehouseMapping  # noqa: E402
+from models.natural_order import natural_sort_key  # noqa: E402
 from models.tenancy import Account, Organization  # noqa: E402
 from services import api_keys  # noqa: E402
 from services.channels import token_vault  # noqa: E402
@@ -119,6 +120,7 @@ def setup(sim: Simulator, products: int) -> tuple[SalesChannel, dict, list[dict]
             "account_id": account.id,
             "sku": r["final_sku"],
             "sku_key": r["final_sku"].lower(),
+            "sku_sort_key": natural_sort_key(r["final_sku"]),
         }
         for r in rows
     ]

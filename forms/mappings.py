@@ -84,11 +84,17 @@ class CarrierMappingForm(FlaskForm):
         self._channel, self._mapping = channel, mapping
         self._services = {service.id: service for service in services}
         carriers = {service.carrier.id: service.carrier for service in services}
+        self._carriers = carriers
         self.carrier_id.choices = [("", "Choose…")] + [
             (c.id, f"{c.code} · {c.name}") for c in carriers.values()
         ]
-        self.carrier_service_id.choices = [("", "Choose…")] + [
-            (s.id, f"{s.carrier.code} / {s.code} · {s.name}") for s in services
+        # Only the chosen carrier's services are offered (all of them until a carrier is chosen); the choice
+        # is checked again in validate_carrier_service_id, as a form posted without JS may pair any two.
+        chosen = self.carrier_id.data if self.carrier_id.data in carriers else None
+        self.carrier_service_id.choices = [("", "Choose…" if chosen is None else "Choose a service…")] + [
+            (s.id, f"{s.carrier.code} / {s.code} · {s.name}")
+            for s in services
+            if chosen is None or s.carrier_id == chosen
         ]
         self.carrier_service: CarrierService | None = None  # set by validation
 
@@ -112,8 +118,12 @@ class CarrierMappingForm(FlaskForm):
         if service is None:
             raise ValidationError("Choose a service of techOMS.")
         if service.carrier_id != self.carrier_id.data:
+            chosen = self._carriers.get(self.carrier_id.data)
+            if chosen is None:
+                raise ValidationError("Choose the carrier first, then one of its services.")
             raise ValidationError(
-                f"{service.code} is a service of {service.carrier.code}, not of this carrier."
+                f"{service.carrier.code} / {service.code} is a service of {service.carrier.code}, not of "
+                f"{chosen.code}: choose one of {chosen.code}'s services."
             )
         self.carrier_service = service
 

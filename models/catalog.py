@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from extensions import db
 from models.base import utcnow
+from models.natural_order import natural_sort_key, sort_key_type
 from models.tenancy import Account, Organization, User
 
 account_warehouse = Table(
@@ -66,12 +67,24 @@ class Product(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Natural order of the name ("Tee 2" before "Tee 10"), kept by `_name_changed` on every assignment.
+    name_sort_key: Mapped[str] = mapped_column(sort_key_type())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     account: Mapped[Account] = relationship()
     variants: Mapped[list[ProductVariant]] = relationship(
-        back_populates="product", order_by="ProductVariant.sku", cascade="all, delete-orphan"
+        back_populates="product",
+        order_by="(ProductVariant.sku_sort_key, ProductVariant.id)",
+        cascade="all, delete-orphan",
     )
+
+    # The products list pages through an account's products in this order.
+    __table_args__ = (Index("ix_product_account_name_order", "account_id", "name_sort_key", "id"),)
+
+    @validates("name")
+    def _name_changed(self, _key: str, name: str) -> str:
+        self.name_sort_key = natural_sort_key(name)
+        return name
 
 
 class ProductVariant(db.Model):
@@ -81,6 +94,8 @@ class ProductVariant(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     sku: Mapped[str] = mapped_column(String(100))
     sku_key: Mapped[str] = mapped_column(String(100))
+    # Natural order of the SKU ("SKU-2" before "SKU-10"), kept by `_sku_changed` on every assignment.
+    sku_sort_key: Mapped[str] = mapped_column(sort_key_type())
     title: Mapped[str] = mapped_column(String(200), default="")
     weight_g: Mapped[int | None]
     length_mm: Mapped[int | None]
@@ -91,11 +106,20 @@ class ProductVariant(db.Model):
     account: Mapped[Account] = relationship()
     inventory_levels: Mapped[list[InventoryLevel]] = relationship(back_populates="variant")
 
-    __table_args__ = (UniqueConstraint("account_id", "sku_key"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "sku_key"),
+        # A product's variants and the SKU picker read variants in this order.
+        Index("ix_product_variant_product_sku_order", "product_id", "sku_sort_key"),
+    )
 
     def set_sku(self, sku: str) -> None:
         self.sku = sku.strip()
         self.sku_key = sku_key(sku)
+
+    @validates("sku")
+    def _sku_changed(self, _key: str, sku: str) -> str:
+        self.sku_sort_key = natural_sort_key(sku)
+        return sku
 
 
 class InventoryLevel(db.Model):

@@ -11,11 +11,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from extensions import db
 from models.base import utcnow
 from models.catalog import CarrierService, ProductVariant, Warehouse
+from models.natural_order import natural_sort_key, sort_key_type
 
 CODE_LENGTH = 120
 SKU_LENGTH = 100
@@ -93,14 +94,16 @@ class CarrierMapping(db.Model):
 class SkuMapping(db.Model):
     """A SKU as the store writes it ↔ a product variant of the channel's account.
 
-    The unique index on (channel_id, channel_sku_key) also serves the list's order, its count and its prefix
-    search.
+    The unique index on (channel_id, channel_sku_key) also serves the list's count and its prefix search;
+    the list's natural order reads (channel_id, channel_sku_sort_key).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id", ondelete="CASCADE"))
     channel_sku: Mapped[str] = mapped_column(String(SKU_LENGTH))
     channel_sku_key: Mapped[str] = mapped_column(String(SKU_LENGTH))
+    # Natural order of the channel SKU, kept by `_channel_sku_changed`; bulk inserts write it themselves.
+    channel_sku_sort_key: Mapped[str] = mapped_column(sort_key_type())
     variant_id: Mapped[int] = mapped_column(ForeignKey("product_variant.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -110,4 +113,10 @@ class SkuMapping(db.Model):
         UniqueConstraint("channel_id", "channel_sku_key"),
         # Search by techOMS SKU (variant ids, then this channel) and the variant's foreign key.
         Index("ix_sku_mapping_variant_id_channel_id", "variant_id", "channel_id"),
+        Index("ix_sku_mapping_channel_sku_order", "channel_id", "channel_sku_sort_key", "id"),
     )
+
+    @validates("channel_sku")
+    def _channel_sku_changed(self, _key: str, channel_sku: str) -> str:
+        self.channel_sku_sort_key = natural_sort_key(channel_sku)
+        return channel_sku

@@ -90,7 +90,8 @@ def is_enabled(account: Account, warehouse: Warehouse) -> bool:
 
 
 def product_search(account: Account, q: str = "") -> Select:
-    """Products of the account whose name or one of whose SKUs contains `q` (ignoring case), by name."""
+    """Products of the account whose name or one of whose SKUs contains `q` (ignoring case), in the natural
+    order of their names ("Tee 2" before "Tee 10")."""
     statement = select(Product).where(Product.account_id == account.id)
     if q:
         by_sku = select(ProductVariant.product_id).where(
@@ -100,7 +101,7 @@ def product_search(account: Account, q: str = "") -> Select:
         statement = statement.where(
             or_(Product.name.ilike(contains_pattern(q), escape=LIKE_ESCAPE), Product.id.in_(by_sku))
         )
-    return statement.order_by(Product.name, Product.id)
+    return statement.order_by(Product.name_sort_key, Product.id)
 
 
 def stock_totals(account: Account, product_ids: list[int]) -> dict[int, StockTotals]:

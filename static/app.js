@@ -227,3 +227,22 @@ document.addEventListener("htmx:afterSettle", (event) => {
   announcedStatus.set(card.id, text);
   announcer.textContent = text;
 });
+
+// --- The channel page's view tabs: Left/Right (and Home/End) move between them, as in a tab list --------------
+// They stay links in the Tab order (each opens its own URL); the arrows are the shortcut a tab row promises.
+document.addEventListener("keydown", (event) => {
+  const link = event.target.closest && event.target.closest("#view-tabs a.nav-link");
+  if (!link || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  const links = Array.from(link.closest("#view-tabs").querySelectorAll("a.nav-link"));
+  const at = links.indexOf(link);
+  const next = {
+    ArrowRight: links[(at + 1) % links.length],
+    ArrowLeft: links[(at - 1 + links.length) % links.length],
+    Home: links[0],
+    End: links[links.length - 1],
+  }[event.key];
+  if (!next) return;
+  event.preventDefault();
+  next.focus();
+  next.scrollIntoView({ block: "nearest", inline: "nearest" });
+});

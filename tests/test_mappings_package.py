@@ -17,6 +17,7 @@ ROUTES = {
     ("mappings.save_warehouse_role", "/warehouses/<int:warehouse_id>/role", ("POST",)),
     ("mappings.carriers", "/carriers", ("GET",)),
     ("mappings.add_carrier", "/carriers", ("POST",)),
+    ("mappings.carrier_service_field", "/carriers/services", ("GET",)),
     ("mappings.edit_carrier", "/carriers/<int(max=2147483647):carrier_mapping_id>/edit", ("GET", "POST")),
     ("mappings.make_primary", "/carriers/<int(max=2147483647):carrier_mapping_id>/primary", ("POST",)),
     ("mappings.delete_carrier", "/carriers/<int(max=2147483647):carrier_mapping_id>/delete", ("POST",)),

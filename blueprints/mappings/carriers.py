@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,7 @@ from permissions import Permission, channel_or_404, require
 from services.channels import reference_cache
 from services.mappings import carriers as carrier_mappings
 from services.mappings import csv_io
+from web.htmx import render_fragment
 
 MAPPING_ID = "<int(max=2147483647):carrier_mapping_id>"
 
@@ -84,6 +86,18 @@ def add_carrier(channel_id: int):
     if not form.validate_on_submit():
         return show(channel, VIEW, status=422, form=form)
     return _save(channel, form, None)
+
+
+@bp.get("/carriers/services")
+@require(Permission.EDIT_CHANNEL_SETTINGS)
+def carrier_service_field(channel_id: int):
+    """The service select offering only the chosen carrier's services (htmx swaps it when the carrier
+    changes); the service already chosen stays chosen when it belongs to that carrier."""
+    channel = channel_or_404(channel_id)
+    form = _form(channel, formdata=request.args, meta={"csrf": False})
+    if form.carrier_service_id.data not in {value for value, _label in form.carrier_service_id.choices}:
+        form.carrier_service_id.data = None
+    return render_fragment(VIEW.template, "carrier_service_field", channel=channel, form=form)
 
 
 @bp.route(f"/carriers/{MAPPING_ID}/edit", methods=["GET", "POST"])

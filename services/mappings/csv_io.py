@@ -21,6 +21,7 @@ from extensions import db
 from models.catalog import Carrier, CarrierService, ProductVariant, sku_key
 from models.channels import SalesChannel
 from models.mappings import CODE_LENGTH, SKU_LENGTH, CarrierMapping, SkuMapping
+from models.natural_order import natural_sort_key
 from models.tenancy import User
 from services import audit, catalog
 from services.inventory import publish_queue
@@ -155,6 +156,7 @@ def import_skus(channel: SalesChannel, data: bytes, user: User | None) -> Import
                     "channel_id": channel.id,
                     "channel_sku": channel_sku,
                     "channel_sku_key": key,
+                    "channel_sku_sort_key": natural_sort_key(channel_sku),
                     "variant_id": variants[sku_key(system_sku)],
                 }
             )
@@ -243,7 +245,7 @@ def export_skus(channel_id: int) -> Iterator[str]:
         select(SkuMapping.channel_sku, ProductVariant.sku)
         .join(ProductVariant, ProductVariant.id == SkuMapping.variant_id)
         .where(SkuMapping.channel_id == channel_id)
-        .order_by(SkuMapping.channel_sku_key)
+        .order_by(SkuMapping.channel_sku_sort_key, SkuMapping.id)
         .execution_options(yield_per=2_000)
     )
     batch = []

@@ -19,6 +19,7 @@ from extensions import db
 from models.catalog import Product, ProductVariant, sku_key
 from models.channels import SalesChannel
 from models.mappings import SkuMapping
+from models.natural_order import natural_sort_key
 from models.store_catalog import StoreProduct, StoreProductVariant
 from models.tenancy import User
 from services import audit, catalog, catalog_units
@@ -89,14 +90,16 @@ class MappingPage(Pagination):
         ids = self._query_args["ids"]
         page_ids = list(
             db.session.scalars(
-                ids.order_by(SkuMapping.channel_sku_key).offset(self._query_offset).limit(self.per_page)
+                ids.order_by(SkuMapping.channel_sku_sort_key, SkuMapping.id)
+                .offset(self._query_offset)
+                .limit(self.per_page)
             )
         )
         rows = db.session.scalars(
             select(SkuMapping)
             .where(SkuMapping.id.in_(page_ids))
             .options(joinedload(SkuMapping.variant).joinedload(ProductVariant.product))
-            .order_by(SkuMapping.channel_sku_key)
+            .order_by(SkuMapping.channel_sku_sort_key, SkuMapping.id)
         )
         return list(rows)
 
@@ -129,7 +132,7 @@ def variant_choices(channel: SalesChannel, q: str) -> list[ProductVariant]:
                 Product.name.ilike(contains_pattern(q.strip()), escape=LIKE_ESCAPE),
             ),
         )
-        .order_by(ProductVariant.sku_key)
+        .order_by(ProductVariant.sku_sort_key, ProductVariant.id)
         .limit(PICKER_LIMIT)
     )
     return list(db.session.scalars(statement))
@@ -210,7 +213,13 @@ def auto_map(channel: SalesChannel, store_skus: list[str], user: User | None) ->
     existing = mapped_sku_keys(channel.id)
     variants = catalog.variant_ids_by_sku_key(channel.account_id)
     rows = [
-        {"channel_id": channel.id, "channel_sku": sku, "channel_sku_key": key, "variant_id": variants[key]}
+        {
+            "channel_id": channel.id,
+            "channel_sku": sku,
+            "channel_sku_key": key,
+            "channel_sku_sort_key": natural_sort_key(sku),
+            "variant_id": variants[key],
+        }
         for key, sku in by_key.items()
         if key not in existing and key in variants
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
@@ -100,6 +102,37 @@ def test_pages_of_fifty(client, world, login):
     assert rows(client.get("/products/?page=-4")) == 50
     assert rows(client.get("/products/?page=99999999999999999999999")) == 0
     assert b"Page 1 of 3" in client.get("/products/?q=bulk").data  # the search keeps paging
+
+
+def test_names_sort_naturally_across_pages(client, world, login):
+    """ "Tee 2" before "Tee 10" before "tee 100", ignoring case; the order holds from one page to the next."""
+    account = world.a.account
+    for n in range(1, 121):
+        product = Product(account=account, name=f"{'tee' if n % 2 else 'Tee'} {n}")
+        variant = ProductVariant(account=account, title="")
+        variant.set_sku(f"T-{n}")
+        product.variants.append(variant)
+        db.session.add(product)
+    db.session.commit()
+    login(SUPERVISOR)
+    names = []
+    for page in (1, 2, 3):
+        html = client.get(f"/products/?page={page}").get_data(as_text=True)
+        names += re.findall(r'data-testid="product-\d+">\s*<td><a href="[^"]+">([^<]+)</a>', html)
+    assert names == ["Account A1 tee"] + [f"{'tee' if n % 2 else 'Tee'} {n}" for n in range(1, 121)]
+
+
+def test_a_products_variants_sort_naturally(client, world, login):
+    product = world.a.product
+    for sku in ("TEE-M-10", "tee-m-2", "TEE-M-1"):
+        variant = ProductVariant(account=world.a.account, title="")
+        variant.set_sku(sku)
+        product.variants.append(variant)
+    db.session.commit()
+    login(SUPERVISOR)
+    html = client.get(f"/products/{product.id}").get_data(as_text=True)
+    skus = re.findall(r'data-testid="variant-\d+">\s*<td[^>]*>([^<]+)<', html)
+    assert [sku.strip() for sku in skus] == ["TEE-M-1", "tee-m-2", "TEE-M-10", "TEE-M-NAVY"]
 
 
 def test_list_queries_do_not_grow_with_the_page(client, world, login):

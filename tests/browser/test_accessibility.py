@@ -122,3 +122,82 @@ def test_the_wizard_with_the_keyboard_only(page, world, bs_store):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/channels/\d+/main$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Keyboard store")
+
+
+# --- The channel page with the keyboard alone ---------------------------------------------------------------
+
+FOCUS_RING = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 3;
+}"""
+
+
+def tab_to(page, selector: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches `selector` (at most `limit` times: a hang guard, not a
+    wait), as a keyboard user would; fails when it is never reached."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(selector) => document.activeElement.matches(selector)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable with Tab")
+
+
+def focused_text(page) -> str:
+    return page.evaluate("() => document.activeElement.textContent.trim()")
+
+
+def test_the_channel_page_with_the_keyboard_only(page, world):
+    channel = world.a.channel
+    log_in(page, "accountadmin@a.test")
+    page.goto(f"/channels/{channel.id}/main")
+    htmx_idle(page)
+
+    # The view tabs are reachable with Tab, show the focus ring, and the arrows move between them.
+    tab_to(page, "#view-tabs a.nav-link")
+    assert focused_text(page) == "Main settings"
+    assert page.evaluate(FOCUS_RING), "the focused tab shows no focus ring"
+    page.keyboard.press("ArrowRight")
+    assert focused_text(page) == "Advanced settings"
+    page.keyboard.press("End")
+    last = focused_text(page)
+    page.keyboard.press("ArrowRight")  # wraps round to the first
+    assert focused_text(page) == "Main settings" and last != "Main settings"
+    page.keyboard.press("ArrowRight")
+
+    # Enter opens the view; the focus lands on the new panel's heading, inside the panel, ring visible.
+    with page.expect_response(re.compile(r"/advanced$")):
+        page.keyboard.press("Enter")
+    htmx_idle(page)
+    expect(page).to_have_url(re.compile(r"/advanced$"))
+    assert page.evaluate("() => document.activeElement.closest('#view-panel') !== null")
+    assert page.evaluate("() => /^(H[1-6]|LEGEND)$/.test(document.activeElement.tagName)"), focused_text(page)
+    assert page.evaluate(FOCUS_RING), "the focused heading shows no focus ring"
+
+    # A section saved by keyboard: Tab to the field, type, Tab to its Save, Enter.
+    tab_to(page, "#advanced-form input[name=inventory_buffer]")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("4")
+    tab_to(page, "#advanced-form button[type=submit]")
+    with page.expect_response(lambda response: response.request.method == "POST" and response.status == 200):
+        page.keyboard.press("Enter")
+    htmx_idle(page)
+    expect(page.get_by_label("Safety buffer")).to_have_value("4")
+    assert page.evaluate("() => document.activeElement !== document.body"), "the focus fell to <body>"
+    assert page.evaluate("() => document.activeElement.closest('#view-panel') !== null")
+
+    # A run started by keyboard: back to the tabs, the arrows to Sync Actions, Enter, Tab to the button.
+    page.keyboard.press("Shift+Tab")
+    while not page.evaluate("() => document.activeElement.matches('#view-tabs a.nav-link')"):
+        page.keyboard.press("Shift+Tab")
+    while focused_text(page) != "Sync Actions":
+        page.keyboard.press("ArrowRight")
+    with page.expect_response(re.compile(r"/sync$")):
+        page.keyboard.press("Enter")
+    htmx_idle(page)
+    assert page.evaluate("() => document.activeElement.closest('#view-panel') !== null")
+    tab_to(page, "#import-form button[type=submit]")
+    assert page.evaluate(FOCUS_RING), "the focused button shows no focus ring"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    htmx_idle(page)
+    expect(page.locator("#run-card-import_orders")).to_contain_text(re.compile(r"Queued|Running|Done|Failed"))

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import htmx_idle, log_in
-from tests.support.mappings import add_sku_mapping, add_variant
+from tests.support.mappings import add_sku_mapping, add_variant, make_carriers
 from tests.support.sync import sync_channel
 
 pytestmark = pytest.mark.browser
@@ -102,3 +102,32 @@ def test_sku_list_pages_keep_the_search(page, world):
     results.get_by_role("link", name="Previous").click()
     expect(results).to_contain_text("Page 1 of 2")
     expect(results).to_contain_text("CH-000")
+
+
+def test_choosing_a_carrier_narrows_the_service_list(page, world):
+    services = make_carriers()
+    ups_next_day = services["UPS", "NDA"].id
+    log_in(page, "accountadmin@a.test")
+    page.goto(f"/channels/{world.a.channel.id}/mappings/carriers")
+    htmx_idle(page)
+    service = page.get_by_label("Service System Code")
+    expect(service.locator("option", has_text="FDX / GND")).to_have_count(1)  # every service until a carrier
+
+    page.get_by_label("Carrier System Code").focus()
+    with page.expect_response(re.compile(r"/mappings/carriers/services\?")):
+        page.get_by_label("Carrier System Code").select_option(label="UPS · UPS")
+    expect(service.locator("option", has_text="FDX / GND")).to_have_count(0)
+    expect(service.locator("option", has_text="UPS / NDA")).to_have_count(1)
+    expect(page.get_by_label("Carrier System Code")).to_be_focused()  # the swap does not move the focus
+    service.select_option(str(ups_next_day))
+
+    # Another carrier: the UPS service is no longer offered nor kept.
+    with page.expect_response(re.compile(r"/mappings/carriers/services\?")):
+        page.get_by_label("Carrier System Code").select_option(label="FDX · FDX")
+    expect(service.locator("option")).to_have_text(["Choose a service…", "FDX / GND · FedEx Ground"])
+    expect(service).to_have_value("")
+
+    page.get_by_label("Carrier Channel Code").fill("FedEx Ground")
+    service.select_option(label="FDX / GND · FedEx Ground")
+    page.get_by_role("button", name="Add mapping").click()
+    expect(page.get_by_test_id("mapping-notice")).to_contain_text("Saved: FedEx Ground")

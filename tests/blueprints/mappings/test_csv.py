@@ -11,6 +11,7 @@ from extensions import db
 from models.catalog import Product, ProductVariant
 from models.channels import AuditEvent, SalesChannel
 from models.mappings import CarrierMapping, SkuMapping
+from models.natural_order import natural_sort_key
 from models.tenancy import Role
 from services.mappings import csv_io
 from tests.support.mappings import add_carrier_mapping, add_sku_mapping, add_variant, make_carriers
@@ -186,6 +187,7 @@ def test_a_50000_row_file_imports_in_a_few_statements(client, world, admin):
                 "account_id": channel.account_id,
                 "sku": f"V-{n:05d}",
                 "sku_key": f"v-{n:05d}",
+                "sku_sort_key": natural_sort_key(f"V-{n:05d}"),
             }
             for n in range(50_000)
         ],

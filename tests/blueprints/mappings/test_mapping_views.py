@@ -3,6 +3,7 @@ Auto-map and Unmapped against a simulator store."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -110,7 +111,11 @@ def test_add_edit_primary_and_delete_carrier_mappings(client, world, admin):
     response = client.post(
         f"{base(channel)}/carriers", data=mismatched | {"carrier_service_id": str(services["UPS", "GND"].id)}
     )
-    assert response.status_code == 422 and b"is a service of UPS, not of this carrier" in response.data
+    assert response.status_code == 422
+    assert "UPS / GND is a service of UPS, not of FDX: choose one of FDX's services." in unescaped(response)
+    assert service_options(response) == [
+        "FDX / GND · FedEx Ground"
+    ]  # the select offers FedEx's services only
 
     client.post(f"{base(channel)}/carriers", data=carrier_form(services, code="Ground"))
     first, second = db.session.scalars(select(CarrierMapping).order_by(CarrierMapping.id)).all()
@@ -131,6 +136,48 @@ def test_add_edit_primary_and_delete_carrier_mappings(client, world, admin):
     actions = audit_actions(channel)
     assert actions.count("carrier_mapping_added") == 2 and "carrier_primary_set" in actions
     assert "carrier_mapping_changed" in actions and "carrier_mapping_removed" in actions
+
+
+def unescaped(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def service_options(response) -> list[str]:
+    """The labels of the service select's options, "Choose…" left out."""
+    select = unescaped(response).split('id="carrier_service_id"')[1].split("</select>")[0]
+    return [label for label in re.findall(r"<option[^>]*>([^<]*)</option>", select) if "Choose" not in label]
+
+
+def test_choosing_a_carrier_narrows_the_service_select_to_its_services(client, world, admin):
+    services = make_carriers()
+    channel = world.a.channel
+    url = f"{base(channel)}/carriers/services"
+    ups, fdx = services["UPS", "GND"].carrier_id, services["FDX", "GND"].carrier_id
+    every = service_options(client.get(f"{base(channel)}/carriers"))
+    assert (
+        "UPS / NDA · Next Day Air" in every and "FDX / GND · FedEx Ground" in every
+    )  # no carrier chosen yet
+
+    fedex = client.get(url, query_string={"carrier_id": fdx}, headers=HX)
+    assert fedex.status_code == 200 and 'id="carrier-service-field"' in unescaped(fedex)
+    assert "<html" not in unescaped(fedex) and service_options(fedex) == ["FDX / GND · FedEx Ground"]
+    kept = client.get(
+        url, query_string={"carrier_id": ups, "carrier_service_id": services["UPS", "NDA"].id}, headers=HX
+    )
+    assert re.search(r"<option selected value=\"\d+\">UPS / NDA", unescaped(kept))
+    dropped = client.get(
+        url, query_string={"carrier_id": fdx, "carrier_service_id": services["UPS", "NDA"].id}, headers=HX
+    )
+    assert '<option selected value="">Choose a service…' in unescaped(dropped)
+    assert len(service_options(client.get(url, query_string={"carrier_id": "x"}, headers=HX))) == len(every)
+
+
+def test_the_service_select_follows_permissions_and_tenancy(client, world, login):
+    make_carriers()
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    assert client.get(f"{base(world.a.channel)}/carriers/services", headers=HX).status_code == 403
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    assert client.get(f"{base(world.b.channel)}/carriers/services", headers=HX).status_code == 404
 
 
 def test_carrier_page_suggests_the_store_shipping_methods(client, world, admin, simulator, bs_store):
@@ -208,6 +255,18 @@ def test_list_is_paginated_and_searched_by_prefix(client, world, admin):
     assert b"60 mappings" in by_techoms.data
     assert b"No mapping starts" in client.get(f"{base(channel)}/skus?q=%25").data
     assert client.get(f"{base(channel)}/skus?page=99999999999").status_code == 200
+
+
+def test_store_skus_sort_naturally_across_pages(client, world, admin):
+    """The store's "SKU-2" before "SKU-10" before "sku-100", ignoring case, from one page to the next."""
+    channel = world.a.channel
+    for n in range(1, 61):
+        add_sku_mapping(channel, f"{'SKU' if n % 3 else 'sku'}-{n}", world.a.variant)
+    skus = []
+    for page in (1, 2):
+        html = client.get(f"{base(channel)}/skus?page={page}").get_data(as_text=True)
+        skus += re.findall(r'<tr data-testid="sku-row-\d+">\s*<td class="font-monospace-sm">([^<]+)<', html)
+    assert skus == [f"{'SKU' if n % 3 else 'sku'}-{n}" for n in range(1, 61)]
 
 
 # --- permissions --------------------------------------------------------------------------------------------

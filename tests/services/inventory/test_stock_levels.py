@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 
 from extensions import db
 from models.catalog import InventoryLevel, ProductVariant, StockAdjustment
+from models.natural_order import natural_sort_key
 from models.tenancy import Role
 from services import api_keys
 from tests.support.world import ROLE_EMAILS
@@ -183,6 +184,7 @@ def test_a_large_batch_is_read_in_bulk_and_applied_whole(client, world):
                 "account_id": world.a.account.id,
                 "sku": f"BULK-{n}",
                 "sku_key": f"bulk-{n}",
+                "sku_sort_key": natural_sort_key(f"BULK-{n}"),
             }
             for n in range(2_500)
         ],
