@@ -16,7 +16,7 @@ made NOT NULL, and one index each; no existing column or data changes.
 Works on SQLite (batch_alter_table) and PostgreSQL; downgrade drops the columns and indexes.
 
 Revision ID: 3ad25e2f73fe
-Revises: 5b2a738ef335
+Revises: 030099a794a3
 Create Date: 2026-12-07 06:53:46.594171
 
 """
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3ad25e2f73fe'
-down_revision = '5b2a738ef335'
+down_revision = '030099a794a3'
 branch_labels = None
 depends_on = None
 
