@@ -108,6 +108,20 @@ class SalesOrder(db.Model):
             sqlite_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
             postgresql_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
         ),
+        # The orders search: number, customer name or e-mail containing the text (ILIKE '%…%', which no b-tree
+        # serves). PostgreSQL: one trigram GIN index over the three (pg_trgm); elsewhere a plain index.
+        Index(
+            "ix_sales_order_search_trgm",
+            "number",
+            "customer_name",
+            "customer_email",
+            postgresql_using="gin",
+            postgresql_ops={
+                "number": "gin_trgm_ops",
+                "customer_name": "gin_trgm_ops",
+                "customer_email": "gin_trgm_ops",
+            },
+        ),
         # GET /api/v1/orders?fulfilment=ready walks this by id: only orders that may still be shipped.
         Index(
             "ix_sales_order_fulfilment_open",
