@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -64,7 +64,7 @@ class CarrierService(db.Model):
 
 class Product(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -72,6 +72,9 @@ class Product(db.Model):
     variants: Mapped[list[ProductVariant]] = relationship(
         back_populates="product", order_by="ProductVariant.sku", cascade="all, delete-orphan"
     )
+
+    # The products list's order (by name); leads with the account for its foreign key.
+    __table_args__ = (Index("ix_product_account_name", "account_id", "name", "id"),)
 
 
 class ProductVariant(db.Model):

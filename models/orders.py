@@ -98,7 +98,10 @@ class SalesOrder(db.Model):
 
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
-        Index("ix_sales_order_account_created", "account_id", "store_created_at"),
+        # The orders list's order (newest first, id breaking ties): a deep page skips index entries only.
+        Index("ix_sales_order_account_created", "account_id", "store_created_at", "id"),
+        # Orders imported today per channel (the channel list's and the overview's day figures).
+        Index("ix_sales_order_channel_imported", "channel_id", "imported_at"),
         # The retention purge's work list: closed orders not purged yet, oldest first. Purged rows leave it.
         Index(
             "ix_sales_order_pii_due",
