@@ -22,6 +22,7 @@ Create Date: 2026-12-07 07:10:00.000000
 
 """
 from alembic import op
+import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e1a7c0d5f2b4'
@@ -32,16 +33,28 @@ depends_on = None
 SEARCH_COLUMNS = ['number', 'customer_name', 'customer_email']
 
 
+def _trigram_opclass() -> str:
+    """gin_trgm_ops named by the schema pg_trgm lives in: the extension may already exist in a schema that
+    is not on this connection's search_path (one schema per tenant or per bench)."""
+    bind = op.get_bind()
+    if bind.dialect.name != 'postgresql':
+        return 'gin_trgm_ops'
+    op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    schema = bind.execute(
+        sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
+    ).scalar()
+    return f'{schema}.gin_trgm_ops'
+
+
 def upgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    opclass = _trigram_opclass()
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.create_index(
             'ix_sales_order_search_trgm',
             SEARCH_COLUMNS,
             unique=False,
             postgresql_using='gin',
-            postgresql_ops={column: 'gin_trgm_ops' for column in SEARCH_COLUMNS},
+            postgresql_ops={column: opclass for column in SEARCH_COLUMNS},
         )
         batch_op.drop_index('ix_sales_order_account_created')
         batch_op.create_index(
