@@ -77,7 +77,7 @@ class EventLevel(enum.StrEnum):
 class SyncRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"))
     action: Mapped[SyncAction] = mapped_column(enum_as_string(SyncAction))
     trigger: Mapped[SyncTrigger] = mapped_column(enum_as_string(SyncTrigger))
     status: Mapped[RunStatus] = mapped_column(enum_as_string(RunStatus), default=RunStatus.QUEUED)
@@ -108,6 +108,10 @@ class SyncRun(db.Model):
             postgresql_where=ACTIVE_RUN,
         ),
         Index("ix_sync_run_channel_action_created", "channel_id", "action", "created_at"),
+        # A channel's run history, newest first (also its foreign key's index).
+        Index("ix_sync_run_channel_id_id", "channel_id", "id"),
+        # Channel health: each flow's last success and the failures after it, read from the index alone.
+        Index("ix_sync_run_channel_action_status_finished", "channel_id", "action", "status", "finished_at"),
     )
 
     @property

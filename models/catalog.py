@@ -65,7 +65,7 @@ class CarrierService(db.Model):
 
 class Product(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     name: Mapped[str] = mapped_column(String(200))
     # Natural order of the name ("Tee 2" before "Tee 10"), kept by `_name_changed` on every assignment.
     name_sort_key: Mapped[str] = mapped_column(sort_key_type())

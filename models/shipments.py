@@ -94,8 +94,8 @@ class Shipment(db.Model):
     )
 
     __table_args__ = (
-        # The export's work list: a channel's shipments not yet confirmed.
-        Index("ix_shipment_channel_id_export_status", "channel_id", "export_status"),
+        # The export's work list (a channel's shipments not yet confirmed) and the shipments sent today.
+        Index("ix_shipment_channel_status_sent", "channel_id", "export_status", "sent_at"),
     )
 
 

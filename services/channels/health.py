@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, literal, select, true, union_all
+from sqlalchemy.orm import aliased
 
 from extensions import db
 from models.activity import RunStatus, SyncAction, SyncRun
@@ -106,39 +107,60 @@ def token_state(channel: SalesChannel) -> tuple[str, Severity]:
     return "Valid", Severity.GOOD
 
 
+# Before any run: the floor for "failed after the last success" when a flow never succeeded.
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _flow_keys(channel_ids: list[int]):
+    """One row per (channel, flow) of the list: each flow's figures below are then index probes on
+    sync_run (channel_id, action, status, finished_at), not an aggregate over every run of the year."""
+    flows = union_all(*(select(literal(action.value).label("action")) for action in FLOWS)).subquery("flows")
+    return (
+        select(SalesChannel.id.label("channel_id"), flows.c.action)
+        .join(flows, true())
+        .where(SalesChannel.id.in_(channel_ids))
+        .subquery("flow_keys")
+    )
+
+
+def _latest_finish(keys, status: RunStatus):
+    run = aliased(SyncRun)
+    return (
+        select(func.max(run.finished_at))
+        .where(run.channel_id == keys.c.channel_id, run.action == keys.c.action, run.status == status)
+        .scalar_subquery()
+    )
+
+
+def _last_success(keys):
+    """The later of the flow's last succeeded and last partial run (NULL when neither)."""
+    succeeded, partial = _latest_finish(keys, RunStatus.SUCCEEDED), _latest_finish(keys, RunStatus.PARTIAL)
+    return func.coalesce(case((succeeded >= partial, succeeded), else_=partial), succeeded, partial)
+
+
 def _last_successes(channel_ids: list[int]) -> dict[tuple[int, SyncAction], datetime]:
-    rows = db.session.execute(
-        select(SyncRun.channel_id, SyncRun.action, func.max(SyncRun.finished_at))
-        .where(SyncRun.channel_id.in_(channel_ids), SyncRun.status.in_(SUCCESS), SyncRun.action.in_(FLOWS))
-        .group_by(SyncRun.channel_id, SyncRun.action)
-    ).all()
-    return {(channel_id, action): at for channel_id, action, at in rows if at is not None}
+    keys = _flow_keys(channel_ids)
+    rows = db.session.execute(select(keys.c.channel_id, keys.c.action, _last_success(keys))).all()
+    return {(channel_id, SyncAction(action)): at for channel_id, action, at in rows if at is not None}
 
 
 def _failing_since(channel_ids: list[int]) -> dict[tuple[int, SyncAction], datetime]:
     """The first failed run after the flow's last success (none when the flow's latest run succeeded)."""
-    last_success = (
-        select(SyncRun.channel_id, SyncRun.action, func.max(SyncRun.finished_at).label("at"))
-        .where(SyncRun.channel_id.in_(channel_ids), SyncRun.status.in_(SUCCESS), SyncRun.action.in_(FLOWS))
-        .group_by(SyncRun.channel_id, SyncRun.action)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(SyncRun.channel_id, SyncRun.action, func.min(SyncRun.finished_at))
-        .outerjoin(
-            last_success,
-            and_(last_success.c.channel_id == SyncRun.channel_id, last_success.c.action == SyncRun.action),
-        )
+    keys = _flow_keys(channel_ids)
+    # The last success as a column first: a subquery nested two deep would not correlate to the keys.
+    flows = select(keys.c.channel_id, keys.c.action, _last_success(keys).label("success")).subquery("flows")
+    first_failure = (
+        select(func.min(SyncRun.finished_at))
         .where(
-            SyncRun.channel_id.in_(channel_ids),
-            SyncRun.action.in_(FLOWS),
+            SyncRun.channel_id == flows.c.channel_id,
+            SyncRun.action == flows.c.action,
             SyncRun.status == RunStatus.FAILED,
-            SyncRun.finished_at.is_not(None),
-            last_success.c.at.is_(None) | (SyncRun.finished_at > last_success.c.at),
+            SyncRun.finished_at > func.coalesce(flows.c.success, _NEVER),
         )
-        .group_by(SyncRun.channel_id, SyncRun.action)
-    ).all()
-    return {(channel_id, action): at for channel_id, action, at in rows if at is not None}
+        .scalar_subquery()
+    )
+    rows = db.session.execute(select(flows.c.channel_id, flows.c.action, first_failure)).all()
+    return {(channel_id, SyncAction(action)): at for channel_id, action, at in rows if at is not None}
 
 
 def _unsent_shipments(channel_ids: list[int]) -> dict[int, int]:

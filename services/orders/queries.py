@@ -1,8 +1,8 @@
 """Orders of an account: the list's filters and pages, and what the detail shows besides the order itself.
 
-A page of the list costs two queries whatever its size: the rows (each order with its channel and its line
-count, by a correlated aggregate) and the total. Dates filter on `store_created_at`, read as whole days in the
-account's timezone.
+A page of the list costs two queries whatever its size: the rows (the page's ids, then each order with its
+channel and its line count, by a correlated aggregate) and the total. Dates filter on `store_created_at`,
+read as whole days in the account's timezone.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from models.activity import SyncEvent
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.tenancy import Account
-from services.search import LIKE_ESCAPE, contains_pattern
+from services.search import LIKE_ESCAPE, contains_pattern, escape_like
 from services.timezones import day_start_utc
 
 MAX_EVENTS = 200  # the newest events of one order; older ones stay in the channel's logs
@@ -53,7 +53,8 @@ def search_condition(q: str, *, contact_masked: bool) -> Any:
     would give the hidden address back one character at a time."""
     pattern = contains_pattern(q)
     if contact_masked:
-        email = func.lower(SalesOrder.customer_email) == func.lower(q.strip())
+        # the whole address, ignoring case: ILIKE without wildcards, so the trigram index serves it too
+        email = SalesOrder.customer_email.ilike(escape_like(q.strip()), escape=LIKE_ESCAPE)
     else:
         email = SalesOrder.customer_email.ilike(pattern, escape=LIKE_ESCAPE)
     return or_(
@@ -96,14 +97,23 @@ class OrderPage(Pagination):
     """A page of `(order, line_count)` rows; works with the `pagination` macro like `db.paginate`'s result."""
 
     def _query_items(self) -> list[Any]:
+        # The page's ids first (the offset walks the index alone), then those rows with their line counts:
+        # counting lines in the same SELECT as the OFFSET counted them for every skipped order too.
         conditions = self._query_args["conditions"]
-        statement = (
-            select(SalesOrder, LINE_COUNT)
+        newest_first = (SalesOrder.store_created_at.desc(), SalesOrder.id.desc())
+        page_ids = (
+            select(SalesOrder.id)
             .where(*conditions)
-            .options(joinedload(SalesOrder.channel))
-            .order_by(SalesOrder.store_created_at.desc(), SalesOrder.id.desc())
+            .order_by(*newest_first)
             .limit(self.per_page)
             .offset(self._query_offset)
+            .subquery()
+        )
+        statement = (
+            select(SalesOrder, LINE_COUNT)
+            .join(page_ids, page_ids.c.id == SalesOrder.id)
+            .options(joinedload(SalesOrder.channel))
+            .order_by(*newest_first)
         )
         return list(db.session.execute(statement).all())
 
