@@ -224,8 +224,8 @@ BULK_SQL: list[tuple[str, str]] = [
     ),
     (
         "sku_mapping",
-        """INSERT INTO sku_mapping (channel_id, channel_sku, channel_sku_key, channel_sku_sort_key, variant_id,
-            created_at)
+        """INSERT INTO sku_mapping (channel_id, channel_sku, channel_sku_key, channel_sku_sort_key,
+            variant_id, created_at)
         SELECT :busy_channel, 'BS-' || v.sku, lower('BS-' || v.sku), 'bs-' || v.sku_sort_key, v.id, now()
         FROM product_variant v ORDER BY v.id LIMIT :n_sku_mappings""",
     ),
