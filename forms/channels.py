@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from connectors.brightsites import statuses
 from connectors.brightsites.errors import InvalidShopDomain
@@ -208,6 +208,14 @@ class AdvancedSettingsForm(FlaskForm):
         "Sold out at or below", validators=[Optional(), NumberRange(0, 1_000_000)], default=0
     )
     timezone = TimeZoneField("Timezone")
+    currency = StringField(
+        "Store currency",
+        filters=[lambda value: value.strip().upper() if isinstance(value, str) else value],
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Z]{3}\Z", message="Enter the three-letter ISO 4217 code, such as USD, EUR or GBP."),
+        ],
+    )
     weight_unit = SelectField("Weight unit", choices=_choices(WeightUnit, {u: u.value for u in WeightUnit}))
     dimension_unit = SelectField(
         "Dimension unit", choices=_choices(DimensionUnit, {u: u.value for u in DimensionUnit})

@@ -129,8 +129,11 @@ class SalesChannel(db.Model):
     inventory_max: Mapped[int | None]
     # Sold out stays sold out: at or below this many available, publish 0 (0 = off).
     inventory_sold_out_at: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Advanced: time zone and units.
+    # Advanced: time zone, currency and units.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The ISO 4217 code the store prices in ("USD"): the Bright Sites API sends amounts without one, so the
+    # operator says it once; "" = not said, totals are shown as bare amounts.
+    currency: Mapped[str] = mapped_column(String(3), default="", server_default="")
     weight_unit: Mapped[WeightUnit] = mapped_column(enum_as_string(WeightUnit), default=WeightUnit.LB)
     dimension_unit: Mapped[DimensionUnit] = mapped_column(
         enum_as_string(DimensionUnit), default=DimensionUnit.IN

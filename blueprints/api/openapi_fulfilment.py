@@ -54,6 +54,11 @@ ORDER_SCHEMA = {
                     },
                 },
                 "totals": {"type": "object", "additionalProperties": {"type": "string", "format": "decimal"}},
+                "currency": {
+                    "type": ["string", "null"],
+                    "description": "ISO 4217 code of the totals and prices: the channel's Store currency "
+                    "setting (Bright Sites sends amounts without one); null when it is not set.",
+                },
                 "lines": {
                     "type": "array",
                     "items": {

@@ -95,6 +95,8 @@ def detail_json(order: SalesOrder) -> dict[str, Any]:
         "totals": {
             name: str(getattr(order, f"{name}_total")) for name in ("item", "shipping", "tax", "grand")
         },
+        # The store sends amounts without a currency: the channel's setting, or null when nobody said it.
+        "currency": order.channel.currency or None,
         "lines": [_line_json(line, warehouses) for line in order.lines],
         "notes": [_note_json(note) for note in notes_of(order)],
         "shipments": [shipment_json(shipment, order) for shipment in order_shipments(order)],

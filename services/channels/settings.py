@@ -53,6 +53,7 @@ SECTION_FIELDS: dict[str, dict[str, Callable | None]] = {
         "inventory_max": None,
         "inventory_sold_out_at": lambda value: value or 0,  # blank: off
         "timezone": None,
+        "currency": lambda value: value or "",  # blank: not said
         "weight_unit": WeightUnit,
         "dimension_unit": DimensionUnit,
     },
