@@ -9,7 +9,7 @@ from sqlalchemy import select
 from extensions import db
 from models.channels import AuditEvent, SalesChannel
 from models.tenancy import Role
-from tests.blueprints.channel_page.test_page import ADVANCED
+from tests.support.channel_steps import ADVANCED
 from tests.support.orders import make_order
 from tests.support.shipments import api_key
 from tests.support.world import ROLE_EMAILS

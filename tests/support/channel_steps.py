@@ -1,4 +1,5 @@
-"""Driving the creation wizard through the test client, as a browser would without JavaScript."""
+"""Driving the creation wizard and the settings forms through the test client, as a browser would without
+JavaScript."""
 
 from __future__ import annotations
 
@@ -51,3 +52,23 @@ def create_channel(client, store, name: str = "My store", shop_domain: str | Non
     response = finish(client, draft)
     assert response.status_code == 303, response.status_code
     return int(re.search(r"/channels/(\d+)/main", response.headers["Location"]).group(1))
+
+
+# A whole Advanced settings form, as the page posts it (changes 13 fields of a new channel).
+ADVANCED = {
+    "order_statuses": ["paid", "in_progress"],
+    "import_lag_minutes": "45",
+    "import_since": "",
+    "order_number_prefix": "BS-",
+    "initial_order_status": "draft",
+    "detail_concurrency": "4",
+    "shipment_store_status": "shipped",
+    "update_order_with_last_shipment": "yes",
+    "send_shipping_confirmation": "y",
+    "inventory_mode": "absolute",
+    "inventory_buffer": "2",
+    "inventory_max": "500",
+    "timezone": "Europe/London",
+    "weight_unit": "kg",
+    "dimension_unit": "cm",
+}

@@ -17,25 +17,8 @@ from models.channels import AuditEvent, ChannelStatus, InventoryMode, SalesChann
 from models.tenancy import Role
 from services.channels import reference_cache
 from tests.support import channel_steps as wizard
+from tests.support.channel_steps import ADVANCED
 from tests.support.world import PASSWORD, ROLE_EMAILS
-
-ADVANCED = {
-    "order_statuses": ["paid", "in_progress"],
-    "import_lag_minutes": "45",
-    "import_since": "",
-    "order_number_prefix": "BS-",
-    "initial_order_status": "draft",
-    "detail_concurrency": "4",
-    "shipment_store_status": "shipped",
-    "update_order_with_last_shipment": "yes",
-    "send_shipping_confirmation": "y",
-    "inventory_mode": "absolute",
-    "inventory_buffer": "2",
-    "inventory_max": "500",
-    "timezone": "Europe/London",
-    "weight_unit": "kg",
-    "dimension_unit": "cm",
-}
 
 
 def fresh(channel: SalesChannel) -> SalesChannel:
