@@ -18,6 +18,8 @@ class StoreInventoryRecord(db.Model):
     `store_quantity` is what the store holds as far as techOMS knows: the value last read from the store or
     last pushed to it. A delta export pushes the rows whose computed quantity differs from it; a full compare
     reads the store again first. `pushed_quantity` / `pushed_at` say what techOMS itself last sent.
+    `store_seen_at` is the store's own clock (its answer's Date header) when it last served or confirmed
+    `store_quantity`: a store order placed after it took its units off that figure.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,6 +31,7 @@ class StoreInventoryRecord(db.Model):
     store_quantity: Mapped[int]
     pushed_quantity: Mapped[int | None]
     pushed_at: Mapped[datetime | None]
+    store_seen_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("channel_id", "store_inventory_id"),

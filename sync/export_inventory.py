@@ -49,7 +49,7 @@ from models.channels import InventoryMode, SalesChannel
 from models.mappings import SKU_LENGTH
 from services import outbox
 from services.inventory import allocation, publish_figures, publish_queue, store_holds, store_records
-from services.inventory.store_records import StoreRow
+from services.inventory.store_records import ConfirmedPush, StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
 from sync import inventory_catch_up, runs
 from sync.context import RunContext
@@ -68,7 +68,7 @@ class _StockExport:
     ctx: RunContext
     rows: dict[int, StoreRow] = field(default_factory=dict)  # by store inventory id
     events: Counter = field(default_factory=Counter)  # individual events written, per kind
-    pushes: list[tuple[StoreRow, int, datetime]] = field(default_factory=list)  # saved at the next commit
+    pushes: list[ConfirmedPush] = field(default_factory=list)  # saved at the next commit
     forgotten: set[int] = field(default_factory=set)  # inventory ids deleted at the next commit
 
     @property
@@ -159,7 +159,7 @@ def _read_store(state: _StockExport, client: BrightSitesClient) -> bool:
         if page.total is not None:
             totals.add(page.total)
             state.run.progress_total = page.total
-        new, changed = [], []
+        new, changed, unchanged = [], [], []
         for item in page.items:
             served += 1
             state.run.progress_done += 1
@@ -181,8 +181,10 @@ def _read_store(state: _StockExport, client: BrightSitesClient) -> bool:
                 new.append(row)
             elif known != row:
                 changed.append(row)
+            else:
+                unchanged.append(row.inventory_id)
             state.rows[row.inventory_id] = row
-        store_records.save(state.channel_id, new, changed)
+        store_records.save(state.channel_id, new, changed, unchanged, page.served_at)
         _commit(state)
     if len(totals) > 1 or (totals and served < max(totals)):
         runs.add_event(
@@ -319,7 +321,7 @@ def _push_product(
 ) -> None:
     items = translate.inventory_batch_items((row.inventory_id, target) for row, target in rows)
     try:
-        answer = client.batch_update_inventory(product_id, items)
+        confirmation = client.batch_update_inventory(product_id, items)
     except bs_errors.ValidationFailed as error:
         _refused(state, product_id, rows, error)
         return
@@ -332,11 +334,11 @@ def _push_product(
         )
         _forget_product(state, product_id)
         return
-    confirmed = _confirmed_quantities(answer)
+    confirmed = _confirmed_quantities(confirmation.rows)
     now = utcnow()
     for row, target in rows:
         row.quantity = confirmed.get(row.inventory_id, target)
-        state.pushes.append((row, target, now))
+        state.pushes.append(ConfirmedPush(row, target, now, confirmation.served_at))
     state.counts["updated"] += len(rows)
     state.counts["products"] += 1
 

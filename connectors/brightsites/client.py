@@ -25,8 +25,8 @@ from connectors.brightsites.call_gate import CallGate, OpenGate
 from connectors.brightsites.connection_check import check_connection
 from connectors.brightsites.hosts import normalise_shop_domain
 from connectors.brightsites.redaction import install_log_redaction, redact
-from connectors.brightsites.responses import interpret_response
-from connectors.brightsites.results import CallRecord, ConnectionReport, Page
+from connectors.brightsites.responses import interpret_response, served_at
+from connectors.brightsites.results import Answer, BatchConfirmation, CallRecord, ConnectionReport, Page
 from connectors.brightsites.retry import RetryPolicy
 from connectors.brightsites.statuses import ORDER_STATUSES
 from connectors.brightsites.transport import build_session, read_capped
@@ -130,6 +130,22 @@ class BrightSitesClient:
     ) -> Any:
         """One logical call; `endpoint` is a path template such as `/orders/{order_id}`. A write is retried
         only when `idempotent` says sending it twice does no more than sending it once."""
+        return self.answer(
+            method, endpoint, ids=ids, params=params, body=body, retry=retry, idempotent=idempotent
+        ).data
+
+    def answer(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        ids: Mapping[str, object] | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        retry: bool = True,
+        idempotent: bool = False,
+    ) -> Answer:
+        """As `request`, with the store's clock at the answer."""
         path = endpoint.format(**{k: _record_id(v) for k, v in (ids or {}).items()})
         attempt = 0
         while True:
@@ -157,7 +173,7 @@ class BrightSitesClient:
 
     def _attempt(
         self, method: str, endpoint: str, path: str, params: Mapping[str, Any], body: Any, attempt: int
-    ) -> Any:
+    ) -> Answer:
         query = {**params, "token": self._token} if self._token_in_query else dict(params)
         headers = {} if self._token_in_query else {"X-API-TOKEN": self._token}
         if self._routed:
@@ -194,7 +210,8 @@ class BrightSitesClient:
                 if _never_connected(failure):
                     raise errors.NotSent("Bright Sites could not be reached (connection refused)") from None
                 raise errors.Unavailable("Bright Sites could not be reached") from None
-            return interpret_response(method, endpoint, status, response.headers, raw, self._token)
+            parsed = interpret_response(method, endpoint, status, response.headers, raw, self._token)
+            return Answer(parsed, served_at(response.headers))
         except errors.BrightSitesError as error:
             failure = type(error).__name__
             if isinstance(error, errors.RateLimited) and error.retry_after is not None:
@@ -248,7 +265,8 @@ class BrightSitesClient:
         page: int = 1,
         per_page: int = MAX_PER_PAGE,
     ) -> Page:
-        data = self.request("GET", endpoint, params={**(params or {}), "page": page, "per_page": per_page})
+        answer = self.answer("GET", endpoint, params={**(params or {}), "page": page, "per_page": per_page})
+        data = answer.data
         items = data.get(key) if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise errors.UnexpectedResponse(
@@ -267,6 +285,7 @@ class BrightSitesClient:
             limit=limit if isinstance(limit, int) and limit > 0 else per_page,
             total=total if isinstance(total, int) else None,
             offset=offset if isinstance(offset, int) else None,
+            served_at=answer.served_at,
         )
 
     def iter_pages(self, endpoint: str, key: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
@@ -365,20 +384,20 @@ class BrightSitesClient:
         for page in self.iter_pages("/inventories", "inventories", filters):
             yield from page.items
 
-    def batch_update_inventory(self, product_id: int, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def batch_update_inventory(self, product_id: int, items: list[Mapping[str, Any]]) -> BatchConfirmation:
         """Absolute values for rows of one product: items are {"id": inventory_id, "inventory": n, ...}.
 
         Retried like a read after a 5xx, 429, dropped connection or timeout: the values are absolute (set to,
         not add), so a request that did reach the store before its answer was lost sets the same figures
         again. The store applies a batch whole or not at all."""
-        data = self.request(
+        answer = self.answer(
             "PUT",
             "/inventories/{product_id}/batch_update",
             ids={"product_id": product_id},
             body={"inventories": [dict(i) for i in items]},
             idempotent=True,
         )
-        return list(_collection(data, "inventories"))
+        return BatchConfirmation(list(_collection(answer.data, "inventories")), answer.served_at)
 
     def get_product_inventories(self, product_id: int) -> dict[str, Any]:
         """{"enabled": bool, "inventories": [...]} (empty when the vendor manages the stock)."""

@@ -7,6 +7,8 @@ Texts taken from the store are masked for the token before they go into an excep
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from connectors import bounded_json
@@ -67,3 +69,15 @@ def interpret_response(
         message = f"{where} failed on the store's side ({status})"
         raise errors.Unavailable(message, retry_after=retry_after, **context)
     raise errors.UnexpectedResponse(f"{where} answered {status}", **context)
+
+
+def served_at(headers: Mapping[str, str]) -> datetime | None:
+    """The answer's `Date` header as an aware UTC time; None when absent, unreadable or without a zone."""
+    value = headers.get("Date")
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -32,6 +33,7 @@ class Page:
     limit: int
     total: int | None
     offset: int | None
+    served_at: datetime | None = None  # the store's clock when it answered (its Date header), if it said
 
     @property
     def is_last(self) -> bool:
@@ -52,3 +54,21 @@ class ConnectionReport:
     @property
     def ok(self) -> bool:
         return self.reachable and self.authenticated and self.can_write is True
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A 2xx answer's parsed JSON, and the store's clock when it answered: the `Date` header every HTTP
+    origin server sends (RFC 9110), whole seconds; None when absent or unreadable. Only the store's own
+    clock can order its orders' `created_at` against a write it confirmed."""
+
+    data: Any
+    served_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchConfirmation:
+    """What a batch_update answered: the rows as the store now holds them, and when (the store's clock)."""
+
+    rows: list[dict[str, Any]]
+    served_at: datetime | None

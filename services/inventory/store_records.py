@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select
 
 from extensions import db
 from models.activity import SyncAction
@@ -20,9 +20,13 @@ from services import watermarks
 
 _records = StoreInventoryRecord.__table__
 _CHUNK = 1_000
-# An order the store took this long after techOMS's last push of the row: the store's count already went
-# down after that push. Closer to it (or before) the push may have overwritten the store's own decrement, so
-# the record is left alone and the next delta re-sends the figure (clocks of store and techOMS may differ).
+# A store order placed this long after the store served or confirmed a row's figure (the store's own clock:
+# its Date header, whole seconds, so up to 1 s early, and a second for its servers' drift) came after that
+# figure: the store's count went down from it. Closer (or before), a push may have overwritten the store's own
+# decrement, so the record is left alone and the next delta re-sends the figure: a call, never an oversell.
+SOLD_AFTER_STORE_ANSWER_MARGIN = timedelta(seconds=2)
+# Without the store's clock (an answer without a Date header): techOMS's clock against the store's, which may
+# differ, so a wide margin.
 SOLD_AFTER_PUSH_MARGIN = timedelta(seconds=60)
 
 
@@ -34,6 +38,17 @@ class StoreRow:
     product_id: int
     sku: str
     quantity: int  # what the store holds, as last read or pushed
+
+
+@dataclass(frozen=True)
+class ConfirmedPush:
+    """The store confirmed a row: `row` holds the quantity it now has; `pushed` what techOMS sent, `at` when
+    (techOMS's clock), `store_at` when by the store's clock (None if its answer did not say)."""
+
+    row: StoreRow
+    pushed: int
+    at: datetime
+    store_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -53,8 +68,26 @@ def known_rows(channel_id: int) -> dict[int, StoreRow]:
     return {row[0]: StoreRow(*row) for row in db.session.execute(statement)}
 
 
-def save(channel_id: int, new: list[StoreRow], changed: list[StoreRow]) -> None:
-    """Insert the rows seen for the first time; update those whose product, SKU or quantity moved."""
+def save(
+    channel_id: int,
+    new: list[StoreRow],
+    changed: list[StoreRow],
+    unchanged: list[int],
+    seen_at: datetime | None,
+) -> None:
+    """What one page of the store's inventory list showed, served at `seen_at` (the store's clock): insert the
+    rows seen for the first time, update those whose product, SKU or quantity moved, and note when the others
+    (`unchanged` inventory ids) were seen."""
+    if unchanged:
+        for start in range(0, len(unchanged), _CHUNK):
+            db.session.execute(
+                _records.update()
+                .where(
+                    _records.c.channel_id == channel_id,
+                    _records.c.store_inventory_id.in_(unchanged[start : start + _CHUNK]),
+                )
+                .values(store_seen_at=seen_at)
+            )
     if new:
         db.session.execute(
             insert(_records),
@@ -66,6 +99,7 @@ def save(channel_id: int, new: list[StoreRow], changed: list[StoreRow]) -> None:
                     "channel_sku": row.sku,
                     "channel_sku_key": _key(row.sku),
                     "store_quantity": row.quantity,
+                    "store_seen_at": seen_at,
                 }
                 for row in new
             ],
@@ -79,6 +113,7 @@ def save(channel_id: int, new: list[StoreRow], changed: list[StoreRow]) -> None:
                 channel_sku=bindparam("sku"),
                 channel_sku_key=bindparam("key"),
                 store_quantity=bindparam("quantity"),
+                store_seen_at=bindparam("seen"),
             ),
             [
                 {
@@ -87,14 +122,15 @@ def save(channel_id: int, new: list[StoreRow], changed: list[StoreRow]) -> None:
                     "sku": row.sku,
                     "key": _key(row.sku),
                     "quantity": row.quantity,
+                    "seen": seen_at,
                 }
                 for row in changed
             ],
         )
 
 
-def note_pushes(channel_id: int, pushes: list[tuple[StoreRow, int, datetime]]) -> None:
-    """The store confirmed these rows: (row with the quantity it now holds, quantity pushed, when)."""
+def note_pushes(channel_id: int, pushes: list[ConfirmedPush]) -> None:
+    """The store confirmed these rows."""
     if not pushes:
         return
     db.session.execute(
@@ -104,32 +140,38 @@ def note_pushes(channel_id: int, pushes: list[tuple[StoreRow, int, datetime]]) -
             store_quantity=bindparam("quantity"),
             pushed_quantity=bindparam("pushed"),
             pushed_at=bindparam("at"),
+            store_seen_at=bindparam("seen"),
         ),
         [
-            {"row_id": row.inventory_id, "quantity": row.quantity, "pushed": pushed, "at": at}
-            for row, pushed, at in pushes
+            {
+                "row_id": push.row.inventory_id,
+                "quantity": push.row.quantity,
+                "pushed": push.pushed,
+                "at": push.at,
+                "seen": push.store_at,
+            }
+            for push in pushes
         ],
     )
 
 
 def sold_on_store(channel_id: int, quantities: dict[str, int], placed_at: datetime) -> None:
     """A store order first known to techOMS (imported, or held) took these units (by SKU key) off the store's
-    count when it was placed: the records follow, so the next delta does not re-send the figures the store
-    already shows (and pays a catch-up listing for them). Only rows pushed well before the order: see
-    SOLD_AFTER_PUSH_MARGIN. Never below 0."""
+    count when it was placed (`placed_at`, the store's clock): the records follow, so the next delta does not
+    re-send the figures the store already shows (and pay a catch-up listing for them). Only rows whose figure
+    the store served or confirmed clearly before the order (SOLD_AFTER_STORE_ANSWER_MARGIN; without the
+    store's clock, pushed well before it: SOLD_AFTER_PUSH_MARGIN). Never below 0."""
+    seen, pushed = _records.c.store_seen_at, _records.c.pushed_at
+    before_the_order = or_(
+        seen <= placed_at - SOLD_AFTER_STORE_ANSWER_MARGIN,
+        and_(seen.is_(None), or_(pushed.is_(None), pushed < placed_at - SOLD_AFTER_PUSH_MARGIN)),
+    )
     for key, quantity in quantities.items():
         if quantity <= 0:
             continue
         db.session.execute(
             _records.update()
-            .where(
-                _records.c.channel_id == channel_id,
-                _records.c.channel_sku_key == key,
-                or_(
-                    _records.c.pushed_at.is_(None),
-                    _records.c.pushed_at < placed_at - SOLD_AFTER_PUSH_MARGIN,
-                ),
-            )
+            .where(_records.c.channel_id == channel_id, _records.c.channel_sku_key == key, before_the_order)
             .values(
                 store_quantity=case(
                     (_records.c.store_quantity > quantity, _records.c.store_quantity - quantity), else_=0

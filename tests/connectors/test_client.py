@@ -158,11 +158,14 @@ def test_update_and_batch_update(simulator, bs_store):
     row = next(client.iter_inventories())
 
     updated = client.update_order(1, note="picked", tracking_number="1Z1")
+    before = datetime.now(UTC).replace(microsecond=0)
     stock = client.batch_update_inventory(row["product_id"], [{"id": row["id"], "inventory": 42}])
 
     assert updated["notes"][-1]["note"] == "picked"
     assert updated["shipment"]["tracking_number"] == "1Z1"
-    assert stock[0]["inventory"] == 42
+    assert stock.rows[0]["inventory"] == 42
+    # the store's clock at its confirmation, from its Date header (whole seconds; one clock on this machine)
+    assert before <= stock.served_at <= datetime.now(UTC)
 
 
 def test_legacy_put_answer_gives_the_creation_time_and_no_update_time(simulator, bs_store):
@@ -284,7 +287,7 @@ def test_an_absolute_batch_update_is_retried_as_idempotent(simulator, bs_store, 
 
     stock = client.batch_update_inventory(row["product_id"], [{"id": row["id"], "inventory": 17}])
 
-    assert stock[0]["inventory"] == 17
+    assert stock.rows[0]["inventory"] == 17
     assert client.calls - calls_before == 2
     simulator.reset_faults(bs_store)
     again = client.get_product_inventories(row["product_id"])["inventories"]
