@@ -110,6 +110,9 @@ class WorkerPool:
                 replaced += 1
         return replaced
 
+    def live_pids(self) -> set[int]:
+        return {process.pid for process in self.processes if process.poll() is None}
+
     def kill_random(self, busy_pids: set[int] = frozenset()) -> int:
         """SIGKILL one worker and its work horse, one of `busy_pids` (working on a job) when there is one;
         returns its pid."""
