@@ -1,33 +1,25 @@
 """Revision 030099a794a3 made alerts possible without a channel (a webhook endpoint disabled). Its downgrade
 deletes those account-level alerts (the old schema cannot hold them) and keeps every channel alert; upgrading
-again works. A database of its own, seeded with the demo."""
+again works. A database of its own (its own schema on PostgreSQL), seeded with the demo."""
 
 from __future__ import annotations
 
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from extensions import db
 from models.channels import SalesChannel
 from models.tenancy import Account
+from tests.support.migration_databases import empty_database_app
 
 REVISION, BEFORE = "030099a794a3", "f10722a573b6"
 
 
 @pytest.fixture
 def seeded_app(tmp_path, redis_url):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-with-at-least-32-characters",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'alerts.sqlite3'}",
-            "REDIS_URL": redis_url,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    with app.app_context():
+    with empty_database_app(tmp_path, redis_url) as app:
         upgrade()  # head: the demo seed writes with the newest models
         from cli.demo_seed import seed
 
@@ -40,8 +32,6 @@ def seeded_app(tmp_path, redis_url):
         )
         db.session.commit()
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def add_alert(channel_id: int | None, kind: str) -> None:
@@ -66,7 +56,7 @@ def test_downgrade_deletes_account_level_alerts_only_and_upgrades_again(seeded_a
     db.session.remove()
     kinds = db.session.execute(text("SELECT kind, channel_id FROM alert")).all()
     assert [tuple(row) for row in kinds] == [("unhealthy", channel_id)]
-    with pytest.raises(Exception, match="(?i)not null"):  # the old schema indeed refuses them
+    with pytest.raises(IntegrityError, match="(?i)not.null"):  # the old schema indeed refuses them
         add_alert(None, "webhook_disabled")
         db.session.commit()
     db.session.rollback()

@@ -1,6 +1,6 @@
 """Migration 3ad25e2f73fe fills the natural sort keys of rows that existed before it (products, variants, SKU
-mappings), with the keys the application writes for new rows. A SQLite database of its own, seeded with the
-demo; PostgreSQL runs the same script in CI's schema set-up."""
+mappings), with the keys the application writes for new rows. A database of its own (its own schema on
+PostgreSQL), seeded with the demo."""
 
 from __future__ import annotations
 
@@ -8,33 +8,22 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text
 
-from app import create_app
 from extensions import db
 from models.catalog import Product, ProductVariant, sku_key
 from models.channels import SalesChannel
 from models.mappings import SkuMapping
 from models.natural_order import natural_sort_key
 from models.tenancy import Account
+from tests.support.migration_databases import empty_database_app
 
 BEFORE = "5b2a738ef335"
 
 
 @pytest.fixture
 def app_at_head(tmp_path, redis_url):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-with-at-least-32-characters",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'natural.sqlite3'}",
-            "REDIS_URL": redis_url,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    with app.app_context():
+    with empty_database_app(tmp_path, redis_url) as app:
         upgrade()
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def add_rows() -> None:
