@@ -49,6 +49,7 @@ from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
 from bench.cluster import RedisServer, WebServer, WorkerPool  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
 from bench.mfa_enrolment import enrol_if_required  # noqa: E402
+from bench.request_costs_report import print_costs  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from cli.demo_seed import DEMO_PASSWORD, USERS, seed  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
@@ -308,6 +309,7 @@ def main() -> None:
         )  # fmt: skip
         with app.app_context():
             imported = db.session.scalar(select(func.count()).where(SalesOrder.channel_id.in_(channel_ids)))
+        print_costs(work / "web.log")
         verdicts = report(
             read_stats(work / "load"),
             json.loads((work / "result.json").read_text()),

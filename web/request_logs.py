@@ -3,7 +3,8 @@
 A request id comes from the `X-Request-ID` header when it is sane (a load balancer's), else a new one; it is
 echoed in the answer and carried by every line logged while the request runs, with the client address, the
 user and the account once they are known. The access line names the path without its query string, and with
-the secret segment of secret-carrying paths masked (observability.redaction)."""
+the secret segment of secret-carrying paths masked (observability.redaction), and says what the request spent
+(web/request_costs.py: CPU, database statements and their time)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from flask import Flask, Response, g, has_request_context, request
 
 from observability import log_context
 from observability.redaction import redact_path
+from web import request_costs
 
 access_log = logging.getLogger("techoms.access")
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -51,6 +53,7 @@ def init_app(app: Flask) -> None:
     def start_request_log() -> None:
         g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
         g.request_started = time.perf_counter()
+        request_costs.start()
 
     @app.after_request
     def finish_request_log(response: Response) -> Response:
@@ -69,6 +72,7 @@ def init_app(app: Flask) -> None:
                 "path": path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
+                **request_costs.fields(),
             },
         )
         return response

@@ -81,3 +81,29 @@ def test_a_run_logs_its_request_start_and_end_with_its_ids(simulator, world):
     assert [r["message"] for r in lines] == ["sync run requested", "sync run started", "sync run ended"]
     assert all(r["channel_id"] == channel.id and r["account_id"] == world.a.account.id for r in lines)
     assert lines[-1]["status"] == run.status.value and lines[-1]["job_id"] == f"sync-run-{run.id}"
+
+
+def test_the_access_line_says_what_the_request_spent(client, world, login, app):
+    """CPU time, and the database statements with their time, as counted beside the app by a listener of its
+    own on the same engine."""
+    from sqlalchemy import event
+
+    from extensions import db
+
+    login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        with captured_logs() as logs:
+            client.get("/users/")
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    (access,) = [r for r in logs.records("techoms.access") if r["path"] == "/users/"]
+    assert access["status"] == 200 and access["db_statements"] == len(seen) > 0
+    assert 0 < access["db_ms"] <= access["duration_ms"] and access["cpu_ms"] >= 0
