@@ -75,6 +75,8 @@ def from_environment() -> dict:
         # The orders list counts at most this many matching orders for its pager (an exact count of a busy
         # account's year walks every order); past it the list says "10,000+" and pages on.
         "ORDER_COUNT_CAP": int(os.environ.get("ORDER_COUNT_CAP", "10000")),
+        # ...and the channel list each channel's orders imported in all ("1,000+" past it), a probe a channel.
+        "CHANNEL_ORDER_COUNT_CAP": int(os.environ.get("CHANNEL_ORDER_COUNT_CAP", "1000")),
         "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
         # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
         "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")
