@@ -223,5 +223,7 @@ def last_runs(channel_ids: list[int]) -> dict[tuple[int, SyncAction], SyncRun]:
     )
     return {
         (run.channel_id, run.action): run
-        for run in db.session.scalars(select(SyncRun).where(SyncRun.id.in_(select(latest_id))))
+        for run in db.session.scalars(
+            select(SyncRun).where(SyncRun.id.in_(select(latest_id).select_from(pairs)))
+        )
     }
