@@ -2,7 +2,8 @@
 
 A page of the list costs two queries whatever its size: the rows (the page's ids, then each order with its
 channel and its line count, by a correlated aggregate) and the total, counted up to a cap (an exact count of a
-busy account's year reads every order: 800,000 index entries for a pager). Dates filter on
+busy account's year reads every order: 800,000 index entries for a pager); the last page (a search's only
+page) knows its total from its rows and counts nothing. Dates filter on
 `store_created_at`, read as whole days in the account's timezone.
 """
 
@@ -128,18 +129,16 @@ class OrderPage(Pagination):
         return rows[: self.per_page]
 
     def _query_count(self) -> int:
+        if self.items and not self._row_follows:
+            # The last page: everything before it plus its rows (a search's single page counts nothing).
+            return self._query_offset + len(self.items)
         cap = self._query_args["count_cap"]
         matching = select(SalesOrder.id).where(*self._query_args["conditions"]).limit(cap + 1).subquery()
         counted = db.session.scalar(select(func.count()).select_from(matching)) or 0
         if counted <= cap:
             return counted
-        if not self.items:  # a page past the end: only the cap is known
-            self.more_than = cap
-            return cap + 1
-        shown = self._query_offset + len(self.items)
-        if not self._row_follows:
-            return shown  # the last page: everything before it plus its rows
-        self.more_than = max(cap, shown)
+        # More than the cap: this page's end if a row follows it, else (a page past the end) only the cap.
+        self.more_than = max(cap, self._query_offset + len(self.items)) if self.items else cap
         return self.more_than + 1
 
 
