@@ -94,15 +94,13 @@ def due_purges(now: datetime) -> list[SalesChannel]:
     """Channels with a PII retention threshold whose last purge run was requested a day or more ago.
     Retention holds whatever the channel's state: inactive, deleted, with a refused token or a paused
     account alike (the purge never calls the store)."""
-    last_run = (
-        select(SyncRun.channel_id, func.max(SyncRun.created_at).label("last"))
-        .where(SyncRun.action == SyncAction.PURGE_PII)
-        .group_by(SyncRun.channel_id)
-        .subquery()
+    last_run = (  # a probe per channel, as in due_channels
+        select(func.max(SyncRun.created_at))
+        .where(SyncRun.channel_id == SalesChannel.id, SyncRun.action == SyncAction.PURGE_PII)
+        .scalar_subquery()
     )
     candidates = db.session.execute(
-        select(SalesChannel, last_run.c.last)
-        .outerjoin(last_run, last_run.c.channel_id == SalesChannel.id)
+        select(SalesChannel, last_run)
         .where(SalesChannel.pii_retention_days.is_not(None))
         .order_by(SalesChannel.id)
     ).all()
