@@ -70,6 +70,8 @@ RUNS_SQL = "SELECT count(*) FROM sync_run"
 class Step:
     seconds: float = 0.0
     statements: int = 0
+    slowest_ms: float = 0.0
+    slowest_sql: str = ""
 
 
 @dataclass
@@ -95,16 +97,24 @@ def measured(step: Step):
     """Time and statements of what runs inside, on the app's engine."""
     from extensions import db
 
-    def count(*_args):
+    def count(_conn, _cursor, _statement, _params, context, _many):
         step.statements += 1
+        context.bench_began = time.perf_counter()
+
+    def timed(_conn, _cursor, statement, _params, context, _many):
+        ms = (time.perf_counter() - context.bench_began) * 1000
+        if ms > step.slowest_ms:
+            step.slowest_ms, step.slowest_sql = ms, " ".join(statement.split())[:100]
 
     event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(db.engine, "after_cursor_execute", timed)
     began = time.perf_counter()
     try:
         yield step
     finally:
         step.seconds = time.perf_counter() - began
         event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(db.engine, "after_cursor_execute", timed)
 
 
 def one(sql: str, **params) -> int:
@@ -166,7 +176,10 @@ def jobs_on(schema: str, scale: float, redis_url: str, reuse: bool) -> Figures:
 
 
 def _line(label: str, step: Step, what: str) -> str:
-    return f"  {label:<24}{step.seconds * 1000:9.0f} ms {step.statements:7,} statements  {what}"
+    return (
+        f"  {label:<24}{step.seconds * 1000:9.0f} ms {step.statements:7,} statements  {what}\n"
+        f"  {'':<24}slowest {step.slowest_ms:.0f} ms: {step.slowest_sql}"
+    )
 
 
 def report(label: str, f: Figures) -> None:
