@@ -1,12 +1,12 @@
 """Jobs at a year of a busy account (bench/scale_data.py on PostgreSQL): the cron's tick and the daily PII
 purge, each timed with its SQL statements counted.
 
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/scale_jobs.py
-    ... bench/scale_jobs.py --scale 0.02                 a quick run
-    ... bench/scale_jobs.py --self-test                  a spoilt expectation: its check must FAIL
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/scale_cron_purge.py
+    ... bench/scale_cron_purge.py --scale 0.02                 a quick run
+    ... bench/scale_cron_purge.py --self-test                  a spoilt expectation: its check must FAIL
 
 The jobs change the data (runs queued, customer data purged), so they get schemas of their own
-(`bench_scale_jobs` at `--scale`, `bench_scale_jobs_tiny` at 0.001), generated like bench/scale.py's, never
+(`bench_scale_cron` at `--scale`, `bench_scale_cron_tiny` at 0.001), generated like bench/scale.py's, never
 the pages' `bench_scale`. On each, in this process as the cron and a worker run them (a Redis of the
 bench's own, no worker: queued jobs stay queued):
 
@@ -224,12 +224,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--scale", type=float, default=1.0, help="size factor (1 = the issue's full size)")
-    parser.add_argument("--schema", default="bench_scale_jobs", help="the PostgreSQL schema of the year")
+    parser.add_argument("--schema", default="bench_scale_cron", help="the PostgreSQL schema of the year")
     parser.add_argument("--self-test", action="store_true", help="spoil one expectation: its check must FAIL")
     args = parser.parse_args()
     if args.self_test:
-        args.scale, args.schema = 0.002, "bench_scale_jobs_self_test"
-    work = Path(tempfile.mkdtemp(prefix="bench-scale-jobs-"))
+        args.scale, args.schema = 0.002, "bench_scale_cron_self_test"
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-cron-"))
     os.environ["TECHOMS_INSTANCE_PATH"] = str(work)
     redis_server = RedisServer(work)
     try:
