@@ -72,6 +72,11 @@ def from_environment() -> dict:
         "ORDER_PUSH_RATE_LIMIT": os.environ.get("ORDER_PUSH_RATE_LIMIT", "600/minute"),
         # ...and wrong intake URLs per client address (they never count against a channel).
         "ORDER_PUSH_FAILURE_LIMIT": os.environ.get("ORDER_PUSH_FAILURE_LIMIT", "30/minute"),
+        # The orders list counts at most this many matching orders for its pager (an exact count of a busy
+        # account's year walks every order); past it the list says "10,000+" and pages on.
+        "ORDER_COUNT_CAP": int(os.environ.get("ORDER_COUNT_CAP", "10000")),
+        # ...and the channel list each channel's orders imported in all ("1,000+" past it), a probe a channel.
+        "CHANNEL_ORDER_COUNT_CAP": int(os.environ.get("CHANNEL_ORDER_COUNT_CAP", "1000")),
         "TRUSTED_HOSTS": _split(os.environ.get("TRUSTED_HOSTS")) or None,
         # Bright Sites: where *.mybrightsites.com goes. Only configuration sets this; never user input.
         "BRIGHTSITES_ROUTE_TO": os.environ.get("BRIGHTSITES_ROUTE_TO")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from blueprints.order_page import shipments_section
@@ -38,7 +38,13 @@ def index():
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     masked = masks_pii(current_role())
     orders = order_queries.order_page(
-        account, filters, timezones.zone(account.timezone), page, PER_PAGE, contact_masked=masked
+        account,
+        filters,
+        timezones.zone(account.timezone),
+        page,
+        PER_PAGE,
+        contact_masked=masked,
+        count_cap=current_app.config["ORDER_COUNT_CAP"],
     )
     return render(
         "orders/index.html",

@@ -112,6 +112,8 @@ class SyncRun(db.Model):
         Index("ix_sync_run_channel_id_id", "channel_id", "id"),
         # Channel health: each flow's last success and the failures after it, read from the index alone.
         Index("ix_sync_run_channel_action_status_finished", "channel_id", "action", "status", "finished_at"),
+        # The latest run per channel and action (last_runs): one max(id) probe per pair.
+        Index("ix_sync_run_channel_action_id", "channel_id", "action", "id"),
     )
 
     @property

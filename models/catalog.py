@@ -78,8 +78,15 @@ class Product(db.Model):
         cascade="all, delete-orphan",
     )
 
-    # The products list pages through an account's products in this order.
-    __table_args__ = (Index("ix_product_account_name_order", "account_id", "name_sort_key", "id"),)
+    __table_args__ = (
+        # The products list pages through an account's products in this order.
+        Index("ix_product_account_name_order", "account_id", "name_sort_key", "id"),
+        # The products search (name containing the text: ILIKE '%…%', which no b-tree serves). PostgreSQL:
+        # a trigram GIN index (pg_trgm); elsewhere a plain index.
+        Index(
+            "ix_product_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+        ),
+    )
 
     @validates("name")
     def _name_changed(self, _key: str, name: str) -> str:
@@ -110,6 +117,13 @@ class ProductVariant(db.Model):
         UniqueConstraint("account_id", "sku_key"),
         # A product's variants and the SKU picker read variants in this order.
         Index("ix_product_variant_product_sku_order", "product_id", "sku_sort_key"),
+        # The products search by SKU (sku_key LIKE '%…%'): trigrams on PostgreSQL, as the product's name.
+        Index(
+            "ix_product_variant_sku_key_trgm",
+            "sku_key",
+            postgresql_using="gin",
+            postgresql_ops={"sku_key": "gin_trgm_ops"},
+        ),
     )
 
     def set_sku(self, sku: str) -> None:

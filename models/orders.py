@@ -49,6 +49,7 @@ LOCKED_STATUSES = frozenset(
 # Something has left the warehouse: a cancellation on the store no longer cancels the order here.
 SHIPPED_STATUSES = frozenset({OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED})
 FULFILMENT_OPEN_SQL = "status IN ('approved', 'released', 'partially_shipped')"
+STORE_UPDATE_DUE_SQL = "store_update_due AND store_update_error = ''"
 
 
 class SalesOrder(db.Model):
@@ -132,6 +133,14 @@ class SalesOrder(db.Model):
             "id",
             sqlite_where=text(FULFILMENT_OPEN_SQL),
             postgresql_where=text(FULFILMENT_OPEN_SQL),
+        ),
+        # Orders whose store update is due (the shipment export's work, looked for by the cron each minute).
+        Index(
+            "ix_sales_order_store_update_due",
+            "channel_id",
+            "id",
+            sqlite_where=text(STORE_UPDATE_DUE_SQL),
+            postgresql_where=text(STORE_UPDATE_DUE_SQL),
         ),
     )
 

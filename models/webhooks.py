@@ -83,6 +83,8 @@ class WebhookDelivery(db.Model):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_webhook_delivery_account_created", "account_id", "created_at"),
+        # An order's deliveries (the order page's timeline).
+        Index("ix_webhook_delivery_order", "order_id", "id"),
         # The retention purge's "no delivery of this event is pending" and its delete by event.
         Index("ix_webhook_delivery_event_id", "event_id"),
         # The dispatcher's look for endpoints with due work: only pending rows, a small set.

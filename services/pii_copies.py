@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, union, update
 from sqlalchemy.engine import Row
+from sqlalchemy.orm import aliased
 
 from extensions import db
 from models.activity import ApiCallLog, PendingOrder, SyncEvent
@@ -87,15 +88,18 @@ def scrub_copies(batch: Batch) -> dict[str, int]:
     """Cut the batch's customer data out of the events, pending orders and audit rows about its orders.
     Returns how many rows of each changed. Call before `empty_orders`: it reads the values it cuts out."""
     channel_id = batch.channel_id
+    # The events linked to an order, and those naming its store id, as a UNION of two index lookups: an OR
+    # of them read all of sync_event for every batch (2,000,000 rows: 0.5 s a batch).
+    linked, named = aliased(SyncEvent), aliased(SyncEvent)
+    about_batch = union(
+        select(linked.id).where(linked.order_id.in_(batch.select(SalesOrder.id))),
+        select(named.id).where(
+            named.channel_id == channel_id, named.external_order_id.in_(batch.select(SalesOrder.external_id))
+        ),
+    )
     events = db.session.execute(
         select(SyncEvent.id, SyncEvent.order_id, SyncEvent.external_order_id, SyncEvent.message).where(
-            or_(
-                SyncEvent.order_id.in_(batch.select(SalesOrder.id)),
-                and_(
-                    SyncEvent.channel_id == channel_id,
-                    SyncEvent.external_order_id.in_(batch.select(SalesOrder.external_id)),
-                ),
-            )
+            SyncEvent.id.in_(about_batch)
         )
     ).all()
     pending = db.session.execute(

@@ -3,6 +3,8 @@ monthly allowance."""
 
 from __future__ import annotations
 
+from flask import current_app
+
 from blueprints.channel_page import health_panel
 from models.activity import SyncAction
 from models.channels import SalesChannel
@@ -29,5 +31,7 @@ def render_list(channels: list[SalesChannel]):
         activity_columns=ACTIVITY_COLUMNS,
         health=health_panel.healths(channels, latest),
         budgets=budget.states([c.id for c in channels]),
-        orders_imported=imported_per_channel([c.id for c in channels]),
+        orders_imported=imported_per_channel(
+            [c.id for c in channels], current_app.config["CHANNEL_ORDER_COUNT_CAP"]
+        ),
     )

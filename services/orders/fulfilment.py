@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy.orm import aliased
 
 from extensions import db
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
@@ -38,18 +39,30 @@ def not_held() -> ColumnElement[bool]:
     return SalesOrder.held_at.is_(None)
 
 
-def ready_clause(after_id: int = 0) -> ColumnElement[bool]:
-    """`after_id` repeats the page's key on the lines: PostgreSQL may merge-join the lines' order_id index,
-    and without it that scan starts at the first order instead of at the page."""
+def ready_clause(account_id: int, after_id: int = 0) -> ColumnElement[bool]:
+    """Orders and lines are read from the account's first open order after `after_id` on (the partial index
+    finds it): PostgreSQL may merge-join the lines' order_id index, and a scan from `after_id` walked every
+    shipped order of the year before the first one still open (100,000 orders and their lines)."""
+    open_order = aliased(SalesOrder)  # the probe's own name: the outer SELECT reads sales_order too
+    first_open = (
+        select(func.min(open_order.id))
+        .where(
+            open_order.account_id == account_id,
+            open_order.id > after_id,
+            open_order.status.in_([status.value for status in FULFILMENT_STATUSES]),
+        )
+        .scalar_subquery()
+    )
     line = SalesOrderLine
     open_line = and_(
         line.order_id == SalesOrder.id,
-        line.order_id > after_id,
+        line.order_id >= first_open,
         line.is_physical,
         line.shipped_quantity < line.quantity,
     )
     return and_(
         SalesOrder.status.in_([status.value for status in FULFILMENT_STATUSES]),
+        SalesOrder.id >= first_open,
         not_held(),
         exists().where(open_line),
         ~exists().where(open_line, line.allocated_quantity < line.quantity - line.shipped_quantity),
@@ -64,7 +77,7 @@ def page(spec: OrderFilter) -> tuple[list[SalesOrder], bool]:
     if spec.statuses:
         query = query.where(SalesOrder.status.in_([status.value for status in spec.statuses]))
     if spec.ready:
-        query = query.where(ready_clause(spec.after_id))
+        query = query.where(ready_clause(spec.account_id, spec.after_id))
     if spec.updated_after is not None:
         query = query.where(SalesOrder.updated_at > spec.updated_after)
     rows = list(db.session.scalars(query.order_by(SalesOrder.id).limit(spec.limit + 1)))

@@ -1,8 +1,10 @@
 """Orders of an account: the list's filters and pages, and what the detail shows besides the order itself.
 
 A page of the list costs two queries whatever its size: the rows (the page's ids, then each order with its
-channel and its line count, by a correlated aggregate) and the total. Dates filter on `store_created_at`,
-read as whole days in the account's timezone.
+channel and its line count, by a correlated aggregate) and the total, counted up to a cap (an exact count of a
+busy account's year reads every order: 800,000 index entries for a pager); the last page (a search's only
+page) knows its total from its rows and counts nothing. Dates filter on
+`store_created_at`, read as whole days in the account's timezone.
 """
 
 from __future__ import annotations
@@ -94,18 +96,25 @@ LINE_COUNT = (
 
 
 class OrderPage(Pagination):
-    """A page of `(order, line_count)` rows; works with the `pagination` macro like `db.paginate`'s result."""
+    """A page of `(order, line_count)` rows; works with the `pagination` macro like `db.paginate`'s result.
+
+    The total is exact up to `count_cap` orders. Past it `more_than` says how many the list is known to
+    exceed (the cap, or the rows up to this page's end when a row follows it) and `total` is one more, so
+    `pages` and `has_next` stay true; the last page, once reached, knows its total exactly again."""
+
+    more_than: int | None = None
 
     def _query_items(self) -> list[Any]:
         # The page's ids first (the offset walks the index alone), then those rows with their line counts:
-        # counting lines in the same SELECT as the OFFSET counted them for every skipped order too.
+        # counting lines in the same SELECT as the OFFSET counted them for every skipped order too. One id
+        # beyond the page says whether another page follows.
         conditions = self._query_args["conditions"]
         newest_first = (SalesOrder.store_created_at.desc(), SalesOrder.id.desc())
         page_ids = (
             select(SalesOrder.id)
             .where(*conditions)
             .order_by(*newest_first)
-            .limit(self.per_page)
+            .limit(self.per_page + 1)
             .offset(self._query_offset)
             .subquery()
         )
@@ -115,11 +124,22 @@ class OrderPage(Pagination):
             .options(joinedload(SalesOrder.channel))
             .order_by(*newest_first)
         )
-        return list(db.session.execute(statement).all())
+        rows = list(db.session.execute(statement).all())
+        self._row_follows = len(rows) > self.per_page
+        return rows[: self.per_page]
 
     def _query_count(self) -> int:
-        conditions = self._query_args["conditions"]
-        return db.session.scalar(select(func.count(SalesOrder.id)).where(*conditions)) or 0
+        if self.items and not self._row_follows:
+            # The last page: everything before it plus its rows (a search's single page counts nothing).
+            return self._query_offset + len(self.items)
+        cap = self._query_args["count_cap"]
+        matching = select(SalesOrder.id).where(*self._query_args["conditions"]).limit(cap + 1).subquery()
+        counted = db.session.scalar(select(func.count()).select_from(matching)) or 0
+        if counted <= cap:
+            return counted
+        # More than the cap: this page's end if a row follows it, else (a page past the end) only the cap.
+        self.more_than = max(cap, self._query_offset + len(self.items)) if self.items else cap
+        return self.more_than + 1
 
 
 def order_page(
@@ -130,11 +150,18 @@ def order_page(
     per_page: int,
     *,
     contact_masked: bool = True,
+    count_cap: int = 10_000,
 ) -> OrderPage:
-    """Newest first (store creation time); a page past the end is empty, never an error."""
+    """Newest first (store creation time); a page past the end is empty, never an error. The total is
+    counted up to `count_cap` (see OrderPage)."""
     conditions = filter_conditions(account, filters, zone, contact_masked=contact_masked)
     return OrderPage(
-        page=page, per_page=per_page, max_per_page=per_page, error_out=False, conditions=conditions
+        page=page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        conditions=conditions,
+        count_cap=count_cap,
     )
 
 

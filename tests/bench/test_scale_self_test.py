@@ -32,3 +32,21 @@ def test_the_scale_self_test_fails_exactly_the_spoiled_check(tmp_path):
     failed = [line.strip() for line in done.stdout.splitlines() if line.strip().startswith("FAIL ")]
     assert len(failed) == 1, done.stdout
     assert failed[0].startswith("FAIL orders search e-mail shows the data:"), done.stdout
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="bench/scale_cron_purge.py is PostgreSQL only")
+def test_the_cron_and_purge_self_test_fails_exactly_the_spoiled_check(tmp_path):
+    """bench/scale_cron_purge.py --self-test expects more orders purged than the data holds due."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {"TMPDIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "bench/scale_cron_purge.py", "--self-test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    failed = [line.strip() for line in done.stdout.splitlines() if line.strip().startswith("FAIL ")]
+    assert len(failed) == 1, done.stdout
+    assert failed[0].startswith("FAIL year: every order due when the jobs began was purged:"), done.stdout

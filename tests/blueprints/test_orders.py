@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
@@ -14,6 +15,7 @@ from models.activity import EventLevel
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder
 from models.tenancy import Role
+from services.orders import queries as order_queries
 from tests.support.orders import SHIPPING, T0, add_event, make_order
 from tests.support.world import ROLE_EMAILS
 
@@ -140,6 +142,51 @@ def test_pages_of_fifty_keep_the_filters(client, world, login):
     assert listed(client.get("/orders/?page=99999999999999999999999")) == []
 
 
+def test_a_capped_count_says_n_plus_and_still_pages_on(app, client, world, login):
+    """Past ORDER_COUNT_CAP the list counts no further: it says "N+" (never a wrong total), Next still goes
+    on, and the last page, once reached, knows the total exactly."""
+    app.config["ORDER_COUNT_CAP"] = 60
+    for n in range(130):
+        make_order(world.a.channel, f"C-{n:03d}", created=T0 - timedelta(minutes=n), lines=[])
+    login(SUPERVISOR)
+    first = client.get("/orders/")
+    assert len(listed(first)) == 50 and listed(first)[0] == "C-000"
+    assert b"60+ orders." in first.data and b"Page 1 of 2+" in first.data
+    assert b"130 orders" not in first.data
+    following = re.search(r'href="([^"]*page=2)">Next', first.get_data(as_text=True))
+    assert following, "Next leads to page 2"
+    second = client.get(following[1].replace("&amp;", "&"))
+    assert listed(second)[0] == "C-050" and b"100+ orders." in second.data and b"Page 2 of 3+" in second.data
+    assert re.search(r'href="[^"]*page=3">Next', second.get_data(as_text=True)), "Next leads to page 3"
+    last = client.get("/orders/?page=3")
+    assert len(listed(last)) == 30 and listed(last)[-1] == "C-129"
+    assert b"130 orders." in last.data and b"Page 3 of 3<" in last.data
+    past = client.get("/orders/?page=9")
+    assert listed(past) == [] and b"60+ orders." in past.data  # only the cap is known there
+    # Under the cap the count is exact, as before; a search counts its own matches.
+    searched = client.get("/orders/?q=C-12")
+    assert len(listed(searched)) == 10 and b"10 orders matching these filters." in searched.data
+    app.config["ORDER_COUNT_CAP"] = 200
+    assert b"130 orders." in client.get("/orders/").data
+
+
+def test_the_capped_count_counts_no_further_than_the_cap(client, world, login):
+    for n in range(12):
+        make_order(world.a.channel, f"L-{n:03d}", lines=[])
+    page = order_queries.order_page(
+        world.a.account, order_queries.OrderFilters(), ZoneInfo("UTC"), 1, 5, count_cap=8
+    )
+    assert (page.more_than, page.total, page.pages, page.has_next) == (8, 9, 2, True)
+    last = order_queries.order_page(
+        world.a.account, order_queries.OrderFilters(), ZoneInfo("UTC"), 3, 5, count_cap=8
+    )
+    assert (last.more_than, last.total, last.pages, last.has_next, len(last.items)) == (None, 12, 3, False, 2)
+    exact = order_queries.order_page(
+        world.a.account, order_queries.OrderFilters(), ZoneInfo("UTC"), 1, 5, count_cap=12
+    )
+    assert (exact.more_than, exact.total, exact.pages) == (None, 12, 3)
+
+
 def test_list_queries_do_not_grow_with_the_page(client, world, login):
     login(SUPERVISOR)
     statements: list[str] = []
@@ -162,6 +209,11 @@ def test_list_queries_do_not_grow_with_the_page(client, world, login):
     for n in range(49):
         make_order(second if n % 2 else world.a.channel, f"M-{n}", lines=[{}, {"external_line_id": n + 1}])
     assert queries_for_list() == few
+    # The page; a page no row follows knows its total from its rows.
+    assert sum("sales_order" in statement for statement in statements) == 1
+    for n in range(30):
+        make_order(world.a.channel, f"N-{n}", lines=[{}])
+    assert queries_for_list() == few + 1
     assert sum("sales_order" in statement for statement in statements) == 2  # the page and its count
 
 

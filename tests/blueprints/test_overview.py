@@ -18,6 +18,7 @@ from models.channels import SalesChannel
 from models.shipments import ExportStatus, Shipment
 from models.tenancy import Role
 from services.api_cost import budget, usage
+from services.orders.counts import ImportedCount, imported_per_channel
 from tests.support.orders import make_order
 from tests.support.shipments import carriers
 from tests.support.world import ROLE_EMAILS
@@ -133,3 +134,19 @@ def test_the_channel_list_shows_the_orders_imported_in_all(client, login, world)
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     html = client.get("/channels/").text
     assert '<div data-testid="orders-imported">3 orders imported in all</div>' in html
+
+
+def test_past_its_cap_the_channel_list_says_n_plus_orders_imported(app, client, login, world):
+    app.config["CHANNEL_ORDER_COUNT_CAP"] = 2
+    for _ in range(3):
+        make_order(world.a.channel)
+    make_order(world.b.channel)
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    html = client.get("/channels/").text
+    assert '<div data-testid="orders-imported">2+ orders imported in all</div>' in html
+    app.config["CHANNEL_ORDER_COUNT_CAP"] = 3
+    html = client.get("/channels/").text
+    assert '<div data-testid="orders-imported">3 orders imported in all</div>' in html
+    counts = imported_per_channel([world.a.channel.id, world.b.channel.id], cap=2)
+    assert counts == {world.a.channel.id: ImportedCount(2, more=True), world.b.channel.id: ImportedCount(1)}
+    assert str(counts[world.a.channel.id]) == "2+"

@@ -41,6 +41,35 @@ def test_pages_follow_the_cursor_and_new_orders_neither_shift_nor_repeat_them(cl
     assert all(o["channel_id"] == world.a.channel.id for o in listed)
 
 
+def test_ready_pages_start_at_the_first_open_order_after_the_cursor(client, world):
+    """Shipped orders before, between and after the ready ones, an open order of another account below
+    them, a held one: the ready pages list exactly the ready orders, each once, in id order."""
+    key = api_key(world.a.account)
+    warehouse = world.a.warehouse.id
+    other = make_order(world.b.channel)
+    allocate(other, world.b.warehouse.id)
+    shipped = [{"quantity": 2, "shipped_quantity": 2}]
+    for _ in range(3):
+        make_order(world.a.channel, status=OrderStatus.SHIPPED, lines=shipped)
+    ready = []
+    for n in range(5):
+        order = make_order(world.a.channel)
+        allocate(order, warehouse)
+        ready.append(order.id)
+        make_order(world.a.channel, status=OrderStatus.SHIPPED, lines=shipped)
+        if n == 2:
+            held = make_order(world.a.channel)
+            allocate(held, warehouse)
+            db.session.execute(update(SalesOrder).where(SalesOrder.id == held.id).values(held_at=utcnow()))
+            db.session.commit()
+    page = get(client, key, "/api/v1/orders?fulfilment=ready&limit=2").json
+    seen = [o["id"] for o in page["orders"]]
+    while page["next_cursor"]:
+        page = get(client, key, f"/api/v1/orders?fulfilment=ready&limit=2&cursor={page['next_cursor']}").json
+        seen += [o["id"] for o in page["orders"]]
+    assert seen == ready
+
+
 def test_ready_means_approved_allocated_and_something_left(client, world):
     key = api_key(world.a.account)
     warehouse = world.a.warehouse.id
