@@ -14,7 +14,7 @@ Reviewed: indexes only, no data change. Batch mode on SQLite; plain CREATE/DROP 
 downgrade drops them and leaves the extension (other objects use it).
 
 Revision ID: b7d2e9a4c1f6
-Revises: 4865e734b8d0
+Revises: 9be84abd7ae1
 Create Date: 2026-12-07 10:30:00.000000
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e9a4c1f6'
-down_revision = '4865e734b8d0'
+down_revision = '9be84abd7ae1'
 branch_labels = None
 depends_on = None
 
