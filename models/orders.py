@@ -111,6 +111,14 @@ class SalesOrder(db.Model):
             sqlite_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
             postgresql_where=text("closed_at IS NOT NULL AND pii_purged_at IS NULL"),
         ),
+        # The shipment export's work list (services/shipments/export_state.py): orders whose store update is
+        # due. Few at any time, so the schedule's look at every channel does not read every order.
+        Index(
+            "ix_sales_order_store_update_due",
+            "channel_id",
+            sqlite_where=text("store_update_due"),
+            postgresql_where=text("store_update_due"),
+        ),
         # The orders search: number, customer name or e-mail containing the text (ILIKE '%…%', which no b-tree
         # serves). PostgreSQL: one trigram GIN index over the three (pg_trgm); elsewhere a plain index.
         Index(

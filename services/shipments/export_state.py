@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from connectors.brightsites.translate import ShipmentRecord
@@ -38,16 +38,20 @@ def wants_store_update(channel: SalesChannel) -> bool:
 
 
 def _orders_with_work(channel_ids: Sequence[int]):
+    """Each half read from its own index (shipments by channel and status; orders whose store update is due,
+    a partial index), so the cost follows the work waiting, not the channels' orders: an OR over the orders
+    made PostgreSQL read every order of the channels asked about."""
     unconfirmed = select(Shipment.order_id).where(
         Shipment.channel_id.in_(channel_ids), Shipment.export_status.in_(UNCONFIRMED)
     )
-    return select(SalesOrder.id).where(
+    update_due = select(SalesOrder.id).where(
         SalesOrder.channel_id.in_(channel_ids),
+        SalesOrder.store_update_due,
+        SalesOrder.store_update_error == "",
+    )
+    return select(SalesOrder.id).where(
+        SalesOrder.id.in_(union_all(unconfirmed, update_due)),
         SalesOrder.held_at.is_(None),  # a held order is not exported until released
-        or_(
-            SalesOrder.id.in_(unconfirmed),
-            SalesOrder.store_update_due & (SalesOrder.store_update_error == ""),
-        ),
     )
 
 
