@@ -27,7 +27,6 @@ from services.shipments import recording
 from sync import runs
 from sync.executor import execute_run
 
-STORE = "scaleorders"
 STATUSES = ["new", "paid", "in_progress"]  # the bench's choice: orders a warehouse still ships
 FIRST_GENERATED_ID = 10_000_001  # bench/scale_data.py numbers its orders from here
 
@@ -47,9 +46,14 @@ def free_channel(account_id: int) -> SalesChannel:
     return db.session.get(SalesChannel, channel_id)
 
 
+def store_name(channel: SalesChannel) -> str:
+    """A store per channel: a channel of an earlier bench run keeps its shop domain."""
+    return f"scaleorders{channel.id}"
+
+
 def point_at_store(sim: Simulator, channel: SalesChannel, orders: int) -> dict:
     """A store of `orders` orders; the channel reads it, and the store's SKUs are variants of the account."""
-    info = sim.create_store(subdomain=STORE, seed=11, products=40, orders=orders, vendor_rate=0,
+    info = sim.create_store(subdomain=store_name(channel), seed=11, products=40, orders=orders, vendor_rate=0,
                             vendor_managed=[], moas_rate=0, gift_rate=0)  # fmt: skip
     with BrightSitesClient(info["domain"], info["readonly_token"], route_to=sim.base_url) as client:
         skus = {row["final_sku"] for row in client.iter_inventories()}
@@ -100,8 +104,9 @@ def run_once(channel: SalesChannel, action: SyncAction) -> None:
 def import_run(sim: Simulator, channel: SalesChannel, orders: int, verdicts: Verdicts) -> Measured:
     info = point_at_store(sim, channel, orders)
     expected = store_in_scope(sim, info)
-    sim.admin("DELETE", f"/stores/{STORE}/calls")
-    with measure(db.engine, "import run (new store orders)", lambda: sim.calls(STORE)) as measured:
+    store = store_name(channel)
+    sim.admin("DELETE", f"/stores/{store}/calls")
+    with measure(db.engine, "import run (new store orders)", lambda: sim.calls(store)) as measured:
         run_once(channel, SyncAction.IMPORT_ORDERS)
     imported = set(
         db.session.scalars(
@@ -151,14 +156,15 @@ def ship(channel: SalesChannel, packages: int) -> dict[int, list[str]]:
 def shipment_export(sim: Simulator, channel: SalesChannel, packages: int, verdicts: Verdicts) -> Measured:
     shipped = ship(channel, packages)
     count = sum(len(numbers) for numbers in shipped.values())
-    sim.admin("DELETE", f"/stores/{STORE}/calls")
-    with measure(db.engine, f"shipment export ({count} packages)", lambda: sim.calls(STORE)) as measured:
+    store = store_name(channel)
+    sim.admin("DELETE", f"/stores/{store}/calls")
+    with measure(db.engine, f"shipment export ({count} packages)", lambda: sim.calls(store)) as measured:
         run_once(channel, SyncAction.EXPORT_SHIPMENTS)
     measured.items, measured.unit = count, "packages"
     ours = {(order_id, number) for order_id, numbers in shipped.items() for number in numbers}
     on_store = [
         (s["order_id"], s["tracking_number"])
-        for s in sim.admin("GET", f"/stores/{STORE}/shipments")["shipments"]
+        for s in sim.admin("GET", f"/stores/{store}/shipments")["shipments"]
         if (s["order_id"], s["tracking_number"]) in ours
     ]
     verdicts.check(

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, union, update
 from sqlalchemy.engine import Row
 
 from extensions import db
@@ -87,15 +87,16 @@ def scrub_copies(batch: Batch) -> dict[str, int]:
     """Cut the batch's customer data out of the events, pending orders and audit rows about its orders.
     Returns how many rows of each changed. Call before `empty_orders`: it reads the values it cuts out."""
     channel_id = batch.channel_id
+    # Two reads, each through its own index (order_id; channel_id + external_order_id), joined by UNION: an OR
+    # of the two made PostgreSQL read every event of every channel, once per batch (docs/scale-explain.md).
+    event_columns = (SyncEvent.id, SyncEvent.order_id, SyncEvent.external_order_id, SyncEvent.message)
     events = db.session.execute(
-        select(SyncEvent.id, SyncEvent.order_id, SyncEvent.external_order_id, SyncEvent.message).where(
-            or_(
-                SyncEvent.order_id.in_(batch.select(SalesOrder.id)),
-                and_(
-                    SyncEvent.channel_id == channel_id,
-                    SyncEvent.external_order_id.in_(batch.select(SalesOrder.external_id)),
-                ),
-            )
+        union(
+            select(*event_columns).where(SyncEvent.order_id.in_(batch.select(SalesOrder.id))),
+            select(*event_columns).where(
+                SyncEvent.channel_id == channel_id,
+                SyncEvent.external_order_id.in_(batch.select(SalesOrder.external_id)),
+            ),
         )
     ).all()
     pending = db.session.execute(
