@@ -32,15 +32,17 @@ FIRST_GENERATED_ID = 10_000_001  # bench/scale_data.py numbers its orders from h
 
 
 def free_channel(account_id: int) -> SalesChannel:
-    """The first channel of the busy account that holds no store order of an earlier bench run, among those
-    whose year of orders was shipped: bench/scale_data.py gives each busy channel the orders of one status
-    (order n goes to channel n % 80 and has status n % 20), and a channel of drafts only would make the
-    import allocate 25,000 lines no real channel leaves unallocated, and leave the purge nothing to select."""
+    """The first channel of the busy account that holds no store order and no purged order of an earlier run,
+    among those whose year of orders was shipped: bench/scale_data.py gives each busy channel the orders of
+    one status (order n goes to channel n % 80 and has status n % 20), and a channel of drafts only would make
+    the import allocate 25,000 lines no real channel leaves unallocated, and leave the purge nothing."""
     channel_id = db.session.scalar(
         text(
             "SELECT c.id FROM sales_channel c WHERE c.account_id = :a AND c.deleted_at IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM sku_mapping m WHERE m.channel_id = c.id)"
             " AND EXISTS (SELECT 1 FROM sales_order o WHERE o.channel_id = c.id AND o.status = 'shipped')"
+            " AND NOT EXISTS (SELECT 1 FROM sales_order o"
+            "                 WHERE o.channel_id = c.id AND o.pii_purged_at IS NOT NULL)"
             " AND NOT EXISTS (SELECT 1 FROM sales_order o"
             "                 WHERE o.channel_id = c.id AND o.external_id < :first)"
             " ORDER BY c.id LIMIT 1"
