@@ -259,15 +259,29 @@ BULK_SQL: list[tuple[str, str]] = [
     (
         "sales_order_line",
         """INSERT INTO sales_order_line (order_id, external_line_id, sku, variant_id, name, quantity,
-            shipped_quantity, unit_price, total_price, is_physical, allocated_quantity)
+            shipped_quantity, unit_price, total_price, is_physical, allocated_quantity, allocated_variant_id,
+            allocated_warehouse_id)
         SELECT o.id, o.external_id * 10 + k, v.sku, v.id, 'Scale item ' || v.sku, 2,
                CASE WHEN o.status = 'shipped' OR (o.status = 'partially_shipped' AND k = 1) THEN 2 ELSE 0 END,
-               10.00, 20.00, true,
-               CASE WHEN o.status IN ('approved', 'released') OR (o.status = 'partially_shipped' AND k = 2)
-                    THEN 2 ELSE 0 END
+               10.00, 20.00, true, a.quantity,
+               CASE WHEN a.quantity > 0 THEN v.id END,
+               CASE WHEN a.quantity > 0 THEN (SELECT min(id) FROM warehouse) END
         FROM sales_order o CROSS JOIN generate_series(1, 2) AS k
         JOIN product_variant v ON v.id = (SELECT min(id) FROM product_variant)
-                                         + (o.external_id * 2 + k) % :n_variants""",
+                                         + (o.external_id * 2 + k) % :n_variants
+        CROSS JOIN LATERAL (SELECT CASE WHEN o.status IN ('approved', 'released')
+                                             OR (o.status = 'partially_shipped' AND k = 2)
+                                        THEN 2 ELSE 0 END AS quantity) a""",
+    ),
+    (
+        "inventory_allocated",
+        # What the open lines hold, on the levels they hold it in (the allocation's invariant).
+        """UPDATE inventory_level l SET allocated = h.quantity
+        FROM (SELECT allocated_variant_id AS variant_id, allocated_warehouse_id AS warehouse_id,
+                     sum(allocated_quantity) AS quantity
+              FROM sales_order_line WHERE allocated_quantity > 0
+              GROUP BY allocated_variant_id, allocated_warehouse_id) h
+        WHERE l.variant_id = h.variant_id AND l.warehouse_id = h.warehouse_id""",
     ),
     (
         "order_address",
@@ -371,7 +385,10 @@ BULK_SQL: list[tuple[str, str]] = [
         ORDER BY e.id LIMIT :n_webhook_deliveries""",
     ),
 ]
-TABLES = sorted({name for name, _sql in BULK_SQL if name != "channel_rank"} | {"sales_channel", "user"})
+TABLES = sorted(
+    {name for name, _sql in BULK_SQL if name not in ("channel_rank", "inventory_allocated")}
+    | {"sales_channel", "user"}
+)
 
 
 def generate(sizes: Sizes, *, say=print) -> Generated:

@@ -134,7 +134,8 @@ class SalesOrder(db.Model):
             sqlite_where=text(FULFILMENT_OPEN_SQL),
             postgresql_where=text(FULFILMENT_OPEN_SQL),
         ),
-        # Orders whose store update is due (the shipment export's work, looked for by the cron each minute).
+        # Orders whose store update is due: the shipment export's work list (services/shipments/
+        # export_state.py), looked for by the cron each minute. Few at any time: the look reads only them.
         Index(
             "ix_sales_order_store_update_due",
             "channel_id",

@@ -26,15 +26,8 @@ def due_channels(action: SyncAction, now: datetime) -> list[SalesChannel]:
     one interval ago. A channel that never ran is due at once, unless its wizard said "on
     schedule": then one interval after it was created ("later" leaves the interval empty: never due)."""
     interval = actions.of(action).interval
-    # A probe per channel of the (channel_id, action, created_at) index: grouping every run of the action
-    # read a year of runs each minute (50,000 rows for one action of a busy account).
-    last_run = (
-        select(func.max(SyncRun.created_at))
-        .where(SyncRun.channel_id == SalesChannel.id, SyncRun.action == action)
-        .scalar_subquery()
-    )
     candidates = db.session.execute(
-        select(SalesChannel, last_run)
+        select(SalesChannel, _last_created(action))
         .join(Account, Account.id == SalesChannel.account_id)
         .where(
             SalesChannel.deleted_at.is_(None),
@@ -94,17 +87,25 @@ def due_purges(now: datetime) -> list[SalesChannel]:
     """Channels with a PII retention threshold whose last purge run was requested a day or more ago.
     Retention holds whatever the channel's state: inactive, deleted, with a refused token or a paused
     account alike (the purge never calls the store)."""
-    last_run = (  # a probe per channel, as in due_channels
-        select(func.max(SyncRun.created_at))
-        .where(SyncRun.channel_id == SalesChannel.id, SyncRun.action == SyncAction.PURGE_PII)
-        .scalar_subquery()
-    )
     candidates = db.session.execute(
-        select(SalesChannel, last_run)
+        select(SalesChannel, _last_created(SyncAction.PURGE_PII))
         .where(SalesChannel.pii_retention_days.is_not(None))
         .order_by(SalesChannel.id)
     ).all()
     return [channel for channel, last in candidates if last is None or now - _aware(last) >= PURGE_EVERY]
+
+
+def _last_created(action: SyncAction):
+    """When each channel's last run of `action` was created: a probe per channel of the index on (channel_id,
+    action, created_at), so the cron's look costs the same however many runs the channels made over the
+    years (a GROUP BY over the action's runs read them all: docs/scale-explain.md, "Jobs")."""
+    return (
+        select(func.max(SyncRun.created_at))
+        .where(SyncRun.channel_id == SalesChannel.id, SyncRun.action == action)
+        .correlate(SalesChannel)
+        .scalar_subquery()
+        .label("last")
+    )
 
 
 def _aware(value: datetime) -> datetime:

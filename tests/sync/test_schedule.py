@@ -79,3 +79,31 @@ def test_refused_token_pauses_the_schedule_until_replaced(client, login, simulat
     assert response.status_code == 303
     db.session.expire_all()
     assert due_channels(SyncAction.IMPORT_ORDERS, utcnow()) == [channel]
+
+
+def test_each_channel_is_due_by_its_own_last_run_of_the_action(world):
+    """The last run is read per channel and action (docs/scale-explain.md, "Jobs"): another channel's run,
+    another action's run, or an older run of the channel's own, say nothing."""
+    from sync import runs
+    from sync.schedule import due_purges
+
+    a, b = world.a.channel, world.b.channel
+    a.import_orders_every = b.import_orders_every = 60
+    a.pii_retention_days = b.pii_retention_days = 30
+    now = utcnow()
+
+    def ran(channel, action, minutes_ago):
+        run = runs.new_run(channel, action, SyncTrigger.SCHEDULED)
+        run.status, run.created_at = RunStatus.SUCCEEDED, now - timedelta(minutes=minutes_ago)
+        db.session.add(run)
+
+    ran(a, SyncAction.IMPORT_ORDERS, 600)
+    ran(a, SyncAction.IMPORT_ORDERS, 10)  # a's latest: not due
+    ran(b, SyncAction.IMPORT_ORDERS, 600)  # b's only one: due
+    ran(b, SyncAction.EXPORT_INVENTORY, 5)
+    ran(a, SyncAction.PURGE_PII, 60 * 25)  # a day and more ago: due
+    ran(b, SyncAction.PURGE_PII, 60)
+    db.session.commit()
+
+    assert due_channels(SyncAction.IMPORT_ORDERS, now) == [b]
+    assert due_purges(now) == [a]
