@@ -297,7 +297,8 @@ class ShipmentFlow(Flow):
 
 class InventoryFlow(Flow):
     """A full inventory export. Floor: one listing page per 500 store rows, one batch_update per product
-    whose figures differ."""
+    whose figures differ, and before those pushes one listing of the store's orders (a push must count the
+    orders the store took since the last import: the store already took their units off its count)."""
 
     action, kind = SyncAction.EXPORT_INVENTORY, "stock"
     params = {"full": True}
@@ -349,7 +350,8 @@ class InventoryFlow(Flow):
         return {sku: max(int(total), 0) for sku, total in rows}
 
     def floor(self) -> int:
-        return math.ceil(self.listed / 500) + self.differing
+        orders_listing = 1 if self.differing else 0
+        return math.ceil(self.listed / 500) + orders_listing + self.differing
 
     def invariants(self) -> list[Check]:
         wanted = self._wanted()
