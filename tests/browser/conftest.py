@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import threading
+import time
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -79,6 +80,26 @@ def console_problem(message, expected: frozenset[int] = frozenset({422})) -> str
     return f"console error: {message.text}" + (f" ({url})" if url else "")
 
 
+class RequestJournal:
+    """The page's requests as the browser saw them (sent, answered with a status, or failed), static files
+    left out; the last lines are printed at teardown, so a failing test says what reached the server."""
+
+    KEEP = 40
+
+    def __init__(self, page) -> None:
+        self.lines: list[str] = []
+        page.on("request", lambda r: self._note(f"sent     {r.method} {r.url}", r.url))
+        page.on("response", lambda r: self._note(f"answered {r.status} {r.request.method} {r.url}", r.url))
+        page.on("requestfailed", lambda r: self._note(f"failed   {r.method} {r.url}: {r.failure}", r.url))
+
+    def _note(self, line: str, url: str) -> None:
+        if "/static/" not in url and not url.endswith("/favicon.ico"):
+            self.lines.append(f"{time.monotonic():.3f} {line}")
+
+    def print_tail(self) -> None:
+        print("The browser's last requests:", *self.lines[-self.KEEP :], sep="\n  ")
+
+
 @pytest.fixture
 def page(browser, live_server, request):
     """A fresh browser context per test. At teardown the test fails on any console error (a CSP violation, a
@@ -96,7 +117,9 @@ def page(browser, live_server, request):
         "console",
         lambda message: (problem := console_problem(message, expected)) and problems.append(problem),
     )
+    journal = RequestJournal(page)
     yield page
     context.close()
+    journal.print_tail()  # captured: pytest shows it beside a failure (did a request leave, did it come back)
     if problems:
         pytest.fail("The browser reported errors:\n" + "\n".join(problems), pytrace=False)
