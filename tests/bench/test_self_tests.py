@@ -5,33 +5,9 @@ test. Each runs as its own process, as the bench is run by hand."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def self_test(script: str, tmp_path: Path, *extra: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["TMPDIR"] = str(tmp_path)
-    done = subprocess.run(
-        [sys.executable, f"bench/{script}", "--self-test", *extra],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
-    return done.stdout
-
-
-def failed_lines(output: str) -> list[str]:
-    return [line.strip() for line in output.splitlines() if line.strip().startswith("FAIL ")]
+from tests.support.bench_self_tests import failed_lines, self_test
 
 
 @pytest.mark.parametrize(
