@@ -37,7 +37,8 @@ def fields() -> dict[str, Any]:
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG001  the event's signature
-    conn.info[_STARTED] = time.perf_counter()
+    if has_request_context():  # workers and the cron run statements too: they have no access line
+        conn.info[_STARTED] = time.perf_counter()
 
 
 @event.listens_for(Engine, "after_cursor_execute")

@@ -32,6 +32,6 @@ def render_list(channels: list[SalesChannel]):
         health=health_panel.healths(channels, latest),
         budgets=budget.states([c.id for c in channels]),
         orders_imported=imported_per_channel(
-            [c.id for c in channels], current_app.config["CHANNEL_ORDER_COUNT_CAP"]
+            [c.id for c in channels], cap=current_app.config["CHANNEL_ORDER_COUNT_CAP"]
         ),
     )

@@ -40,6 +40,7 @@ OPEN_STATUSES = frozenset(
 
 _levels = InventoryLevel.__table__
 Place = tuple[int, int]  # (variant id, warehouse id)
+WAITING_BATCH = 1_000  # lines read and allocated at a time by allocate_waiting
 
 
 def primary_warehouse_id(channel: SalesChannel) -> int | None:
@@ -118,27 +119,37 @@ def release_lines(shipped: Iterable[tuple[int, int]]) -> None:
 
 def allocate_waiting(channel: SalesChannel, warehouse_id: int | None) -> int:
     """Allocate the open orders' lines that hold nothing yet because no warehouse was mapped when they were
-    imported. Returns how many lines were allocated."""
+    imported. Returns how many lines were allocated.
+
+    A batch at a time in line id order, flushed before the next: a channel imported for months without a
+    warehouse may have tens of thousands of such lines, and the session keeps only unflushed ones."""
     if warehouse_id is None:
         return 0
-    lines = db.session.scalars(
-        select(SalesOrderLine)
-        .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
-        .where(
-            SalesOrder.channel_id == channel.id,
-            SalesOrder.status.in_([status.value for status in OPEN_STATUSES]),
-            SalesOrderLine.is_physical,
-            SalesOrderLine.variant_id.is_not(None),
-            SalesOrderLine.allocated_warehouse_id.is_(None),
-        )
-        .order_by(SalesOrderLine.id)
-        .with_for_update()
-    ).all()
-    deltas: Counter[Place] = Counter()
-    for line in lines:
-        _hold(line, open_quantity(line), warehouse_id, deltas)
-    apply_deltas(deltas)
-    return len(lines)
+    allocated, after = 0, 0
+    while True:
+        lines = db.session.scalars(
+            select(SalesOrderLine)
+            .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
+            .where(
+                SalesOrder.channel_id == channel.id,
+                SalesOrder.status.in_([status.value for status in OPEN_STATUSES]),
+                SalesOrderLine.is_physical,
+                SalesOrderLine.variant_id.is_not(None),
+                SalesOrderLine.allocated_warehouse_id.is_(None),
+                SalesOrderLine.id > after,  # keyset: a line left holding nothing is not read again
+            )
+            .order_by(SalesOrderLine.id)
+            .limit(WAITING_BATCH)
+            .with_for_update()
+        ).all()
+        if not lines:
+            return allocated
+        deltas: Counter[Place] = Counter()
+        for line in lines:
+            _hold(line, open_quantity(line), warehouse_id, deltas)
+        apply_deltas(deltas)
+        db.session.flush()
+        allocated, after = allocated + len(lines), lines[-1].id
 
 
 def _locked_lines(ids: list[int]) -> list[SalesOrderLine]:

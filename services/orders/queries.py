@@ -23,6 +23,7 @@ from models.activity import SyncEvent
 from models.channels import SalesChannel
 from models.orders import OrderStatus, SalesOrder, SalesOrderLine
 from models.tenancy import Account
+from services.orders.counts import capped_count
 from services.search import LIKE_ESCAPE, contains_pattern, escape_like
 from services.timezones import day_start_utc
 
@@ -133,8 +134,8 @@ class OrderPage(Pagination):
             # The last page: everything before it plus its rows (a search's single page counts nothing).
             return self._query_offset + len(self.items)
         cap = self._query_args["count_cap"]
-        matching = select(SalesOrder.id).where(*self._query_args["conditions"]).limit(cap + 1).subquery()
-        counted = db.session.scalar(select(func.count()).select_from(matching)) or 0
+        matching = select(SalesOrder.id).where(*self._query_args["conditions"])
+        counted = db.session.scalar(select(capped_count(matching, cap))) or 0
         if counted <= cap:
             return counted
         # More than the cap: this page's end if a row follows it, else (a page past the end) only the cap.
@@ -150,7 +151,7 @@ def order_page(
     per_page: int,
     *,
     contact_masked: bool = True,
-    count_cap: int = 10_000,
+    count_cap: int,
 ) -> OrderPage:
     """Newest first (store creation time); a page past the end is empty, never an error. The total is
     counted up to `count_cap` (see OrderPage)."""

@@ -3,7 +3,7 @@ shipments and cancellations move it; `allocated` always equals the allocation re
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models.catalog import InventoryLevel
@@ -117,6 +117,31 @@ def test_orders_imported_before_any_warehouse_was_mapped_are_allocated_later(sim
     import_now(channel)  # nothing changed on the store: the waiting lines are allocated all the same
 
     assert allocated_levels() == rebuilt_allocation(world.a.warehouse.id) != {}
+
+
+def test_waiting_lines_are_allocated_a_batch_at_a_time_and_every_one_once(simulator, world, monkeypatch):
+    store, channel, _variants = orders_setup(simulator, world.a, mapped=False)
+    import_now(channel)
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(SalesOrderLine)
+        .join(SalesOrder)
+        .where(
+            SalesOrderLine.is_physical,
+            SalesOrderLine.variant_id.is_not(None),
+            SalesOrder.channel_id == channel.id,
+        )
+        .where(SalesOrder.status.in_([s.value for s in allocation.OPEN_STATUSES]))
+    )
+    assert waiting > 7
+    map_warehouse(channel, world.a.warehouse)
+    monkeypatch.setattr(allocation, "WAITING_BATCH", 3)  # many batches, the last one short
+
+    assert allocation.allocate_waiting(channel, world.a.warehouse.id) == waiting
+    db.session.commit()
+
+    assert allocated_levels() == rebuilt_allocation(world.a.warehouse.id) != {}
+    assert allocation.allocate_waiting(channel, world.a.warehouse.id) == 0  # none left waiting
 
 
 def test_available_stock_published_is_net_of_the_allocation(simulator, world):
