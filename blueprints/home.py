@@ -7,7 +7,7 @@ from blueprints.overview_page import board as overview_board
 from permissions import Permission, current_account, require
 from services import catalog
 from services.channels import queries as channel_queries
-from web.htmx import render
+from web.htmx import is_htmx, render
 
 bp = Blueprint("home", __name__)
 
@@ -28,7 +28,8 @@ def overview():
     """What needs attention today on each channel of the account (each item a link to where it is fixed),
     the day's flows, then the catalog's counts; htmx (the board's own poll) gets the board alone."""
     account = current_account()
-    counts = catalog.catalog_counts(account.id)
+    # The board's poll renders the board alone: the catalog's counts (a count of every variant) are not shown.
+    counts = None if is_htmx() else catalog.catalog_counts(account.id)
     return render(
         "home/overview.html",
         "board",

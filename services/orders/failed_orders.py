@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, exists, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from extensions import db
 from models.activity import FailureCause, PendingOrder, PendingOrderSku
@@ -195,7 +195,8 @@ class FailedOrderPage(Pagination):
             db.session.scalars(
                 select(PendingOrder)
                 .where(PendingOrder.id.in_(ids))
-                .options(selectinload(PendingOrder.missing_skus))
+                # The order's JSON kept for a retry is not shown: a page would read 50 whole store orders.
+                .options(selectinload(PendingOrder.missing_skus), defer(PendingOrder.document))
                 .order_by(PendingOrder.last_failed_at.desc(), PendingOrder.id.desc())
                 .offset(self._query_offset)
                 .limit(self.per_page)

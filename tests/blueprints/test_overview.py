@@ -122,6 +122,23 @@ def test_the_board_costs_the_same_queries_for_any_number_of_channels(client, log
     assert queries() == one
 
 
+def test_the_boards_poll_renders_the_board_alone_without_counting_the_catalog(client, login, world):
+    login(ROLE_EMAILS[Role.ACCOUNT_USER])
+    statements: list[str] = []
+    listener = lambda _conn, _cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = client.get("/overview")
+        poll = client.get("/overview", headers={"HX-Request": "true"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert page.status_code == poll.status_code == 200
+    assert 'data-testid="count-products"' in page.text
+    assert 'data-testid="count-products"' not in poll.text and 'id="overview-board"' in poll.text
+    # The variants are counted once: for the page, not for its poll.
+    assert sum("count(product_variant.id)" in statement for statement in statements) == 1
+
+
 def test_other_tenants_channels_are_not_shown(client, login, world):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     assert world.b.channel.name not in client.get("/overview").text
