@@ -90,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     models.import_all()
+    _name_database_connections(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app_config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -100,6 +101,15 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             enable_sqlite_pragmas(db.engine)
+
+
+def _name_database_connections(app: Flask) -> None:
+    """PostgreSQL lists each connection with its application_name (pg_stat_activity): which process waits on
+    a lock, or holds one, is then plain to see."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        connect_args = options.setdefault("connect_args", {})
+        connect_args.setdefault("application_name", app.config["DATABASE_APPLICATION_NAME"])
 
 
 # Every blueprint, imported by name above so import-linter and a reader see each edge.

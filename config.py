@@ -40,6 +40,8 @@ def from_environment() -> dict:
         "TOKEN_ENCRYPTION_KEYS": _split(os.environ.get("TOKEN_ENCRYPTION_KEYS"))
         or ([] if production else ["ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZC0="]),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or _sqlite_url(),
+        # This process's connections in pg_stat_activity: the web, a worker (techoms-worker) or the cron.
+        "DATABASE_APPLICATION_NAME": os.environ.get("DATABASE_APPLICATION_NAME", "techoms-web"),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": _limits_storage_uri(redis_url),
         # Session cookie (SES-01): the __Host- prefix needs Secure, which needs HTTPS, so production only.

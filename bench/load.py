@@ -47,6 +47,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
 from bench.cluster import RedisServer, WebServer, WorkerPool  # noqa: E402
+from bench.database_waits import DatabaseWaits  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
 from bench.mfa_enrolment import enrol_if_required  # noqa: E402
 from bench.request_costs_report import print_costs  # noqa: E402
@@ -250,6 +251,9 @@ def main() -> None:
     }
     pool = WorkerPool(args.workers, env, work)
     web = background = None
+    # What the app's statements wait on in PostgreSQL while the users browse (SQLite has no such view).
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    waits = DatabaseWaits(url) if url.startswith("postgresql") else None
     try:
         with app.app_context():
             accounts = seed()["accounts"]
@@ -294,6 +298,8 @@ def main() -> None:
             plan["users"][0][1] = "not-the-password"
             plan["users"][1].append("logout")
             print("  self-test: the first login's password is wrong, the second user logs out")
+        if waits is not None:
+            waits.start()
         plan_file = work / "plan.json"
         plan_file.write_text(json.dumps(plan))
         spawn_seconds = int(args.users / args.spawn_rate) + 1
@@ -310,6 +316,9 @@ def main() -> None:
         with app.app_context():
             imported = db.session.scalar(select(func.count()).where(SalesOrder.channel_id.in_(channel_ids)))
         print_costs(work / "web.log")
+        if waits is not None:
+            waits.stop()
+            waits.report()
         verdicts = report(
             read_stats(work / "load"),
             json.loads((work / "result.json").read_text()),
@@ -320,6 +329,8 @@ def main() -> None:
             timed=not args.self_test,
         )
     finally:
+        if waits is not None:
+            waits.stop()
         if background is not None:
             background.stop.set()
             background.join(10)

@@ -12,6 +12,7 @@ process, started by mistake, from doubling the schedule."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 
@@ -86,6 +87,7 @@ def import_waiting_pushes() -> int:
 
 
 def main() -> None:
+    os.environ.setdefault("DATABASE_APPLICATION_NAME", "techoms-cron")
     app = create_app()  # also sets up the JSON log lines
     redis: Redis = app.extensions["redis"]
     stop = threading.Event()

@@ -9,6 +9,7 @@ is failed by the cron's sweeper."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from redis import Redis
@@ -71,6 +72,7 @@ class SyncWorker(Worker):
 
 
 def main() -> int:
+    os.environ.setdefault("DATABASE_APPLICATION_NAME", "techoms-worker")  # inherited by every job's app
     settings = config.from_environment()
     # Before RQ sets up its own: with a root handler in place, RQ's lines are JSON too.
     json_logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
+from sqlalchemy import event, text
+
+from extensions import db
 from models.tenancy import Role
 from tests.support.log_capture import captured_logs
 from tests.support.sync import import_now, make_store, sync_channel
@@ -86,10 +91,6 @@ def test_a_run_logs_its_request_start_and_end_with_its_ids(simulator, world):
 def test_the_access_line_says_what_the_request_spent(client, world, login, app):
     """CPU time, and the database statements with their time, as counted beside the app by a listener of its
     own on the same engine."""
-    from sqlalchemy import event
-
-    from extensions import db
-
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     seen: list[str] = []
 
@@ -107,3 +108,19 @@ def test_the_access_line_says_what_the_request_spent(client, world, login, app):
     (access,) = [r for r in logs.records("techoms.access") if r["path"] == "/users/"]
     assert access["status"] == 200 and access["db_statements"] == len(seen) > 0
     assert 0 < access["db_ms"] <= access["duration_ms"] and access["cpu_ms"] >= 0
+    if Path("/proc/thread-self/schedstat").exists():  # Linux: the time the request waited for a CPU
+        assert 0 <= access["cpu_wait_in_db_ms"] <= access["cpu_wait_ms"] <= access["duration_ms"]
+
+
+def test_statements_outside_a_request_are_not_timed(app):
+    with app.app_context(), db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        assert "_techoms_statement_started" not in connection.info  # a worker's statements cost nothing
+
+
+def test_postgresql_connections_carry_the_processs_application_name(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("application_name is PostgreSQL's")
+    with app.app_context():
+        name = db.session.scalar(text("SELECT current_setting('application_name')"))
+    assert name == app.config["DATABASE_APPLICATION_NAME"] == "techoms-web"
