@@ -14,7 +14,8 @@ from collections import Counter, defaultdict
 from sqlalchemy import create_engine, text
 
 _ACTIVE = text(
-    "SELECT application_name, coalesce(wait_event_type || ':' || wait_event, 'running') FROM pg_stat_activity"
+    "SELECT application_name, coalesce(wait_event_type || ':' || wait_event, 'running'),"
+    " left(regexp_replace(query, '\\s+', ' ', 'g'), 60) FROM pg_stat_activity"
     " WHERE datname = current_database() AND application_name LIKE 'techoms-%' AND state = 'active'"
 )
 
@@ -27,6 +28,7 @@ class DatabaseWaits(threading.Thread):
         self._finished = threading.Event()  # not `_stop`: threading.Thread has a method of that name
         self.samples = 0
         self.seen: dict[str, Counter[str]] = defaultdict(Counter)
+        self.blocked: dict[str, Counter[str]] = defaultdict(Counter)  # statements found waiting on a lock
 
     def run(self) -> None:
         with self._engine.connect() as connection:
@@ -34,8 +36,10 @@ class DatabaseWaits(threading.Thread):
                 rows = connection.execute(_ACTIVE).all()
                 connection.commit()  # each sample its own snapshot of the view
                 self.samples += 1
-                for application, wait in rows:
+                for application, wait, statement in rows:
                     self.seen[application][wait] += 1
+                    if wait.startswith("Lock:"):
+                        self.blocked[application][statement] += 1
 
     def stop(self) -> None:
         """Idempotent: the bench stops it once measured, and again on its way out after an error."""
@@ -51,3 +55,5 @@ class DatabaseWaits(threading.Thread):
             shares = ", ".join(f"{wait} {count / total:.0%}" for wait, count in waits.most_common(6))
             locks = sum(count for wait, count in waits.items() if wait.startswith("Lock:"))
             print(f"  {application}: {total} active in all; {shares}; on a lock {locks / total:.1%}")
+            for statement, count in self.blocked[application].most_common(3):
+                print(f"    waiting on a lock in {count} samples: {statement}")
