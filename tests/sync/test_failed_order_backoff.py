@@ -1,8 +1,9 @@
 """Automatic retries of failed orders back off when they cost a billed call, over HTTP against the simulator
 with a real RQ worker: an order the store serves unreadable is read on the run it fails, left alone by the
 runs during its pause (not one call for it), read again once the pause is over, each failure doubling the
-pause up to its cap; a person's Retry reads it at once; an order kept with the JSON it failed on (a SKU
-failure) is retried by every run at no call; the failed-orders screen says when the next try is."""
+pause up to its cap; a person's Retry, or the store changing it (the listing shows it), reads it at once; an
+order kept with the JSON it failed on (a SKU failure) is retried by every run at no call; the failed-orders
+screen says when the next try is."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ from extensions import db
 from models.activity import FailureCause, PendingOrder, RunStatus
 from models.tenancy import Role
 from tests.support.failed_orders import failing_channel
-from tests.support.sync import catalog_for, import_now, make_store, store_order_ids, sync_channel, work
+from tests.support.sync import (
+    catalog_for,
+    import_now,
+    make_store,
+    next_second,
+    store_order_ids,
+    sync_channel,
+    work,
+)
 from tests.support.world import ROLE_EMAILS
 from web.template_filters import datetime_in
 
@@ -100,6 +109,17 @@ def test_an_unreadable_order_is_left_alone_during_its_pause_and_read_again_after
     pause_over(channel, bad)
     assert import_now(channel).status == RunStatus.SUCCEEDED
     assert pending(channel, bad) is None
+
+
+def test_an_order_the_store_changed_is_read_from_the_listing_despite_the_pause(simulator, unreadable):
+    store, channel, bad = unreadable
+    assert pending(channel, bad).waits_until is not None
+    next_second()
+    simulator.mutate_order(store, bad, "edit")  # its updated_at moves: the next listing shows it
+    next_second()
+    simulator.reset_calls(store)
+    import_now(channel)
+    assert details_read(simulator, store) == 1 and pending(channel, bad).attempts == 2
 
 
 def test_a_requested_retry_reads_it_despite_the_pause(client, login, simulator, unreadable):
