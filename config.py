@@ -131,6 +131,12 @@ def from_environment() -> dict:
         "BREAKER_FAILURES": int(os.environ.get("BREAKER_FAILURES", "5")),
         "BREAKER_OPEN_MINUTES": int(os.environ.get("BREAKER_OPEN_MINUTES", "5")),
         "BREAKER_MAX_OPEN_MINUTES": int(os.environ.get("BREAKER_MAX_OPEN_MINUTES", "240")),
+        # Failed orders whose retry costs a billed call (no JSON kept to reuse: the store did not answer, or
+        # sent data techOMS cannot read): the imports' automatic retry waits this many minutes after the first
+        # failure, doubled after each further one, up to the max (sync/pending_orders.py). A person's Retry,
+        # and the order showing up changed in a listing, read it at once.
+        "FAILED_ORDER_RETRY_MINUTES": float(os.environ.get("FAILED_ORDER_RETRY_MINUTES", "5")),
+        "FAILED_ORDER_RETRY_MAX_MINUTES": float(os.environ.get("FAILED_ORDER_RETRY_MAX_MINUTES", "1440")),
         # Alerts: a flow whose runs fail for this long makes its channel unhealthy. E-mail goes through SMTP
         # when SMTP_HOST is set; otherwise (development) each message is a file in the outbox folder.
         "ALERT_FAILING_MINUTES": int(os.environ.get("ALERT_FAILING_MINUTES", "60")),

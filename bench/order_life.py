@@ -377,6 +377,8 @@ def main() -> None:
             "BRIGHTSITES_CALLS_PER_SECOND": 0,
             "SYNC_CLIENT_SLEEP": lambda _seconds: None,
             "SHIPMENT_SETTLE_SECONDS": 0,
+            # Runs follow each other at once: a failed detail is read again by the next (no pause).
+            "FAILED_ORDER_RETRY_MINUTES": 0,
         }
     )
     sim = Simulator()

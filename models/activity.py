@@ -198,12 +198,28 @@ class PendingOrder(db.Model):
     # call while the store's listing shows the same update time (document_updated_at).
     document: Mapped[dict | None] = mapped_column(JSON)
     document_updated_at: Mapped[datetime | None]
+    # Without a document, an automatic retry is a billed call: imports leave it alone until then (a back-off
+    # growing with the attempts, sync/pending_orders.py). NULL: every import retries it (it costs no call).
+    next_retry_at: Mapped[datetime | None]
 
     missing_skus: Mapped[list[PendingOrderSku]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="PendingOrderSku.sku_key"
     )
 
     __table_args__ = (UniqueConstraint("channel_id", "external_id"),)
+
+    @property
+    def retry_requested(self) -> bool:
+        """A retry was asked for after its last attempt (services/orders/failed_orders.retry_outstanding)."""
+        return self.retry_requested_at is not None and self.retry_requested_at > self.last_failed_at
+
+    @property
+    def waits_until(self) -> datetime | None:
+        """When an import will next try it by itself, while that is still ahead; None: the next import does
+        (it costs no call, its pause is over, or a person asked for a retry)."""
+        if self.next_retry_at is None or self.retry_requested or self.next_retry_at <= utcnow():
+            return None
+        return self.next_retry_at
 
 
 class PendingOrderSku(db.Model):

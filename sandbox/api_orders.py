@@ -75,10 +75,16 @@ def list_orders() -> ResponseReturnValue:
         return jsonify({"orders": [serialize.order_summary(o, store) for o in page], "meta": meta})
 
 
+UNREADABLE_TIMESTAMP = "0000-00-00 00:00:00"  # no ISO 8601 instant: a client cannot read the order
+
+
 def show_order(order_id: int) -> ResponseReturnValue:
     store = current_store()
     with store.lock:
-        return jsonify(serialize.order_full(order_or_404(store, order_id), store))
+        body = serialize.order_full(order_or_404(store, order_id), store)
+        if order_id in store.faults.config.unreadable_orders:
+            body["created_at"] = UNREADABLE_TIMESTAMP
+        return jsonify(body)
 
 
 def _merge_nested(

@@ -1,7 +1,7 @@
 """Per-store fault injection: latency, 500s, 429 with Retry-After, dropped connections (before the store acts,
 or after it has acted and before it answers; a 500 after acting; 429s on writes only), slow answers,
 redirects, plus the realism toggles of the real API (timestamp style, legacy PUT shape, a cancel whose
-payment refund fails), and an optional per-store call rate: a request
+payment refund fails, an order whose detail is malformed), and an optional per-store call rate: a request
 above it is answered 429 with the Retry-After of the next free slot (the real store documents no throttling;
 this lets tests prove that techOMS's shared client-side rate keeps below one).
 
@@ -47,6 +47,9 @@ class FaultConfig:
     # while set, every API request waits (up to STALL_LIMIT_SECONDS) before it is answered: a test holds a
     # run inside a store call, with no clock in the test, until it clears this
     stalled: bool = False
+    # Show Order of these orders serves a created_at that is not a timestamp (store data a client cannot
+    # read); the listing and every other call stay as they were
+    unreadable_orders: list[int] = field(default_factory=list)
     calls_per_second: float = 0.0  # enforced call rate (token bucket); 0 = unlimited
     call_burst: int = 1  # calls allowed at once before the rate applies
 
@@ -83,6 +86,8 @@ def _validated(config: FaultConfig) -> FaultConfig:
         raise ValueError("latency_ms must be a non-negative integer")
     if not isinstance(config.stalled, bool):
         raise ValueError("stalled must be true or false")
+    if not all(isinstance(oid, int) and not isinstance(oid, bool) for oid in config.unreadable_orders):
+        raise ValueError("unreadable_orders must be a list of order ids")
     if not isinstance(config.calls_per_second, int | float) or config.calls_per_second < 0:
         raise ValueError("calls_per_second must be a non-negative number")
     if not isinstance(config.call_burst, int) or config.call_burst < 1:
@@ -109,6 +114,7 @@ class FaultInjector:
         with self._lock:
             merged = {**self.config.as_dict(), **changes}
             merged["script"] = list(merged["script"])
+            merged["unreadable_orders"] = list(merged["unreadable_orders"])
             self.config = _validated(FaultConfig(**merged))
             self._rng = random.Random(self.config.seed)
             self._tokens, self._filled_at = float(self.config.call_burst), time.monotonic()

@@ -81,7 +81,7 @@ PII_FIELDS: dict[type, dict[str, Handling]] = {
     ),
     PendingOrder: _classified(
         keep="id channel_id external_id number attempts first_failed_at last_failed_at last_run_id cause "
-        "retry_requested_at document_updated_at",
+        "retry_requested_at document_updated_at next_retry_at",
         remove="document",  # the order's JSON: the customer's data until the order imports
         scrub="reason",
     ),

@@ -6,7 +6,8 @@ ceil(changed/500) calls per run instead of one call per status (a re-run with no
 shows cancellations and status changes of orders already imported. Then fetch the detail only of orders that
 are new in a configured status or changed since imported, a few at a time in parallel; translate, resolve SKUs
 and carriers, upsert — one transaction per page. Orders that fail stay in PendingOrder and are retried by
-every later run; the watermark moves only after a complete, stable listing.
+later runs (at once when the JSON they failed on is kept; otherwise, a billed call each, after a pause that
+grows with the attempts); the watermark moves only after a complete, stable listing.
 
 Retries asked for while a run is queued or running are folded into it: before it finishes, every run picks up
 the failed orders whose retry was requested after their last attempt (`_pick_up_requested_retries`), fetching
@@ -256,8 +257,9 @@ def stored_documents(
 
 
 def _retry_pending(state: OrderImport) -> None:
-    """Orders that failed in earlier runs and were not listed in this one."""
-    ids = sorted(state.pending.ids - state.handled)
+    """Orders that failed in earlier runs and were not listed in this one, those whose retry costs a billed
+    call only once their pause is over (or a person asked): see sync/pending_orders.py."""
+    ids = sorted(state.pending.due_for_retry(utcnow()) - state.handled)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         state.run.progress_total = (state.run.progress_total or 0) + len(chunk)

@@ -1,12 +1,17 @@
 """The orders waiting for a retry (PendingOrder) as one import run keeps them: which ids wait, a failure
 recorded with its cause and the SKUs that stopped it, the imported or dropped ones cleared in one statement at
-the page's commit, and the retries people asked for while the run was queued or running."""
+the page's commit, and the retries people asked for while the run was queued or running.
+
+A failed order kept without its JSON costs a billed call each time it is retried, and fails again until the
+store changes it (which brings it back in the listing anyway): the automatic retry backs off
+(`next_retry_at`, `retry_delay`), while one kept with its JSON is retried by every run at no call."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +22,16 @@ from models.catalog import sku_key
 from services.orders.failed_orders import retry_outstanding
 
 SKU_COLUMN = 255
+MAX_DOUBLINGS = 32  # the cap holds long before; bounded, the delay never overflows a float
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long an automatic retry that costs a billed call waits after the attempt that made `attempts`:
+    FAILED_ORDER_RETRY_MINUTES after the first failure, doubled after each further one, up to the max."""
+    config = current_app.config
+    doublings = min(max(attempts - 1, 0), MAX_DOUBLINGS)
+    minutes = config["FAILED_ORDER_RETRY_MINUTES"] * 2**doublings
+    return timedelta(minutes=min(minutes, config["FAILED_ORDER_RETRY_MAX_MINUTES"]))
 
 
 class PendingBook:
@@ -71,6 +86,7 @@ class PendingBook:
                 channel_id=self.channel_id,
                 external_id=oid,
                 number=number or str(oid),
+                attempts=1,
                 first_failed_at=attempt_at,
             )
             db.session.add(pending)
@@ -83,6 +99,8 @@ class PendingBook:
         pending.last_failed_at = attempt_at
         pending.document = document
         pending.document_updated_at = document_updated_at if document is not None else None
+        # Kept with its JSON, a retry costs no call: every run may try it. Without, it waits its turn.
+        pending.next_retry_at = None if document is not None else attempt_at + retry_delay(pending.attempts)
         self._set_skus(pending, skus)
 
     def stored_documents(self, ids: Iterable[int]) -> dict[int, tuple[dict, datetime | None]]:
@@ -98,6 +116,15 @@ class PendingBook:
             )
         )
         return {oid: (document, at) for oid, document, at in rows if document}
+
+    def due_for_retry(self, now: datetime) -> set[int]:
+        """The waiting orders an automatic retry may take now, in one query: those retried at no call, those
+        whose pause is over, and those a person asked to retry (they ignore the pause)."""
+        due = PendingOrder.next_retry_at.is_(None) | (PendingOrder.next_retry_at <= now) | retry_outstanding()
+        found = db.session.scalars(
+            select(PendingOrder.external_id).where(PendingOrder.channel_id == self.channel_id, due)
+        )
+        return set(found) & self.ids  # an order another run recorded meanwhile is the next run's
 
     def clear(self, oid: int) -> None:
         """Deleted with the page's commit, in one statement."""

@@ -9,6 +9,7 @@ What the migrations since then promise for existing rows:
   * a7c3e1f09b21: every existing shipment is techOMS's (origin "techoms", no store shipping method);
   * b4d2f8a61c07: no order is held (held_at NULL, hold_reason "");
   * d3f6a2b8e519: failed orders keep no document (read again as before);
+  * ee15b0637c84: failed orders wait for no pause (next_retry_at NULL: the next import retries them);
   * 6785e5771ca6, c91e5d3a7f42, 5b2a738ef335: new tables only (empty after the upgrade)."""
 
 from __future__ import annotations
@@ -228,9 +229,9 @@ def test_an_installation_of_the_previous_release_upgrades_to_head_keeping_every_
     assert tuple(shipment) == ("techoms", None, ids["service"], "1Z999AA10123456784", "sent")
     holds = db.session.execute(text("SELECT held_at, hold_reason FROM sales_order")).all()
     assert [tuple(row) for row in holds] == [(None, "")] * 3
-    pending = one("SELECT document, document_updated_at, cause, attempts FROM pending_order WHERE id = :id",
-                  id=ids["pending"])  # fmt: skip
-    assert tuple(pending) == (None, None, "missing_sku", 2)
+    pending = one("SELECT document, document_updated_at, cause, attempts, next_retry_at FROM pending_order "
+                  "WHERE id = :id", id=ids["pending"])  # fmt: skip
+    assert tuple(pending) == (None, None, "missing_sku", 2, None)
 
     # The new code reads every row the previous release wrote (no value it does not know).
     assert len(db.session.scalars(db.select(SalesOrder)).all()) == 3

@@ -258,6 +258,19 @@ def test_offset_timestamp_style(simulator, bs_store):
     assert ISO_DENVER.match(summary["created_at"])
 
 
+def test_an_unreadable_order_serves_a_created_at_that_is_no_timestamp(simulator, bs_store):
+    summaries = get(simulator, bs_store, "/orders?per_page=2").json()["orders"]
+    broken, other = (summary["order_id"] for summary in summaries)
+    simulator.set_faults(bs_store, unreadable_orders=[broken])
+
+    assert get(simulator, bs_store, f"/orders/{broken}").json()["created_at"] == "0000-00-00 00:00:00"
+    assert ISO_Z.match(get(simulator, bs_store, f"/orders/{other}").json()["created_at"])
+    listed = get(simulator, bs_store, "/orders?per_page=2").json()["orders"]
+    assert all(ISO_Z.match(summary["created_at"]) for summary in listed)  # the listing stays readable
+    simulator.reset_faults(bs_store)
+    assert ISO_Z.match(get(simulator, bs_store, f"/orders/{broken}").json()["created_at"])
+
+
 def test_cancel_restocks_and_reports(simulator, bs_store):
     order = first_order(simulator, bs_store)
     line = next(li for li in order["line_items"] if not li["gift_certificate"])
@@ -500,6 +513,12 @@ def test_admin_rejects_bad_fault_settings(simulator, bs_store):
     response = requests.put(
         f"{simulator.base_url}/__sandbox/stores/{bs_store.subdomain}/faults",
         json={"error_rate": 2},
+        timeout=5,
+    )
+    assert response.status_code == 422
+    response = requests.put(
+        f"{simulator.base_url}/__sandbox/stores/{bs_store.subdomain}/faults",
+        json={"unreadable_orders": ["1"]},
         timeout=5,
     )
     assert response.status_code == 422
