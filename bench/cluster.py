@@ -184,3 +184,15 @@ def busy_worker_pids(redis_url: str) -> set[int]:
         return set()
     finally:
         connection.close()
+
+
+def app_process_env(app, work: Path, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment a process of the app (worker, cron, gunicorn) needs to run on the bench's database,
+    Redis and token keys, with `extra` settings."""
+    return {
+        "TECHOMS_INSTANCE_PATH": str(work),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": redis_url,
+        "TOKEN_ENCRYPTION_KEYS": ",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
+        **extra,
+    }

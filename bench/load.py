@@ -46,7 +46,7 @@ import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
-from bench.cluster import RedisServer, WebServer, WorkerPool  # noqa: E402
+from bench.cluster import RedisServer, WebServer, WorkerPool, app_process_env  # noqa: E402
 from bench.database_waits import DatabaseWaits  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
 from bench.mfa_enrolment import enrol_if_required  # noqa: E402
@@ -241,14 +241,13 @@ def main() -> None:
     redis_server = RedisServer(work)
     app = scratch_app_factory(work, "load")(redis_server.url)
     app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
-    env = {
-        "TECHOMS_INSTANCE_PATH": str(work),
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": redis_server.url,
-        "BRIGHTSITES_ROUTE_TO": sim.base_url,
-        "TOKEN_ENCRYPTION_KEYS": ",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
-        "SECRET_KEY": "load-bench-secret-key-with-at-least-32-characters",
-    }
+    env = app_process_env(
+        app,
+        work,
+        redis_server.url,
+        BRIGHTSITES_ROUTE_TO=sim.base_url,
+        SECRET_KEY="load-bench-secret-key-with-at-least-32-characters",
+    )
     pool = WorkerPool(args.workers, env, work)
     web = background = None
     # What the app's statements wait on in PostgreSQL while the users browse (SQLite has no such view).

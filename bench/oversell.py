@@ -53,17 +53,15 @@ from sqlalchemy import select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.store_channel import add_variants, bench_account, publishing_channel  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
 from jobs.publish_jobs import enqueue_due_publishes  # noqa: E402
 from models.activity import RunStatus, SyncAction, SyncRun, SyncTrigger  # noqa: E402
-from models.catalog import Product, ProductVariant, Warehouse  # noqa: E402
-from models.channels import InventoryMode, SalesChannel  # noqa: E402
-from models.mappings import WarehouseMapping  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
+from models.catalog import ProductVariant, Warehouse  # noqa: E402
+from models.channels import SalesChannel  # noqa: E402
 from services import catalog  # noqa: E402
-from services.channels import token_vault  # noqa: E402
 from sync import export_inventory, inventory_catch_up, runs  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
 
@@ -126,35 +124,17 @@ class Store:
 def setup(sim: Simulator, label: str) -> tuple[Store, SalesChannel, dict[str, ProductVariant], Warehouse]:
     store = Store(sim, f"oversell{label}")
     skus = sorted(store.quantities())
-    organization = Organization(name=f"Bench {label}")
-    account = Account(organization=organization, name=f"Bench {label}", code=f"B{label[:6].upper()}")
-    warehouse = Warehouse(organization=organization, code="MAIN", name="Main")
-    warehouse.accounts.append(account)
-    channel = SalesChannel(
-        account=account,
-        name="Oversell store",
-        shop_domain=store.info["domain"],
-        token_ciphertext=token_vault.encrypt(store.info["token"]),
-        token_last4=store.info["token"][-4:],
+    account = bench_account(f"Bench {label}", f"Bench {label}", f"B{label[:6].upper()}")
+    channel, warehouse, product = publishing_channel(
+        account,
+        store.info,
+        "Oversell store",
         token_can_write=True,
-        inventory_mode=InventoryMode.ABSOLUTE,
         order_statuses=["paid"],
         import_lag_minutes=0,
-        timezone="UTC",
-    )
-    product = Product(account=account, name="Bench goods")
-    db.session.add_all([organization, account, warehouse, channel, product])
-    db.session.flush()
-    db.session.add(
-        WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id, external_identifier="1")
     )
     rng = random.Random(3)
-    variants = {}
-    for sku in skus[MISSING:]:
-        variant = ProductVariant(account_id=account.id, title=sku)
-        variant.set_sku(sku)
-        product.variants.append(variant)
-        variants[sku] = variant
+    variants = add_variants(product, skus[MISSING:])
     db.session.flush()
     for variant in variants.values():
         catalog.adjust_stock(catalog.level_for(variant, warehouse), rng.randint(3, 12), None, "opening")

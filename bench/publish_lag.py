@@ -30,21 +30,18 @@ sys.path.insert(0, str(ROOT))
 WORK = Path(tempfile.mkdtemp(prefix="bench-publish-lag-"))
 os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-from bench.cluster import RedisServer, WorkerPool  # noqa: E402
+from bench.cluster import RedisServer, WorkerPool, app_process_env  # noqa: E402
 from bench.scratch_database import scratch_app_factory  # noqa: E402
 from bench.simulator_process import Simulator  # noqa: E402
+from bench.store_channel import add_variants, bench_account, publishing_channel  # noqa: E402
+from bench.timed_runs import timed_run  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from connectors.brightsites import BrightSitesClient  # noqa: E402
 from extensions import db  # noqa: E402
-from models.activity import SyncAction, SyncTrigger  # noqa: E402
-from models.catalog import Product, ProductVariant, Warehouse  # noqa: E402
-from models.channels import InventoryMode, SalesChannel  # noqa: E402
-from models.mappings import WarehouseMapping  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
+from models.activity import SyncAction  # noqa: E402
+from models.catalog import ProductVariant, Warehouse  # noqa: E402
+from models.channels import SalesChannel  # noqa: E402
 from services import catalog  # noqa: E402
-from services.channels import token_vault  # noqa: E402
-from sync import runs  # noqa: E402
-from sync.executor import execute_run  # noqa: E402
 
 STORE = "publishlag"
 TARGET_P95 = 90.0
@@ -60,43 +57,24 @@ def store_figures(sim: Simulator, info: dict) -> dict[str, int]:
 def setup(sim: Simulator, info: dict) -> tuple[SalesChannel, dict[str, ProductVariant], Warehouse]:
     """A channel publishing absolute figures on change only (no schedule), its catalog, 10 on hand each, and
     a first full export run here so the store shows techOMS's figures before the clock starts."""
-    organization = Organization(name="Publish lag")
-    account = Account(organization=organization, name="Publish lag", code="LAG")
-    warehouse = Warehouse(organization=organization, code="MAIN", name="Main")
-    warehouse.accounts.append(account)
-    channel = SalesChannel(
-        account=account,
-        name="Lag store",
-        shop_domain=info["domain"],
-        token_ciphertext=token_vault.encrypt(info["token"]),
-        token_last4=info["token"][-4:],
+    account = bench_account("Publish lag", "Publish lag", "LAG")
+    channel, warehouse, product = publishing_channel(
+        account,
+        info,
+        "Lag store",
+        "Lag goods",
         token_can_write=True,
-        inventory_mode=InventoryMode.ABSOLUTE,
         order_statuses=["paid"],
         import_lag_minutes=0,
-        timezone="UTC",
     )
-    product = Product(account=account, name="Lag goods")
-    db.session.add_all([organization, account, warehouse, channel, product])
-    db.session.flush()
     channel.import_orders_every = None
     channel.export_inventory_every = None
-    mapping = WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id, external_identifier="1")
-    db.session.add(mapping)
-    variants = {}
-    for sku in sorted(store_figures(sim, info)):
-        variant = ProductVariant(account_id=account.id, title=sku)
-        variant.set_sku(sku)
-        product.variants.append(variant)
-        variants[sku] = variant
+    variants = add_variants(product, store_figures(sim, info))
     db.session.flush()
     for variant in variants.values():
         catalog.adjust_stock(catalog.level_for(variant, warehouse), 10, None, "opening")
     db.session.commit()
-    first = runs.new_run(channel, SyncAction.EXPORT_INVENTORY, SyncTrigger.MANUAL, full=True)
-    db.session.add(first)
-    db.session.commit()
-    execute_run(first.id)
+    timed_run(channel, SyncAction.EXPORT_INVENTORY, full=True)
     return channel, variants, warehouse
 
 
@@ -147,14 +125,7 @@ def main() -> None:
     redis_server = RedisServer(WORK)
     app = scratch_app_factory(WORK, "publish_lag")(redis_server.url)
     app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
-    env = {
-        "TECHOMS_INSTANCE_PATH": str(WORK),
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": redis_server.url,
-        "BRIGHTSITES_ROUTE_TO": sim.base_url,
-        "TOKEN_ENCRYPTION_KEYS": ",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = app_process_env(app, WORK, redis_server.url, BRIGHTSITES_ROUTE_TO=sim.base_url, LOG_LEVEL="WARNING")
     pool = WorkerPool(1, env, WORK)
     cron_log = open(WORK / "cron.log", "wb")  # noqa: SIM115  closed below
     cron = None

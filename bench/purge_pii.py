@@ -44,16 +44,16 @@ sys.path.insert(0, str(ROOT))
 WORK = Path(os.environ.get("BENCH_PURGE_WORK") or tempfile.mkdtemp(prefix="bench-purge-"))
 os.environ["BENCH_PURGE_WORK"] = os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import literal, select, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.scratch_database import migrate_fresh  # noqa: E402
+from bench.store_channel import bench_account  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncAction, SyncRun, SyncTrigger  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
 from sync import purge_pii, runs  # noqa: E402
 from sync.executor import execute_run  # noqa: E402
 
@@ -90,16 +90,12 @@ def peak_rss_mib() -> float:
 
 def prepare(orders: int) -> int:
     """A channel with `orders` closed orders (2 lines, 2 addresses each) and a queued purge run: its id."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}"))
-    upgrade()
-    organization = Organization(name="Bench")
-    account = Account(organization=organization, name="Bench", code="BENCH")
+    migrate_fresh(SCHEMA)
+    account = bench_account("Bench", "Bench", "BENCH")
     channel = SalesChannel(
         account=account, name="Bench", shop_domain="bench.mybrightsites.com", pii_retention_days=30
     )
-    db.session.add_all([organization, account, channel])
+    db.session.add_all([account.organization, account, channel])
     db.session.commit()
     started = time.perf_counter()
     order_table = SalesOrder.__table__

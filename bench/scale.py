@@ -41,6 +41,7 @@ from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from bench.cluster import RedisServer, WebServer  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
 from bench.mfa_enrolment import BENCH_TOTP_SECRET  # noqa: E402
+from bench.scratch_database import schema_url  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 
 TARGET_P95_MS = 100
@@ -62,13 +63,7 @@ def scale_url(schema: str, fresh: bool) -> str:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgresql"):
         sys.exit("scale: DATABASE_URL must name a PostgreSQL database (the bench is about PostgreSQL)")
-    if fresh:
-        engine = create_engine(base)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        engine.dispose()
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    return schema_url(base, schema, fresh=fresh)
 
 
 def one(connection, sql: str, **params):

@@ -13,17 +13,23 @@ tick's queue is emptied between measures). Jobs, each measured for wall time, SQ
   * a full compare and a delta (`--changed` products) of the inventory export of the channel with the 50,000
     SKU mappings, against a store of `--store-products` products × 4 rows;
   * the PII purge of that first channel at a `--retention-days` threshold (rows/s);
-  * the cron's tick with 100 channels and nothing due, the same on a schema of 10 channels, and with all due.
+  * the cron's tick with 100 channels and nothing due, the same on a tiny schema of 10 channels (x0.001 of
+    the data), and with all due (every channel's last run a year old: its statements are the first tick's);
+  * with `--generate` (the data is the bench's own), the daily PII purges that tick queued for every channel
+    with a retention threshold, run one after the other as a worker runs them (bench/scale_jobs_purges.py).
 Checks (OK/FAIL; exit 1 when one fails), each expected figure from the simulator or the bench's SQL: imported
 = the store's orders in the statuses; every package on the store once; shipment calls = POSTs + PUTs; the
 store's inventory figures = the bench's SQL; delta calls = 1 + changed; every selected order purged; the
-tick with nothing due costs the same statements at 100 and at 10 channels; all due starts an import and a
-purge per channel. The slowest statements of each job are printed (for EXPLAIN: docs/scale-explain.md).
+tick with nothing due costs the same statements at 100 channels and on the tiny schema (constant in the
+data's size) and starts nothing; all due starts an import and a purge per channel; the daily purges purged
+every order due by the bench's SQL when they began, none not yet due when they ended, and none purged keeps
+a name, e-mail or phone. The slowest statements of each job are printed (for EXPLAIN: docs/scale-explain.md).
 
     ... bench/scale_jobs.py --self-test
 
-runs it all at a tiny size on fresh schemas and sets one store inventory row to a figure techOMS never
-published: the full compare's check must FAIL.
+runs it all at a tiny size on fresh schemas, sets one store inventory row to a figure techOMS never
+published and expects one more order purged than the data holds due: the full compare's check and the
+daily purges' "every order due" check must FAIL.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import os
 import sys
 import tempfile
 from contextlib import redirect_stderr
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +50,13 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from bench import scale_data, scale_jobs_cron, scale_jobs_inventory, scale_jobs_orders  # noqa: E402
+from bench import (  # noqa: E402
+    scale_data,
+    scale_jobs_cron,
+    scale_jobs_inventory,
+    scale_jobs_orders,
+    scale_jobs_purges,
+)
 from bench.cluster import RedisServer  # noqa: E402
 from bench.scale import scale_url  # noqa: E402
 from bench.scale_jobs_measure import Measured  # noqa: E402
@@ -118,8 +131,16 @@ def run_jobs(args, app, sim: Simulator, verdicts: Verdicts) -> tuple[list[Measur
         channels = db.session.scalar(text("SELECT count(*) FROM sales_channel"))
         idle, parts = scale_jobs_cron.nothing_due(f"cron tick, nothing due, {channels} channels", redis)
         rows.append(idle)
-        due, started = scale_jobs_cron.all_due(f"cron tick, all due, {channels} channels", redis)
+        # The daily purges the tick queues purge the whole year's due orders: only on the bench's own data.
+        purges = partial(scale_jobs_purges.run_queued, verdicts=verdicts, spoil=args.self_test)
+        due, started, purged = scale_jobs_cron.all_due(
+            f"cron tick, all due, {channels} channels", redis, purges if args.generate else None
+        )
         rows.append(due)
+        if purged is None:
+            print("  daily purges of every channel: not run on bench/scale.py's data (--generate runs them)")
+        else:
+            rows.append(purged)
         live, retained = scale_jobs_cron.live_channels(), scale_jobs_cron.with_retention()
         print(f"  all due: runs started per action {started}")
         imports, purges = started.get("import_orders"), started.get("purge_pii")
@@ -143,7 +164,7 @@ def main() -> None:
     parser.add_argument("--store-products", type=int, default=2500, help="inventory store products (×4 rows)")
     parser.add_argument("--changed", type=int, default=50, help="products changed before the delta")
     parser.add_argument("--retention-days", type=int, default=30, help="the purge's threshold")
-    parser.add_argument("--self-test", action="store_true", help="spoil one expectation: its check must FAIL")
+    parser.add_argument("--self-test", action="store_true", help="spoil two expectations: checks must FAIL")
     args = parser.parse_args()
     if args.self_test:
         args.schema, args.generate, args.scale = "bench_scale_jobs_self_test", True, 0.001
@@ -164,7 +185,8 @@ def main() -> None:
         if sim is not None:
             sim.stop()
         redis_server.stop()
-    rows.insert(-1, ten)
+    idle = next(r for r in rows if r.label.startswith("cron tick, nothing due"))
+    rows.insert(rows.index(idle) + 1, ten)
     print(f"\nper job (load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}):")
     for row in rows:
         print(row.row())
@@ -173,7 +195,6 @@ def main() -> None:
         for seconds, statement in row.slowest:
             print(f"    {seconds * 1000:8.1f} ms  {statement[:150]}")
     print(f"  tick with nothing due, statements per part: {parts}")
-    idle = next(r for r in rows if r.label.startswith("cron tick, nothing due") and r is not ten)
     verdicts.check(f"tick, nothing due: the same statements at {TEN_CHANNELS} channels",
                    idle.statements == ten.statements,
                    f"{idle.statements} vs {ten.statements} at {TEN_CHANNELS} channels")  # fmt: skip

@@ -73,9 +73,12 @@ def end_started(after_id: int) -> int:
     return ended
 
 
-def tick(label: str, redis) -> tuple[Measured, dict[str, int], dict[str, int]]:
-    """One tick measured whole, then each part counted on its own (on the state the whole tick left).
-    Returns the measure, the statements per part and the scheduled runs started per action."""
+def tick(
+    label: str, redis, queued_work: Callable[[int], Measured] | None = None
+) -> tuple[Measured, dict[str, int], dict[str, int], Measured | None]:
+    """One tick measured whole, then `queued_work(last run id before the tick)` (runs of what it queued, as a
+    worker would), then each part counted on its own (on the state the tick left). Returns the measure, the
+    statements per part, the scheduled runs started per action, and queued_work's measure."""
     last_id = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM sync_run"))
     with measure(db.engine, label) as whole:
         cron.tick()
@@ -89,6 +92,7 @@ def tick(label: str, redis) -> tuple[Measured, dict[str, int], dict[str, int]]:
         ).all()
     )
     whole.items, whole.unit = sum(started.values()), "runs started"
+    worked = queued_work(last_id) if queued_work is not None else None
     parts = {}
     for name, part in PARTS.items():
         counter = StatementCounter(db.engine)
@@ -97,20 +101,23 @@ def tick(label: str, redis) -> tuple[Measured, dict[str, int], dict[str, int]]:
         parts[name] = counter.count
     end_started(last_id)
     redis.flushdb()
-    return whole, parts, started
+    return whole, parts, started, worked
 
 
 def nothing_due(label: str, redis) -> tuple[Measured, dict[str, int]]:
     mark_all_ran("1 second")
     tick("warm-up", redis)  # alerts of the data's failed runs are recorded once, as any first tick would
     enqueue_outbox_purge()  # the hour's ask taken, as after any earlier tick
-    whole, parts, _started = tick(label, redis)
+    whole, parts, _started, _worked = tick(label, redis)
     db.session.execute(text("DELETE FROM sync_run WHERE params::text = :mark"), {"mark": MARK})
     db.session.commit()
     return whole, parts
 
 
-def all_due(label: str, redis) -> tuple[Measured, dict[str, int]]:
+def all_due(
+    label: str, redis, queued_work: Callable[[int], Measured] | None = None
+) -> tuple[Measured, dict[str, int], Measured | None]:
+    """The tick with every channel's every action due; `queued_work` as `tick` takes it."""
     mark_all_ran("1 year")
     # The bench's own jobs ran minutes ago (a purge, an import): their runs move back two days too.
     db.session.execute(
@@ -121,10 +128,10 @@ def all_due(label: str, redis) -> tuple[Measured, dict[str, int]]:
     )
     db.session.commit()
     redis.flushdb()  # the outbox purge's hourly ask is due too
-    whole, _parts, started = tick(label, redis)
+    whole, _parts, started, worked = tick(label, redis, queued_work)
     db.session.execute(text("DELETE FROM sync_run WHERE params::text = :mark"), {"mark": MARK})
     db.session.commit()
-    return whole, started
+    return whole, started, worked
 
 
 def with_retention() -> int:

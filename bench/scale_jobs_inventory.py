@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 
 from bench.scale_jobs_measure import Measured, measure
 from bench.simulator_process import Simulator
+from bench.store_channel import expected_store_figures
 from bench.verdicts import Verdicts
 from connectors.brightsites import BrightSitesClient
 from extensions import db
@@ -89,13 +90,7 @@ def store_rows(sim: Simulator, info: dict) -> list[dict]:
 
 
 def wrong_rows(sim: Simulator, info: dict, channel: SalesChannel) -> tuple[int, list[str]]:
-    buffer, cap = db.session.execute(
-        text("SELECT inventory_buffer, inventory_max FROM sales_channel WHERE id = :c"), {"c": channel.id}
-    ).one()
-    expected = {}
-    for key, raw in db.session.execute(EXPECTED_SQL, {"channel": channel.id}):
-        quantity = max(int(raw) - (buffer or 0), 0)
-        expected[key] = quantity if cap is None else min(quantity, cap)
+    expected = expected_store_figures(channel, EXPECTED_SQL)
     rows = store_rows(sim, info)
     sim.admin("DELETE", f"/stores/{STORE}/calls")
     return len(rows), [r["final_sku"] for r in rows if r["inventory"] != expected.get(r["final_sku"].lower())]

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench.chaos_flows import RUN_TRIGGER, Flow, ImportFlow, InventoryFlow, Size  # noqa: E402
-from bench.cluster import RedisServer, WorkerPool  # noqa: E402
+from bench.cluster import RedisServer, WorkerPool, app_process_env  # noqa: E402
 from bench.verdicts import Verdicts  # noqa: E402
 from extensions import db  # noqa: E402
 from models.activity import SyncRun  # noqa: E402
@@ -68,13 +68,7 @@ def measure(
 ) -> dict:
     app = make_app(redis_server.url)
     app.config["BRIGHTSITES_ROUTE_TO"] = sim.base_url
-    env = {
-        "TECHOMS_INSTANCE_PATH": str(work),
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": redis_server.url,
-        "BRIGHTSITES_ROUTE_TO": sim.base_url,
-        "TOKEN_ENCRYPTION_KEYS": ",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
-    }
+    env = app_process_env(app, work, redis_server.url, BRIGHTSITES_ROUTE_TO=sim.base_url)
     pool = WorkerPool(workers, env, work)
     with app.app_context():
         size = Size(orders=args.orders, products=args.products)

@@ -14,20 +14,35 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from app import create_app
+
+def schema_url(base: str, schema: str, *, fresh: bool = True) -> str:
+    """The PostgreSQL URL `base` with `schema` as its search_path; `fresh`: the schema dropped (with all it
+    holds) and made again first."""
+    if fresh:
+        engine = create_engine(base)
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
 
 
 def database_url(work: Path, name: str) -> str:
     base = os.environ.get("DATABASE_URL")
     if not base:
         return f"sqlite:///{work / f'{name}.sqlite3'}"
-    schema = f"bench_{name}"
-    engine = create_engine(base)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    return schema_url(base, f"bench_{name}")
+
+
+def migrate_fresh(schema: str) -> None:
+    """In an app context whose engine's search_path is `schema`: on PostgreSQL the schema is dropped (with
+    all it holds) and made again; then the database is migrated."""
+    from extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+    upgrade()
 
 
 def scratch_app_factory(work: Path, name: str) -> Callable[[str], Flask]:
@@ -35,6 +50,8 @@ def scratch_app_factory(work: Path, name: str) -> Callable[[str], Flask]:
     url = database_url(work, name)
 
     def make_app(redis_url: str) -> Flask:
+        from app import create_app  # here: the bench sets the instance path before config is imported
+
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": "memory://"}
         )

@@ -1,4 +1,4 @@
-"""An index for the shipment export's work at a year of orders (bench/scale_cron_purge.py): the cron looks each
+"""An index for the shipment export's work at a year of orders (bench/scale_cron_purge.py, now bench/scale_jobs.py): the cron looks each
 minute for channels with work (services/shipments/export_state.py), and the orders whose store update is due
 were found by reading every order of the channels (257 ms at 1,000,000 orders). A partial index on
 sales_order (channel_id, id) WHERE store_update_due AND store_update_error = '' holds only those orders.

@@ -19,12 +19,3 @@ def test_the_scale_self_test_fails_exactly_the_spoiled_check(tmp_path):
     failed = failed_lines(output)
     assert len(failed) == 1, output
     assert failed[0].startswith("FAIL orders search e-mail shows the data:"), output
-
-
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="bench/scale_cron_purge.py is PostgreSQL only")
-def test_the_cron_and_purge_self_test_fails_exactly_the_spoiled_check(tmp_path):
-    """bench/scale_cron_purge.py --self-test expects more orders purged than the data holds due."""
-    output = self_test("scale_cron_purge.py", tmp_path, keep_database=True)
-    failed = failed_lines(output)
-    assert len(failed) == 1, output
-    assert failed[0].startswith("FAIL year: every order due when the jobs began was purged:"), output
