@@ -40,7 +40,7 @@ def _read_failure(error: errors.BrightSitesError) -> ConnectionReport:
         return ConnectionReport(
             reachable=False, authenticated=False, can_write=None, message=ADDRESS_NOT_ALLOWED
         )
-    if isinstance(error, errors.Unavailable | errors.RateLimited):
+    if isinstance(error, errors.TryAgainLater):
         return ConnectionReport(reachable=False, authenticated=False, can_write=None, message=UNREACHABLE)
     return ConnectionReport(reachable=True, authenticated=False, can_write=None, message=UNEXPECTED)
 
