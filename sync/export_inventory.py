@@ -52,7 +52,7 @@ from services.inventory import allocation, publish_figures, publish_queue, store
 from services.inventory.store_records import ConfirmedPush, StoreRow
 from services.mappings.resolvers import SkuResolver, mapped_warehouse_ids
 from sync import inventory_catch_up, runs
-from sync.context import RunContext
+from sync.context import RunContext, RunWork
 from sync.errors import ChannelUnusable
 
 FULL_COMPARE_EVERY = timedelta(days=1)
@@ -64,7 +64,7 @@ Change = tuple[StoreRow, int]  # a row and the quantity to set
 
 
 @dataclass
-class _StockExport:
+class _StockExport(RunWork):
     ctx: RunContext
     rows: dict[int, StoreRow] = field(default_factory=dict)  # by store inventory id
     events: Counter = field(default_factory=Counter)  # individual events written, per kind
@@ -72,16 +72,8 @@ class _StockExport:
     forgotten: set[int] = field(default_factory=set)  # inventory ids deleted at the next commit
 
     @property
-    def run(self) -> SyncRun:
-        return self.ctx.run
-
-    @property
     def channel_id(self) -> int:
         return self.ctx.channel.id
-
-    @property
-    def counts(self) -> Counter:
-        return self.ctx.counts
 
     def note(self, kind: str, level: EventLevel, message: str) -> None:
         """An event, unless EVENTS_PER_KIND of this kind were written already (then it is only counted)."""
