@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -43,32 +44,14 @@ def run_job_id(run_id: int) -> str:
     return f"sync-run-{run_id}"
 
 
-def enqueue_unless_marked(
-    mark: str,
-    mark_ttl: int,
-    job: str,
-    *,
-    args: tuple[int, ...] = (),
-    mark_value: int = 1,
-    job_id: str | None = None,
-    timeout: int,
-    result_ttl: int = 60,
-    description: str,
-) -> bool:
-    """Queue `job` only when the Redis key `mark` is not set, and set it for `mark_ttl` seconds: one job
-    waits at a time (its job clears the mark when it starts; the mark lapses should the job be lost with a
-    killed worker), or one a period when nothing clears it. True when a job was queued."""
-    if not redis_client().set(mark, mark_value, nx=True, ex=mark_ttl):
+def enqueue_unless_marked(mark: str, mark_ttl: int, job: str, *, args: tuple = (), **options: Any) -> bool:
+    """Queue `job` (with RQ's enqueue `options`) only when the Redis key `mark` is not set, and set it for
+    `mark_ttl` seconds: one job waits at a time (its job clears the mark when it starts; the mark lapses
+    should the job be lost with a killed worker), or one a period when nothing clears it. True when a job
+    was queued."""
+    if not redis_client().set(mark, 1, nx=True, ex=mark_ttl):
         return False
-    sync_queue().enqueue(
-        job,
-        args=args,
-        job_id=job_id,
-        job_timeout=timeout,
-        result_ttl=result_ttl,
-        failure_ttl=FAILURE_TTL,
-        description=description,
-    )
+    sync_queue().enqueue(job, args=args, failure_ttl=FAILURE_TTL, **options)
     return True
 
 
@@ -87,8 +70,8 @@ def enqueue_pushed(channel_id: int, payload_id: int) -> bool:
         PUSH_QUEUED_TTL,
         "jobs.sync_jobs.import_pushed",
         args=(payload_id,),
-        mark_value=payload_id,
-        timeout=JOB_TIMEOUT,
+        job_timeout=JOB_TIMEOUT,
+        result_ttl=60,
         description=f"pushed order {payload_id}",
     )
 

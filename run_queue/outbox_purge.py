@@ -17,7 +17,7 @@ def enqueue_outbox_purge() -> bool:
         EVERY_SECONDS,
         "jobs.outbox_jobs.purge_outbox",
         job_id=JOB_ID,
-        timeout=10 * 60,
+        job_timeout=10 * 60,
         result_ttl=24 * 60 * 60,
         description="outbox and webhook log retention purge",
     )

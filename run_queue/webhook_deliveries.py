@@ -23,6 +23,7 @@ def enqueue_delivery(endpoint_id: int) -> bool:
         QUEUED_TTL,
         "jobs.webhook_jobs.deliver_endpoint",
         args=(endpoint_id,),
-        timeout=LOCK_TTL,
+        job_timeout=LOCK_TTL,
+        result_ttl=60,
         description=f"webhooks of endpoint {endpoint_id}",
     )
