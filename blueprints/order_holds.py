@@ -3,17 +3,15 @@ shipment and is not exported until released."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, flash
 from flask_login import current_user
 
-from blueprints.orders import ORDER_ID, render_detail
+from blueprints.orders import ORDER_ID, back_to_order, posted_order_or_404, render_detail
 from extensions import db
-from forms.common import EmptyForm
 from forms.order_holds import HoldForm
 from models.orders import SalesOrder
 from permissions import Permission, in_account_or_404, require
 from services.orders import holds
-from web.htmx import redirect_to
 
 bp = Blueprint("order_holds", __name__, url_prefix="/orders")
 
@@ -37,19 +35,17 @@ def hold(order_id: int):
         else f"Order {order.number} was on hold already.",
         "success" if held else "info",
     )
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return back_to_order(order)
 
 
 @bp.post(f"/{ORDER_ID}/release")
 @require(Permission.HOLD_ORDERS)
 def release(order_id: int):
-    order = in_account_or_404(SalesOrder, order_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    order = posted_order_or_404(order_id)
     released = holds.release(order, current_user)
     db.session.commit()
     flash(
         f"Order {order.number} released from hold." if released else f"Order {order.number} was not on hold.",
         "success" if released else "info",
     )
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return back_to_order(order)

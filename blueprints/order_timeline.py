@@ -3,17 +3,14 @@ one order in the background; at most one import per channel at a time, and 10 a 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, flash
 from flask_login import current_user
 
-from blueprints.orders import ORDER_ID
+from blueprints.orders import ORDER_ID, back_to_order, posted_order_or_404
 from extensions import db, limiter
-from forms.common import EmptyForm
 from models.activity import SyncAction, SyncTrigger
-from models.orders import SalesOrder
-from permissions import Permission, in_account_or_404, require
+from permissions import Permission, require
 from sync.start import start_run
-from web.htmx import redirect_to
 
 bp = Blueprint("order_timeline", __name__, url_prefix="/orders")
 
@@ -24,12 +21,10 @@ bp = Blueprint("order_timeline", __name__, url_prefix="/orders")
 # time, so repeated clicks while it waits cost nothing), and a person starts at most 10 a minute.
 @limiter.limit("10/minute", key_func=lambda: f"read-again:{current_user.id}")
 def read_again(order_id: int):
-    order = in_account_or_404(SalesOrder, order_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    order = posted_order_or_404(order_id)
     if order.channel.deleted_at is not None:
         flash("The order's channel is deleted: its store is not read any more.", "warning")
-        return redirect_to(url_for("orders.detail", order_id=order.id))
+        return back_to_order(order)
     _run, created = start_run(
         order.channel,
         SyncAction.IMPORT_ORDERS,
@@ -44,4 +39,4 @@ def read_again(order_id: int):
         flash(
             "An order import is already queued or running for this channel; read again when it ends.", "info"
         )
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return back_to_order(order)

@@ -4,21 +4,18 @@ store's answer. Audited when asked for."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, flash
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.orders import ORDER_ID, render_detail
+from blueprints import orders
 from extensions import db
-from forms.common import EmptyForm
 from forms.order_notes import NoteForm
 from models.orders import SalesOrder
 from models.store_writes import StoreWrite
 from permissions import Permission, in_account_or_404, require
 from run_queue.store_writes import enqueue_store_write
 from services.orders import store_writes
-from services.shipments import queries
-from web.htmx import redirect_to
 
 bp = Blueprint("order_writes", __name__, url_prefix="/orders")
 
@@ -40,53 +37,44 @@ def _queued(order: SalesOrder, ask) -> StoreWrite | None:
     return write
 
 
-@bp.post(f"/{ORDER_ID}/cancel")
+@bp.post(f"/{orders.ORDER_ID}/cancel")
 @require(Permission.CANCEL_ORDERS)
 def cancel(order_id: int):
-    order = in_account_or_404(SalesOrder, order_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    order = orders.posted_order_or_404(order_id)
     if _queued(order, lambda: store_writes.request_cancel(order, current_user)):
         flash(f"Cancelling order {order.number} on the store; the store's answer shows here.", "success")
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return orders.back_to_order(order)
 
 
-@bp.post(f"/{ORDER_ID}/acknowledge")
+@bp.post(f"/{orders.ORDER_ID}/acknowledge")
 @require(Permission.ACKNOWLEDGE_ORDERS)
 def acknowledge(order_id: int):
-    order = in_account_or_404(SalesOrder, order_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    order = orders.posted_order_or_404(order_id)
     if write := _queued(order, lambda: store_writes.request_acknowledge(order, current_user)):
         status = "Back ordered" if write.store_status == "back_ordered" else "In progress"
         flash(f"Marking order {order.number} {status} on the store.", "success")
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return orders.back_to_order(order)
 
 
-@bp.post(f"/{ORDER_ID}/notes")
+@bp.post(f"/{orders.ORDER_ID}/notes")
 @require(Permission.ADD_ORDER_NOTES)
 def add_note(order_id: int):
     order = in_account_or_404(SalesOrder, order_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return render_detail(order, 422, note_form=form)
+        return orders.render_detail(order, 422, note_form=form)
     if _queued(order, lambda: store_writes.request_note(order, current_user, form.note.data)):
         flash("The note is being added to the store order.", "success")
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return orders.back_to_order(order)
 
 
-@bp.post(f"/{ORDER_ID}/shipments/<int(max=2147483647):shipment_id>/void")
+@bp.post(f"/{orders.ORDER_ID}/shipments/{orders.SHIPMENT_ID}/void")
 @require(Permission.VOID_SHIPMENTS)
 def void(order_id: int, shipment_id: int):
-    order = in_account_or_404(SalesOrder, order_id)
-    shipment = queries.shipment_of_order(order, shipment_id)
-    if shipment is None:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    order, shipment = orders.posted_shipment_or_404(order_id, shipment_id)
     if _queued(order, lambda: store_writes.request_void(order, shipment, current_user)):
         flash(
             f"Voiding shipment {shipment.tracking_number} on the store; then add the corrected one.",
             "success",
         )
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return orders.back_to_order(order)

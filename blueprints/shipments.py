@@ -3,26 +3,24 @@ or a store-order update the export could not complete."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, flash
 from flask_login import current_user
 
+from blueprints import orders
 from blueprints.order_page import shipments_section
-from blueprints.orders import ORDER_ID, render_detail
 from blueprints.sync import start_export
 from extensions import db
-from forms.common import EmptyForm
 from models.activity import SyncTrigger
 from models.orders import SalesOrder
 from permissions import Permission, in_account_or_404, require
 from run_queue.store_writes import enqueue_store_write
 from services.orders import store_writes
-from services.shipments import export_state, queries, recording
-from web.htmx import redirect_to
+from services.shipments import export_state, recording
 
 bp = Blueprint("shipments", __name__, url_prefix="/orders")
 
 
-@bp.post(f"/{ORDER_ID}/shipments")
+@bp.post(f"/{orders.ORDER_ID}/shipments")
 @require(Permission.ADD_SHIPMENT)
 def create(order_id: int):
     """Record a shipment; it waits for the next Export shipments run to reach the store."""
@@ -52,9 +50,9 @@ def create(order_id: int):
                 "the next Export shipments run sends it to the store.",
                 "success",
             )
-            return redirect_to(url_for("orders.detail", order_id=order.id))
+            return orders.back_to_order(order)
     db.session.refresh(order)
-    return render_detail(order, 422, shipment_form=form)
+    return orders.render_detail(order, 422, shipment_form=form)
 
 
 def _retry_answer(order: SalesOrder, retried: bool, what: str):
@@ -64,31 +62,24 @@ def _retry_answer(order: SalesOrder, retried: bool, what: str):
         flash(f"{what} waits again, but the channel is deleted: nothing will send it.", "warning")
     else:
         flash(f"{what} was not in error; nothing to retry.", "info")
-    return redirect_to(url_for("orders.detail", order_id=order.id))
+    return orders.back_to_order(order)
 
 
-@bp.post(f"/{ORDER_ID}/shipments/<int(max=2147483647):shipment_id>/retry")
+@bp.post(f"/{orders.ORDER_ID}/shipments/{orders.SHIPMENT_ID}/retry")
 @require(Permission.RUN_SYNC)
 def retry(order_id: int, shipment_id: int):
     """Send a shipment in Error again (after fixing its carrier mapping, the order on the store, ...)."""
-    order = in_account_or_404(SalesOrder, order_id)
-    shipment = queries.shipment_of_order(order, shipment_id)
-    if shipment is None:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    order, shipment = orders.posted_shipment_or_404(order_id, shipment_id)
     retried = export_state.retry(shipment)
     db.session.commit()
     return _retry_answer(order, retried, f"Shipment {shipment.tracking_number}")
 
 
-@bp.post(f"/{ORDER_ID}/store-update/retry")
+@bp.post(f"/{orders.ORDER_ID}/store-update/retry")
 @require(Permission.RUN_SYNC)
 def retry_store_update(order_id: int):
     """Update the store order again after the store refused it (e.g. once a MOAS order is approved)."""
-    order = in_account_or_404(SalesOrder, order_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    order = orders.posted_order_or_404(order_id)
     retried = export_state.retry_store_update(order)
     db.session.commit()
     return _retry_answer(order, retried, f"The update of store order {order.number}")

@@ -5,6 +5,8 @@ in workers (jobs/webhook_jobs.py): nothing here waits for a receiver."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, fresh_login_required
 
@@ -100,48 +102,62 @@ def rotate(endpoint_id: int):
     return _render(WebhookEndpointForm(formdata=None), secret=secret, shown_for=endpoint)
 
 
+def _endpoint_button(
+    endpoint_id: int,
+    *,
+    applies: Callable[[WebhookEndpoint], bool],
+    act: Callable[[WebhookEndpoint], object],
+    notice: str,
+):
+    """A button of an endpoint's row: `act` when it still `applies` (a second click, or a click on a page
+    older than the endpoint's state, does nothing), committed and said in `notice` (`{url}`: the
+    endpoint's); back to the screen either way."""
+    endpoint = _own_endpoint(endpoint_id)
+    if applies(endpoint):
+        act(endpoint)
+        db.session.commit()
+        flash(notice.format(url=endpoint.url), "success")
+    return redirect_to(url_for("webhooks.index"))
+
+
+def _not_deleted(endpoint: WebhookEndpoint) -> bool:
+    return endpoint.deleted_at is None
+
+
 @bp.post(f"/{ENDPOINT_ID}/enable")
 @require(Permission.MANAGE_WEBHOOKS)
 def enable(endpoint_id: int):
-    endpoint = _own_endpoint(endpoint_id)
-    if endpoint.deleted_at is None:
-        endpoints.enable(endpoint)
-        db.session.commit()
-        flash(f"Endpoint {endpoint.url} enabled: waiting deliveries go out again.", "success")
-    return redirect_to(url_for("webhooks.index"))
+    notice = "Endpoint {url} enabled: waiting deliveries go out again."
+    return _endpoint_button(endpoint_id, applies=_not_deleted, act=endpoints.enable, notice=notice)
 
 
 @bp.post(f"/{ENDPOINT_ID}/disable")
 @require(Permission.MANAGE_WEBHOOKS)
 def disable(endpoint_id: int):
-    endpoint = _own_endpoint(endpoint_id)
-    if endpoint.is_live:
-        endpoints.disable_by_hand(endpoint, current_user.email)
-        db.session.commit()
-        flash(f"Endpoint {endpoint.url} disabled: its deliveries wait until you enable it.", "success")
-    return redirect_to(url_for("webhooks.index"))
+    return _endpoint_button(
+        endpoint_id,
+        applies=lambda endpoint: endpoint.is_live,
+        act=lambda endpoint: endpoints.disable_by_hand(endpoint, current_user.email),
+        notice="Endpoint {url} disabled: its deliveries wait until you enable it.",
+    )
 
 
 @bp.post(f"/{ENDPOINT_ID}/delete")
 @require(Permission.MANAGE_WEBHOOKS)
 def delete(endpoint_id: int):
-    endpoint = _own_endpoint(endpoint_id)
-    if endpoint.deleted_at is None:
-        endpoints.delete_endpoint(endpoint)
-        db.session.commit()
-        flash(f"Endpoint {endpoint.url} deleted; its delivery log stays below.", "success")
-    return redirect_to(url_for("webhooks.index"))
+    notice = "Endpoint {url} deleted; its delivery log stays below."
+    return _endpoint_button(endpoint_id, applies=_not_deleted, act=endpoints.delete_endpoint, notice=notice)
 
 
 @bp.post(f"/{ENDPOINT_ID}/test")
 @require(Permission.MANAGE_WEBHOOKS)
 def send_test(endpoint_id: int):
-    endpoint = _own_endpoint(endpoint_id)
-    if endpoint.is_live:
-        endpoints.send_test_event(endpoint)
-        db.session.commit()
-        flash("Test event queued: it appears in the log below once the worker sent it.", "success")
-    return redirect_to(url_for("webhooks.index"))
+    return _endpoint_button(
+        endpoint_id,
+        applies=lambda endpoint: endpoint.is_live,
+        act=endpoints.send_test_event,
+        notice="Test event queued: it appears in the log below once the worker sent it.",
+    )
 
 
 @bp.post(f"/deliveries/{DELIVERY_ID}/replay")

@@ -1,6 +1,6 @@
 """RQ plumbing: the sync queue (JSON serializer: Redis is not trusted to run code), enqueueing runs (the
-dispatcher sync/start.py hands committed starts to, installed by create_app) and pushes, and looking a run's
-job up.
+dispatcher sync/start.py hands committed starts to, installed by create_app) and pushes, a job queued only
+while no other waits (`enqueue_unless_marked`), and looking a run's job up.
 
 Jobs take a run id only — never a token, an object or a URL (SEC-06)."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -43,6 +44,17 @@ def run_job_id(run_id: int) -> str:
     return f"sync-run-{run_id}"
 
 
+def enqueue_unless_marked(mark: str, mark_ttl: int, job: str, *, args: tuple = (), **options: Any) -> bool:
+    """Queue `job` (with RQ's enqueue `options`) only when the Redis key `mark` is not set, and set it for
+    `mark_ttl` seconds: one job waits at a time (its job clears the mark when it starts; the mark lapses
+    should the job be lost with a killed worker), or one a period when nothing clears it. True when a job
+    was queued."""
+    if not redis_client().set(mark, 1, nx=True, ex=mark_ttl):
+        return False
+    sync_queue().enqueue(job, args=args, failure_ttl=FAILURE_TTL, **options)
+    return True
+
+
 PUSH_QUEUED_KEY = "order-push:queued:{channel_id}"
 PUSH_QUEUED_TTL = 60  # a lost job is made up for by the next push after this, or by the cron's look
 
@@ -53,18 +65,15 @@ def enqueue_pushed(channel_id: int, payload_id: int) -> bool:
     waits is taken by it (the job clears the mark before it reads), so a burst of pushes is not a burst of
     jobs. No retries: it calls no store, and what it could not import stays stored for the next job or the
     cron. True when a job was queued."""
-    redis = redis_client()
-    if not redis.set(PUSH_QUEUED_KEY.format(channel_id=channel_id), payload_id, nx=True, ex=PUSH_QUEUED_TTL):
-        return False
-    sync_queue().enqueue(
+    return enqueue_unless_marked(
+        PUSH_QUEUED_KEY.format(channel_id=channel_id),
+        PUSH_QUEUED_TTL,
         "jobs.sync_jobs.import_pushed",
         args=(payload_id,),
         job_timeout=JOB_TIMEOUT,
         result_ttl=60,
-        failure_ttl=FAILURE_TTL,
         description=f"pushed order {payload_id}",
     )
-    return True
 
 
 def pushed_job_started(channel_id: int) -> None:

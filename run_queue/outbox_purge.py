@@ -3,8 +3,7 @@ asks (the cron's tick), one job at a time (a fixed job id)."""
 
 from __future__ import annotations
 
-from extensions import redis_client
-from run_queue.enqueue import FAILURE_TTL, sync_queue
+from run_queue.enqueue import enqueue_unless_marked
 
 DUE_KEY = "outbox:purge:queued"
 EVERY_SECONDS = 60 * 60
@@ -13,14 +12,12 @@ JOB_ID = "outbox-purge"
 
 def enqueue_outbox_purge() -> bool:
     """True when a job was queued (the first ask of the hour)."""
-    if not redis_client().set(DUE_KEY, 1, nx=True, ex=EVERY_SECONDS):
-        return False
-    sync_queue().enqueue(
+    return enqueue_unless_marked(
+        DUE_KEY,
+        EVERY_SECONDS,
         "jobs.outbox_jobs.purge_outbox",
         job_id=JOB_ID,
         job_timeout=10 * 60,
         result_ttl=24 * 60 * 60,
-        failure_ttl=FAILURE_TTL,
         description="outbox and webhook log retention purge",
     )
-    return True

@@ -6,7 +6,7 @@ lock: that job takes what is due."""
 from __future__ import annotations
 
 from extensions import redis_client
-from run_queue.enqueue import FAILURE_TTL, sync_queue
+from run_queue.enqueue import enqueue_unless_marked
 
 QUEUED_KEY = "webhook:queued:{endpoint_id}"
 LOCK_KEY = "webhook:sending:{endpoint_id}"
@@ -16,17 +16,14 @@ LOCK_TTL = 30  # more than a job's sending budget plus one request's timeouts; a
 
 def enqueue_delivery(endpoint_id: int) -> bool:
     """True when a job was queued."""
-    redis = redis_client()
-    if redis.exists(LOCK_KEY.format(endpoint_id=endpoint_id)):
+    if redis_client().exists(LOCK_KEY.format(endpoint_id=endpoint_id)):
         return False
-    if not redis.set(QUEUED_KEY.format(endpoint_id=endpoint_id), 1, nx=True, ex=QUEUED_TTL):
-        return False
-    sync_queue().enqueue(
+    return enqueue_unless_marked(
+        QUEUED_KEY.format(endpoint_id=endpoint_id),
+        QUEUED_TTL,
         "jobs.webhook_jobs.deliver_endpoint",
         args=(endpoint_id,),
         job_timeout=LOCK_TTL,
         result_ttl=60,
-        failure_ttl=FAILURE_TTL,
         description=f"webhooks of endpoint {endpoint_id}",
     )
-    return True

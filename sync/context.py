@@ -1,6 +1,7 @@
 """What an action works with during one attempt of a run (`RunContext`): the run, its channel, the store
 client and detail fetcher (store-calling actions only), the recorder of the calls, the counts the summary
-reads, and the two things every action does: write an event, and checkpoint (save what is done so far)."""
+reads, and the two things every action does: write an event, and checkpoint (save what is done so far);
+`RunWork`, the base of a flow's own state, which reads the run, channel and counts through its context."""
 
 from __future__ import annotations
 
@@ -66,3 +67,22 @@ class RunContext:
         self.run.counts = dict(self.counts)
         runs.beat(self.run)
         db.session.commit()
+
+
+class RunWork:
+    """The base of a flow's state over one attempt (a dataclass whose first field is `ctx`): the run, its
+    channel and its counts, read through the context."""
+
+    ctx: RunContext
+
+    @property
+    def run(self) -> SyncRun:
+        return self.ctx.run
+
+    @property
+    def channel(self) -> SalesChannel:
+        return self.ctx.channel
+
+    @property
+    def counts(self) -> Counter:
+        return self.ctx.counts

@@ -7,7 +7,6 @@ before it is written (the push import's rules). Each order created records how i
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -19,7 +18,7 @@ from sqlalchemy import select
 from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import statuses, translate
 from extensions import db
-from models.activity import EventLevel, FailureCause, RunStatus, SyncRun
+from models.activity import EventLevel, FailureCause, RunStatus
 from models.channels import SalesChannel
 from models.order_push import ArrivalPath, OrderArrival
 from models.orders import OrderStatus, SalesOrder
@@ -27,7 +26,7 @@ from services import outbox, timezones
 from services.inventory import allocation, store_holds, store_records
 from services.mappings.resolvers import CarrierResolver, SkuResolver
 from sync import order_upsert, store_order_changes
-from sync.context import RunContext
+from sync.context import RunContext, RunWork
 from sync.errors import CredentialsRefused, StoreUnavailable
 from sync.pending_orders import PendingBook
 
@@ -42,7 +41,7 @@ Admit = Callable[["OrderImport", translate.OrderRecord, SalesOrder | None], bool
 
 
 @dataclass
-class OrderImport:
+class OrderImport(RunWork):
     """One run's import of orders: what it resolved, handled and failed so far. `admit(importer, record,
     stored)` may set a translated order aside before it is written (the push import's rules); the listing
     writes every order it fetched."""
@@ -75,18 +74,6 @@ class OrderImport:
             arrival,
             admit,
         )
-
-    @property
-    def run(self) -> SyncRun:
-        return self.ctx.run
-
-    @property
-    def channel(self) -> SalesChannel:
-        return self.ctx.channel
-
-    @property
-    def counts(self) -> Counter:
-        return self.ctx.counts
 
     def import_documents(self, documents: list[tuple[int, Any]]) -> None:
         """(store order id, its Show Order JSON) already in hand (pushed): imported like fetched ones."""

@@ -16,7 +16,7 @@ from models.base import utcnow
 from models.channels import InitialOrderStatus, SalesChannel
 from models.orders import OrderAddress, OrderStatus, SalesOrder, SalesOrderLine
 from services.inventory import allocation
-from services.orders import store_cancel
+from services.orders import address_fields, store_cancel
 
 
 class Outcome(enum.StrEnum):
@@ -136,20 +136,8 @@ def _set_address(order: SalesOrder, kind: str, source: AddressRecord) -> None:
     if address is None:
         address = OrderAddress(kind=kind)
         order.addresses.append(address)
-    for name, limit in (
-        ("first_name", 100),
-        ("last_name", 100),
-        ("company", 200),
-        ("line1", 255),
-        ("line2", 255),
-        ("city", 100),
-        ("postal_code", 32),
-        ("subdivision", 100),
-        ("country", 100),
-        ("email", 254),
-        ("phone", 64),
-    ):
-        setattr(address, name, (getattr(source, name) or "")[:limit])
+    for name, value in address_fields.stored_text(source).items():
+        setattr(address, name, value)
     address.subdivision_code = source.subdivision_code
     address.country_code = source.country_code
 

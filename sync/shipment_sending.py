@@ -8,7 +8,7 @@ Exceptions say why an order is not finished now; the run decides what they mean 
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,15 +19,14 @@ from connectors.brightsites import errors as bs_errors
 from connectors.brightsites import statuses, translate
 from connectors.brightsites.client import BrightSitesClient
 from extensions import db
-from models.activity import EventLevel, SyncRun
-from models.channels import SalesChannel
+from models.activity import EventLevel
 from models.orders import OrderStatus, SalesOrder
 from models.shipments import ExportProblem, ExportStatus, Shipment
 from services.mappings.resolvers import CarrierResolver
 from services.shipments import export_state
 from services.shipments import queries as shipment_queries
 from sync import export_guards, runs, store_order_update
-from sync.context import RunContext
+from sync.context import RunContext, RunWork
 
 
 class Unreachable(Exception):
@@ -75,25 +74,13 @@ class OrderWork:
 
 
 @dataclass
-class ShipmentExport:
+class ShipmentExport(RunWork):
     ctx: RunContext
     carriers: CarrierResolver
     unfinished: list[str] = field(default_factory=list)
     unknown_methods: set[str] = field(default_factory=set)  # warned about once per run
     orders: dict[int, OrderWork] = field(default_factory=dict)
     follow_ups: deque[StoreCall] = field(default_factory=deque)  # store updates due, sent before new orders
-
-    @property
-    def run(self) -> SyncRun:
-        return self.ctx.run
-
-    @property
-    def channel(self) -> SalesChannel:
-        return self.ctx.channel
-
-    @property
-    def counts(self) -> Counter:
-        return self.ctx.counts
 
 
 def event(state: ShipmentExport, level: EventLevel, message: str, order: SalesOrder) -> None:

@@ -8,12 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.mappings.panel import (
     MappingView,
+    add_csv_routes,
     answer,
     bp,
     conflict,
-    download,
     form_expired,
-    import_csv,
     mapping_or_404,
     show,
 )
@@ -154,16 +153,4 @@ def delete_carrier(channel_id: int, carrier_mapping_id: int):
     return answer(channel, VIEW, f"Mapping {codes} deleted.")
 
 
-@bp.post("/carriers/import")
-@require(Permission.EDIT_CHANNEL_SETTINGS)
-def import_carriers(channel_id: int):
-    """Add the file's rows (never overwrite); the answer lists each row's outcome."""
-    channel = channel_or_404(channel_id)
-    return import_csv(channel, VIEW, csv_io.import_carriers)
-
-
-@bp.get("/carriers/export")
-@require(Permission.VIEW)
-def export_carriers(channel_id: int):
-    channel = channel_or_404(channel_id)
-    return download(csv_io.export_carriers(channel.id), csv_io.CARRIER_TEMPLATE)
+add_csv_routes("carriers", VIEW, csv_io.import_carriers, csv_io.export_carriers, csv_io.CARRIER_TEMPLATE)

@@ -1,6 +1,7 @@
 """What every mapping view shares: the `mappings` blueprint, showing a view inside the channel page's view
-panel (channel_page.render_page), the answer to a post, CSV download and import, and the channel-scoped lookup
-of a mapping. The per-kind modules (warehouses, carriers, skus) import this one, never the other way round.
+panel (channel_page.render_page), the answer to a post, a kind's CSV import and export routes, and the
+channel-scoped lookup of a mapping. The per-kind modules (warehouses, carriers, skus) import this one, never
+the other way round.
 
 htmx posts get the view back with a notice or a problem; plain posts a redirect (PRG) with a flash.
 """
@@ -20,6 +21,7 @@ from extensions import db
 from forms.mappings import CsvImportForm
 from models.channels import SalesChannel
 from models.mappings import CarrierMapping, SkuMapping
+from permissions import Permission, channel_or_404, require
 from services.mappings import lookup
 from services.mappings.csv_io import MAX_BYTES, FileRefused
 from web.htmx import is_htmx
@@ -82,7 +84,7 @@ def download(rows: Iterable[str], filename: str) -> Response:
     return response
 
 
-def import_csv(channel: SalesChannel, view: MappingView, importer: Callable) -> tuple:
+def _import_csv(channel: SalesChannel, view: MappingView, importer: Callable) -> tuple:
     """A CSV import view's answer: the row report, or the form with why the whole file was refused."""
     form = CsvImportForm()
     if not form.validate_on_submit():
@@ -97,3 +99,26 @@ def import_csv(channel: SalesChannel, view: MappingView, importer: Callable) -> 
     except IntegrityError:
         return conflict(channel, view, "Mappings changed meanwhile: nothing was imported. Try again.")
     return show(channel, view, report=report, notice=f"Import finished: {report.summary()}.")
+
+
+def add_csv_routes(
+    kind: str,
+    view: MappingView,
+    importer: Callable,
+    exporter: Callable[[int], Iterable[str]],
+    filename: str,
+) -> None:
+    """A mapping kind's CSV routes: `POST /<kind>/import` (endpoint `import_<kind>`) adds the file's rows,
+    never overwriting, and answers with each row's outcome; `GET /<kind>/export` (`export_<kind>`) downloads
+    the channel's mappings as `filename`."""
+
+    @require(Permission.EDIT_CHANNEL_SETTINGS)
+    def import_mappings(channel_id: int):
+        return _import_csv(channel_or_404(channel_id), view, importer)
+
+    @require(Permission.VIEW)
+    def export_mappings(channel_id: int):
+        return download(exporter(channel_or_404(channel_id).id), filename)
+
+    bp.add_url_rule(f"/{kind}/import", f"import_{kind}", import_mappings, methods=["POST"])
+    bp.add_url_rule(f"/{kind}/export", f"export_{kind}", export_mappings, methods=["GET"])

@@ -10,12 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.mappings.panel import (
     MappingView,
+    add_csv_routes,
     answer,
     bp,
     conflict,
-    download,
     form_expired,
-    import_csv,
     mapping_or_404,
     show,
 )
@@ -231,16 +230,4 @@ def unmapped_skus(channel_id: int):
     return show(channel, VIEW, unmapped=unmapped)
 
 
-@bp.post("/skus/import")
-@require(Permission.EDIT_CHANNEL_SETTINGS)
-def import_skus(channel_id: int):
-    """Add the file's rows (never overwrite); the answer lists each row's outcome."""
-    channel = channel_or_404(channel_id)
-    return import_csv(channel, VIEW, csv_io.import_skus)
-
-
-@bp.get("/skus/export")
-@require(Permission.VIEW)
-def export_skus(channel_id: int):
-    channel = channel_or_404(channel_id)
-    return download(csv_io.export_skus(channel.id), csv_io.SKU_TEMPLATE)
+add_csv_routes("skus", VIEW, csv_io.import_skus, csv_io.export_skus, csv_io.SKU_TEMPLATE)

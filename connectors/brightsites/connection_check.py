@@ -15,28 +15,9 @@ The report's message is fixed text: nothing from the store's answer is echoed (S
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
-
 from connectors.brightsites import errors
 from connectors.brightsites.results import ConnectionReport
-
-
-class StoreRequests(Protocol):
-    """What the check needs of the client (BrightSitesClient, which offers the check as a method)."""
-
-    def request(
-        self,
-        method: str,
-        endpoint: str,
-        *,
-        ids: Mapping[str, object] | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        retry: bool = True,
-        idempotent: bool = False,
-    ) -> Any: ...
-
+from connectors.brightsites.store_calls import StoreCaller
 
 STORE_NOT_FOUND = "Store not found."
 TOKEN_REFUSED = "The access token was refused."  # noqa: S105 (a message, not a secret)
@@ -59,12 +40,12 @@ def _read_failure(error: errors.BrightSitesError) -> ConnectionReport:
         return ConnectionReport(
             reachable=False, authenticated=False, can_write=None, message=ADDRESS_NOT_ALLOWED
         )
-    if isinstance(error, errors.Unavailable | errors.RateLimited):
+    if isinstance(error, errors.TryAgainLater):
         return ConnectionReport(reachable=False, authenticated=False, can_write=None, message=UNREACHABLE)
     return ConnectionReport(reachable=True, authenticated=False, can_write=None, message=UNEXPECTED)
 
 
-def check_connection(client: StoreRequests) -> ConnectionReport:
+def check_connection(client: StoreCaller) -> ConnectionReport:
     try:
         client.request("GET", "/shipping_methods", retry=False)
     except errors.BrightSitesError as error:

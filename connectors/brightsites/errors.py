@@ -62,8 +62,9 @@ class ValidationFailed(BrightSitesError):
         self.field_errors = dict(field_errors)
 
 
-class RateLimited(BrightSitesError):
-    """429: `retry_after` is the store's Retry-After in seconds, when it sent one."""
+class TryAgainLater(BrightSitesError):
+    """The store did not serve the request now but may later; `retry_after` is the store's Retry-After in
+    seconds, when it sent one."""
 
     def __init__(
         self,
@@ -78,20 +79,12 @@ class RateLimited(BrightSitesError):
         self.retry_after = retry_after
 
 
-class Unavailable(BrightSitesError):
+class RateLimited(TryAgainLater):
+    """429: too many calls."""
+
+
+class Unavailable(TryAgainLater):
     """5xx, connection failure or timeout: worth trying again later."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retry_after: float | None = None,
-        method: str | None = None,
-        endpoint: str | None = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message, method=method, endpoint=endpoint, status=status)
-        self.retry_after = retry_after
 
 
 class NotSent(Unavailable):

@@ -24,6 +24,7 @@ LOGGERS_TO_GUARD = (
     "requests",
     "connectors.brightsites",
     "connectors.brightsites.client",
+    "connectors.brightsites.store_calls",
 )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from connectors.brightsites.errors import BrightSitesError, RateLimited, Unavailable
+from connectors.brightsites.errors import BrightSitesError, RateLimited, TryAgainLater
 
 RETRYABLE_METHODS = frozenset({"GET"})
 
@@ -52,7 +52,7 @@ class RetryPolicy:
         # and sent again whatever the method (a POST too), not an unsure outcome.
         turned_away = isinstance(error, RateLimited) and error.retry_after is not None
         if not (idempotent or method in RETRYABLE_METHODS or turned_away) or not isinstance(
-            error, RateLimited | Unavailable
+            error, TryAgainLater
         ):
             return None
         if error.retry_after is not None and error.retry_after > self.retry_after_cap:

@@ -5,20 +5,7 @@ from __future__ import annotations
 
 from connectors.brightsites.translate import AddressRecord, OrderRecord
 from models.orders import SalesOrder
-
-_ADDRESS_FIELDS = (
-    ("first_name", 100),
-    ("last_name", 100),
-    ("company", 200),
-    ("line1", 255),
-    ("line2", 255),
-    ("city", 100),
-    ("postal_code", 32),
-    ("subdivision", 100),
-    ("country", 100),
-    ("email", 254),
-    ("phone", 64),
-)
+from services.orders import address_fields
 
 
 def changed_fields(order: SalesOrder, record: OrderRecord) -> list[str]:
@@ -44,6 +31,5 @@ def _address_differs(order: SalesOrder, kind: str, source: AddressRecord) -> boo
     if stored is None:
         return True
     return any(
-        (getattr(stored, name) or "") != (getattr(source, name) or "")[:limit]
-        for name, limit in _ADDRESS_FIELDS
+        (getattr(stored, name) or "") != value for name, value in address_fields.stored_text(source).items()
     )
