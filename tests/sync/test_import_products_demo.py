@@ -19,7 +19,7 @@ from models.tenancy import Account
 from sandbox.app import create_sandbox_app
 from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
 from sandbox.store import StoreRegistry
-from services.mappings import skus as sku_mappings
+from services.mappings import sku_auto_map
 from services.orders import failed_orders
 from sync.start import start_run
 from tests.support.sync import import_now, sync_channel, work
@@ -76,12 +76,12 @@ def test_the_demo_account_gets_proposals_for_the_store_spellings(app):
         select(func.count(ProductVariant.id)).where(ProductVariant.account_id == account.id)
     )
     assert after == before + 6
-    waiting = sku_mappings.catalog_waiting_skus(channel)
-    proposals = sku_mappings.propose(channel, waiting)
+    waiting = sku_auto_map.catalog_waiting_skus(channel)
+    proposals = sku_auto_map.propose(channel, waiting)
     pairs = {p.channel_sku: p.techoms_sku for p, _ in proposals.items}
     assert SPELLINGS.items() <= pairs.items()
 
-    sku_mappings.create_confirmed(channel, [(p.variant_id, p.channel_sku) for p, _ in proposals.items], None)
+    sku_auto_map.create_confirmed(channel, [(p.variant_id, p.channel_sku) for p, _ in proposals.items], None)
     db.session.commit()
     failed_orders.request_retries(channel, failed_orders.Selector.parse("all"))
     db.session.commit()
