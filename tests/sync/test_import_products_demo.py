@@ -4,21 +4,17 @@ Retry. The supplier's own code (DEMO60) resembles no techOMS SKU, so its variant
 
 from __future__ import annotations
 
-import threading
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from cli.demo_seed import seed
 from extensions import db
 from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.catalog import ProductVariant
 from models.tenancy import Account
-from sandbox.app import create_sandbox_app
-from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
-from sandbox.store import StoreRegistry
+from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN
 from services.mappings import sku_auto_map
 from services.orders import failed_orders
 from sync.start import start_run
@@ -33,19 +29,8 @@ SPELLINGS = {
 
 
 @pytest.fixture
-def demo_simulator():
-    registry = StoreRegistry()
-    add_demo_store(registry)
-    server = make_server("127.0.0.1", 0, create_sandbox_app(registry), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
 def app_config(app_config, demo_simulator):
+    """The store calls go to the demo simulator (tests/support/simulator.py)."""
     return {**app_config, "BRIGHTSITES_ROUTE_TO": demo_simulator}
 
 
