@@ -12,7 +12,7 @@ from forms.products import ProductForm, StockCsvForm, StockForm, VariantForm, sk
 from models.catalog import Product, ProductVariant
 from permissions import Permission, current_account, in_account_or_404, require
 from services import catalog, timezones
-from services.inventory import levels
+from services.inventory import level_rows, levels
 from services.mappings.csv_io import MAX_BYTES, FileRefused
 from web.htmx import redirect_to, render
 
@@ -38,7 +38,7 @@ def index():
     return _render_index(StockCsvForm(formdata=None))
 
 
-def _render_index(stock_form: StockCsvForm, report: levels.IntakeReport | None = None, status: int = 200):
+def _render_index(stock_form: StockCsvForm, report: level_rows.IntakeReport | None = None, status: int = 200):
     account = current_account()
     q = _search_text(request.args.get("q", ""))
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
@@ -53,7 +53,7 @@ def _render_index(stock_form: StockCsvForm, report: levels.IntakeReport | None =
         q=q,
         stock_form=stock_form,
         report=report,
-        columns=levels.CSV_COLUMNS,
+        columns=level_rows.CSV_COLUMNS,
     )
     return answer, status
 
@@ -66,7 +66,7 @@ def import_stock():
     if not form.validate_on_submit():
         return _render_index(form, status=422)
     try:
-        rows = levels.rows_from_csv(form.file.data.read(MAX_BYTES + 1))
+        rows = level_rows.rows_from_csv(form.file.data.read(MAX_BYTES + 1))
     except FileRefused as exc:
         form.file.errors.append(str(exc))
         return _render_index(form, status=422)

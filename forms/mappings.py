@@ -19,7 +19,7 @@ from forms.validators import no_control_characters
 from models.catalog import CarrierService, sku_key
 from models.channels import SalesChannel
 from models.mappings import CODE_LENGTH, IDENTIFIER_LENGTH, SKU_LENGTH, CarrierMapping, SkuMapping
-from services.mappings import carriers
+from services.mappings import carriers, sku_lists
 from services.mappings import skus as sku_mappings
 
 
@@ -162,7 +162,7 @@ class SkuMappingForm(FlaskForm):
             raise ValidationError(f"{existing.channel_sku} is already mapped to {existing.variant.sku}.")
 
     def validate_variant_id(self, field) -> None:
-        self.variant = sku_mappings.account_variant(self._channel, _int_or_none(field.data))
+        self.variant = sku_lists.account_variant(self._channel, _int_or_none(field.data))
         if self.variant is None:
             raise ValidationError("Choose a product variant: search by SKU or product name, then pick one.")
 

@@ -141,6 +141,8 @@ def read_calls(subdomain: str) -> ResponseReturnValue:
                 # Requests given an injected fault (not the call-rate refusals, which a client can avoid).
                 "faulted_per_token": dict(store.calls.faulted_per_token),
                 "faulted_read_write": store.calls.faulted_per_token.get(store.token, 0),
+                # Requests being handled now (not a count of calls: reset leaves it).
+                "in_progress": store.in_progress,
             }
         )
 

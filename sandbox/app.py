@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from sandbox import api_catalog, api_inventory, api_orders, api_shipments, store_side
 from sandbox.errors import ApiError
-from sandbox.gateway import after_api_request, before_api_request
+from sandbox.gateway import after_api_request, before_api_request, end_api_request
 from sandbox.store import StoreRegistry
 
 API_PREFIX = "/api/v2.7.0"
@@ -43,6 +43,7 @@ def create_sandbox_app(registry: StoreRegistry | None = None) -> Flask:
 
     app.before_request(_before_request)
     app.after_request(after_api_request)
+    app.teardown_request(end_api_request)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     return app

@@ -1,6 +1,7 @@
 """What happens to every simulated API request before its handler runs: pick the store from the Host header,
 count the billable call, apply the store's faults, check the token;
-and after it: a "drop_after" fault closes the connection once the handler has done its work."""
+and after it: a "drop_after" fault closes the connection once the handler has done its work, and the request
+stops counting as in progress."""
 
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ def before_api_request() -> Response | None:
     with store.lock:
         route = f"{request.method} {request.url_rule.rule}" if request.url_rule else ""
         store.calls.count(counted_as, route)
+        store.in_progress += 1
+    g.in_progress_store = store  # end_api_request counts it answered, whatever happens from here
     config = store.faults.config
     wait = store.faults.over_rate()
     if wait is not None:
@@ -104,6 +107,14 @@ def before_api_request() -> Response | None:
     if access == "ro" and request.method in WRITE_METHODS:
         raise ApiError(403, {"token": "This API token is read-only"})
     return None
+
+
+def end_api_request(_error: BaseException | None) -> None:
+    """The request's handler is done (its writes made, its answer ready): no longer in progress."""
+    store = g.pop("in_progress_store", None)
+    if store is not None:
+        with store.lock:
+            store.in_progress -= 1
 
 
 def after_api_request(response: Response) -> Response:

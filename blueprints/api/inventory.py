@@ -14,7 +14,8 @@ from blueprints.api.auth import api_key_required, current_key
 from connectors import bounded_json
 from extensions import db
 from forms.api_inventory import shape_errors
-from services.inventory.levels import MAX_ROWS, LevelRow, apply_levels, too_many_rows
+from services.inventory.level_rows import MAX_ROWS, LevelRow, too_many_rows
+from services.inventory.levels import apply_levels
 from web.api_requests import json_error
 
 

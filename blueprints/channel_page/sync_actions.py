@@ -13,6 +13,7 @@ from models.base import utcnow
 from models.channels import SalesChannel, ScheduleStart
 from services import run_records
 from services.inventory import store_records
+from services.mappings import sku_auto_map
 from services.mappings import skus as sku_mappings
 from services.orders import failed_orders
 from services.shipments import export_state
@@ -62,7 +63,7 @@ def actions_context(
             ),
         },
         # Store SKUs Import products left for a person that still map to nothing (proposals to confirm).
-        "catalog_waiting": len(sku_mappings.unmapped(channel, sku_mappings.catalog_waiting_skus(channel))),
+        "catalog_waiting": len(sku_mappings.unmapped(channel, sku_auto_map.catalog_waiting_skus(channel))),
         "retry_form": EmptyForm(),
         "shipments_waiting": export_state.unconfirmed_count(channel),
         "logging_form": ApiLoggingForm(formdata=None),

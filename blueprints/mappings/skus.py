@@ -26,7 +26,7 @@ from models.mappings import SkuMapping
 from permissions import Permission, channel_or_404, require
 from services.channels import reference_cache
 from services.inventory import store_records
-from services.mappings import csv_io
+from services.mappings import csv_io, sku_auto_map, sku_lists
 from services.mappings import skus as sku_mappings
 from services.orders import failed_orders
 from web.htmx import is_htmx, render_fragment
@@ -48,7 +48,7 @@ def _context(channel: SalesChannel, **overrides) -> dict:
         channel, formdata=None, data={"channel_sku": _search_text(request.args.get("new_sku", ""))}
     )
     editing = overrides.get("editing")
-    mappings = sku_mappings.mapping_page(channel, q, page)
+    mappings = sku_lists.mapping_page(channel, q, page)
     context = {
         "q": q,
         "mappings": mappings,
@@ -70,7 +70,7 @@ def _context(channel: SalesChannel, **overrides) -> dict:
     context = {**context, **overrides}
     chosen = context["chosen"]
     # The store's weight in the channel's unit beside techOMS's grams, for the variants the picker shows.
-    context["store_weights"] = sku_mappings.store_weights(
+    context["store_weights"] = sku_lists.store_weights(
         channel, [variant.id for variant in [*context["variants"], *([chosen] if chosen else [])]]
     )
     return context
@@ -95,14 +95,14 @@ def skus(channel_id: int):
 def variant_search(channel_id: int):
     """The picker's choices: variants of the account by SKU prefix or product name."""
     channel = channel_or_404(channel_id)
-    variants = sku_mappings.variant_choices(channel, _search_text(request.args.get("variant_q", "")))
+    variants = sku_lists.variant_choices(channel, _search_text(request.args.get("variant_q", "")))
     return render_fragment(
         VIEW.template,
         "variant_choices",
         variants=variants,
         chosen=None,
         searched=True,
-        store_weights=sku_mappings.store_weights(channel, [variant.id for variant in variants]),
+        store_weights=sku_lists.store_weights(channel, [variant.id for variant in variants]),
     )
 
 
@@ -163,12 +163,12 @@ def auto_map(channel_id: int):
     reference = reference_cache.get(channel, "channel_skus", refresh=True)
     if reference.error:
         return answer(channel, VIEW, reference.error, problem=True)
-    report = sku_mappings.auto_map(channel, reference.items, current_user)
+    report = sku_auto_map.auto_map(channel, reference.items, current_user)
     try:
         db.session.commit()
     except IntegrityError:
         return conflict(channel, VIEW, "Mappings changed meanwhile: nothing was auto-mapped. Try again.")
-    proposals = sku_mappings.propose(channel, reference.items)
+    proposals = sku_auto_map.propose(channel, reference.items)
     if not proposals.items:
         return answer(channel, VIEW, report.summary(), proposals=proposals)
     return show(
@@ -186,7 +186,7 @@ def catalog_proposals(channel_id: int):
     """The mappings Import products proposed for store SKUs spelled differently from techOMS SKUs (nothing
     was created for them), to tick and confirm as Auto-map's; no store call."""
     channel = channel_or_404(channel_id)
-    proposals = sku_mappings.propose(channel, sku_mappings.catalog_waiting_skus(channel))
+    proposals = sku_auto_map.propose(channel, sku_auto_map.catalog_waiting_skus(channel))
     if not (proposals.items or proposals.ambiguous):
         return show(channel, VIEW, notice="No store SKU read by Import products waits for a mapping.")
     return show(channel, VIEW, proposals=proposals, confirm_form=AutoMapConfirmForm(formdata=None))
@@ -202,7 +202,7 @@ def confirm_auto_map(channel_id: int):
         if "csrf_token" in form.errors:
             return form_expired(channel, VIEW)
         return answer(channel, VIEW, form.proposal.errors[0], problem=True)
-    report = sku_mappings.create_confirmed(channel, form.proposal.data, current_user)
+    report = sku_auto_map.create_confirmed(channel, form.proposal.data, current_user)
     try:
         db.session.commit()
     except IntegrityError:

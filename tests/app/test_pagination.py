@@ -15,7 +15,7 @@ from extensions import db
 from models.catalog import Product, ProductVariant
 from models.orders import OrderStatus
 from models.tenancy import Role
-from services.mappings import skus as sku_mappings
+from services.mappings import sku_lists
 from services.orders import queries as order_queries
 from tests.support.mappings import add_sku_mapping
 from tests.support.orders import T0, make_order
@@ -186,7 +186,7 @@ def test_every_list_gives_the_macro_one_page_shape(world):
     )
     assert isinstance(orders, Pagination)
     add_sku_mapping(world.a.channel, "CH-1", world.a.variant)
-    page = sku_mappings.mapping_page(world.a.channel, "", 1)
+    page = sku_lists.mapping_page(world.a.channel, "", 1)
     assert isinstance(page, Pagination)
     assert (page.page, page.pages, page.has_prev, page.has_next, page.prev_num, page.next_num) == (
         1,
@@ -196,5 +196,5 @@ def test_every_list_gives_the_macro_one_page_shape(world):
         None,
         None,
     )
-    past_the_end = sku_mappings.mapping_page(world.a.channel, "", 7)
+    past_the_end = sku_lists.mapping_page(world.a.channel, "", 7)
     assert past_the_end.items == [] and past_the_end.page == 7 and past_the_end.total == 1

@@ -8,34 +8,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from extensions import db
 from models.activity import PendingOrder
 from models.base import utcnow
 from models.breakers import BreakerState, StoreBreaker
-from models.channels import SalesChannel
 from models.shipments import ExportStatus, Shipment
 from models.tenancy import Role
 from services.api_cost import budget, usage
 from services.orders.counts import ImportedCount, imported_per_channel
 from tests.support.orders import make_order
+from tests.support.queries import page_statements
 from tests.support.shipments import carriers
-from tests.support.world import ROLE_EMAILS
-
-
-def _channel(world, name: str, **settings) -> SalesChannel:
-    made = SalesChannel(
-        account_id=world.a.account.id,
-        name=name,
-        shop_domain=f"{name.lower().replace(' ', '-')}.mybrightsites.com",
-    )
-    db.session.add(made)
-    db.session.flush()
-    for key, value in settings.items():
-        setattr(made, key, value)
-    db.session.commit()
-    return made
+from tests.support.world import ROLE_EMAILS, add_channel
 
 
 def _card(html: str, name: str) -> str:
@@ -51,8 +35,8 @@ def test_nothing_to_do_says_so(client, login, world):
 
 
 def test_each_problem_is_a_link_to_where_it_is_fixed(client, login, world):
-    refused = _channel(world, "Refused store", token_refused_at=utcnow())
-    busy = _channel(world, "Busy store")
+    refused = add_channel(world, "Refused store", token_refused_at=utcnow())
+    busy = add_channel(world, "Busy store")
     db.session.add_all(
         PendingOrder(channel_id=busy.id, external_id=n, number=str(n), reason="x") for n in range(1, 4)
     )
@@ -105,21 +89,10 @@ def test_today_counts_orders_in_and_shipments_out_since_the_accounts_midnight(cl
 
 def test_the_board_costs_the_same_queries_for_any_number_of_channels(client, login, world):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
-
-    def queries() -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/overview").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
-
-    one = queries()
+    one = len(page_statements(client, "/overview"))
     for n in range(5):
-        _channel(world, f"More {n}")
-    assert queries() == one
+        add_channel(world, f"More {n}")
+    assert len(page_statements(client, "/overview")) == one
 
 
 def test_the_boards_poll_renders_the_board_alone_without_counting_the_catalog(client, login, world):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from forms.products import VariantForm
 from models.catalog import InventoryLevel, Product, ProductVariant, Warehouse
 from models.tenancy import Role
+from tests.support.queries import page_statements
 from tests.support.world import ROLE_EMAILS
 
 SUPERVISOR = ROLE_EMAILS[Role.ORG_SUPERVISOR]
@@ -137,23 +138,9 @@ def test_a_products_variants_sort_naturally(client, world, login):
 
 def test_list_queries_do_not_grow_with_the_page(client, world, login):
     login(SUPERVISOR)
-    statements: list[str] = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    def queries_for_list() -> int:
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            assert client.get("/products/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
-
-    few = queries_for_list()
+    few = len(page_statements(client, "/products/"))
     add_products(world.a.account, 49, variants=6, warehouse=world.a.warehouse)
-    assert queries_for_list() == few
+    assert len(page_statements(client, "/products/")) == few
 
 
 # --- detail ------------------------------------------------------------------------------------------------

@@ -4,20 +4,16 @@ from Quick actions › Sync, then its orders import with no SKU failure. A real 
 from __future__ import annotations
 
 import re
-import threading
 from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from extensions import db
 from models.activity import PendingOrder
 from models.orders import SalesOrder
-from sandbox.app import create_sandbox_app
-from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
-from sandbox.store import StoreRegistry
+from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN
 from tests.support.browser import log_in
 from tests.support.sync import sync_channel, work
 
@@ -25,20 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_simulator():
-    """The simulator with its demo store (`python -m sandbox --demo`), on an ephemeral port."""
-    registry = StoreRegistry()
-    add_demo_store(registry)
-    server = make_server("127.0.0.1", 0, create_sandbox_app(registry), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
 def app_config(app_config, demo_simulator):
+    """The store calls go to the demo simulator (tests/support/simulator.py)."""
     return {**app_config, "BRIGHTSITES_ROUTE_TO": demo_simulator}
 
 

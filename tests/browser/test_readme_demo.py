@@ -8,18 +8,14 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import threading
 
 import pytest
 import requests
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from cli.demo_seed import DEMO_PASSWORD, seed
 from config import PROJECT_ROOT
-from sandbox.app import create_sandbox_app
-from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
-from sandbox.store import StoreRegistry
+from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN
 from tests.support.browser import HANG_GUARD_S, htmx_idle
 from tests.support.sync import work
 
@@ -28,20 +24,8 @@ README = (PROJECT_ROOT / "README.md").read_text()
 
 
 @pytest.fixture
-def demo_simulator():
-    """The simulator as `make run` starts it (`python -m sandbox --demo`), on an ephemeral port."""
-    registry = StoreRegistry()
-    add_demo_store(registry)
-    server = make_server("127.0.0.1", 0, create_sandbox_app(registry), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
 def app_config(app_config, demo_simulator):
+    """The store calls go to the demo simulator (tests/support/simulator.py)."""
     return {**app_config, "BRIGHTSITES_ROUTE_TO": demo_simulator}
 
 

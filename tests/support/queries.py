@@ -24,3 +24,11 @@ def recorded_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def page_statements(client, path: str) -> list[str]:
+    """The statements a GET of `path` sends, which must answer 200: how a test shows a page's cost in
+    queries does not grow with what it lists."""
+    with recorded_statements() as statements:
+        assert client.get(path).status_code == 200
+    return statements

@@ -2,6 +2,8 @@
 
 `simulator` (session): a real threaded HTTP server plus helpers around its /__sandbox admin endpoints.
 `bs_store` (function): a fresh small store with a unique subdomain, so tests never share state.
+`demo_simulator` (function): another simulator holding only the demo store, as `make run` starts it; a test
+module routes the app to it by overriding `app_config` with its URL.
 
 tests/conftest.py registers this module as a pytest plugin, so every test folder has both fixtures.
 """
@@ -20,6 +22,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from connectors.brightsites import BrightSitesClient
 from sandbox.app import create_sandbox_app
+from sandbox.demo import add_demo_store
+from sandbox.store import StoreRegistry
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -123,3 +127,17 @@ def bs_store(simulator: Simulator) -> StoreHandle:
     return simulator.create_store(
         seed=7, products=6, orders=12, vendor_managed=[6], gift_rate=0.3, moas_rate=0.1
     )
+
+
+@pytest.fixture
+def demo_simulator() -> Iterator[str]:
+    """The simulator as `make run` starts it (`python -m sandbox --demo`: the demo store, which answers for
+    DEMO_SHOP_DOMAIN), on an ephemeral port; its base URL."""
+    registry = StoreRegistry()
+    add_demo_store(registry)
+    server = make_server("127.0.0.1", 0, create_sandbox_app(registry), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -11,13 +11,14 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from extensions import db, redis_client
-from models.activity import SyncAction, SyncRun, SyncTrigger
+from models.activity import EventLevel, SyncAction, SyncEvent, SyncRun, SyncTrigger
 from models.catalog import Product, ProductVariant
 from models.channels import SalesChannel
 from models.orders import SalesOrder
 from run_queue.enqueue import job_id, sync_queue
 from services.channels import token_vault
 from sync.start import start_run
+from tests.support.simulator import StoreHandle
 
 STATUSES = ["new", "paid", "in_progress"]
 
@@ -40,6 +41,14 @@ def sync_channel(store, account, *, statuses=STATUSES, name: str = "Sync store",
         setattr(channel, name, value)
     db.session.commit()
     return channel
+
+
+def run_events(run: SyncRun, level: EventLevel | None = None) -> list[SyncEvent]:
+    """The run's events in the order it wrote them, or those of one level."""
+    query = select(SyncEvent).where(SyncEvent.run_id == run.id)
+    if level:
+        query = query.where(SyncEvent.level == level)
+    return list(db.session.scalars(query.order_by(SyncEvent.id)))
 
 
 def make_store(simulator, **spec):
@@ -110,6 +119,15 @@ def import_now(channel: SalesChannel, *, trigger=SyncTrigger.MANUAL, **params) -
     db.session.commit()  # queues its job
     work()
     return db.session.get(SyncRun, run.id)
+
+
+def import_through_an_outage(simulator, account) -> tuple[StoreHandle, SyncRun]:
+    """An order import of a small store that answers 500 to every call, worked until it ends: every attempt
+    RQ gives it fails. The store and the ended run."""
+    store = make_store(simulator, seed=1, products=2, orders=3)
+    channel = sync_channel(store, account)
+    simulator.set_faults(store, error_rate=1.0)
+    return store, import_now(channel)
 
 
 def job_of(run: SyncRun) -> Job:

@@ -53,6 +53,22 @@ def make_user(email: str, name: str = "") -> User:
     return user
 
 
+def add_channel(world: World, name: str, **settings) -> SalesChannel:
+    """Another channel of account A1, with no store behind it (its domain made from its name); `settings` are
+    set after the insert, where None given to the constructor would mean the column's default."""
+    made = SalesChannel(
+        account_id=world.a.account.id,
+        name=name,
+        shop_domain=f"{name.lower().replace(' ', '-')}.mybrightsites.com",
+    )
+    db.session.add(made)
+    db.session.flush()
+    for key, value in settings.items():
+        setattr(made, key, value)
+    db.session.commit()
+    return made
+
+
 def _tenant(org_name: str, account_name: str, code: str, sku: str) -> Tenant:
     organization = Organization(name=org_name)
     account = Account(organization=organization, name=account_name, code=code, timezone="America/Chicago")

@@ -147,11 +147,30 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _kill_worker(worker: subprocess.Popen) -> None:
-    """SIGKILL the worker and its work horse at once, as a crashed machine would."""
-    for pid in _children(worker.pid):
+def _kill_worker(worker: subprocess.Popen) -> list[int]:
+    """SIGKILL the worker and its work horse at once, as a crashed machine would; the pids killed."""
+    horses = _children(worker.pid)
+    for pid in horses:
         os.kill(pid, signal.SIGKILL)
     os.killpg(worker.pid, signal.SIGKILL)
+    return [worker.pid, *horses]
+
+
+def _ended(pid: int) -> bool:
+    """The process is gone or a zombie: either way its sockets are closed, it sends nothing more."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in {"Z", "X"}
+
+
+def _wait_until(condition, what: str) -> None:
+    """Follow `condition` until it holds; the deadline is a hang guard, not a wait the test relies on."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.02)
 
 
 def _counts_by_status(channel) -> dict[ExportStatus, int]:
@@ -187,12 +206,13 @@ def test_a_worker_killed_mid_run_duplicates_nothing(app_config, simulator, world
         stderr=subprocess.DEVNULL,
     )
     in_flight = None  # several requests are in flight at once (the channel's detail concurrency)
+    killed: list[int] = []
     try:
         deadline = time.monotonic() + 300  # a hang guard; the loop follows the rows
         while time.monotonic() < deadline:
             counts = _counts_by_status(channel)
             if counts.get(ExportStatus.SENT, 0) >= 2 and counts.get(ExportStatus.SENDING, 0) >= 1:
-                _kill_worker(worker)
+                killed = _kill_worker(worker)
                 in_flight = set(
                     db.session.scalars(
                         select(Shipment.tracking_number).where(
@@ -207,7 +227,10 @@ def test_a_worker_killed_mid_run_duplicates_nothing(app_config, simulator, world
             _kill_worker(worker)
         worker.wait(10)
     assert in_flight is not None, "the worker never got mid-run"
-    time.sleep(1)  # the store finishes the request the dead worker was waiting for
+    # The store finishes the requests the dead worker left in flight (each waits its 250 ms, then writes):
+    # once the killed processes can send nothing more, follow the simulator until it is handling none of them.
+    _wait_until(lambda: all(_ended(pid) for pid in killed), "the killed worker ended")
+    _wait_until(lambda: simulator.calls(store)["in_progress"] == 0, "the store answered every request")
 
     db.session.expire_all()
     run = db.session.get(SyncRun, run.id)

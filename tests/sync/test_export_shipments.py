@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncEvent
+from models.activity import EventLevel, RunStatus
 from models.base import utcnow
 from models.channels import ShipmentStoreStatus
 from models.orders import OrderStatus, SalesOrder
@@ -29,14 +29,8 @@ from tests.support.shipments import (
     store_lines,
     store_shipments,
 )
+from tests.support.sync import run_events
 from tests.support.world import ROLE_EMAILS
-
-
-def events(run, level=None):
-    query = select(SyncEvent).where(SyncEvent.run_id == run.id)
-    if level:
-        query = query.where(SyncEvent.level == level)
-    return db.session.scalars(query).all()
 
 
 def fresh(shipment: Shipment) -> Shipment:
@@ -58,7 +52,7 @@ def test_a_multi_package_order_partly_then_fully_shipped(simulator, world):
     two = ship(order, [0, 1], "1ZPKG0002")
 
     run = export_now(channel)
-    assert run.status == RunStatus.SUCCEEDED, [e.message for e in events(run)]
+    assert run.status == RunStatus.SUCCEEDED, [e.message for e in run_events(run)]
     assert run.counts == {"sent": 2}
     assert (
         run.api_calls == 2 == simulator.calls(store)["total"]
@@ -155,7 +149,7 @@ def test_unmapped_carrier_is_an_error_until_mapped_and_retried(client, login, si
     assert shipment.export_status == ExportStatus.ERROR
     assert shipment.export_problem == ExportProblem.UNMAPPED_CARRIER
     assert "carrier FDX / GND (FedEx Ground) has no carrier mapping" in shipment.export_error
-    assert any("FDX / GND" in e.message for e in events(run, EventLevel.ERROR))
+    assert any("FDX / GND" in e.message for e in run_events(run, EventLevel.ERROR))
 
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     page = client.get(f"/orders/{order.id}").data.decode()

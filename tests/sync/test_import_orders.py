@@ -14,7 +14,6 @@ from models.activity import (
     RunStatus,
     SyncAction,
     SyncCursor,
-    SyncEvent,
     SyncTrigger,
 )
 from models.base import utcnow
@@ -27,22 +26,17 @@ from tests.support.sync import (
     STATUSES,
     catalog_for,
     import_now,
+    import_through_an_outage,
     imported_ids,
     make_store,
     next_second,
+    run_events,
     sku_used_by_an_order,
     store_order_ids,
     sync_channel,
     work,
 )
 from tests.support.world import ROLE_EMAILS
-
-
-def events(run, level=None):
-    query = select(SyncEvent).where(SyncEvent.run_id == run.id)
-    if level:
-        query = query.where(SyncEvent.level == level)
-    return db.session.scalars(query).all()
 
 
 def list_calls(simulator, store) -> int:
@@ -61,7 +55,7 @@ def test_first_import_then_rerun_costs_only_the_listing(simulator, world):
     listing = list_calls(simulator, store)
 
     run = import_now(channel)
-    assert run.status == RunStatus.SUCCEEDED, [e.message for e in events(run)]
+    assert run.status == RunStatus.SUCCEEDED, [e.message for e in run_events(run)]
     assert sorted(imported_ids(channel)) == sorted(expected)
     # Orders of gift certificates only are recorded too, counted as skipped for fulfilment.
     nothing_to_ship = db.session.scalar(
@@ -102,7 +96,7 @@ def test_edited_and_cancelled_orders(simulator, world):
     assert [(line.external_line_id, line.quantity) for line in order.lines] != lines_before
     gone = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == cancelled))
     assert gone.status == OrderStatus.CANCELLED and gone.closed_at is not None
-    assert any("cancelled on the store" in e.message for e in events(run, EventLevel.INFO))
+    assert any("cancelled on the store" in e.message for e in run_events(run, EventLevel.INFO))
 
 
 def test_released_order_is_not_overwritten(simulator, world):
@@ -119,7 +113,7 @@ def test_released_order_is_not_overwritten(simulator, world):
     run = import_now(channel)
     db.session.refresh(order)
     assert [line.quantity for line in order.lines] == quantities and order.status == OrderStatus.RELEASED
-    assert any("released to fulfilment" in e.message for e in events(run, EventLevel.INFO))
+    assert any("released to fulfilment" in e.message for e in run_events(run, EventLevel.INFO))
 
 
 def test_unknown_sku_stops_only_that_order_and_retry_imports_it(simulator, world):
@@ -133,7 +127,7 @@ def test_unknown_sku_stops_only_that_order_and_retry_imports_it(simulator, world
 
     run = import_now(channel)
     assert run.status == RunStatus.PARTIAL
-    errors = events(run, EventLevel.ERROR)
+    errors = run_events(run, EventLevel.ERROR)
     assert errors and all(f"SKU '{missing_sku}' matches no product variant" in e.message for e in errors)
     assert all("line " in e.message for e in errors)
     failed = {e.external_order_id for e in errors}
@@ -167,7 +161,7 @@ def test_unmapped_carrier_is_a_warning_and_gift_lines_are_not_fulfilled(simulato
     channel = sync_channel(store, world.a.account)
     run = import_now(channel)
     assert run.status == RunStatus.SUCCEEDED
-    warnings = events(run, EventLevel.WARNING)
+    warnings = run_events(run, EventLevel.WARNING)
     assert warnings and all("has no carrier mapping" in w.message for w in warnings)
     orders = db.session.scalars(select(SalesOrder).where(SalesOrder.channel_id == channel.id)).all()
     assert all(o.carrier_code is None for o in orders)
@@ -193,9 +187,9 @@ def test_gift_certificate_only_order_is_recorded_not_for_fulfilment(simulator, w
     assert not any(line.is_physical for line in recorded.lines)
     work_order = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == mixed))
     assert work_order.status == OrderStatus.APPROVED
-    (note,) = [e for e in events(run, EventLevel.INFO) if e.external_order_id == only_gift]
+    (note,) = [e for e in run_events(run, EventLevel.INFO) if e.external_order_id == only_gift]
     assert "only gift certificates" in note.message and note.order_id == recorded.id
-    assert not [e for e in events(run, EventLevel.WARNING) if e.external_order_id == only_gift]
+    assert not [e for e in run_events(run, EventLevel.WARNING) if e.external_order_id == only_gift]
     login(ROLE_EMAILS[Role.ACCOUNT_ADMIN])
     assert "Not for fulfilment" in client.get(f"/orders/{recorded.id}").get_data(as_text=True)
 
@@ -211,7 +205,7 @@ def test_gift_certificate_only_order_is_recorded_not_for_fulfilment(simulator, w
     db.session.refresh(recorded)
     assert recorded.status == OrderStatus.APPROVED and recorded.closed_at is None
     assert changed.counts == {"updated": 1, "unchanged": 1}
-    assert any("now has a line to ship" in e.message for e in events(changed, EventLevel.INFO))
+    assert any("now has a line to ship" in e.message for e in run_events(changed, EventLevel.INFO))
 
 
 def test_moas_and_cancelled_orders_are_never_imported(simulator, world):
@@ -224,7 +218,7 @@ def test_moas_and_cancelled_orders_are_never_imported(simulator, world):
     assert not set(imported_ids(channel)) & moas
     retry = import_now(channel, trigger=SyncTrigger.RETRY, order_ids=[sorted(moas)[0]])
     assert retry.counts == {"skipped": 1}
-    assert "not imported for fulfilment" in events(retry, EventLevel.INFO)[0].message
+    assert "not imported for fulfilment" in run_events(retry, EventLevel.INFO)[0].message
     assert run.status == RunStatus.SUCCEEDED
 
 
@@ -307,17 +301,14 @@ def test_faults_lose_nothing_and_duplicate_nothing(simulator, world):
 
 
 def test_store_outage_is_retried_a_bounded_number_of_times(app, simulator, world):
-    store = make_store(simulator, seed=1, products=2, orders=3)
-    channel = sync_channel(store, world.a.account)
-    simulator.set_faults(store, error_rate=1.0)
-    run = import_now(channel)
+    store, run = import_through_an_outage(simulator, world.a.account)
     assert run.status == RunStatus.FAILED
     assert run.attempts == 1 + len(app.config["SYNC_RETRY_INTERVALS"])
     assert "could not be reached" in run.error_summary and "No attempts left" in run.error_summary
     # Each attempt that is tried again is a warning; only the last one is fatal.
-    assert len(events(run, EventLevel.WARNING)) == run.attempts - 1
-    assert all("will try again" in event.message for event in events(run, EventLevel.WARNING))
-    assert len(events(run, EventLevel.FATAL)) == 1
+    assert len(run_events(run, EventLevel.WARNING)) == run.attempts - 1
+    assert all("will try again" in event.message for event in run_events(run, EventLevel.WARNING))
+    assert len(run_events(run, EventLevel.FATAL)) == 1
     # Every attempt's calls were billed: the run counts them all.
     per_attempt = 1 + app.config["SYNC_CLIENT_RETRIES"]
     assert run.api_calls == simulator.calls(store)["total"] == run.attempts * per_attempt

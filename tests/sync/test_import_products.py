@@ -15,7 +15,7 @@ from models.catalog import Product, ProductVariant
 from models.channels import DimensionUnit, WeightUnit
 from models.store_catalog import StoreProduct, StoreProductVariant
 from services.catalog_import import CatalogWriter, MalformedProduct
-from services.mappings import skus as sku_mappings
+from services.mappings import sku_auto_map
 from sync.start import start_run
 from tests.support.failed_orders import respelled_channel
 from tests.support.sync import catalog_for, import_now, make_store, next_second, sync_channel, work
@@ -155,10 +155,10 @@ def test_differently_spelled_skus_are_proposed_and_once_confirmed_failed_orders_
         assert f"{store_sku} → {techoms_sku}" in warnings
 
     # The proposals wait in SKU Mappings; confirming them is the Auto-map confirmation.
-    proposals = sku_mappings.propose(channel, sku_mappings.catalog_waiting_skus(channel))
+    proposals = sku_auto_map.propose(channel, sku_auto_map.catalog_waiting_skus(channel))
     pairs = [(p.variant_id, p.channel_sku) for p, _ in proposals.items]
     assert {sku for _, sku in pairs} == set(spellings)
-    sku_mappings.create_confirmed(channel, pairs, None)
+    sku_auto_map.create_confirmed(channel, pairs, None)
     db.session.commit()
 
     retried = import_now(channel, trigger=SyncTrigger.RETRY, order_ids=[])

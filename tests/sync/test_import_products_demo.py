@@ -4,22 +4,18 @@ Retry. The supplier's own code (DEMO60) resembles no techOMS SKU, so its variant
 
 from __future__ import annotations
 
-import threading
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from cli.demo_seed import seed
 from extensions import db
 from models.activity import PendingOrder, RunStatus, SyncAction, SyncRun, SyncTrigger
 from models.catalog import ProductVariant
 from models.tenancy import Account
-from sandbox.app import create_sandbox_app
-from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN, add_demo_store
-from sandbox.store import StoreRegistry
-from services.mappings import skus as sku_mappings
+from sandbox.demo import DEMO_SHOP_DOMAIN, DEMO_TOKEN
+from services.mappings import sku_auto_map
 from services.orders import failed_orders
 from sync.start import start_run
 from tests.support.sync import import_now, sync_channel, work
@@ -33,19 +29,8 @@ SPELLINGS = {
 
 
 @pytest.fixture
-def demo_simulator():
-    registry = StoreRegistry()
-    add_demo_store(registry)
-    server = make_server("127.0.0.1", 0, create_sandbox_app(registry), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
 def app_config(app_config, demo_simulator):
+    """The store calls go to the demo simulator (tests/support/simulator.py)."""
     return {**app_config, "BRIGHTSITES_ROUTE_TO": demo_simulator}
 
 
@@ -76,12 +61,12 @@ def test_the_demo_account_gets_proposals_for_the_store_spellings(app):
         select(func.count(ProductVariant.id)).where(ProductVariant.account_id == account.id)
     )
     assert after == before + 6
-    waiting = sku_mappings.catalog_waiting_skus(channel)
-    proposals = sku_mappings.propose(channel, waiting)
+    waiting = sku_auto_map.catalog_waiting_skus(channel)
+    proposals = sku_auto_map.propose(channel, waiting)
     pairs = {p.channel_sku: p.techoms_sku for p, _ in proposals.items}
     assert SPELLINGS.items() <= pairs.items()
 
-    sku_mappings.create_confirmed(channel, [(p.variant_id, p.channel_sku) for p, _ in proposals.items], None)
+    sku_auto_map.create_confirmed(channel, [(p.variant_id, p.channel_sku) for p, _ in proposals.items], None)
     db.session.commit()
     failed_orders.request_retries(channel, failed_orders.Selector.parse("all"))
     db.session.commit()

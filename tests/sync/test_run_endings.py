@@ -8,10 +8,9 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeout
 from rq.job import JobStatus
-from sqlalchemy import select
 
 from extensions import db
-from models.activity import EventLevel, RunStatus, SyncAction, SyncEvent, SyncTrigger
+from models.activity import EventLevel, RunStatus, SyncAction, SyncTrigger
 from services.channels import token_vault
 from sync import outcomes, runs
 from sync.errors import (
@@ -25,19 +24,14 @@ from sync.errors import (
 from tests.support.sync import (
     catalog_for,
     import_now,
+    import_through_an_outage,
     imported_ids,
     job_of,
     make_store,
+    run_events,
     store_order_ids,
     sync_channel,
 )
-
-
-def events(run, level=None):
-    query = select(SyncEvent).where(SyncEvent.run_id == run.id)
-    if level:
-        query = query.where(SyncEvent.level == level)
-    return db.session.scalars(query.order_by(SyncEvent.id)).all()
 
 
 def test_a_run_retried_after_an_outage_counts_the_calls_of_every_attempt(app, simulator, world):
@@ -54,12 +48,12 @@ def test_a_run_retried_after_an_outage_counts_the_calls_of_every_attempt(app, si
     assert sorted(imported_ids(channel)) == sorted(expected)
     second_attempt = 1 + len(expected)  # the listing and each order's detail
     assert run.api_calls == first_attempt + second_attempt == simulator.calls(store)["total"]
-    outages = [event for event in events(run) if "could not be reached" in event.message]
+    outages = [event for event in run_events(run) if "could not be reached" in event.message]
     assert len(outages) == 1 and outages[0].level == EventLevel.WARNING  # not fatal: the run went on
     assert "will try again" in outages[0].message
-    assert not events(run, EventLevel.FATAL)
+    assert not run_events(run, EventLevel.FATAL)
     assert run.error_summary == ""  # the run ended well: the outage is in its events, not its summary
-    assert f"{run.api_calls} API calls" in events(run, EventLevel.INFO)[-1].message
+    assert f"{run.api_calls} API calls" in run_events(run, EventLevel.INFO)[-1].message
 
 
 def _refused_shop_domain(simulator, store, channel):
@@ -103,7 +97,7 @@ def test_errors_retrying_cannot_fix_fail_at_once_with_their_reason(app, simulato
 
     assert run.status == RunStatus.FAILED and run.attempts == 1
     assert reason in run.error_summary
-    assert [event.message for event in events(run)] == [run.error_summary]
+    assert [event.message for event in run_events(run)] == [run.error_summary]
     assert run.api_calls == calls == simulator.calls(store)["total"]
     job = job_of(run)  # RQ ran the job once, and it ended without asking for a retry
     assert job.get_status() == JobStatus.FINISHED
@@ -111,10 +105,7 @@ def test_errors_retrying_cannot_fix_fail_at_once_with_their_reason(app, simulato
 
 
 def test_the_last_attempt_of_an_outage_fails_the_job_in_rq(app, simulator, world):
-    store = make_store(simulator, seed=1, products=2, orders=3)
-    channel = sync_channel(store, world.a.account)
-    simulator.set_faults(store, error_rate=1.0)
-    run = import_now(channel)
+    _store, run = import_through_an_outage(simulator, world.a.account)
     assert run.status == RunStatus.FAILED
     assert run.attempts == 1 + len(app.config["SYNC_RETRY_INTERVALS"])
     assert not job_of(run).retries_left  # RQ used every retry it was given
@@ -170,7 +161,7 @@ def test_finish_requeues_or_closes_a_run_and_records_the_outcome(simulator, worl
     runs.finish(run, runs.Outcome(RunStatus.SUCCEEDED, "Import orders finished."))
     assert run.status == RunStatus.SUCCEEDED and run.finished_at is not None
     assert run.error_summary == "" and run.progress_done == 10 and run.attempts == 2
-    assert [(e.level, e.message) for e in events(run)] == [
+    assert [(e.level, e.message) for e in run_events(run)] == [
         (EventLevel.WARNING, "Store away; will try again."),
         (EventLevel.INFO, "Import orders finished."),
     ]

@@ -5,29 +5,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from extensions import db
 from models.activity import EventLevel, PendingOrder, RunStatus, SyncAction, SyncTrigger
 from models.base import utcnow
 from models.channels import SalesChannel
 from models.tenancy import Role
 from sync import runs
-from tests.support.world import ROLE_EMAILS
-
-
-def channel(world, name: str, **settings) -> SalesChannel:
-    made = SalesChannel(
-        account_id=world.a.account.id,
-        name=name,
-        shop_domain=f"{name.lower().replace(' ', '-')}.mybrightsites.com",
-    )
-    db.session.add(made)
-    db.session.flush()
-    for key, value in settings.items():
-        setattr(made, key, value)
-    db.session.commit()
-    return made
+from tests.support.queries import page_statements
+from tests.support.world import ROLE_EMAILS, add_channel
 
 
 def ended_run(of: SalesChannel, status: RunStatus, message: str = "") -> None:
@@ -55,15 +40,15 @@ def health_cells(html: str) -> dict[str, str]:
 
 
 def test_each_channel_shows_its_health(client, login, world):
-    refused = channel(world, "Refused", token_refused_at=utcnow())
+    refused = add_channel(world, "Refused", token_refused_at=utcnow())
     ended_run(refused, RunStatus.SUCCEEDED)
-    broken = channel(world, "Broken")
+    broken = add_channel(world, "Broken")
     ended_run(broken, RunStatus.FAILED, "The store answered 500 three times. No attempts left.")
     waiting(broken, 3)
-    failing = channel(world, "Failing")
+    failing = add_channel(world, "Failing")
     ended_run(failing, RunStatus.PARTIAL)
     waiting(failing, 1234)
-    healthy = channel(world, "Healthy")
+    healthy = add_channel(world, "Healthy")
     ended_run(healthy, RunStatus.SUCCEEDED)
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
     page = client.get("/channels/").data.decode()
@@ -82,26 +67,13 @@ def test_each_channel_shows_its_health(client, login, world):
 
 def test_health_costs_the_same_queries_for_any_number_of_channels(client, login, world):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
-    statements: list[str] = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    def queries_for_list() -> int:
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            assert client.get("/channels/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
-
     ended_run(world.a.channel, RunStatus.PARTIAL)
     waiting(world.a.channel, 2)
-    few = queries_for_list()
+    few = len(page_statements(client, "/channels/"))
     for n in range(6):
-        more = channel(world, f"More {n}")
+        more = add_channel(world, f"More {n}")
         ended_run(more, RunStatus.FAILED if n % 2 else RunStatus.PARTIAL, "failed" if n % 2 else "")
         waiting(more, n + 1)
-    assert queries_for_list() == few
+    statements = page_statements(client, "/channels/")
+    assert len(statements) == few
     assert sum("pending_order" in statement for statement in statements) == 1
