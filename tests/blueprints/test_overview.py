@@ -17,7 +17,7 @@ from models.tenancy import Role
 from services.api_cost import budget, usage
 from services.orders.counts import ImportedCount, imported_per_channel
 from tests.support.orders import make_order
-from tests.support.queries import page_statements
+from tests.support.queries import page_statements, recorded_statements
 from tests.support.shipments import carriers
 from tests.support.world import ROLE_EMAILS, add_channel
 
@@ -97,14 +97,9 @@ def test_the_board_costs_the_same_queries_for_any_number_of_channels(client, log
 
 def test_the_boards_poll_renders_the_board_alone_without_counting_the_catalog(client, login, world):
     login(ROLE_EMAILS[Role.ACCOUNT_USER])
-    statements: list[str] = []
-    listener = lambda _conn, _cursor, statement, *args: statements.append(statement)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements() as statements:
         page = client.get("/overview")
         poll = client.get("/overview", headers={"HX-Request": "true"})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert page.status_code == poll.status_code == 200
     assert 'data-testid="count-products"' in page.text
     assert 'data-testid="count-products"' not in poll.text and 'id="overview-board"' in poll.text
