@@ -114,8 +114,9 @@ def process_documents(
         skus = {line.sku for record in records for line in record.physical_lines if line.sku}
         variant_ids = state.skus.resolve_many(skus) if skus else {}
         state.held_before = set(store_holds.versions(state.channel.id, [r.external_id for r in records]))
-        for record in records:
-            _import_one(state, record, existing.get(record.external_id), variant_ids)
+        with allocation.written_once():  # the stock levels' locks held only from there to the commit
+            for record in records:
+                _import_one(state, record, existing.get(record.external_id), variant_ids)
         state.checkpoint()
 
 

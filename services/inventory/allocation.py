@@ -5,7 +5,8 @@ An open order's physical lines hold their quantity in the channel's primary mapp
 relative UPDATE (`allocated = allocated + :delta`, an INSERT ... ON CONFLICT for a level that does not exist
 yet), never a read-modify-write of the figure, so concurrent imports, shipments and stock updates cannot lose
 each other's changes. Each line records what it holds and where (`allocated_quantity`, `allocated_variant_id`,
-`allocated_warehouse_id`), so a release takes back exactly that.
+`allocated_warehouse_id`), so a release takes back exactly that. An import sums its chunk's changes and
+writes them once, at the chunk's end (`written_once`).
 
 Who calls what:
 * order import (sync/order_upsert.py): `allocate_order` after creating or changing an order,
@@ -20,7 +21,8 @@ Functions change the session and never commit: the caller owns the transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,6 +42,7 @@ OPEN_STATUSES = frozenset(
 
 _levels = InventoryLevel.__table__
 Place = tuple[int, int]  # (variant id, warehouse id)
+_SUMMED = "allocation_summed_deltas"  # the session's info key of the deltas `written_once` is summing
 WAITING_BATCH = 1_000  # lines read and allocated at a time by allocate_waiting
 
 
@@ -188,9 +191,38 @@ def _hold(line: SalesOrderLine, want: int, warehouse_id: int | None, deltas: Cou
     line.allocated_quantity = want
 
 
+@contextmanager
+def written_once() -> Iterator[None]:
+    """Level changes made inside are summed and written once, in key order, on the way out (an import's chunk
+    of orders). The levels' row locks are then held from that write to the commit, not from the chunk's first
+    order on: imports of channels that share stock wait on each other for moments instead of a chunk's whole
+    processing, and every writer locks levels in the same order, so they cannot deadlock. Nested use joins
+    the outer one; an error inside writes nothing (its transaction is rolled back)."""
+    info = db.session.info
+    if _SUMMED in info:
+        yield
+        return
+    summed: Counter[Place] = Counter()
+    info[_SUMMED] = summed
+    try:
+        yield
+    finally:
+        info.pop(_SUMMED, None)
+    _write_deltas(summed)
+
+
 def apply_deltas(deltas: Counter[Place]) -> None:
-    """Add each delta to its level's `allocated` in place; a level that does not exist yet is created with
-    nothing on hand. Levels are written in key order so concurrent writers lock them in the same order."""
+    """Add each delta to its level's `allocated` in place, or to the sum `written_once` writes later; a level
+    that does not exist yet is created with nothing on hand."""
+    summed = db.session.info.get(_SUMMED)
+    if summed is not None:
+        summed.update(deltas)  # adds, negative deltas included
+        return
+    _write_deltas(deltas)
+
+
+def _write_deltas(deltas: Counter[Place]) -> None:
+    """Levels are written in key order so concurrent writers lock them in the same order."""
     publish_queue.variants_changed(variant for (variant, _), delta in deltas.items() if delta)
     now = utcnow()
     rises = [

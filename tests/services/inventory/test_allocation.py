@@ -3,6 +3,7 @@ shipments and cancellations move it; `allocated` always equals the allocation re
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from extensions import db
@@ -18,6 +19,7 @@ from tests.support.inventory import (
     set_stock,
     store_quantities,
 )
+from tests.support.queries import recorded_statements
 from tests.support.sync import (
     catalog_for,
     import_now,
@@ -43,6 +45,16 @@ def orders_setup(simulator, tenant, *, mapped: bool = True, seed: int = 5):
 def order(external_id: int) -> SalesOrder:
     db.session.expire_all()
     return db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == external_id))
+
+
+def an_order_holding_stock(channel) -> SalesOrder:
+    return db.session.scalar(
+        select(SalesOrder)
+        .join(SalesOrderLine)
+        .where(SalesOrder.channel_id == channel.id, SalesOrderLine.allocated_quantity > 0)
+        .order_by(SalesOrder.id)
+        .limit(1)
+    )
 
 
 def held(variant_id: int, warehouse_id: int) -> int:
@@ -142,6 +154,44 @@ def test_waiting_lines_are_allocated_a_batch_at_a_time_and_every_one_once(simula
 
     assert allocated_levels() == rebuilt_allocation(world.a.warehouse.id) != {}
     assert allocation.allocate_waiting(channel, world.a.warehouse.id) == 0  # none left waiting
+
+
+def test_changes_inside_written_once_are_summed_and_written_at_its_end(simulator, world):
+    store, channel, _variants = orders_setup(simulator, world.a)
+    import_now(channel)
+    placed = an_order_holding_stock(channel)
+    line = next(li for li in placed.lines if li.allocated_quantity)
+    place, quantity = (line.allocated_variant_id, line.allocated_warehouse_id), line.allocated_quantity
+    before = held(*place)
+
+    with recorded_statements() as statements, allocation.written_once():
+        allocation.release_order(placed)
+        assert not any("inventory_level" in s for s in statements)  # nothing written yet: summed
+        allocation.allocate_order(placed, world.a.warehouse.id)
+    db.session.commit()
+
+    # Released and held again: the sum is nothing, so nothing is written and the level is as it was.
+    assert not any("inventory_level" in s for s in statements)
+    assert held(*place) == before
+    assert allocated_levels() == rebuilt_allocation(world.a.warehouse.id)
+
+    with recorded_statements() as statements, allocation.written_once():
+        allocation.release_order(placed)
+    db.session.commit()
+    assert sum(s.lstrip().upper().startswith("UPDATE INVENTORY_LEVEL") for s in statements) == 1
+    assert held(*place) == before - quantity
+
+
+def test_an_error_inside_written_once_writes_nothing(simulator, world):
+    store, channel, _variants = orders_setup(simulator, world.a)
+    import_now(channel)
+    placed = an_order_holding_stock(channel)
+    with recorded_statements() as statements, pytest.raises(RuntimeError), allocation.written_once():
+        allocation.release_order(placed)
+        raise RuntimeError("the chunk failed")
+    assert not any("inventory_level" in s for s in statements)
+    db.session.rollback()
+    assert allocated_levels() == rebuilt_allocation(world.a.warehouse.id)
 
 
 def test_available_stock_published_is_net_of_the_allocation(simulator, world):
