@@ -47,6 +47,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench.chaos_flows import RUN_TRIGGER  # noqa: E402
 from bench.cluster import RedisServer, WebServer, WorkerPool, app_process_env  # noqa: E402
+from bench.cpu_shares import CpuShares  # noqa: E402
 from bench.database_waits import DatabaseWaits  # noqa: E402
 from bench.load_login import sign_in  # noqa: E402
 from bench.mfa_enrolment import enrol_if_required  # noqa: E402
@@ -302,6 +303,7 @@ def main() -> None:
         plan_file = work / "plan.json"
         plan_file.write_text(json.dumps(plan))
         spawn_seconds = int(args.users / args.spawn_rate) + 1
+        cpu = CpuShares()
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "load_users.py"), "--headless",
              "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.duration + spawn_seconds}s",
@@ -314,6 +316,7 @@ def main() -> None:
         )  # fmt: skip
         with app.app_context():
             imported = db.session.scalar(select(func.count()).where(SalesOrder.channel_id.in_(channel_ids)))
+        cpu.report()
         print_costs(work / "web.log")
         if waits is not None:
             waits.stop()

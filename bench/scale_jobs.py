@@ -12,6 +12,8 @@ tick's queue is emptied between measures). Jobs, each measured for wall time, SQ
   * a shipment export of `--packages` packages of those orders (made through the shipment service);
   * a full compare and a delta (`--changed` products) of the inventory export of the channel with the 50,000
     SKU mappings, against a store of `--store-products` products × 4 rows;
+  * the allocation of the open lines of the channel with the most, as if imported before any warehouse was
+    mapped (bench/scale_jobs_allocation.py; rolled back);
   * the PII purge of that first channel at a `--retention-days` threshold (rows/s);
   * the cron's tick with 100 channels and nothing due, the same on a tiny schema of 10 channels (x0.001 of
     the data), and with all due (every channel's last run a year old: its statements are the first tick's);
@@ -19,7 +21,8 @@ tick's queue is emptied between measures). Jobs, each measured for wall time, SQ
     with a retention threshold, run one after the other as a worker runs them (bench/scale_jobs_purges.py).
 Checks (OK/FAIL; exit 1 when one fails), each expected figure from the simulator or the bench's SQL: imported
 = the store's orders in the statuses; every package on the store once; shipment calls = POSTs + PUTs; the
-store's inventory figures = the bench's SQL; delta calls = 1 + changed; every selected order purged; the
+store's inventory figures = the bench's SQL; delta calls = 1 + changed; every level gains its waiting
+lines' open quantity, none left waiting, RSS within its budget; every selected order purged; the
 tick with nothing due costs the same statements at 100 channels and on the tiny schema (constant in the
 data's size) and starts nothing; all due starts an import and a purge per channel; the daily purges purged
 every order due by the bench's SQL when they began, none not yet due when they ended, and none purged keeps
@@ -28,8 +31,8 @@ a name, e-mail or phone. The slowest statements of each job are printed (for EXP
     ... bench/scale_jobs.py --self-test
 
 runs it all at a tiny size on fresh schemas, sets one store inventory row to a figure techOMS never
-published and expects one more order purged than the data holds due: the full compare's check and the
-daily purges' "every order due" check must FAIL.
+published, expects a unit more allocated than the lines hold and one more order purged than the data holds
+due: the full compare's, the allocation's and the daily purges' "every order due" checks must FAIL.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from sqlalchemy import text  # noqa: E402
 
 from bench import (  # noqa: E402
     scale_data,
+    scale_jobs_allocation,
     scale_jobs_cron,
     scale_jobs_inventory,
     scale_jobs_orders,
@@ -125,6 +129,7 @@ def run_jobs(args, app, sim: Simulator, verdicts: Verdicts) -> tuple[list[Measur
         rows += scale_jobs_inventory.exports(
             sim, inventory_channel, args.store_products, args.changed, verdicts, tamper=args.self_test
         )
+        rows.append(scale_jobs_allocation.waiting_lines(verdicts, spoil=args.self_test))
         rows.append(scale_jobs_orders.purge(channel, args.retention_days, verdicts))
         redis = app.extensions["redis"]
         redis.flushdb()
@@ -164,7 +169,7 @@ def main() -> None:
     parser.add_argument("--store-products", type=int, default=2500, help="inventory store products (×4 rows)")
     parser.add_argument("--changed", type=int, default=50, help="products changed before the delta")
     parser.add_argument("--retention-days", type=int, default=30, help="the purge's threshold")
-    parser.add_argument("--self-test", action="store_true", help="spoil two expectations: checks must FAIL")
+    parser.add_argument("--self-test", action="store_true", help="spoil three expectations: checks must FAIL")
     args = parser.parse_args()
     if args.self_test:
         args.schema, args.generate, args.scale = "bench_scale_jobs_self_test", True, 0.001
