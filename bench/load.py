@@ -5,7 +5,9 @@
 
 Everything runs as in production, each in its own processes: gunicorn (`--web-workers` sync workers) serving
 the app on PostgreSQL (DATABASE_URL; a schema of its own, see bench/scratch_database.py), a Redis of its own,
-`--workers` `python -m jobs.worker` processes, and the Bright Sites simulator. The demo data is seeded (cli/
+`--workers` `python -m jobs.worker` processes (each in a session of its own, at the app's WORKER_NICE: set
+WORKER_NICE=0 to see the machine without the workers yielding to the web), and the Bright Sites simulator.
+The demo data is seeded (cli/
 demo_seed.py) plus 10 logins per role (owners and admins enrolled in MFA with the bench's TOTP secret: each
 logs in once, password then code, see bench/load_login.py). The browsed channel (Northwind Apparel) and
 `--background-channels` more have stores of `--orders` orders; while locust runs, each channel always has an

