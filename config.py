@@ -127,8 +127,8 @@ def from_environment() -> dict:
         # retries) from a worker that died: RQ's default is 10 minutes, a long stall for every retry.
         "WORKER_MAINTENANCE_SECONDS": int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60")),
         # A worker's CPU priority below the web's (0-19, jobs/cpu_priority.py): on a shared machine, pages go
-        # first.
-        "WORKER_NICE": min(max(int(os.environ.get("WORKER_NICE", "10")), 0), 19),
+        # first and a worker takes the CPU they leave.
+        "WORKER_NICE": min(max(int(os.environ.get("WORKER_NICE", "19")), 0), 19),
         # The circuit breaker of each store (sync/breaker.py): consecutive failed attempts before scheduled
         # runs stop calling, the first pause in minutes (doubled after each failed probe) and its cap.
         "BREAKER_FAILURES": int(os.environ.get("BREAKER_FAILURES", "5")),

@@ -1,6 +1,6 @@
 """A sync worker yields the CPU to the web: on a machine both share, pages get the cores first and imports
-take what is left (bench/load.py on 2 cores, two channels importing: the pages' p95 went from 2–4 s to
-0.13–0.30 s).
+take what is left (bench/load.py on 2 cores, three channels importing: the pages' p95 went from 2.0–2.6 s to
+0.16–0.35 s).
 
 Linux shares the CPU fairly between sessions (autogroups) whatever a process's nice value, so a worker that
 leads a session of its own (`setsid`, a supervisor's separate process) lowers its session's priority too;

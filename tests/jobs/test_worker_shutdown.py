@@ -59,7 +59,7 @@ def test_worker_stops_quietly_after_redis(tmp_path: Path):
     try:
         wait_for(lambda: b"Scheduler for sync started" in log.read_bytes())
         # The default WORKER_NICE: the worker yields the CPU to the web (jobs/cpu_priority.py).
-        assert psutil.Process(worker.pid).nice() == min(os.nice(0) + 10, 19)
+        assert psutil.Process(worker.pid).nice() == 19
         # Past its start-up tidying of the registries (a Redis gone in the middle of it is RQ's own traceback,
         # not the shutdown this test is about): the worker says it is idle once it waits on the queue.
         wait_for(lambda: _worker_states(socket) == ["idle"])
