@@ -139,6 +139,8 @@ def allocate_waiting(channel: SalesChannel, warehouse_id: int | None) -> int:
                 SalesOrderLine.is_physical,
                 SalesOrderLine.variant_id.is_not(None),
                 SalesOrderLine.allocated_warehouse_id.is_(None),
+                # A line shipped whole needs nothing: read again by every run otherwise, and never held.
+                SalesOrderLine.quantity > SalesOrderLine.shipped_quantity,
             )
             .order_by(SalesOrderLine.id)
         )

@@ -26,6 +26,6 @@ def test_the_scale_jobs_self_test_fails_exactly_the_spoiled_checks(tmp_path):
         output
     )
     assert failed[2].startswith("FAIL daily purges: every order due when they began was purged:"), output
-    assert "OK   allocation: no line left waiting" in output
+    assert "OK   allocation: every waiting line allocated, none left" in output
     assert "OK   daily purges: no order purged before it was due" in output
     assert "OK   tick, nothing due: the same statements at 10 channels" in output
